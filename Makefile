@@ -1,0 +1,39 @@
+# Lanterne — the two commands a new user runs: `make demo` and `make test`.
+# Both create the virtual environment (.venv) and install Lanterne into it when needed.
+
+PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+PIP    := $(BIN)/python -m pip --disable-pip-version-check
+
+.PHONY: all demo test lint bench install clean
+
+all: test
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+## demo: generate the synthetic population, score it, audit it and write the report
+demo: $(STAMP)
+	$(BIN)/lanterne demo --out out
+
+## test: the whole test suite, then the linter
+test: $(STAMP)
+	$(BIN)/python -m pytest
+	$(BIN)/ruff check .
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check src tests benchmarks
+
+## bench: the performance figures the issues ask for (see benchmarks/README.md)
+bench: $(STAMP)
+	$(BIN)/python benchmarks/run_all.py
+
+clean:
+	rm -rf $(VENV) out .pytest_cache .ruff_cache

@@ -1,0 +1,22 @@
+"""The ``lanterne`` command: a thin shell over the Python API.
+
+Each sub-command lives in its own module and registers itself on :data:`app`. Errors
+from the library (:class:`~lanterne.errors.LanterneError`) are printed with every problem
+they hold, in the chosen language, and end the command with exit code 2.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from lanterne.cli import demo as _demo  # noqa: F401  (registers commands)
+from lanterne.cli import models as _models  # noqa: F401
+from lanterne.cli import score as _score  # noqa: F401
+from lanterne.cli.app import app, console, err_console, run
+
+__all__ = ["app", "console", "err_console", "main"]
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point of the ``lanterne`` console script."""
+    sys.exit(run(argv))

@@ -1,0 +1,209 @@
+"""``lanterne models``: list the catalog, show one model, check spec files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from lanterne.catalog import model_ids, model_path
+from lanterne.cli.app import LangOption, app, console, h
+from lanterne.errors import LanterneError, SpecError
+from lanterne.i18n import get_lang, pick, tr
+from lanterne.model import load_model
+from lanterne.provenance import STATUS_STYLES, source_citation, status_explanation, status_label
+from lanterne.spec.load import load_spec
+from lanterne.spec.schema import LogisticModel, ModelSpec
+
+models_app = typer.Typer(
+    help=h(
+        "Les modèles du catalogue : liste, détail, vérification d'un fichier.",
+        "Catalog models: list, details, checking a spec file.",
+    ),
+    invoke_without_command=True,
+    no_args_is_help=False,
+)
+app.add_typer(models_app, name="models")
+
+
+def _status_cell(status: str) -> str:
+    return f"[{STATUS_STYLES[status]}]{status_label(status)}[/]"
+
+
+def _years(spec: ModelSpec) -> str:
+    start, end = spec.years
+    return f"{start}–{end}" if end else tr("depuis {y}", "since {y}", y=start)
+
+
+@models_app.callback()
+def list_models(ctx: typer.Context, lang: LangOption = None) -> None:
+    """List the models of the catalog (id, agency, years, variables, status of numbers)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    table = Table(title=tr("Modèles du catalogue", "Catalog models"))
+    ids = model_ids()
+    table.add_column("id", style="bold", no_wrap=True, min_width=max(map(len, ids), default=2))
+    table.add_column(tr("Nom", "Name"))
+    table.add_column(tr("Années", "Years"))
+    table.add_column(tr("Type", "Kind"))
+    table.add_column(tr("Variables", "Variables"), justify="right")
+    table.add_column(tr("Statut des nombres", "Status of numbers"))
+    for model_id in ids:
+        model = load_model(model_id)
+        spec = model.spec
+        counts = spec.status_counts()
+        detail = ", ".join(f"{n} {status_label(s)}" for s, n in counts.items() if n)
+        table.add_row(
+            spec.id,
+            pick(spec.name),
+            _years(spec),
+            spec.model.kind,
+            str(len(model.used_variables)),
+            f"{_status_cell(spec.overall_status())} ({detail})",
+        )
+    console.print(table)
+    console.print(
+        tr(
+            "Détail d'un modèle : lanterne models show ID",
+            "Details of a model: lanterne models show ID",
+        )
+    )
+
+
+@models_app.command(
+    "show",
+    help=h(
+        "Afficher les variables, caractéristiques, poids d'un modèle et leur provenance.",
+        "Show a model's variables, derived features, weights and their provenance.",
+    ),
+)
+def show(
+    model: Annotated[
+        str, typer.Argument(help=h("Identifiant ou fichier YAML.", "Id or YAML file."))
+    ],
+    lang: LangOption = None,
+) -> None:
+    """Show a model's variables, derived features, weights and their provenance."""
+    loaded = load_model(model)
+    spec = loaded.spec
+    lang_now = get_lang()
+    console.print(f"[bold]{pick(spec.name)}[/bold]  ({spec.id})")
+    console.print(f"{spec.agency} — {spec.country} — {_years(spec)}")
+    console.print(pick(spec.description), soft_wrap=True)
+    overall = spec.overall_status()
+    console.print(
+        tr("Statut des nombres : ", "Status of numbers: ")
+        + _status_cell(overall)
+        + f" — {status_explanation(overall)}"
+    )
+    if spec.status_note:
+        console.print(f"[{STATUS_STYLES[overall]}]{pick(spec.status_note)}[/]")
+
+    used = set(loaded.used_variables)
+    variables = Table(title=tr("Variables", "Variables"), show_lines=False)
+    for col in ("name", "type", "values", "used", "description"):
+        variables.add_column(
+            {
+                "name": tr("Nom", "Name"),
+                "type": tr("Type", "Type"),
+                "values": tr("Valeurs", "Values"),
+                "used": tr("Lue par le modèle", "Read by the model"),
+                "description": tr("Description", "Description"),
+            }[col]
+        )
+    for var in spec.variables:
+        if var.categories:
+            values = ", ".join(var.categories[:8]) + (" …" if len(var.categories) > 8 else "")
+        elif var.range:
+            values = f"[{var.range[0]:g}, {var.range[1]:g}]" + (f" {var.unit}" if var.unit else "")
+        else:
+            values = var.unit or ""
+        if var.sensitive:
+            usage = tr("[cyan]sensible (audits)[/]", "[cyan]sensitive (audits)[/]")
+        else:
+            usage = tr("oui", "yes") if var.name in used else tr("non", "no")
+        variables.add_row(var.name, var.type, values, usage, pick(var.description))
+    console.print(variables)
+
+    if spec.features:
+        features = Table(title=tr("Caractéristiques dérivées", "Derived features"))
+        features.add_column(tr("Nom", "Name"))
+        features.add_column(tr("Expression", "Expression"))
+        features.add_column(tr("Statut", "Status"))
+        features.add_column(tr("Description", "Description"))
+        for feat in spec.features:
+            features.add_row(
+                feat.name,
+                feat.expr,
+                _status_cell(spec.status_of(feat)),
+                pick(feat.description),
+            )
+        console.print(features)
+
+    weights = Table(
+        title=tr("Poids", "Weights")
+        if isinstance(spec.model, LogisticModel)
+        else tr("Barème", "Points")
+    )
+    weights.add_column(tr("Terme", "Term"))
+    weights.add_column(tr("Appliqué à", "Applies to"))
+    weights.add_column(tr("Valeur", "Value"), justify="right")
+    weights.add_column(tr("Statut", "Status"))
+    weights.add_column(tr("Source", "Source"))
+    if isinstance(spec.model, LogisticModel):
+        intercept = spec.model.intercept
+        weights.add_row(
+            tr("constante", "intercept"),
+            "",
+            f"{intercept.value:+g}",
+            _status_cell(spec.status_of(intercept)),
+            spec.source_of(intercept).id if spec.source_of(intercept) else "",
+        )
+    for term in loaded.terms:
+        label = term.label.get(lang_now) if term.label else term.name
+        weights.add_row(
+            label,
+            term.expression,
+            f"{term.weight:+g}",
+            _status_cell(term.status),
+            term.source.id if term.source else "",
+        )
+    console.print(weights)
+    console.print(
+        tr("Ciblage : ", "Targeting: ")
+        + loaded.targeting.describe().render()
+        + (f" — {pick(spec.targeting.description)}" if spec.targeting.description else "")
+    )
+    console.print(f"[bold]{tr('Sources', 'Sources')}[/bold]")
+    for source in spec.sources:
+        console.print(f"  [{source.id}] {source_citation(source, lang_now)}", soft_wrap=True)
+
+
+@models_app.command(
+    "check",
+    help=h(
+        "Vérifier des fichiers de spécification et signaler chaque problème (ligne, colonne).",
+        "Check spec files and report every problem with its line and column.",
+    ),
+)
+def check(
+    files: Annotated[
+        list[Path],
+        typer.Argument(help=h("Fichiers de spécification YAML.", "YAML specification files.")),
+    ],
+    lang: LangOption = None,
+) -> None:
+    """Check spec files and report every problem with its line and column."""
+    failures: list[LanterneError] = []
+    for file in files:
+        try:
+            load_spec(model_path(file))
+        except SpecError as exc:
+            failures.append(exc)
+            continue
+        console.print(f"[green]✓[/green] {file}")
+    if failures:
+        problems = [p for exc in failures for p in exc.problems]
+        raise SpecError(problems)

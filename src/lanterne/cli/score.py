@@ -1,0 +1,79 @@
+"""``lanterne score``: score a table of households with a model."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from lanterne.cli.app import LangOption, app, console, h
+from lanterne.cli.options import ThresholdOption, TopShareOption, targeting_rule
+from lanterne.errors import UsageError
+from lanterne.i18n import Msg, tr
+from lanterne.io.tables import read_table, table_format, write_table
+from lanterne.model import load_model
+from lanterne.scoring import score_summary
+
+
+@app.command(
+    "score",
+    help=h(
+        "Noter des foyers avec un modèle et écrire les scores (écriture atomique).",
+        "Score households with a model and write the scores (atomic write).",
+    ),
+)
+def score(
+    model: Annotated[
+        str,
+        typer.Argument(
+            help=h(
+                "Modèle : identifiant du catalogue ou fichier YAML.",
+                "Model: catalog id or YAML file.",
+            )
+        ),
+    ],
+    data: Annotated[
+        Path,
+        typer.Argument(
+            help=h("Foyers à noter : CSV ou Parquet.", "Households to score: CSV or Parquet.")
+        ),
+    ],
+    output: Annotated[
+        Path,
+        typer.Option(
+            "--output",
+            "-o",
+            help=h(
+                "Fichier de sortie (.parquet ou .csv) : les colonnes d'entrée plus score "
+                "et selected.",
+                "Output file (.parquet or .csv): the input columns plus score and selected.",
+            ),
+        ),
+    ],
+    top_share: TopShareOption = None,
+    threshold: ThresholdOption = None,
+    lang: LangOption = None,
+) -> None:
+    """Score households with a model and write the scores, atomically."""
+    if top_share is not None and threshold is not None:
+        raise UsageError(
+            Msg(
+                "--top-share et --threshold s'excluent : choisissez-en un",
+                "--top-share and --threshold exclude each other: choose one",
+            )
+        )
+    table_format(output)  # fail on a bad output name before any work
+    loaded = load_model(model)
+    rule = targeting_rule(loaded, top_share, threshold)
+    with console.status(tr("Lecture des données…", "Reading the data…")):
+        frame = read_table(data)
+    with console.status(
+        tr("Notation de {n} foyers…", "Scoring {n} households…", n=f"{frame.height:,}")
+    ):
+        scored = loaded.score(frame, targeting=rule, file=str(data))
+    with console.status(tr("Écriture…", "Writing…")):
+        write_table(scored, output)
+    summary = score_summary(scored, rule)
+    console.print(summary.render())
+    console.print(tr("Scores écrits dans {p}", "Scores written to {p}", p=str(output)))

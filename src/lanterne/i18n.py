@@ -1,0 +1,155 @@
+"""Bilingual text: every user-facing message exists in French and English.
+
+French is the default. The language is chosen, in order, by an explicit argument, by
+:func:`use_lang` (the CLI sets it from ``--lang``), or by the ``LANTERNE_LANG``
+environment variable.
+
+Example:
+    >>> from lanterne.i18n import Msg, use_lang
+    >>> msg = Msg("{n} foyers", "{n} households", n=3)
+    >>> with use_lang("en"):
+    ...     str(msg)
+    '3 households'
+    >>> msg.render("fr")
+    '3 foyers'
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Lang = Literal["fr", "en"]
+LANGS: tuple[Lang, ...] = ("fr", "en")
+DEFAULT_LANG: Lang = "fr"
+
+_current: ContextVar[Lang | None] = ContextVar("lanterne_lang", default=None)
+
+
+def normalise_lang(value: str | None) -> Lang:
+    """Return ``"fr"`` or ``"en"`` for a user-supplied language code.
+
+    Accepts regional forms such as ``fr_FR.UTF-8`` or ``en-GB``.
+
+    >>> normalise_lang("en-GB")
+    'en'
+    """
+    if not value:
+        return DEFAULT_LANG
+    code = value.strip().lower().replace("-", "_").split("_")[0].split(".")[0]
+    if code in LANGS:
+        return code  # type: ignore[return-value]
+    raise ValueError(f"unknown language {value!r}: expected one of {', '.join(LANGS)}")
+
+
+def get_lang() -> Lang:
+    """The language in force: :func:`use_lang`, else ``LANTERNE_LANG``, else French."""
+    lang = _current.get()
+    if lang is not None:
+        return lang
+    try:
+        return normalise_lang(os.environ.get("LANTERNE_LANG"))
+    except ValueError:
+        return DEFAULT_LANG
+
+
+def set_lang(lang: str) -> None:
+    """Set the language for the rest of this context (the CLI calls it once)."""
+    _current.set(normalise_lang(lang))
+
+
+@contextmanager
+def use_lang(lang: str | None) -> Iterator[Lang]:
+    """Temporarily use ``lang`` (``None`` keeps the current language)."""
+    token = _current.set(normalise_lang(lang) if lang else get_lang())
+    try:
+        yield get_lang()
+    finally:
+        _current.reset(token)
+
+
+def lang_from_argv(argv: list[str] | None = None) -> Lang:
+    """Find ``--lang X`` on the command line before Typer parses it.
+
+    Help texts are built when the CLI is imported, so the language must be known then.
+
+    >>> lang_from_argv(["lanterne", "score", "--lang", "en"])
+    'en'
+    """
+    args = sys.argv if argv is None else argv
+    for i, arg in enumerate(args):
+        value = None
+        if arg == "--lang" and i + 1 < len(args):
+            value = args[i + 1]
+        elif arg.startswith("--lang="):
+            value = arg.split("=", 1)[1]
+        if value is not None:
+            try:
+                return normalise_lang(value)
+            except ValueError:
+                return DEFAULT_LANG
+    return get_lang()
+
+
+def tr(fr: str, en: str, lang: str | None = None, /, **params: Any) -> str:
+    """Pick the French or English text and fill its ``{placeholders}``.
+
+    >>> tr("Bonjour {name}", "Hello {name}", "en", name="Ana")
+    'Hello Ana'
+    """
+    chosen = fr if (normalise_lang(lang) if lang else get_lang()) == "fr" else en
+    return chosen.format(**params) if params else chosen
+
+
+@dataclass(frozen=True)
+class Msg:
+    """A message kept in both languages until it is shown.
+
+    Errors are created deep inside the library but shown by the CLI, the web app or a
+    report, each in its own language: keeping both texts defers the choice.
+    """
+
+    fr: str
+    en: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+    def __init__(self, fr: str, en: str, /, **params: Any) -> None:
+        object.__setattr__(self, "fr", fr)
+        object.__setattr__(self, "en", en)
+        object.__setattr__(self, "params", params)
+
+    def render(self, lang: str | None = None) -> str:
+        """The message in ``lang`` (default: the current language).
+
+        Parameters that are themselves messages are shown in the same language.
+        """
+        params = {k: v.render(lang) if isinstance(v, Msg) else v for k, v in self.params.items()}
+        return tr(self.fr, self.en, lang, **params)
+
+    def __str__(self) -> str:
+        return self.render()
+
+
+def pick(text: Any, lang: str | None = None) -> str:
+    """Choose a language from a ``{"fr": ..., "en": ...}`` mapping or a bilingual object.
+
+    Falls back to the other language when one is missing.
+
+    >>> pick({"fr": "Revenu", "en": "Income"}, "en")
+    'Income'
+    """
+    if text is None:
+        return ""
+    if isinstance(text, str):
+        return text
+    if isinstance(text, Msg):
+        return text.render(lang)
+    if not isinstance(text, Mapping) and hasattr(text, "fr") and hasattr(text, "en"):
+        text = {"fr": text.fr, "en": text.en}
+    lang = normalise_lang(lang) if lang else get_lang()
+    return text.get(lang) or next((v for v in text.values() if v), "")

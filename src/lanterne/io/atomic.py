@@ -1,0 +1,69 @@
+"""Atomic writes: a file appears whole or not at all.
+
+Output is written to a temporary file in the destination folder, then renamed over the
+destination; if anything fails the temporary file is removed and no half-written report,
+table or letter is left behind.
+
+Example:
+    >>> import tempfile, pathlib
+    >>> target = pathlib.Path(tempfile.mkdtemp()) / "note.txt"
+    >>> write_text_atomic(target, "bonjour")
+    >>> target.read_text()
+    'bonjour'
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from lanterne.errors import LanterneError, Problem
+from lanterne.i18n import Msg
+
+
+@contextmanager
+def atomic_path(target: str | os.PathLike[str]) -> Iterator[Path]:
+    """Yield a temporary path next to ``target``; rename it to ``target`` on success."""
+    target = Path(target)
+    folder = target.parent if str(target.parent) else Path(".")
+    if not folder.is_dir():
+        raise LanterneError(
+            Problem(
+                Msg(
+                    "le dossier de destination n'existe pas : {d}",
+                    "the destination folder does not exist: {d}",
+                    d=str(folder),
+                ),
+                file=str(target),
+            )
+        )
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        yield tmp
+        os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def write_bytes_atomic(target: str | os.PathLike[str], data: bytes) -> None:
+    with atomic_path(target) as tmp:
+        tmp.write_bytes(data)
+
+
+def write_text_atomic(target: str | os.PathLike[str], text: str) -> None:
+    write_bytes_atomic(target, text.encode("utf-8"))
+
+
+def write_json_atomic(target: str | os.PathLike[str], data: Any) -> None:
+    """Write JSON (UTF-8, indented, accented letters kept as they are)."""
+    write_text_atomic(
+        target, json.dumps(data, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
+    )

@@ -1,0 +1,118 @@
+"""Points scorecards: each condition met adds points; the total maps to a score and a profile.
+
+score = (total − scale.min) / (scale.max − scale.min), clipped to [0, 1]. Without an
+explicit ``scale`` the lowest and highest totals the items allow are used. With ``bands``,
+each household also gets the profile of the highest band whose ``min_points`` its total
+reaches (the first band if it reaches none).
+
+Example:
+    >>> from lanterne.model.scorecard import Scorecard
+    >>> Scorecard.kind
+    'scorecard'
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+import polars as pl
+
+from lanterne.errors import Problem, SpecError
+from lanterne.i18n import Msg
+from lanterne.model.base import Model, Term, register_kind
+from lanterne.spec.compile import to_polars
+from lanterne.spec.expr import Name, names_in
+from lanterne.spec.load import CheckedSpec
+from lanterne.spec.schema import Scale, ScorecardModel
+
+
+@register_kind("scorecard")
+class Scorecard(Model):
+    kind = "scorecard"
+    link = "scale"
+
+    def __init__(self, checked: CheckedSpec) -> None:
+        super().__init__(checked)
+        self._item_exprs = [to_polars(tree, checked.env) for tree in checked.item_trees]
+        self.scale = self._model.scale or self._natural_scale()
+
+    @property
+    def _model(self) -> ScorecardModel:
+        assert isinstance(self.spec.model, ScorecardModel)
+        return self.spec.model
+
+    @property
+    def base(self) -> float:
+        return 0.0
+
+    @cached_property
+    def terms(self) -> list[Term]:
+        out = []
+        for i, (item, tree) in enumerate(
+            zip(self._model.items, self.checked.item_trees, strict=True)
+        ):
+            out.append(
+                Term(
+                    name=f"item_{i + 1}",
+                    label=item.label,
+                    expression=item.when if item.when is not None else f"{item.per} × points",
+                    variables=self.variables_of(names_in(tree)),
+                    weight=item.points,
+                    status=self.spec.status_of(item),
+                    source=self.spec.source_of(item),
+                )
+            )
+        return out
+
+    def _natural_scale(self) -> Scale:
+        low = high = 0.0
+        for item, tree in zip(self._model.items, self.checked.item_trees, strict=True):
+            if item.when is not None:
+                low += min(0.0, item.points)
+                high += max(0.0, item.points)
+                continue
+            variable = self.spec.variable(tree.name) if isinstance(tree, Name) else None
+            if variable is None or variable.range is None:
+                raise SpecError(
+                    Problem(
+                        Msg(
+                            "barème : la ligne « per: {e} » ne porte pas sur une variable "
+                            "bornée ; indiquez une échelle « scale: {{min, max}} »",
+                            "scorecard: the item 'per: {e}' is not a bounded variable; "
+                            "give an explicit 'scale: {{min, max}}'",
+                            e=item.per,
+                        ),
+                        file=self.checked.file,
+                    )
+                )
+            ends = (variable.range[0] * item.points, variable.range[1] * item.points)
+            low += min(ends)
+            high += max(ends)
+        if high <= low:
+            high = low + 1.0
+        return Scale(min=low, max=high)
+
+    def term_exprs(self) -> list[pl.Expr]:
+        out = []
+        for item, expr, term in zip(self._model.items, self._item_exprs, self.terms, strict=True):
+            points = pl.lit(item.points, dtype=pl.Float64)
+            if item.when is not None:
+                out.append(pl.when(expr).then(points).otherwise(0.0).alias(term.name))
+            else:
+                out.append((expr.cast(pl.Float64) * points).alias(term.name))
+        return out
+
+    def score_from_margin(self, margin: pl.Expr) -> pl.Expr:
+        low, high = self.scale.min, self.scale.max
+        return ((margin - low) / (high - low)).clip(0.0, 1.0)
+
+    def extra_outputs(self, margin: pl.Expr) -> list[pl.Expr]:
+        bands = self._model.bands
+        if not bands:
+            return []
+        profile: pl.Expr = pl.lit(bands[0].profile)
+        for band in bands[1:]:
+            profile = (
+                pl.when(margin >= band.min_points).then(pl.lit(band.profile)).otherwise(profile)
+            )
+        return [profile.cast(pl.Enum([b.profile for b in bands])).alias("profile")]

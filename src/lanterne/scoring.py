@@ -1,0 +1,66 @@
+"""Summaries of a scored table, shared by the CLI, the demo and reports.
+
+Example:
+    >>> import polars as pl
+    >>> from lanterne.model import TargetingRule
+    >>> table = pl.DataFrame({"score": [0.1, 0.5, 0.9], "selected": [False, False, True]})
+    >>> score_summary(table, TargetingRule(top_share=0.33)).n_selected
+    1
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+from lanterne.i18n import Msg
+from lanterne.model import TargetingRule
+
+
+@dataclass(frozen=True)
+class ScoreSummary:
+    n: int
+    mean: float
+    median: float
+    p90: float
+    threshold: float
+    n_selected: int
+    rule: TargetingRule
+
+    def render(self, lang: str | None = None) -> str:
+        return Msg(
+            "{n} foyers notés — score moyen {mean:.4f}, médian {median:.4f}, 90e centile "
+            "{p90:.4f}.\nCiblage : {rule} (seuil {t:.4f}) → {k} foyers sélectionnés ({share:.2%}).",
+            "{n} households scored — mean score {mean:.4f}, median {median:.4f}, 90th "
+            "percentile {p90:.4f}.\nTargeting: {rule} (threshold {t:.4f}) → {k} households "
+            "selected ({share:.2%}).",
+            n=f"{self.n:,}".replace(",", " "),
+            mean=self.mean,
+            median=self.median,
+            p90=self.p90,
+            rule=self.rule.describe(),
+            t=self.threshold,
+            k=f"{self.n_selected:,}".replace(",", " "),
+            share=self.n_selected / self.n if self.n else 0.0,
+        ).render(lang)
+
+
+def score_summary(scored: pl.DataFrame, rule: TargetingRule) -> ScoreSummary:
+    """Mean, median, 90th percentile, threshold and selection count of a scored table."""
+    scores = scored["score"]
+    stats = scored.select(
+        pl.col("score").mean().alias("mean"),
+        pl.col("score").median().alias("median"),
+        pl.col("score").quantile(0.9, interpolation="linear").alias("p90"),
+        pl.col("selected").sum().alias("k"),
+    ).row(0, named=True)
+    return ScoreSummary(
+        n=scored.height,
+        mean=float(stats["mean"]),
+        median=float(stats["median"]),
+        p90=float(stats["p90"]),
+        threshold=rule.threshold_for(scores),
+        n_selected=int(stats["k"]),
+        rule=rule,
+    )

@@ -1,0 +1,251 @@
+"""The shape of a model specification, as Pydantic models.
+
+This module only describes fields and their local constraints; cross-references
+(an expression naming an undeclared variable, a coefficient citing an unknown source...)
+are checked in :mod:`lanterne.spec.load`, which knows where each value was written.
+The format is documented for humans in ``docs/spec.md``.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+Status = Literal["published", "reconstructed", "illustrative"]
+VariableType = Literal["bool", "int", "float", "category"]
+
+IDENTIFIER = r"^[A-Za-z][A-Za-z0-9_]*$"
+SLUG = r"^[a-z0-9][a-z0-9-]*$"
+
+#: Columns that scoring writes; a spec cannot use these names for its own variables.
+RESERVED_NAMES = frozenset({"score", "selected", "profile", "log_odds", "points", "row"})
+
+STATUSES: tuple[Status, ...] = ("published", "reconstructed", "illustrative")
+
+
+class Strict(BaseModel):
+    """Unknown keys are errors: a typo in a spec must never be silently ignored."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Text(Strict):
+    """A text in French and English."""
+
+    fr: Annotated[str, Field(min_length=1)]
+    en: Annotated[str, Field(min_length=1)]
+
+    def get(self, lang: str, default: str | None = None) -> str:
+        return self.fr if lang == "fr" else self.en
+
+    def values(self) -> list[str]:
+        return [self.fr, self.en]
+
+
+class Source(Strict):
+    """Where numbers and facts come from: a document, a page, a legal text."""
+
+    id: Annotated[str, Field(pattern=SLUG)]
+    title: Annotated[str, Field(min_length=1)]
+    publisher: str | None = None
+    date: str | None = None
+    url: str | None = None
+    legal_reference: str | None = None
+    document: str | None = None  # a document of the Lanterne repository, e.g. docs/spec.md
+    note: Text | None = None
+
+    @model_validator(mode="after")
+    def _locatable(self) -> Source:
+        if not (self.url or self.legal_reference or self.document):
+            raise ValueError(
+                "a source needs a url, a legal_reference or a document so that readers can find it"
+            )
+        return self
+
+
+class Variable(Strict):
+    """An input column of the data the model reads (or an attribute audits group by)."""
+
+    name: Annotated[str, Field(pattern=IDENTIFIER)]
+    type: VariableType
+    label: Text | None = None
+    description: Text
+    unit: str | None = None
+    range: tuple[float, float] | None = None
+    categories: list[Annotated[str, Field(min_length=1)]] | None = None
+    mutable: bool = False
+    sensitive: bool = False
+    source: str | None = None
+    status: Status | None = None
+
+
+class Feature(Strict):
+    """A value derived from variables with the safe expression language."""
+
+    name: Annotated[str, Field(pattern=IDENTIFIER)]
+    expr: Annotated[str, Field(min_length=1)]
+    label: Text | None = None
+    description: Text
+    source: str | None = None
+    status: Status | None = None
+
+
+class Number(Strict):
+    """A number taken from the outside world, with where it comes from."""
+
+    value: float
+    status: Status | None = None
+    source: str | None = None
+    note: Text | None = None
+
+
+class Coefficient(Number):
+    """A logistic-regression weight on a variable or a feature."""
+
+    feature: Annotated[str, Field(pattern=IDENTIFIER)]
+
+
+class LogisticModel(Strict):
+    """score = 1 / (1 + exp(-(intercept + Σ coefficient × feature)))."""
+
+    kind: Literal["logistic"]
+    source: str | None = None
+    intercept: Number
+    coefficients: Annotated[list[Coefficient], Field(min_length=1)]
+
+
+class ScorecardItem(Strict):
+    """Points given when a condition holds, or points per unit of a numeric expression."""
+
+    when: str | None = None
+    per: str | None = None
+    points: float
+    label: Text | None = None
+    status: Status | None = None
+    source: str | None = None
+    note: Text | None = None
+
+    @model_validator(mode="after")
+    def _one_rule(self) -> ScorecardItem:
+        if (self.when is None) == (self.per is None):
+            raise ValueError("a scorecard item needs exactly one of 'when' (a condition) or 'per'")
+        return self
+
+
+class Band(Strict):
+    """Households whose total points reach ``min_points`` fall in this profile (or higher)."""
+
+    min_points: float
+    profile: Annotated[str, Field(min_length=1)]
+    label: Text | None = None
+
+
+class Scale(Strict):
+    """Points mapped linearly to a score in [0, 1]: ``min`` → 0 and ``max`` → 1 (clipped)."""
+
+    min: float
+    max: float
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Scale:
+        if self.max <= self.min:
+            raise ValueError("scale.max must be greater than scale.min")
+        return self
+
+
+class ScorecardModel(Strict):
+    """score = (Σ points − scale.min) / (scale.max − scale.min), clipped to [0, 1]."""
+
+    kind: Literal["scorecard"]
+    source: str | None = None
+    items: Annotated[list[ScorecardItem], Field(min_length=1)]
+    scale: Scale | None = None
+    bands: list[Band] | None = None
+
+
+ModelKind = Annotated[LogisticModel | ScorecardModel, Field(discriminator="kind")]
+
+
+class Targeting(Strict):
+    """Which households the agency inspects: the top share of scores, or above a threshold."""
+
+    top_share: Annotated[float, Field(gt=0, le=1)] | None = None
+    threshold: Annotated[float, Field(ge=0, le=1)] | None = None
+    description: Text | None = None
+    source: str | None = None
+    status: Status | None = None
+
+    @model_validator(mode="after")
+    def _one_rule(self) -> Targeting:
+        if (self.top_share is None) == (self.threshold is None):
+            raise ValueError("targeting needs exactly one of top_share or threshold")
+        return self
+
+
+class ModelSpec(Strict):
+    """A whole model: who uses it, what it reads, how it scores, whom it selects."""
+
+    lanterne_spec: Literal[1]
+    id: Annotated[str, Field(pattern=SLUG)]
+    name: Text
+    agency: Annotated[str, Field(min_length=1)]
+    country: Annotated[str, Field(pattern=r"^[A-Z]{2}$")]
+    years: tuple[int, int | None]
+    description: Text
+    status: Status
+    status_note: Text | None = None
+    sources: Annotated[list[Source], Field(min_length=1)]
+    variables: Annotated[list[Variable], Field(min_length=1)]
+    features: list[Feature] = Field(default_factory=list)
+    model: ModelKind
+    targeting: Targeting
+
+    # ---------------------------------------------------------------- lookups
+
+    def variable(self, name: str) -> Variable | None:
+        return next((v for v in self.variables if v.name == name), None)
+
+    def feature(self, name: str) -> Feature | None:
+        return next((f for f in self.features if f.name == name), None)
+
+    def source(self, source_id: str | None) -> Source | None:
+        return next((s for s in self.sources if s.id == source_id), None)
+
+    @property
+    def model_variables(self) -> list[Variable]:
+        """Variables the model may read (sensitive ones are only for audits)."""
+        return [v for v in self.variables if not v.sensitive]
+
+    @property
+    def sensitive_variables(self) -> list[Variable]:
+        return [v for v in self.variables if v.sensitive]
+
+    def status_of(self, number: Number | ScorecardItem | Feature | Variable | Targeting) -> Status:
+        """A number's own status, or the spec's default."""
+        return number.status or self.status
+
+    def source_of(self, number: Number | ScorecardItem) -> Source | None:
+        """A number's own source, or the model's default source."""
+        return self.source(number.source or self.model.source)
+
+    def numbers(self) -> list[Number | ScorecardItem]:
+        """Every number of the model (intercept, coefficients, points) in order."""
+        if isinstance(self.model, LogisticModel):
+            return [self.model.intercept, *self.model.coefficients]
+        return list(self.model.items)
+
+    def status_counts(self) -> dict[Status, int]:
+        """How many of the model's numbers are published, reconstructed or illustrative."""
+        counts: dict[Status, int] = dict.fromkeys(STATUSES, 0)
+        for number in self.numbers():
+            counts[self.status_of(number)] += 1
+        return counts
+
+    def overall_status(self) -> Status:
+        """The weakest status among the model's numbers: one illustrative number taints all."""
+        counts = self.status_counts()
+        for status in reversed(STATUSES):
+            if counts[status]:
+                return status
+        return self.status

@@ -1,0 +1,79 @@
+"""Reading and writing tables; atomic writes leave nothing behind on failure."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+
+from lanterne.errors import DataError
+from lanterne.io.atomic import atomic_path, write_json_atomic
+from lanterne.io.tables import infer_text_columns, read_table, write_table
+
+
+def test_semicolon_csv_is_read(tmp_path) -> None:
+    path = tmp_path / "fr.csv"
+    path.write_text("revenu;famille\n12,5;seul\n3;couple\n", encoding="utf-8")
+    frame = read_table(path)
+    assert frame.columns == ["revenu", "famille"]
+    assert frame["revenu"].to_list() == ["12,5", "3"]
+
+
+def test_bom_and_latin_characters(tmp_path) -> None:
+    path = tmp_path / "bom.csv"
+    path.write_bytes("\ufeffnom,ville\nAnaïs,Créteil\n".encode())
+    assert read_table(path).row(0) == ("Anaïs", "Créteil")
+
+
+def test_parquet_folder_is_read_as_one_table(tmp_path) -> None:
+    folder = tmp_path / "parts"
+    folder.mkdir()
+    pl.DataFrame({"a": [1, 2]}).write_parquet(folder / "p1.parquet")
+    pl.DataFrame({"a": [3]}).write_parquet(folder / "p2.parquet")
+    assert read_table(folder)["a"].to_list() == [1, 2, 3]
+
+
+def test_unknown_format_and_missing_file(tmp_path) -> None:
+    with pytest.raises(DataError):
+        read_table(tmp_path / "x.parquet")
+    (tmp_path / "x.json").write_text("{}")
+    with pytest.raises(DataError):
+        read_table(tmp_path / "x.json")
+
+
+def test_atomic_write_removes_the_temporary_file_on_failure(tmp_path) -> None:
+    target = tmp_path / "report.html"
+    with pytest.raises(RuntimeError), atomic_path(target) as tmp:
+        tmp.write_text("half")
+        raise RuntimeError("crash")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_atomic_write_replaces_an_existing_file(tmp_path) -> None:
+    target = tmp_path / "data.json"
+    write_json_atomic(target, {"a": "é"})
+    write_json_atomic(target, {"a": 2})
+    assert target.read_text() == '{\n  "a": 2\n}\n'
+
+
+def test_write_table_round_trip_and_bad_destination(tmp_path) -> None:
+    frame = pl.DataFrame({"a": [1, 2], "b": ["x", "y"]})
+    write_table(frame, tmp_path / "t.parquet")
+    assert pl.read_parquet(tmp_path / "t.parquet").equals(frame)
+    with pytest.raises(DataError):
+        write_table(frame, tmp_path / "t.xlsx")
+    with pytest.raises(Exception, match="does not exist"):
+        write_table(frame, tmp_path / "missing" / "t.csv")
+
+
+def test_infer_text_columns() -> None:
+    frame = pl.DataFrame(
+        {
+            "i": ["1", "", "3"],
+            "f": ["1.5", "2", None],
+            "b": ["True", "false", "true"],
+            "s": ["a", "1", "b"],
+        }
+    )
+    out = infer_text_columns(frame)
+    assert out.dtypes == [pl.Int64, pl.Float64, pl.Boolean, pl.String]
+    assert out["i"].to_list() == [1, None, 3]
