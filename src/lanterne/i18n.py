@@ -153,3 +153,33 @@ def pick(text: Any, lang: str | None = None) -> str:
         text = {"fr": text.fr, "en": text.en}
     lang = normalise_lang(lang) if lang else get_lang()
     return text.get(lang) or next((v for v in text.values() if v), "")
+
+
+def format_number(value: float | int, lang: str | None = None, digits: int = 2) -> str:
+    """A number written the way readers of ``lang`` expect.
+
+    French uses a decimal comma and a narrow no-break space between thousands.
+
+    >>> format_number(13800000, "fr", 0)
+    '13\\u202f800\\u202f000'
+    >>> format_number(0.1234, "en", 3)
+    '0.123'
+    """
+    lang = normalise_lang(lang) if lang else get_lang()
+    text = f"{value:,.{digits}f}"
+    if lang == "fr":
+        text = text.replace(",", "\u202f").replace(".", ",")
+    return text
+
+
+def format_percent(share: float, lang: str | None = None, digits: int = 1) -> str:
+    """A share in [0, 1] as a percentage (``0.163`` → ``16,3 %`` in French).
+
+    >>> format_percent(0.163, "fr") == "16,3\u00a0%"
+    True
+    >>> format_percent(0.163, "en")
+    '16.3%'
+    """
+    lang = normalise_lang(lang) if lang else get_lang()
+    number = format_number(share * 100, lang, digits)
+    return f"{number}\u00a0%" if lang == "fr" else f"{number}%"

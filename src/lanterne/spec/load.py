@@ -28,6 +28,7 @@ from pydantic import ValidationError
 from lanterne.errors import Problem, SpecError
 from lanterne.i18n import Msg
 from lanterne.spec.expr import ExprError, ExprType, NameInfo, Node, check_types, names_in, parse
+from lanterne.spec.problems import dedupe, pydantic_problems
 from lanterne.spec.schema import RESERVED_NAMES, ModelSpec
 from lanterne.spec.yamlpos import PathKey, YamlDocument, load_yaml_with_positions
 
@@ -106,155 +107,13 @@ def check_spec_text(text: str, file: str = "<text>") -> CheckedSpec:
     try:
         spec = ModelSpec.model_validate(doc.data)
     except ValidationError as exc:
-        problems += [_pydantic_problem(doc, err) for err in exc.errors()]
+        problems += pydantic_problems(doc, exc)
     if problems:
-        problems = _dedupe(problems)
+        problems = dedupe(problems)
         problems.sort(key=lambda p: (p.line or 0, p.column or 0))
         raise SpecError(problems)
     assert spec is not None
     return CheckedSpec(spec, checker.env, checker.feature_trees, checker.item_trees, file)
-
-
-def _dedupe(problems: list[Problem]) -> list[Problem]:
-    seen: set[tuple[Any, ...]] = set()
-    out = []
-    for p in problems:
-        key = (p.line, p.column, p.message.render("en"))
-        if key not in seen:
-            seen.add(key)
-            out.append(p)
-    return out
-
-
-# --------------------------------------------------------------------------- pydantic
-
-
-def _pydantic_problem(doc: YamlDocument, err: Mapping[str, Any]) -> Problem:
-    path: list[str | int] = []
-    node: Any = doc.data
-    loc = list(err["loc"])
-    missing_field: str | None = None
-    for i, part in enumerate(loc):
-        if (isinstance(node, dict) and part in node) or (
-            isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
-        ):
-            node = node[part]
-            path.append(part)
-        elif i == len(loc) - 1 and err["type"] == "missing":
-            missing_field = str(part)
-        # other parts are Pydantic's union tags ("logistic"): not in the document
-    message = _translate(err, missing_field)
-    problem = doc.problem(tuple(path), message, key=err["type"] == "extra_forbidden")
-    if missing_field:
-        problem = Problem(
-            problem.message,
-            problem.file,
-            problem.line,
-            problem.column,
-            ".".join(filter(None, [problem.path, missing_field])),
-        )
-    return problem
-
-
-def _translate(err: Mapping[str, Any], missing_field: str | None) -> Msg:
-    kind = err["type"]
-    ctx = err.get("ctx") or {}
-    value = err.get("input")
-    if kind == "missing":
-        return Msg(
-            "champ obligatoire « {f} » manquant",
-            "required field '{f}' is missing",
-            f=missing_field or "?",
-        )
-    if kind == "extra_forbidden":
-        return Msg(
-            "champ inconnu « {f} » (faute de frappe ?)",
-            "unknown field '{f}' (a typo?)",
-            f=err["loc"][-1],
-        )
-    if kind == "literal_error":
-        return Msg(
-            "valeur {v!r} non reconnue : attendu {exp}",
-            "value {v!r} not recognised: expected {exp}",
-            v=value,
-            exp=ctx.get("expected", "?"),
-        )
-    if kind in ("union_tag_invalid", "union_tag_not_found"):
-        return Msg(
-            "type de modèle (kind) {v!r} non reconnu : attendu 'logistic' ou 'scorecard'",
-            "model kind {v!r} not recognised: expected 'logistic' or 'scorecard'",
-            v=ctx.get("tag", value if not isinstance(value, dict) else None),
-        )
-    if kind == "string_pattern_mismatch":
-        return Msg(
-            "{v!r} ne convient pas : lettres, chiffres et _ (ou - pour un identifiant), "
-            "en commençant par une lettre",
-            "{v!r} does not fit: letters, digits and _ (or - for an id), starting with a letter",
-            v=value,
-        )
-    if kind in ("float_parsing", "float_type", "int_parsing", "int_type", "int_from_float"):
-        return Msg("nombre attendu, trouvé {v!r}", "a number was expected, found {v!r}", v=value)
-    if kind in ("bool_parsing", "bool_type"):
-        return Msg(
-            "true ou false attendu, trouvé {v!r}",
-            "true or false was expected, found {v!r}",
-            v=value,
-        )
-    if kind == "string_type":
-        if isinstance(value, int | float | bool):
-            return Msg(
-                "texte attendu, trouvé {v!r} : écrivez la valeur entre guillemets "
-                "(YAML lit 25_34, 01 ou yes comme des nombres ou des booléens)",
-                "a text was expected, found {v!r}: put the value in quotes "
-                "(YAML reads 25_34, 01 or yes as numbers or booleans)",
-                v=value,
-            )
-        return Msg("texte attendu, trouvé {v!r}", "a text was expected, found {v!r}", v=value)
-    if kind in ("list_type", "tuple_type"):
-        return Msg("liste attendue", "a list was expected")
-    if kind in ("dict_type", "model_type", "model_attributes_type"):
-        return Msg(
-            "dictionnaire attendu (clé: valeur), trouvé {v!r}",
-            "a mapping (key: value) was expected, found {v!r}",
-            v=value,
-        )
-    if kind in ("too_short", "string_too_short"):
-        return Msg("ne doit pas être vide", "must not be empty")
-    if kind == "too_long":
-        return Msg("trop d'éléments", "too many items")
-    if kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
-        bound = next(iter(ctx.values()), "?")
-        words = {
-            "greater_than": ("> {b}", "> {b}"),
-            "greater_than_equal": ("≥ {b}", "≥ {b}"),
-            "less_than": ("< {b}", "< {b}"),
-            "less_than_equal": ("≤ {b}", "≤ {b}"),
-        }[kind]
-        return Msg(
-            "{v!r} hors limites : doit être " + words[0],
-            "{v!r} out of bounds: must be " + words[1],
-            v=value,
-            b=bound,
-        )
-    if kind == "value_error":
-        text = str(ctx.get("error", err["msg"]))
-        return Msg(_VALUE_ERRORS_FR.get(text, text), text)
-    return Msg(err["msg"], err["msg"])
-
-
-_VALUE_ERRORS_FR = {
-    "a source needs a url, a legal_reference or a document so that readers can find it": (
-        "une source doit avoir une url, une legal_reference ou un document pour que l'on "
-        "puisse la retrouver"
-    ),
-    "a scorecard item needs exactly one of 'when' (a condition) or 'per'": (
-        "une ligne de barème a exactement un « when » (une condition) ou un « per »"
-    ),
-    "scale.max must be greater than scale.min": "scale.max doit être supérieur à scale.min",
-    "targeting needs exactly one of top_share or threshold": (
-        "le ciblage a exactement un top_share ou un threshold"
-    ),
-}
 
 
 # --------------------------------------------------------------------------- references
