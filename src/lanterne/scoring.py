@@ -12,7 +12,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import polars as pl
+from numpy.typing import ArrayLike
 
 from lanterne.i18n import Msg
 from lanterne.model import TargetingRule
@@ -64,3 +66,22 @@ def score_summary(scored: pl.DataFrame, rule: TargetingRule) -> ScoreSummary:
         n_selected=int(stats["k"]),
         rule=rule,
     )
+
+
+def percentile_rank(population_scores: np.ndarray | pl.Series, values: ArrayLike) -> np.ndarray:
+    """Share of the population scoring at or below each value, in [0, 1].
+
+    "Your score is higher than or equal to that of 93 % of households" reads
+    ``percentile_rank(...) == 0.93``. Exact: the population is sorted once.
+
+    >>> percentile_rank(np.array([0.1, 0.2, 0.3, 0.4]), [0.2, 0.05, 0.4])
+    array([0.5, 0. , 1. ])
+    """
+    population = (
+        population_scores.to_numpy()
+        if isinstance(population_scores, pl.Series)
+        else np.asarray(population_scores)
+    )
+    ordered = np.sort(population, kind="stable")
+    positions = np.searchsorted(ordered, np.asarray(values, dtype=float), side="right")
+    return positions / ordered.size if ordered.size else np.full(np.shape(values), np.nan)
