@@ -1,0 +1,127 @@
+"""The non-take-up catalog file: published rates, legal amounts, rules and where to claim.
+
+Read safely (no code execution) from ``catalog/rights/<id>.yaml`` and validated; every
+problem is reported with its line and column.
+
+Example:
+    >>> cat = load_rights_catalog("fr-nonrecours")
+    >>> cat.benefits["rsa"].nonrecours.rate, cat.benefits["rsa"].nonrecours.status
+    (0.34, 'published')
+    >>> cat.legal_amount("rsa_base_single", "2025-06")
+    646.52
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from typing import Annotated, Literal
+
+from pydantic import Field, ValidationError, model_validator
+
+from lanterne.catalog import catalog_path
+from lanterne.errors import Problem, SpecError
+from lanterne.i18n import Msg
+from lanterne.spec.problems import dedupe, pydantic_problems
+from lanterne.spec.schema import Source, Status, Strict, Text
+from lanterne.spec.yamlpos import load_yaml_with_positions
+
+DEFAULT_CATALOG = "fr-nonrecours"
+BENEFIT_KEYS = ("rsa", "ppa", "housing", "aah")
+
+
+class NonRecours(Strict):
+    rate: Annotated[float, Field(ge=0, le=1)] | None
+    period: Text | None = None
+    status: Status
+    source: str
+    note: Text | None = None
+
+
+class RelativeRisk(Strict):
+    status: Status
+    source: str
+    note: Text | None = None
+    housing_status: dict[str, Annotated[float, Field(gt=0)]] = Field(default_factory=dict)
+    family_type: dict[str, Annotated[float, Field(gt=0)]] = Field(default_factory=dict)
+
+
+class Benefit(Strict):
+    label: Text
+    nonrecours: NonRecours
+    relative_risk: RelativeRisk
+    claim: Text
+    rules: Text
+
+
+class AmountAt(Strict):
+    from_: Annotated[str, Field(alias="from", pattern=r"^\d{4}-\d{2}-\d{2}$")]
+    amount: Annotated[float, Field(gt=0)]
+    source: str
+
+
+class LegalAmount(Strict):
+    label: Text
+    values: Annotated[list[AmountAt], Field(min_length=1)]
+    status: Status
+
+
+class RightsCatalog(Strict):
+    """A validated non-take-up catalog."""
+
+    lanterne_rights: Literal[1]
+    id: str
+    name: Text
+    sources: Annotated[list[Source], Field(min_length=1)]
+    legal_amounts: dict[str, LegalAmount] = Field(default_factory=dict)
+    benefits: dict[Literal["rsa", "ppa", "housing", "aah"], Benefit]
+
+    @model_validator(mode="after")
+    def _sources_exist(self) -> RightsCatalog:
+        known = {s.id for s in self.sources}
+        used = [b.nonrecours.source for b in self.benefits.values()]
+        used += [b.relative_risk.source for b in self.benefits.values()]
+        used += [v.source for a in self.legal_amounts.values() for v in a.values]
+        missing = sorted(set(used) - known)
+        if missing:
+            raise ValueError(f"unknown source ids: {', '.join(missing)}")
+        if set(self.benefits) != set(BENEFIT_KEYS):
+            raise ValueError(f"benefits must be exactly: {', '.join(BENEFIT_KEYS)}")
+        return self
+
+    def source(self, source_id: str) -> Source:
+        """The source with this id."""
+        return next(s for s in self.sources if s.id == source_id)
+
+    def legal_amount(self, key: str, month: str) -> float | None:
+        """The legal amount ``key`` in force on the first day of ``month`` (``YYYY-MM``)."""
+        day = f"{month}-01"
+        values = [v for v in self.legal_amounts[key].values if v.from_ <= day]
+        return max(values, key=lambda v: v.from_).amount if values else None
+
+
+def load_rights_catalog_text(text: str, file: str = "<text>") -> RightsCatalog:
+    """Validate a catalog given as YAML text."""
+    doc = load_yaml_with_positions(text, file)
+    problems = list(doc.duplicates)
+    result = None
+    try:
+        result = RightsCatalog.model_validate(doc.data)
+    except ValidationError as exc:
+        problems += pydantic_problems(doc, exc)
+    if problems or result is None:
+        raise SpecError(dedupe(problems))
+    return result
+
+
+@lru_cache(maxsize=8)
+def load_rights_catalog(ref: str | os.PathLike[str] = DEFAULT_CATALOG) -> RightsCatalog:
+    """Read and validate a non-take-up catalog (a path or a catalog id)."""
+    path = catalog_path("rights", ref)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SpecError(
+            Problem(Msg("lecture impossible : {e}", "cannot read: {e}", e=exc), file=str(path))
+        ) from None
+    return load_rights_catalog_text(text, str(path))
