@@ -107,11 +107,12 @@ INPUT_COLUMNS: dict[str, tuple[bool, Msg]] = {
 #: ``lanterne rights``).
 ASSUMPTIONS: tuple[Msg, ...] = (
     Msg(
-        "La situation est stable : les ressources et le logement du mois sont ceux des "
-        "24 mois précédents (RSA, prime d'activité et aides au logement regardent les mois "
-        "passés).",
-        "The situation is steady: the month's resources and housing are those of the 24 "
-        "previous months (RSA, activity bonus and housing benefit look at past months).",
+        "La situation est stable : les ressources et le logement du mois sont aussi ceux "
+        "des huit années précédentes (RSA, prime d'activité, aides au logement et AAH "
+        "regardent les mois et les années passés). Pas d'ASS ni de revenus du patrimoine.",
+        "The situation is steady: the month's resources and housing are also those of the "
+        "eight previous years (RSA, activity bonus, housing benefit and AAH look at past "
+        "months and years). No ASS and no capital income.",
     ),
     Msg(
         "Les ressources du foyer sont réparties entre le responsable et le conjoint selon "
@@ -389,7 +390,9 @@ def derive_situations(frame: pl.DataFrame) -> Situations:
 
     activity = np.where(role == HEAD, head_act[household], partner_act[household])
     amount = np.where(
-        role == HEAD, head_income[household], np.where(role == PARTNER, partner_income[household], 0)
+        role == HEAD,
+        head_income[household],
+        np.where(role == PARTNER, partner_income[household], 0),
     )
     adult = role != CHILD
     works = adult & np.isin(activity, ["employed", "self_employed", "apprentice", "student"])

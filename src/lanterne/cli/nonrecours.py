@@ -1,0 +1,238 @@
+"""``lanterne audit nonrecours``: rights people miss, next to who the model inspects.
+
+The command is a plain function (:func:`nonrecours_command`) attached to the ``audit``
+sub-app by :func:`register`. When the ``audit`` sub-app of ``lanterne.cli.audit`` exists
+it is used; otherwise a minimal one is created here.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from lanterne.cli.app import LangOption, app, console, h
+from lanterne.cli.options import ThresholdOption, TopShareOption
+from lanterne.errors import LanterneError, Problem, UsageError
+from lanterne.i18n import Msg, format_number, format_percent, get_lang, tr
+from lanterne.io.atomic import write_json_atomic
+from lanterne.io.tables import read_table
+from lanterne.model import TargetingRule
+from lanterne.provenance import status_label
+
+DEFAULT_MONTH = "2025-06"
+
+
+def _pct(value: float | None) -> str:
+    return "—" if value is None else format_percent(value)
+
+
+def nonrecours_command(
+    population: Annotated[
+        Path,
+        typer.Argument(
+            help=h("Population : CSV ou Parquet.", "Population: CSV or Parquet."),
+        ),
+    ],
+    group_col: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--group-col",
+            "-g",
+            help=h(
+                "Colonne de groupe (répétable ; family_type par défaut).",
+                "Group column (repeatable; family_type by default).",
+            ),
+        ),
+    ] = None,
+    model: Annotated[
+        str,
+        typer.Option(
+            "--model",
+            "-m",
+            help=h(
+                "Modèle de notation dont on compare la sélection (identifiant ou fichier).",
+                "Scoring model whose selection is compared (id or file).",
+            ),
+        ),
+    ] = "fr-cnaf-2014",
+    month: Annotated[
+        str,
+        typer.Option(
+            "--month", help=h("Mois des droits (AAAA-MM).", "Month of the rights (YYYY-MM).")
+        ),
+    ] = DEFAULT_MONTH,
+    top_share: TopShareOption = None,
+    threshold: ThresholdOption = None,
+    min_cell: Annotated[
+        int,
+        typer.Option(
+            "--min-cell",
+            min=0,
+            help=h(
+                "Masquer les taux des groupes de moins de N foyers.",
+                "Hide the rates of groups smaller than N households.",
+            ),
+        ),
+    ] = 10,
+    chunk_rows: Annotated[
+        int,
+        typer.Option(
+            "--chunk-rows",
+            min=1,
+            help=h("Foyers par simulation OpenFisca.", "Households per OpenFisca simulation."),
+        ),
+    ] = 50_000,
+    seed: Annotated[
+        int, typer.Option("--seed", help=h("Graine du tirage du recours.", "Take-up seed."))
+    ] = 0,
+    json_out: Annotated[
+        Path | None,
+        typer.Option(
+            "--json",
+            help=h(
+                "Écrire aussi le résultat en JSON (écriture atomique).",
+                "Also write the result as JSON (atomic write).",
+            ),
+        ),
+    ] = None,
+    lang: LangOption = None,
+) -> None:
+    """Non-take-up by group next to the model's selection rate."""
+    from lanterne.rights.audit import audit_nonrecours
+
+    if top_share is not None and threshold is not None:
+        raise UsageError(
+            Msg(
+                "--top-share et --threshold s'excluent : choisissez-en un",
+                "--top-share and --threshold exclude each other: choose one",
+            )
+        )
+    if (
+        json_out is not None
+        and not (json_out.parent if str(json_out.parent) else Path(".")).is_dir()
+    ):
+        raise LanterneError(
+            Problem(
+                Msg(
+                    "le dossier de destination n'existe pas : {d}",
+                    "the destination folder does not exist: {d}",
+                    d=str(json_out.parent),
+                )
+            )
+        )
+    rule = None
+    if top_share is not None or threshold is not None:
+        rule = TargetingRule(top_share=top_share, threshold=threshold)
+    groups = group_col or ["family_type"]
+    with console.status(tr("Lecture des données…", "Reading the data…")):
+        frame = read_table(population)
+    result = audit_nonrecours(
+        frame,
+        month,
+        group_cols=groups,
+        model=model,
+        targeting=rule,
+        min_cell=min_cell,
+        chunk_rows=chunk_rows,
+        seed=seed,
+        file=str(population),
+    )
+    table = Table(
+        title=tr(
+            "Non-recours (RSA, prime d'activité, aide au logement) et sélection par {m} — {mo}",
+            "Non-take-up (RSA, activity bonus, housing benefit) and selection by {m} — {mo}",
+            m=model,
+            mo=month,
+        )
+    )
+    for name in groups:
+        table.add_column(name)
+    for header in (
+        tr("foyers", "households"),
+        tr("ayants droit", "entitled"),
+        tr("non-recours", "non-take-up"),
+        tr("non réclamé €/mois", "unclaimed €/month"),
+        tr("sélectionnés", "selected"),
+    ):
+        table.add_column(header, justify="right")
+    for row in result.table.to_dicts():
+        unclaimed = row["unclaimed_monthly"]
+        table.add_row(
+            *[str(row[c]) for c in groups],
+            format_number(row["households"], digits=0),
+            format_number(row["entitled"], digits=0),
+            _pct(row["nonrecours_rate"]),
+            "—" if unclaimed is None else format_number(unclaimed, digits=0),
+            _pct(row.get("selection_rate")),
+        )
+    console.print(table)
+    t = result.totals
+    console.print(
+        tr(
+            "Ensemble : {e} foyers ayants droit sur {n}, non-recours {r}, {u} € non réclamés "
+            "par mois.",
+            "All: {e} entitled households out of {n}, non-take-up {r}, €{u} unclaimed per month.",
+            e=format_number(t["entitled"], digits=0),
+            n=format_number(t["households"], digits=0),
+            r=_pct(t["nonrecours_rate"]),
+            u=format_number(t["unclaimed_monthly"] or 0, digits=0),
+        )
+    )
+    console.print(f"[bold]{result.comparison.sentence.render()}[/bold]")
+    for key, rate in result.rates.items():
+        console.print(
+            tr(
+                "  Taux de non-recours de référence {b} : {r} ({s}) — {src}",
+                "  Reference non-take-up rate {b}: {r} ({s}) — {src}",
+                b=key,
+                r=_pct(rate["rate"]),
+                s=status_label(rate["status"]),
+                src=rate["source"],
+            )
+        )
+    if min_cell:
+        console.print(
+            tr(
+                "Taux masqués pour les groupes de moins de {k} foyers.",
+                "Rates hidden for groups of fewer than {k} households.",
+                k=min_cell,
+            )
+        )
+    if json_out is not None:
+        write_json_atomic(json_out, result.to_dict(get_lang()))
+        console.print(tr("Résultat écrit dans {p}", "Result written to {p}", p=str(json_out)))
+
+
+def register(audit_app: typer.Typer) -> None:
+    """Attach ``nonrecours`` to an ``audit`` Typer sub-app."""
+    audit_app.command(
+        "nonrecours",
+        help=h(
+            "Non-recours aux droits (OpenFisca-France) par groupe, à côté du taux de "
+            "sélection du modèle : les groupes les plus contrôlés sont-ils ceux qui "
+            "manquent le plus de droits ?",
+            "Non-take-up of rights (OpenFisca-France) by group, next to the model's "
+            "selection rate: are the groups most inspected the groups missing the most "
+            "rights?",
+        ),
+    )(nonrecours_command)
+
+
+def _audit_app() -> typer.Typer:
+    try:  # issue 4's audit sub-app, when present
+        from lanterne.cli.audit import audit_app  # type: ignore[attr-defined]
+
+        return audit_app
+    except ImportError:
+        sub = typer.Typer(
+            help=h("Auditer un système de notation.", "Audit a scoring system."),
+            no_args_is_help=True,
+        )
+        app.add_typer(sub, name="audit")
+        return sub
+
+
+register(_audit_app())

@@ -1,0 +1,203 @@
+"""``lanterne rights``: what one household is probably entitled to, and where to claim it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import polars as pl
+import typer
+from rich.table import Table
+
+from lanterne.cli.app import LangOption, app, console, h
+from lanterne.errors import LanterneError, Problem, UsageError
+from lanterne.i18n import Msg, format_number, format_percent, get_lang, pick, tr
+from lanterne.io.atomic import write_json_atomic
+from lanterne.io.tables import read_table
+from lanterne.population.archetypes import load_archetypes
+from lanterne.provenance import status_label
+
+DEFAULT_MONTH = "2025-06"
+NAMES = {
+    "rsa": Msg("RSA", "RSA"),
+    "ppa": Msg("Prime d'activité", "Activity bonus"),
+    "housing": Msg("Aide au logement", "Housing benefit"),
+    "aah": Msg("AAH", "AAH"),
+}
+
+
+def _household(file: Path | None, row: int, sets: list[str]) -> pl.DataFrame:
+    if file is None and not sets:
+        raise UsageError(
+            Msg(
+                "donnez un fichier de foyer ou au moins un --set VAR=VALEUR",
+                "give a household file or at least one --set VAR=VALUE",
+            )
+        )
+    values: dict[str, Any]
+    if file is not None:
+        frame = read_table(file)
+        if not 1 <= row <= frame.height:
+            raise UsageError(
+                Msg(
+                    "--row {r} hors du fichier ({n} lignes)",
+                    "--row {r} outside the file ({n} rows)",
+                    r=row,
+                    n=frame.height,
+                )
+            )
+        values = {
+            k: (None if v is None else str(v)) for k, v in frame.row(row - 1, named=True).items()
+        }
+    else:
+        values = {k: str(v) for k, v in load_archetypes("fr-households").defaults.items()}
+    problems = []
+    for item in sets:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            problems.append(
+                Problem(
+                    Msg(
+                        "--set « {i} » : attendu VAR=VALEUR",
+                        "--set '{i}': expected VAR=VALUE",
+                        i=item,
+                    )
+                )
+            )
+            continue
+        values[name.strip()] = value.strip()
+    if problems:
+        raise UsageError(problems)
+    values = {
+        k: ("true" if v == "True" else "false" if v == "False" else v) for k, v in values.items()
+    }
+    return pl.DataFrame({k: [v] for k, v in values.items()}, schema={k: pl.String for k in values})
+
+
+@app.command(
+    "rights",
+    help=h(
+        "Contrôle des droits d'un foyer avec OpenFisca-France : RSA, prime d'activité, aide "
+        "au logement, AAH — montants, règles et où les demander.",
+        "Rights check of one household with OpenFisca-France: RSA, activity bonus, housing "
+        "benefit, AAH — amounts, rules and where to claim.",
+    ),
+)
+def rights(
+    household: Annotated[
+        Path | None,
+        typer.Argument(
+            help=h(
+                "Fichier du foyer (CSV ou Parquet, colonnes d'une population Lanterne).",
+                "Household file (CSV or Parquet, columns of a Lanterne population).",
+            )
+        ),
+    ] = None,
+    set_: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--set",
+            help=h(
+                "Fixer une variable : --set income_monthly=0 (répétable ; part du foyer "
+                "type du catalogue sans fichier).",
+                "Set a variable: --set income_monthly=0 (repeatable; starts from the "
+                "catalog's default household without a file).",
+            ),
+        ),
+    ] = None,
+    row: Annotated[
+        int,
+        typer.Option(
+            "--row",
+            min=1,
+            help=h("Ligne du fichier (1 = première).", "Row of the file (1 = first)."),
+        ),
+    ] = 1,
+    month: Annotated[
+        str, typer.Option("--month", help=h("Mois (AAAA-MM).", "Month (YYYY-MM)."))
+    ] = DEFAULT_MONTH,
+    json_out: Annotated[
+        Path | None,
+        typer.Option(
+            "--json",
+            help=h("Écrire aussi le résultat en JSON.", "Also write the result as JSON."),
+        ),
+    ] = None,
+    lang: LangOption = None,
+) -> None:
+    """Rights check of one household."""
+    from lanterne.rights.catalog import load_rights_catalog
+    from lanterne.rights.compute import compute_rights
+    from lanterne.rights.inputs import ASSUMPTIONS
+    from lanterne.rights.simulate import check_month
+
+    check_month(month)
+    if (
+        json_out is not None
+        and not (json_out.parent if str(json_out.parent) else Path(".")).is_dir()
+    ):
+        raise LanterneError(
+            Problem(
+                Msg(
+                    "le dossier de destination n'existe pas : {d}",
+                    "the destination folder does not exist: {d}",
+                    d=str(json_out.parent),
+                )
+            )
+        )
+    frame = _household(household, row, set_ or [])
+    catalog = load_rights_catalog()
+    with console.status(tr("Calcul avec OpenFisca-France…", "Computing with OpenFisca-France…")):
+        result = compute_rights(frame, month, catalog=catalog, progress=False).row(0, named=True)
+    table = Table(title=tr("Droits probables — {m}", "Probable rights — {m}", m=month))
+    table.add_column(tr("prestation", "benefit"))
+    table.add_column(tr("droit", "entitled"))
+    table.add_column(tr("montant €/mois", "amount €/month"), justify="right")
+    out: dict[str, Any] = {"month": month, "benefits": {}}
+    for key, name in NAMES.items():
+        amount = result[f"{key}_amount"]
+        entitled = bool(result[f"{key}_entitled"])
+        table.add_row(
+            name.render(),
+            tr("oui", "yes") if entitled else tr("non", "no"),
+            format_number(amount, digits=2),
+        )
+        b = catalog.benefits[key]
+        out["benefits"][key] = {
+            "name": name.render(),
+            "entitled": entitled,
+            "amount_monthly": amount,
+            "rules": pick(b.rules),
+            "where_to_claim": pick(b.claim),
+        }
+    console.print(table)
+    for key, name in NAMES.items():
+        b = catalog.benefits[key]
+        mark = "✔" if result[f"{key}_entitled"] else "·"
+        console.print(f"[bold]{mark} {name.render()}[/bold] — {pick(b.rules)}")
+        if result[f"{key}_entitled"]:
+            console.print(f"    {tr('Où le demander', 'Where to claim')} : {pick(b.claim)}")
+    console.print(
+        tr(
+            "Calcul : OpenFisca-France (règles en vigueur au mois choisi). Estimation, pas "
+            "une décision : seule la CAF, la MSA ou la MDPH décide.",
+            "Computed with OpenFisca-France (rules in force in the chosen month). An "
+            "estimate, not a decision: only the CAF, MSA or MDPH decides.",
+        )
+    )
+    console.print(tr("Hypothèses :", "Assumptions:"))
+    for assumption in ASSUMPTIONS:
+        console.print(f"  - {assumption.render()}", soft_wrap=True)
+    rsa_rate = catalog.benefits["rsa"].nonrecours
+    console.print(
+        tr(
+            "Non-recours au RSA estimé parmi les ayants droit : {r} par trimestre ({s}, DREES).",
+            "Estimated RSA non-take-up among entitled households: {r} per quarter ({s}, DREES).",
+            r=format_percent(rsa_rate.rate or 0, digits=0),
+            s=status_label(rsa_rate.status),
+        )
+    )
+    out["assumptions"] = [a.render(get_lang()) for a in ASSUMPTIONS]
+    if json_out is not None:
+        write_json_atomic(json_out, out)
+        console.print(tr("Résultat écrit dans {p}", "Result written to {p}", p=str(json_out)))
