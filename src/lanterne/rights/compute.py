@@ -26,7 +26,9 @@ Example:
 
 from __future__ import annotations
 
+import multiprocessing
 from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
 import polars as pl
@@ -93,8 +95,13 @@ def compute_rights(
     chunk_rows: int = DEFAULT_CHUNK_ROWS,
     seed: int = 0,
     progress: bool = True,
+    workers: int = 1,
 ) -> pl.DataFrame:
-    """Rights and take-up of every household of ``frame`` for ``month`` (``YYYY-MM``)."""
+    """Rights and take-up of every household of ``frame`` for ``month`` (``YYYY-MM``).
+
+    ``workers`` > 1 runs chunks in that many processes (forked after OpenFisca is loaded,
+    so it is loaded once); results are identical, in the same order.
+    """
     check_month(month)
     cat = catalog if isinstance(catalog, RightsCatalog) else load_rights_catalog(catalog)
     derive_situations(frame.head(0))  # columns are checked before the slow work
@@ -117,7 +124,16 @@ def compute_rights(
             task,
             description=tr("Calcul des droits (OpenFisca)", "Computing rights (OpenFisca)"),
         )
-        for start, size in _chunks(frame.height, max(1, chunk_rows)):
-            parts.append(rights_of_chunk(frame.slice(start, size), month, cat, seed))
-            bar.advance(task, size)
+        chunks = [frame.slice(a, n) for a, n in _chunks(frame.height, max(1, chunk_rows))]
+        if workers > 1 and len(chunks) > 1:
+            context = multiprocessing.get_context("fork")
+            with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+                futures = [pool.submit(rights_of_chunk, c, month, cat, seed) for c in chunks]
+                for chunk, future in zip(chunks, futures, strict=True):
+                    parts.append(future.result())
+                    bar.advance(task, chunk.height)
+        else:
+            for chunk in chunks:
+                parts.append(rights_of_chunk(chunk, month, cat, seed))
+                bar.advance(task, chunk.height)
     return pl.concat(parts)
