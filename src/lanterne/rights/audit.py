@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from lanterne.i18n import Msg, format_percent, tr
+from lanterne.i18n import Msg, format_number, format_percent, tr
 
 #: Benefits counted in non-take-up (the AAH is not: no published model, see the catalog).
 COUNTED = ("rsa", "ppa", "housing")
@@ -129,6 +129,13 @@ class RankingComparison:
     sentence: Msg = field(compare=False)
 
 
+def _signed(value: float) -> Msg:
+    sign = "+" if value >= 0 else "−"
+    return Msg(
+        sign + format_number(abs(value), "fr", 2), sign + format_number(abs(value), "en", 2)
+    )
+
+
 def _label(row: dict[str, Any], group_cols: list[str]) -> str:
     return " · ".join(str(row[c]) for c in group_cols)
 
@@ -168,7 +175,7 @@ def compare_rankings(table: pl.DataFrame, group_cols: list[str]) -> RankingCompa
             "plus de droits (corrélation des rangs : {r}).",
             "The groups most inspected for overpayments are also the groups missing the "
             "most rights (rank correlation: {r}).",
-            r=f"{rho:+.2f}",
+            r=_signed(rho),
         )
     else:
         verdict = Msg(
@@ -176,7 +183,7 @@ def compare_rankings(table: pl.DataFrame, group_cols: list[str]) -> RankingCompa
             "plus de droits (corrélation des rangs : {r}).",
             "The groups most inspected for overpayments are not the groups missing the "
             "most rights (rank correlation: {r}).",
-            r="—" if rho is None else f"{rho:+.2f}",
+            r="—" if rho is None else _signed(rho),
         )
     texts = {}
     for lang in ("fr", "en"):
