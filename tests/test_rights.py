@@ -134,6 +134,11 @@ def test_chunking_does_not_change_anything() -> None:
     assert whole.equals(split)
 
 
+def test_empty_table_gives_empty_result() -> None:
+    out = compute_rights(_frame({"a": {}}).head(0), MONTH, progress=False)
+    assert out.height == 0 and "rsa_amount" in out.columns
+
+
 def test_bad_inputs_are_reported_all_at_once() -> None:
     frame = (
         _frame({"a": {}})
@@ -274,6 +279,8 @@ def test_cli_rights_with_set(cli, tmp_path) -> None:
 def test_cli_rights_bad_input(cli) -> None:
     assert cli("rights").exit_code == 2
     assert cli("rights", "--set", "oops").exit_code == 2
+    typo = cli("--lang", "en", "rights", "--set", "incme_monthly=0")
+    assert typo.exit_code == 2 and "unknown variable" in typo.stderr
     assert cli("rights", "--set", "income_monthly=0", "--month", "2025-13").exit_code == 2
 
 

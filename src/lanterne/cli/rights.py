@@ -16,6 +16,7 @@ from lanterne.io.atomic import write_json_atomic
 from lanterne.io.tables import read_table
 from lanterne.population.archetypes import load_archetypes
 from lanterne.provenance import status_label
+from lanterne.rights.inputs import INPUT_COLUMNS
 
 DEFAULT_MONTH = "2025-06"
 NAMES = {
@@ -51,6 +52,7 @@ def _household(file: Path | None, row: int, sets: list[str]) -> pl.DataFrame:
         }
     else:
         values = {k: str(v) for k, v in load_archetypes("fr-households").defaults.items()}
+    known = set(values) | set(INPUT_COLUMNS)
     problems = []
     for item in sets:
         name, sep, value = item.partition("=")
@@ -61,6 +63,18 @@ def _household(file: Path | None, row: int, sets: list[str]) -> pl.DataFrame:
                         "--set « {i} » : attendu VAR=VALEUR",
                         "--set '{i}': expected VAR=VALUE",
                         i=item,
+                    )
+                )
+            )
+            continue
+        if name.strip() not in known:
+            problems.append(
+                Problem(
+                    Msg(
+                        "--set « {n} » : variable inconnue ; connues : {k}",
+                        "--set '{n}': unknown variable; known: {k}",
+                        n=name.strip(),
+                        k=", ".join(sorted(known)),
                     )
                 )
             )

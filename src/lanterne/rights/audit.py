@@ -131,9 +131,7 @@ class RankingComparison:
 
 def _signed(value: float) -> Msg:
     sign = "+" if value >= 0 else "−"
-    return Msg(
-        sign + format_number(abs(value), "fr", 2), sign + format_number(abs(value), "en", 2)
-    )
+    return Msg(sign + format_number(abs(value), "fr", 2), sign + format_number(abs(value), "en", 2))
 
 
 def _label(row: dict[str, Any], group_cols: list[str]) -> str:

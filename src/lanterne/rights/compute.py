@@ -106,7 +106,11 @@ def compute_rights(
     cat = catalog if isinstance(catalog, RightsCatalog) else load_rights_catalog(catalog)
     derive_situations(frame.head(0))  # columns are checked before the slow work
     if frame.height == 0:
-        return rights_of_chunk(frame, month, cat, seed)
+        schema: dict[str, pl.DataType] = {"household_id": pl.Int64()}
+        for key in BENEFITS:
+            schema |= {f"{key}_amount": pl.Float64(), f"{key}_entitled": pl.Boolean()}
+            schema[f"{key}_claimed"] = pl.Boolean()
+        return pl.DataFrame(schema=schema)
     parts: list[pl.DataFrame] = []
     with Progress(
         TextColumn("{task.description}"),
