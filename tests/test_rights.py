@@ -311,3 +311,10 @@ def test_cli_audit_nonrecours_on_the_sample(cli, tmp_path) -> None:
     }
     bad = cli("audit", "nonrecours", str(sample_path()), "-g", "nope")
     assert bad.exit_code == 2
+
+
+def test_worker_processes_give_the_same_result() -> None:
+    frame = _frame(HOUSEHOLDS)
+    one = compute_rights(frame, MONTH, progress=False, chunk_rows=4)
+    two = compute_rights(frame, MONTH, progress=False, chunk_rows=4, workers=2)
+    assert one.equals(two)

@@ -99,8 +99,8 @@ def compute_rights(
 ) -> pl.DataFrame:
     """Rights and take-up of every household of ``frame`` for ``month`` (``YYYY-MM``).
 
-    ``workers`` > 1 runs chunks in that many processes (forked after OpenFisca is loaded,
-    so it is loaded once); results are identical, in the same order.
+    ``workers`` > 1 runs chunks in that many processes (each loads OpenFisca once);
+    results are identical, in the same order.
     """
     check_month(month)
     cat = catalog if isinstance(catalog, RightsCatalog) else load_rights_catalog(catalog)
@@ -123,15 +123,20 @@ def compute_rights(
         task = bar.add_task(
             tr("Chargement d'OpenFisca-France…", "Loading OpenFisca-France…"), total=frame.height
         )
-        tax_benefit_system()
+        chunks = [frame.slice(a, n) for a, n in _chunks(frame.height, max(1, chunk_rows))]
+        parallel = workers > 1 and len(chunks) > 1
+        if not parallel:
+            tax_benefit_system()
         bar.update(
             task,
             description=tr("Calcul des droits (OpenFisca)", "Computing rights (OpenFisca)"),
         )
-        chunks = [frame.slice(a, n) for a, n in _chunks(frame.height, max(1, chunk_rows))]
-        if workers > 1 and len(chunks) > 1:
-            context = multiprocessing.get_context("fork")
-            with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        if parallel:
+            # spawn, not fork: forking after Polars has started its thread pool can hang
+            context = multiprocessing.get_context("spawn")
+            with ProcessPoolExecutor(
+                max_workers=workers, mp_context=context, initializer=tax_benefit_system
+            ) as pool:
                 futures = [pool.submit(rights_of_chunk, c, month, cat, seed) for c in chunks]
                 for chunk, future in zip(chunks, futures, strict=True):
                     parts.append(future.result())
