@@ -318,3 +318,19 @@ def test_worker_processes_give_the_same_result() -> None:
     one = compute_rights(frame, MONTH, progress=False, chunk_rows=4)
     two = compute_rights(frame, MONTH, progress=False, chunk_rows=4, workers=2)
     assert one.equals(two)
+
+
+def test_fast_parameter_lookup_changes_nothing(sample) -> None:
+    from lanterne.rights import fastparams
+    from lanterne.rights.simulate import simulate
+
+    situations = derive_situations(sample)
+    fast = simulate(situations, MONTH)
+    fastparams.uninstall()
+    try:
+        slow = simulate(situations, MONTH)
+    finally:
+        fastparams.install()
+    for key in fast:
+        assert np.array_equal(fast[key], slow[key]), key
+    assert (fast["rsa"] > 0).sum() > 50  # the sample has many entitled households

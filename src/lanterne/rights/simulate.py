@@ -83,6 +83,9 @@ def tax_benefit_system() -> Any:
     """The French tax-benefit system (loaded once per process; a few seconds)."""
     from openfisca_france import FranceTaxBenefitSystem
 
+    from lanterne.rights import fastparams
+
+    fastparams.install()  # same results, per distinct key instead of per household
     return FranceTaxBenefitSystem()
 
 
