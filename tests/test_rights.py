@@ -334,3 +334,27 @@ def test_fast_parameter_lookup_changes_nothing(sample) -> None:
     for key in fast:
         assert np.array_equal(fast[key], slow[key]), key
     assert (fast["rsa"] > 0).sum() > 50  # the sample has many entitled households
+
+
+def test_typed_population_columns_give_the_same_rights(sample) -> None:
+    """The generator stores Enums, Booleans and small integers: same result as text."""
+    from lanterne.rights.inputs import CHILD_ACTIVITIES, FAMILY_TYPES, HOUSING
+
+    enums = {
+        "family_type": FAMILY_TYPES,
+        "housing_status": HOUSING,
+        "oldest_child_activity": CHILD_ACTIVITIES,
+    }
+    typed = sample.with_columns(
+        *[pl.col(c).cast(pl.Enum(list(v))) for c, v in enums.items()],
+        *[
+            pl.col(c).str.to_lowercase().eq("true")
+            for c in ("disability", "receives_aah", "separated_recently")
+        ],
+        *[pl.col(c).cast(pl.UInt8) for c in ("n_children", "head_age")],
+        *[pl.col(c).cast(pl.Float32) for c in ("income_monthly", "rent_monthly")],
+        pl.col("household_id").cast(pl.UInt32),
+    )
+    assert typed["housing_status"].dtype != pl.String
+    text = compute_rights(sample, MONTH, progress=False)
+    assert compute_rights(typed, MONTH, progress=False).equals(text)

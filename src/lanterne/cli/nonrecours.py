@@ -85,6 +85,17 @@ def nonrecours_command(
             help=h("Foyers par simulation OpenFisca.", "Households per OpenFisca simulation."),
         ),
     ] = 50_000,
+    workers: Annotated[
+        int,
+        typer.Option(
+            "--workers",
+            min=1,
+            help=h(
+                "Processus de calcul (utilisés dès qu'il y a plusieurs blocs).",
+                "Worker processes (used as soon as there are several chunks).",
+            ),
+        ),
+    ] = 2,
     seed: Annotated[
         int, typer.Option("--seed", help=h("Graine du tirage du recours.", "Take-up seed."))
     ] = 0,
@@ -138,6 +149,7 @@ def nonrecours_command(
         min_cell=min_cell,
         chunk_rows=chunk_rows,
         seed=seed,
+        workers=workers,
         file=str(population),
     )
     table = Table(

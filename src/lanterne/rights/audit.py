@@ -250,6 +250,7 @@ def audit_nonrecours(
     seed: int = 0,
     catalog: str = "fr-nonrecours",
     progress: bool = True,
+    workers: int = 1,
     file: str | None = None,
 ) -> NonRecoursAudit:
     """Rights computed with OpenFisca-France, take-up drawn, grouped, next to selection."""
@@ -288,6 +289,7 @@ def audit_nonrecours(
         chunk_rows=chunk_rows or DEFAULT_CHUNK_ROWS,
         seed=seed,
         progress=progress,
+        workers=workers,
     )
     groups = frame.select([pl.col(c).cast(pl.String) for c in group_cols])
     joined = pl.concat([groups, rights.drop("household_id")], how="horizontal")
