@@ -190,7 +190,7 @@ def rights(
         mark = "✔" if result[f"{key}_entitled"] else "·"
         console.print(f"[bold]{mark} {name.render()}[/bold] — {pick(b.rules)}")
         if result[f"{key}_entitled"]:
-            console.print(f"    {tr('Où le demander', 'Where to claim')} : {pick(b.claim)}")
+            console.print(f"    {tr('Où le demander :', 'Where to claim:')} {pick(b.claim)}")
     console.print(
         tr(
             "Calcul : OpenFisca-France (règles en vigueur au mois choisi). Estimation, pas "
