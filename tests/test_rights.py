@@ -149,6 +149,13 @@ def test_bad_inputs_are_reported_all_at_once() -> None:
         compute_rights(frame, MONTH, progress=False)
     text = err.value.render("en")
     assert "income_monthly" in text
+    # row numbers count in the whole table, not in a chunk
+    many = _frame({str(i): {} for i in range(6)}).with_columns(
+        pl.Series("n_children", [0, 0, 0, 0, -1, 0])
+    )
+    with pytest.raises(DataError) as err:
+        compute_rights(many, MONTH, progress=False, chunk_rows=2)
+    assert "rows 5" in err.value.render("en")
     with pytest.raises(UsageError):
         compute_rights(_frame({"a": {}}), "2025-13", progress=False)
 

@@ -36,7 +36,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from lanterne.i18n import tr
 from lanterne.rights.catalog import DEFAULT_CATALOG, RightsCatalog, load_rights_catalog
-from lanterne.rights.inputs import derive_situations
+from lanterne.rights.inputs import check_table, derive_situations
 from lanterne.rights.simulate import BENEFITS, check_month, simulate, tax_benefit_system
 from lanterne.rights.takeup import draw_takeup
 
@@ -104,7 +104,7 @@ def compute_rights(
     """
     check_month(month)
     cat = catalog if isinstance(catalog, RightsCatalog) else load_rights_catalog(catalog)
-    derive_situations(frame.head(0))  # columns are checked before the slow work
+    check_table(frame)  # every problem, with row numbers, before the slow work
     if frame.height == 0:
         schema: dict[str, pl.DataType] = {"household_id": pl.Int64()}
         for key in BENEFITS:

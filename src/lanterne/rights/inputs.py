@@ -276,7 +276,8 @@ def _bool(frame: pl.DataFrame, name: str) -> Array:
     return text.is_in(["true", "1", "yes", "oui", "vrai"]).fill_null(False).to_numpy()
 
 
-def _check(frame: pl.DataFrame) -> None:
+def check_table(frame: pl.DataFrame) -> None:
+    """Raise a :class:`DataError` listing every missing column and bad value (rows from 1)."""
     problems = []
     for name, (required, _) in INPUT_COLUMNS.items():
         if required and name not in frame.columns:
@@ -347,7 +348,7 @@ def derive_situations(frame: pl.DataFrame) -> Situations:
 
     Raises :class:`~lanterne.errors.DataError` listing every missing column and bad value.
     """
-    _check(frame)
+    check_table(frame)
     n = frame.height
     family = _text(frame, "family_type", "single")
     partnered = np.isin(family, ["couple", "couple_children"])
