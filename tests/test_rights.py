@@ -365,3 +365,16 @@ def test_typed_population_columns_give_the_same_rights(sample) -> None:
     assert typed["housing_status"].dtype != pl.String
     text = compute_rights(sample, MONTH, progress=False)
     assert compute_rights(typed, MONTH, progress=False).equals(text)
+
+
+def test_no_simulation_survives_a_chunk() -> None:
+    """Memory stays bounded: each chunk's simulation is freed before the next one."""
+    import gc
+
+    from openfisca_core.simulations import Simulation
+
+    from lanterne.rights.simulate import simulate
+
+    gc.collect()
+    simulate(derive_situations(_frame({"a": {}})), MONTH)
+    assert not any(isinstance(o, Simulation) for o in gc.get_objects())

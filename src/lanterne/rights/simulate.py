@@ -24,6 +24,7 @@ Example:
 
 from __future__ import annotations
 
+import gc
 import re
 from functools import lru_cache
 from typing import Any
@@ -171,6 +172,11 @@ def simulate(situations: Situations, month: str) -> dict[str, NDArray[np.float64
             adult = s.role != CHILD
             values = np.bincount(s.household[adult], values[adult], minlength=s.n_households)
         out[key] = np.round(values, 2)
+    # An OpenFisca simulation holds reference cycles (simulation <-> populations): without
+    # a collection its arrays survive until Python's cyclic GC happens to run, and memory
+    # grows by the size of a chunk at every chunk.
+    del sim
+    gc.collect()
     return out
 
 
