@@ -194,6 +194,19 @@ def test_takeup_reaches_the_published_rates_on_a_large_sample() -> None:
     p = nonrecours_probability(cat, "rsa", h, f)
     claimed = draw_takeup(cat, "rsa", entitled, ids, h, f, seed=2)
     assert abs((1 - claimed.mean()) - p.mean()) < 0.005
+    # calibrated: the mixed population reaches the published rate, groups keep their order
+    from lanterne.rights.takeup import calibration_scale
+
+    k = calibration_scale(cat, "rsa", entitled, h, f)
+    claimed = draw_takeup(cat, "rsa", entitled, ids, h, f, seed=2, scale=k)
+    assert abs((1 - claimed.mean()) - 0.34) < 0.005
+    owners, social = (1 - claimed[h == "owner"].mean()), (1 - claimed[h == "tenant_social"].mean())
+    assert owners > 2.5 * social
+    # only the entitled count: a population of social tenants with a few entitled owners
+    some = np.where(h == "owner", rng.random(n) < 0.1, True)
+    k2 = calibration_scale(cat, "rsa", some, h, f)
+    claimed = draw_takeup(cat, "rsa", some, ids, h, f, seed=2, scale=k2)
+    assert abs((1 - claimed[some].mean()) - 0.34) < 0.005
     # nobody claims what they are not entitled to
     none = draw_takeup(cat, "rsa", np.zeros(n, bool), ids, h, f)
     assert not none.any()

@@ -96,6 +96,19 @@ def nonrecours_command(
             ),
         ),
     ] = 2,
+    calibrate: Annotated[
+        bool,
+        typer.Option(
+            "--calibrate/--no-calibrate",
+            help=h(
+                "Ramener le non-recours des ayants droit de la population au taux publié "
+                "(par défaut) ; sinon, taux publié × risques relatifs de chaque foyer.",
+                "Bring the population's non-take-up among entitled households to the "
+                "published rate (default); otherwise published rate × each household's "
+                "relative risks.",
+            ),
+        ),
+    ] = True,
     seed: Annotated[
         int, typer.Option("--seed", help=h("Graine du tirage du recours.", "Take-up seed."))
     ] = 0,
@@ -150,6 +163,7 @@ def nonrecours_command(
         chunk_rows=chunk_rows,
         seed=seed,
         workers=workers,
+        calibrate=calibrate,
         file=str(population),
     )
     table = Table(
@@ -197,12 +211,19 @@ def nonrecours_command(
     for key, rate in result.rates.items():
         console.print(
             tr(
-                "  Taux de non-recours de référence {b} : {r} ({s}) — {src}",
-                "  Reference non-take-up rate {b}: {r} ({s}) — {src}",
+                "  Taux de non-recours de référence {b} : {r} ({s}) — {src}{c}",
+                "  Reference non-take-up rate {b}: {r} ({s}) — {src}{c}",
                 b=key,
                 r=_pct(rate["rate"]),
                 s=status_label(rate["status"]),
                 src=rate["source"],
+                c=tr(
+                    " ; calibré sur cette population (risques relatifs × {k})",
+                    "; calibrated on this population (relative risks × {k})",
+                    k=format_number(rate["scale"], digits=2),
+                )
+                if rate["calibrated"]
+                else "",
             )
         )
     if min_cell:

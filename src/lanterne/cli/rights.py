@@ -162,7 +162,9 @@ def rights(
     frame = _household(household, row, set_ or [])
     catalog = load_rights_catalog()
     with console.status(tr("Calcul avec OpenFisca-France…", "Computing with OpenFisca-France…")):
-        result = compute_rights(frame, month, catalog=catalog, progress=False).row(0, named=True)
+        result = compute_rights(frame, month, catalog=catalog, progress=False, calibrate=False).row(
+            0, named=True
+        )
     table = Table(title=tr("Droits probables — {m}", "Probable rights — {m}", m=month))
     table.add_column(tr("prestation", "benefit"))
     table.add_column(tr("droit", "entitled"))

@@ -251,13 +251,14 @@ def audit_nonrecours(
     catalog: str = "fr-nonrecours",
     progress: bool = True,
     workers: int = 1,
+    calibrate: bool = True,
     file: str | None = None,
 ) -> NonRecoursAudit:
     """Rights computed with OpenFisca-France, take-up drawn, grouped, next to selection."""
     from lanterne.errors import DataError, Problem
     from lanterne.model import load_model
     from lanterne.rights.catalog import load_rights_catalog
-    from lanterne.rights.compute import DEFAULT_CHUNK_ROWS, compute_rights
+    from lanterne.rights.compute import DEFAULT_CHUNK_ROWS, compute_rights, takeup_scales
     from lanterne.rights.simulate import check_month
 
     check_month(month)
@@ -290,6 +291,7 @@ def audit_nonrecours(
         seed=seed,
         progress=progress,
         workers=workers,
+        calibrate=calibrate,
     )
     groups = frame.select([pl.col(c).cast(pl.String) for c in group_cols])
     joined = pl.concat([groups, rights.drop("household_id")], how="horizontal")
@@ -308,11 +310,14 @@ def audit_nonrecours(
         **{f"{b}_nonrecours_rate": row[f"{b}_nonrecours_rate"] for b in COUNTED},
         **({"selection_rate": row["selection_rate"]} if selected is not None else {}),
     }
+    scales = takeup_scales(rights, frame, cat) if calibrate else dict.fromkeys(COUNTED, 1.0)
     rates = {
         b: {
             "rate": cat.benefits[b].nonrecours.rate,
             "status": cat.benefits[b].nonrecours.status,
             "source": cat.source(cat.benefits[b].nonrecours.source).title,
+            "calibrated": calibrate,
+            "scale": round(scales[b], 4),
         }
         for b in COUNTED
     }

@@ -38,7 +38,7 @@ from lanterne.i18n import tr
 from lanterne.rights.catalog import DEFAULT_CATALOG, RightsCatalog, load_rights_catalog
 from lanterne.rights.inputs import check_table, derive_situations
 from lanterne.rights.simulate import BENEFITS, check_month, simulate, tax_benefit_system
-from lanterne.rights.takeup import draw_takeup
+from lanterne.rights.takeup import calibration_scale, draw_takeup
 
 #: Households per OpenFisca simulation: large enough to amortise OpenFisca's per-variable
 #: overhead, small enough to keep memory around 1–2 GB.
@@ -96,11 +96,16 @@ def compute_rights(
     seed: int = 0,
     progress: bool = True,
     workers: int = 1,
+    calibrate: bool = True,
 ) -> pl.DataFrame:
     """Rights and take-up of every household of ``frame`` for ``month`` (``YYYY-MM``).
 
     ``workers`` > 1 runs chunks in that many processes (each loads OpenFisca once);
-    results are identical, in the same order.
+    results are identical, in the same order. With ``calibrate`` (the default), the
+    take-up draw is made once every chunk is known, with the factor of
+    :func:`takeup_scales` so that the population's non-take-up rate among entitled
+    households equals the published rate; without it, each household's probability is
+    the published rate times its relative risks.
     """
     check_month(month)
     cat = catalog if isinstance(catalog, RightsCatalog) else load_rights_catalog(catalog)
@@ -145,4 +150,48 @@ def compute_rights(
             for chunk in chunks:
                 parts.append(rights_of_chunk(chunk, month, cat, seed))
                 bar.advance(task, chunk.height)
-    return pl.concat(parts)
+    rights = pl.concat(parts)
+    if calibrate:
+        rights = redraw_takeup(rights, frame, cat, takeup_scales(rights, frame, cat), seed)
+    return rights
+
+
+def takeup_scales(
+    rights: pl.DataFrame, frame: pl.DataFrame, catalog: RightsCatalog
+) -> dict[str, float]:
+    """Per benefit, the calibration factor of the published rate for this population."""
+    housing = _text_column(frame, "housing_status", "tenant_private")
+    family = _text_column(frame, "family_type", "single")
+    return {
+        key: calibration_scale(catalog, key, rights[f"{key}_entitled"].to_numpy(), housing, family)
+        for key in BENEFITS
+    }
+
+
+def redraw_takeup(
+    rights: pl.DataFrame,
+    frame: pl.DataFrame,
+    catalog: RightsCatalog,
+    scales: dict[str, float],
+    seed: int = 0,
+) -> pl.DataFrame:
+    """``rights`` with its ``<b>_claimed`` columns drawn again with these scales."""
+    ids = rights["household_id"].to_numpy()
+    housing = _text_column(frame, "housing_status", "tenant_private")
+    family = _text_column(frame, "family_type", "single")
+    return rights.with_columns(
+        pl.Series(
+            f"{key}_claimed",
+            draw_takeup(
+                catalog,
+                key,
+                rights[f"{key}_entitled"].to_numpy(),
+                ids,
+                housing,
+                family,
+                seed,
+                scales[key],
+            ),
+        )
+        for key in BENEFITS
+    )

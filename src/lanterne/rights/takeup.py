@@ -55,23 +55,74 @@ def _lookup(mapping: dict[str, float], values: NDArray) -> NDArray[np.float64]:
     return np.array([mapping.get(u, 1.0) for u in uniq], dtype=np.float64)[inverse]
 
 
+def relative_risk(
+    catalog: RightsCatalog, benefit: str, housing_status: NDArray, family_type: NDArray
+) -> NDArray[np.float64]:
+    """Relative risk of not claiming: that of the tenure times that of the family type."""
+    rr = catalog.benefits[benefit].relative_risk
+    if len(housing_status) == 0:
+        return np.zeros(0)
+    return _lookup(rr.housing_status, housing_status) * _lookup(rr.family_type, family_type)
+
+
 def nonrecours_probability(
     catalog: RightsCatalog,
     benefit: str,
     housing_status: NDArray,
     family_type: NDArray,
+    scale: float = 1.0,
 ) -> NDArray[np.float64]:
-    """Each household's probability of not claiming ``benefit`` if entitled (NaN: not modelled)."""
-    b = catalog.benefits[benefit]
-    n = len(housing_status)
-    if b.nonrecours.rate is None:
-        return np.full(n, np.nan)
-    rr = b.relative_risk
-    if n == 0:
-        return np.zeros(0)
-    housing_rr = _lookup(rr.housing_status, housing_status)
-    family_rr = _lookup(rr.family_type, family_type)
-    return np.clip(b.nonrecours.rate * housing_rr * family_rr, P_MIN, P_MAX)
+    """Each household's probability of not claiming ``benefit`` if entitled (NaN: not modelled).
+
+    ``scale`` multiplies the rate (see :func:`calibration_scale`).
+    """
+    rate = catalog.benefits[benefit].nonrecours.rate
+    if rate is None:
+        return np.full(len(housing_status), np.nan)
+    rr = relative_risk(catalog, benefit, housing_status, family_type)
+    return np.clip(scale * rate * rr, P_MIN, P_MAX)
+
+
+def calibration_scale(
+    catalog: RightsCatalog,
+    benefit: str,
+    entitled: NDArray[np.bool_],
+    housing_status: NDArray,
+    family_type: NDArray,
+) -> float:
+    """The factor that makes the mean non-take-up probability of the *entitled* households
+    equal the published rate (1.0 when nobody is entitled or the benefit is not modelled).
+
+    The published rate is measured on the eligible population of the study (DREES: all
+    households of metropolitan France); the relative risks then shift with the mix of the
+    population at hand. Calibrating keeps the published overall rate and the published
+    ordering of groups.
+
+    >>> from lanterne.rights.catalog import load_rights_catalog
+    >>> cat = load_rights_catalog()
+    >>> h = np.array(["tenant_social"] * 3 + ["owner"])
+    >>> k = calibration_scale(cat, "rsa", np.ones(4, bool), h, np.array(["single"] * 4))
+    >>> p = nonrecours_probability(cat, "rsa", h, np.array(["single"] * 4), k)
+    >>> round(float(p.mean()), 4)
+    0.34
+    """
+    rate = catalog.benefits[benefit].nonrecours.rate
+    if rate is None or not entitled.any():
+        return 1.0
+    rr = relative_risk(catalog, benefit, housing_status[entitled], family_type[entitled])
+    values, counts = np.unique(rr, return_counts=True)
+    weights = counts / counts.sum()
+
+    def mean(k: float) -> float:
+        return float((np.clip(k * rate * values, P_MIN, P_MAX) * weights).sum())
+
+    low, high = 0.0, 1.0
+    while mean(high) < rate and high < 1e6:
+        high *= 2
+    for _ in range(60):
+        mid = (low + high) / 2
+        low, high = (mid, high) if mean(mid) < rate else (low, mid)
+    return (low + high) / 2
 
 
 def draw_takeup(
@@ -82,13 +133,14 @@ def draw_takeup(
     housing_status: NDArray,
     family_type: NDArray,
     seed: int = 0,
+    scale: float = 1.0,
 ) -> NDArray[np.bool_]:
     """Which entitled households claim ``benefit`` (False for those not entitled).
 
     For a benefit without a published non-take-up model (AAH), every entitled household
     is taken to claim it.
     """
-    p = nonrecours_probability(catalog, benefit, housing_status, family_type)
+    p = nonrecours_probability(catalog, benefit, housing_status, family_type, scale)
     if np.isnan(p).all():
         return entitled.copy()
     u = uniform_draws(household_id, benefit, seed)
