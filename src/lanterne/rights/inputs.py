@@ -228,7 +228,7 @@ Array = NDArray
 
 @dataclass(frozen=True)
 class Situations:
-    """A chunk of households as flat arrays: per person (``p_*``) and per household."""
+    """A chunk of households as flat arrays: first per person, then per household."""
 
     n_households: int
     n_persons: int
