@@ -234,6 +234,19 @@ class _CrossChecker:
                     ),
                     key=True,
                 )
+            labels = var.get("category_labels")
+            if isinstance(labels, dict) and isinstance(categories, list):
+                for key in labels:
+                    if key not in map(str, categories):
+                        self.add(
+                            (*path, "category_labels", key),
+                            Msg(
+                                "« {k} » n'est pas une des categories déclarées",
+                                "'{k}' is not one of the declared categories",
+                                k=key,
+                            ),
+                            key=True,
+                        )
             rng = var.get("range")
             if rng is not None:
                 if vtype not in ("int", "float"):

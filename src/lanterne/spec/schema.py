@@ -74,6 +74,7 @@ class Variable(Strict):
     unit: str | None = None
     range: tuple[float, float] | None = None
     categories: list[Annotated[str, Field(min_length=1)]] | None = None
+    category_labels: dict[str, Text] | None = None  # words shown for each category
     mutable: bool = False
     sensitive: bool = False
     source: str | None = None
@@ -211,6 +212,19 @@ class ModelSpec(Strict):
 
     def source(self, source_id: str | None) -> Source | None:
         return next((s for s in self.sources if s.id == source_id), None)
+
+    def category_label(self, variable: str, value: str, lang: str) -> str:
+        """The words for a category value (the value itself when none are declared).
+
+        >>> spec = ModelSpec.model_construct(variables=[])
+        >>> spec.category_label("family", "single_parent", "en")
+        'single parent'
+        """
+        var = self.variable(variable)
+        labels = (var.category_labels or {}) if var else {}
+        if value in labels:
+            return labels[value].get(lang)
+        return value.replace("_", " ")
 
     @property
     def model_variables(self) -> list[Variable]:
