@@ -78,8 +78,10 @@ class ChunkSource:
                 start += chunk.height
 
 
-def open_source(data: pl.DataFrame | str | os.PathLike[str]) -> ChunkSource:
+def open_source(data: ChunkSource | pl.DataFrame | str | os.PathLike[str]) -> ChunkSource:
     """A :class:`ChunkSource` for a DataFrame, a CSV/Parquet file or a folder of Parquet files."""
+    if isinstance(data, ChunkSource):
+        return data
     if isinstance(data, pl.DataFrame):
         return ChunkSource(None, data.height, list(data.columns), frame=data)
     path = Path(data)

@@ -83,9 +83,7 @@ def _read_any(path: Path, sheet: str | None) -> pl.DataFrame:
         if not path.exists():
             raise DataError(Problem(Msg("fichier introuvable", "file not found"), file=str(path)))
         try:
-            return pl.read_excel(
-                path, engine="calamine", sheet_name=sheet, infer_schema_length=0
-            )
+            return pl.read_excel(path, engine="calamine", sheet_name=sheet, infer_schema_length=0)
         except Exception as exc:  # calamine and fastexcel raise many kinds of errors
             raise DataError(
                 Problem(
@@ -177,8 +175,10 @@ def _from_long(
         )
     assert metric is not None and value is not None
     groups = [c for c in frame.columns if c not in (metric, value)]
-    names = frame[metric].cast(pl.String).map_elements(
-        lambda v: _count_name(v) or "", return_dtype=pl.String
+    names = (
+        frame[metric]
+        .cast(pl.String)
+        .map_elements(lambda v: _count_name(v) or "", return_dtype=pl.String)
     )
     unknown = names == ""
     if unknown.any():
@@ -214,7 +214,10 @@ def _from_long(
         )
     if groups:
         wide = tidy.pivot(
-            on="__count", index=groups, values=value, aggregate_function=None,
+            on="__count",
+            index=groups,
+            values=value,
+            aggregate_function=None,
             maintain_order=True,
         )
     else:
@@ -231,8 +234,7 @@ def _from_long(
                 Msg(
                     "forme longue : chaque groupe doit avoir ses quatre comptes tn, fp, fn, tp "
                     "(manquant : {m})",
-                    "long form: every group needs its four counts tn, fp, fn, tp "
-                    "(missing: {m})",
+                    "long form: every group needs its four counts tn, fp, fn, tp (missing: {m})",
                     m=", ".join(absent) or Msg("certains groupes", "some groups"),
                 ),
                 file=label,
@@ -284,9 +286,7 @@ def read_counts(
                 )
             )
         groups = [c for c in frame.columns if c not in found.values()]
-        frame = frame.rename({v: k for k, v in found.items() if v != k}).select(
-            [*groups, *COUNTS]
-        )
+        frame = frame.rename({v: k for k, v in found.items() if v != k}).select([*groups, *COUNTS])
     problems: list[Problem] = []
     converted = []
     for name in COUNTS:

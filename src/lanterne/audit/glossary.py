@@ -59,8 +59,10 @@ METRICS: dict[str, Msg] = {
         "Random sample: households of the group inspected at random.",
     ),
     "n_algorithm": Msg(
-        "Sélection de l'algorithme : foyers du groupe contrôlés parce que l'algorithme les a choisis.",
-        "Algorithm's selection: households of the group inspected because the algorithm chose them.",
+        "Sélection de l'algorithme : foyers du groupe contrôlés parce que l'algorithme "
+        "les a choisis.",
+        "Algorithm's selection: households of the group inspected because the algorithm "
+        "chose them.",
     ),
     "share_random": Msg(
         "Part dans l'aléatoire : part du groupe dans l'échantillon aléatoire (son poids réel "

@@ -136,7 +136,10 @@ class PopulationAudit(AuditResult):
         if self.condition_col is not None:
             out["condition_col"] = self.condition_col
             out["conditional"] = [
-                {**{k: v for k, v in s.items() if k != "groups"}, "groups": tables_to_json(s["groups"])}
+                {
+                    **{k: v for k, v in s.items() if k != "groups"},
+                    "groups": tables_to_json(s["groups"]),
+                }
                 for s in self.strata
             ]
         out.update(self.extras)
@@ -247,7 +250,9 @@ def _collect(
         if progress is not None:
             progress(chunk.height)
     if not score_parts or sum(p.size for p in score_parts) == 0:
-        raise DataError(Problem(Msg("le tableau est vide", "the table is empty"), file=source.label))
+        raise DataError(
+            Problem(Msg("le tableau est vide", "the table is empty"), file=source.label)
+        )
     scores = score_parts[0] if len(score_parts) == 1 else np.concatenate(score_parts)
     codes = {}
     for c in columns:
@@ -358,9 +363,7 @@ def _rows(
             "representation_ratio": (
                 share_sel / share_pop if share_sel is not None and share_pop else None
             ),
-            "disparate_impact": (
-                rate / reference if reference is not None and rate else None
-            ),
+            "disparate_impact": (rate / reference if reference is not None and rate else None),
             "decile_shares": (deciles[i] / k).tolist() if k else None,
             "n_selected": s,
             "suppressed": bool(small[i]),
@@ -456,7 +459,7 @@ def _check_columns(
 
 def audit_population(
     model: Model | str | os.PathLike[str] | None,
-    data: pl.DataFrame | str | os.PathLike[str],
+    data: ChunkSource | pl.DataFrame | str | os.PathLike[str],
     *,
     group_cols: Sequence[str],
     intersect: bool = False,
@@ -565,16 +568,18 @@ def audit_population(
         "median_score": float(overall_median[0]),
         "decile_shares": (overall_part.decile_counts(bins)[0] / n).tolist(),
     }
-    tables = {
-        c: _table(g, c, reduced[g], bins, encoders, min_cell) for c, g in per_col.items()
-    }
+    tables = {c: _table(g, c, reduced[g], bins, encoders, min_cell) for c, g in per_col.items()}
     if cross is not None:
         tables[cross.key] = _table(cross, cross.key, reduced[cross], bins, encoders, min_cell)
     strata: list[dict[str, Any]] = []
     if condition_col is not None:
         stratum_table = _table(
-            Grouping((condition_col,)), condition_col, reduced[Grouping((condition_col,))],
-            bins, encoders, min_cell,
+            Grouping((condition_col,)),
+            condition_col,
+            reduced[Grouping((condition_col,))],
+            bins,
+            encoders,
+            min_cell,
         )
         enc = encoders[condition_col]
         for row in stratum_table.rows:

@@ -115,9 +115,7 @@ class AuditResult:
 
     def to_json(self, *, indent: int | None = 2) -> str:
         """The fixed JSON shape (see ``docs/audit.md``)."""
-        return json.dumps(
-            clean(self.to_dict()), ensure_ascii=False, indent=indent, allow_nan=False
-        )
+        return json.dumps(clean(self.to_dict()), ensure_ascii=False, indent=indent, allow_nan=False)
 
     def write_json(self, path: str | os.PathLike[str]) -> None:
         """Write :meth:`to_json` to ``path``, atomically."""

@@ -72,7 +72,9 @@ class SelectionAudit(AuditResult):
     def by_group(self, key: str) -> pl.DataFrame:
         return self.groups[key].by_group()
 
-    def difference(self, metric: str = "hit_rate_algorithm", key: str | None = None) -> float | None:
+    def difference(
+        self, metric: str = "hit_rate_algorithm", key: str | None = None
+    ) -> float | None:
         return self.groups[key or next(iter(self.groups))].difference(metric)
 
     def ratio(self, metric: str = "hit_rate_algorithm", key: str | None = None) -> float | None:
@@ -96,8 +98,14 @@ def _bad_rows(mask: pl.Series) -> str:
     return ", ".join(map(str, rows))
 
 
-def _check(frame: pl.DataFrame, label: str | None, selection_col: str, random_value: str,
-           outcome_col: str, negative_values: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+def _check(
+    frame: pl.DataFrame,
+    label: str | None,
+    selection_col: str,
+    random_value: str,
+    outcome_col: str,
+    negative_values: Sequence[str],
+) -> tuple[np.ndarray, np.ndarray]:
     """``(is_random, is_positive)`` masks, after checking every value; all problems at once."""
     problems: list[Problem] = []
     if frame.height == 0:
@@ -175,7 +183,11 @@ def _check(frame: pl.DataFrame, label: str | None, selection_col: str, random_va
 
 
 def _sample_stats(
-    codes: np.ndarray, hits: np.ndarray, n_groups: int, resamples: int, seed: int | None,
+    codes: np.ndarray,
+    hits: np.ndarray,
+    n_groups: int,
+    resamples: int,
+    seed: int | None,
     level: float,
 ) -> dict[str, np.ndarray]:
     rows = np.bincount(codes, minlength=n_groups)
@@ -315,6 +327,10 @@ def audit_selection(
             rows.append(row)
         tables[col] = GroupTable(col, (col,), rows)
     return SelectionAudit(
-        overall=overall, groups=tables, bootstrap=bootstrap, seed=seed, min_cell=min_cell,
+        overall=overall,
+        groups=tables,
+        bootstrap=bootstrap,
+        seed=seed,
+        min_cell=min_cell,
         level=level,
     )
