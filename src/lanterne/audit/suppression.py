@@ -22,12 +22,16 @@ from lanterne.i18n import Msg
 
 DEFAULT_MIN_CELL = 10
 
-SUPPRESSION_NOTE = Msg(
-    "Groupes de moins de {k} foyers : taux masqués (—) pour protéger les personnes "
-    "et parce qu'ils ne seraient pas fiables.",
-    "Groups of fewer than {k} households: rates hidden (—) to protect the people "
-    "concerned and because they would not be reliable.",
-)
+
+def suppression_note(min_cell: int) -> Msg:
+    """The sentence printed under a table that has suppressed cells."""
+    return Msg(
+        "Groupes de moins de {k} foyers (marqués *) : taux masqués (—) pour protéger les "
+        "personnes et parce qu'ils ne seraient pas fiables.",
+        "Groups of fewer than {k} households (marked *): rates hidden (—) to protect the "
+        "people concerned and because they would not be reliable.",
+        k=min_cell,
+    )
 
 
 def check_min_cell(min_cell: int) -> int:

@@ -93,7 +93,7 @@ def _check_output(path: Path | None) -> None:
 
 def _written(path: Path | None) -> None:
     if path is not None:
-        console.print(tr("JSON écrit dans {p}", "JSON written to {p}", p=str(path)))
+        console.print(tr("JSON écrit dans {p}", "JSON written to {p}", p=str(path)), soft_wrap=True)
 
 
 @audit_app.command(

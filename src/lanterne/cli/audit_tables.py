@@ -13,7 +13,7 @@ from lanterne.audit.glossary import explain
 from lanterne.audit.population import PopulationAudit
 from lanterne.audit.results import GroupTable
 from lanterne.audit.selection import SelectionAudit
-from lanterne.audit.suppression import SUPPRESSION_NOTE
+from lanterne.audit.suppression import suppression_note
 from lanterne.i18n import format_number, format_percent, tr
 from lanterne.provenance import STATUS_STYLES, status_label
 
@@ -42,7 +42,7 @@ def _legend(console: Console, keys: Sequence[str], min_cell: int, any_small: boo
     for line in explain(tuple(keys)):
         console.print(f"  • {line}", soft_wrap=True)
     if any_small:
-        console.print(f"  • {SUPPRESSION_NOTE.render(k=min_cell)}", soft_wrap=True)
+        console.print(f"  • {suppression_note(min_cell).render()}", soft_wrap=True)
 
 
 def _flag(row: dict[str, Any]) -> str:
@@ -121,7 +121,8 @@ def render_population(console: Console, audit: PopulationAudit, show_deciles: bo
             t=num(audit.threshold, 4),
             k=count(audit.n_selected),
             p=pct(audit.n_selected / audit.n, 2),
-        )
+        ),
+        soft_wrap=True,
     )
     any_small = False
     for key, table in audit.groups.items():
