@@ -90,6 +90,22 @@ class Grouping:
         return CROSS.join(cols) if cols else "all"
 
 
+@dataclass(frozen=True)
+class HouseholdRows:
+    """Scores and group codes of every household, kept by ``audit_population(keep_rows=True)``.
+
+    ``codes[col][i]`` indexes ``labels[col]``: the group of household ``i`` in column ``col``.
+    """
+
+    scores: np.ndarray
+    codes: dict[str, np.ndarray]
+    labels: dict[str, list[str]]
+
+    def groups(self, column: str) -> np.ndarray:
+        """The group label of every household in ``column`` (an array of strings)."""
+        return np.asarray(self.labels[column], dtype=object)[self.codes[column]]
+
+
 @dataclass
 class PopulationAudit(AuditResult):
     """Result of :func:`audit_population`; ``to_json()`` gives the fixed JSON shape."""
@@ -106,6 +122,9 @@ class PopulationAudit(AuditResult):
     groups: dict[str, GroupTable]  # per group column, and the intersection if asked
     condition_col: str | None = None
     strata: list[dict[str, Any]] = field(default_factory=list)  # each with its own tables
+    #: With ``keep_rows=True``: each household's score and group labels, in data order,
+    #: for reports (distributions, percentiles, overlap between models). Not in the JSON.
+    rows: HouseholdRows | None = field(default=None, repr=False, compare=False)
 
     def by_group(self, key: str) -> pl.DataFrame:
         """One row per group of a column (or intersection key) as a DataFrame."""
@@ -470,6 +489,7 @@ def audit_population(
     batch_rows: int = DEFAULT_BATCH_ROWS,
     resolution: int = QUANTILE_BINS,
     progress: ProgressCallback | None = None,
+    keep_rows: bool = False,
 ) -> PopulationAudit:
     """Audit whom a model targets, group by group.
 
@@ -489,6 +509,8 @@ def audit_population(
         min_cell: groups smaller than this have their rates hidden (0: never).
         progress: called with the number of rows done, for progress bars (two passes:
             the data's rows are reported twice).
+        keep_rows: keep every household's score and group codes on the result
+            (:class:`HouseholdRows`, about 10 bytes per household and column) for reports.
 
     >>> import polars as pl
     >>> data = pl.DataFrame({"score": [0.9, 0.8, 0.2, 0.1], "sex": ["f", "m", "f", "m"]})
@@ -610,4 +632,11 @@ def audit_population(
         groups=tables,
         condition_col=condition_col,
         strata=strata,
+        rows=HouseholdRows(
+            scores,
+            collected.codes,
+            {c: list(e.labels) for c, e in encoders.items()},
+        )
+        if keep_rows
+        else None,
     )

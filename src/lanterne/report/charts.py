@@ -25,8 +25,15 @@ import matplotlib
 
 matplotlib.use("svg")  # no display, no GUI toolkit: reports are built offline and headless
 
-import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib.ticker import FuncFormatter, PercentFormatter  # noqa: E402
+import itertools
+
+import matplotlib.pyplot as plt
+from matplotlib.ticker import (
+    FixedLocator,
+    FuncFormatter,
+    NullFormatter,
+    PercentFormatter,
+)
 
 #: Okabe & Ito (2008), "Color Universal Design": safe for colour-blind readers.
 PALETTE = (
@@ -98,14 +105,36 @@ def _to_svg(fig: plt.Figure, chart_id: str, title: str) -> str:
     ).replace(">", f'><title id="{chart_id}-title">{safe_title}</title>', 1)
 
 
-def _percent_axis(axis, decimals: int = 0) -> None:
+def _percent_axis(axis, decimals: int | None = None, top: float = 1.0) -> None:
+    """Percent tick labels with enough decimals to tell small rates apart."""
+    if decimals is None:
+        decimals = 0 if top >= 0.1 else 1 if top >= 0.01 else 2
     axis.set_major_formatter(PercentFormatter(xmax=1.0, decimals=decimals))
+
+
+_RATIO_TICKS = (0.1, 0.2, 0.25, 0.5, 1.0, 2.0, 4.0, 5.0, 10.0, 20.0, 50.0, 100.0)
+
+
+def _ratio_axis(axis, values: Sequence[float]) -> None:
+    """Log axis for ratios, ticked at round values ("0.5×", "2×"), no scientific notation."""
+    low, high = min([*values, 1.0]), max([*values, 1.0])
+    ticks = [t for t in _RATIO_TICKS if low / 1.5 <= t <= high * 1.5] or [1.0]
+    axis.set_major_locator(FixedLocator(ticks))
+    axis.set_major_formatter(FuncFormatter(lambda x, _: f"{x:g}×"))
+    axis.set_minor_formatter(NullFormatter())
 
 
 def _fmt(value: float | None, percent: bool) -> str:
     if value is None:
         return "—"
     return f"{value:.1%}" if percent else f"{value:.3g}"
+
+
+def _tick_label(label: str, value: float | None) -> str:
+    """A group's axis label, marked when it has no bar: hidden ("—") or zero ("0")."""
+    if value is None:
+        return f"{label} (—)"
+    return f"{label} (0)" if value == 0 else label
 
 
 def bar_chart(
@@ -130,8 +159,16 @@ def bar_chart(
     with plt.rc_context(_style()):
         fig, ax = plt.subplots(figsize=(6.4, 0.45 * n + 1.2))
         positions = list(range(n))[::-1]
-        shown = [v if v is not None else 0.0 for v in values]
-        ax.barh(positions, shown, color=PALETTE[0], height=0.6, zorder=2)
+        # a zero or hidden value draws no bar (and cannot sit on a log axis)
+        [v if v else (1.0 if log else 0.0) for v in values]
+        widths = [v if v else 0.0 for v in values] if not log else None
+        if log:
+            drawn = [(p, v) for p, v in zip(positions, values, strict=True) if v]
+            ax.barh(
+                [p for p, _ in drawn], [v for _, v in drawn], color=PALETTE[0], height=0.6, zorder=2
+            )
+        else:
+            ax.barh(positions, widths, color=PALETTE[0], height=0.6, zorder=2)
         if intervals is not None:
             for pos, value, ci in zip(positions, values, intervals, strict=True):
                 if ci is None or value is None:
@@ -158,13 +195,16 @@ def bar_chart(
                     fontsize=8,
                     color=PALETTE[5],
                 )
-        ax.set_yticks(positions, [f"{label} (—)" if v is None else label for label, v in zip(labels, values, strict=True)])
+        ax.set_yticks(
+            positions, [_tick_label(label, v) for label, v in zip(labels, values, strict=True)]
+        )
         ax.set_xlabel(value_label)
-        if log:
+        known = [v for v in values if v]
+        if log and known:
             ax.set_xscale("log")
-            ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{x:g}×"))
+            _ratio_axis(ax.xaxis, known)
         elif percent:
-            _percent_axis(ax.xaxis)
+            _percent_axis(ax.xaxis, top=max(known, default=1.0))
         ax.grid(axis="y", visible=False)
         svg = _to_svg(fig, chart_id, title)
     columns = ("", value_label) + (("95 %",) if intervals is not None else ())
@@ -199,10 +239,10 @@ def grouped_bar_chart(
         height = 0.8 / k
         for j, name in enumerate(names):
             positions = [(n - 1 - i) + (k - 1 - j) * height - 0.4 + height / 2 for i in range(n)]
-            values = [v if v is not None else 0.0 for v in series[name]]
+            drawn = [(p, v) for p, v in zip(positions, series[name], strict=True) if v]
             ax.barh(
-                positions,
-                values,
+                [p for p, _ in drawn],
+                [v for _, v in drawn],
                 height=height * 0.95,
                 color=PALETTE[j % len(PALETTE)],
                 hatch=hatches[j % len(hatches)],
@@ -214,11 +254,12 @@ def grouped_bar_chart(
             ax.axvline(reference, color=TEXT_COLOUR, linestyle="--", linewidth=1, zorder=3)
         ax.set_yticks(list(range(n))[::-1], list(labels))
         ax.set_xlabel(value_label)
-        if log:
+        known = [v for values in series.values() for v in values if v]
+        if log and known:
             ax.set_xscale("log")
-            ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{x:g}×"))
+            _ratio_axis(ax.xaxis, known)
         elif percent:
-            _percent_axis(ax.xaxis)
+            _percent_axis(ax.xaxis, top=max(known, default=1.0))
         ax.grid(axis="y", visible=False)
         ax.legend(loc="lower right", fontsize=8, frameon=False)
         svg = _to_svg(fig, chart_id, title)
@@ -276,7 +317,9 @@ def line_chart(
         ax.set_xlabel(x_label)
         ax.set_ylabel(value_label)
         if percent:
-            _percent_axis(ax.yaxis)
+            _percent_axis(
+                ax.yaxis, top=max((v for vs in series.values() for v in vs if v), default=1.0)
+            )
         ax.legend(fontsize=8, frameon=False, ncols=2)
         svg = _to_svg(fig, chart_id, title)
     columns = ("", *x_labels)
@@ -322,10 +365,12 @@ def distribution_chart(
                 )
         ax.set_xlabel(x_label)
         ax.set_ylabel(value_label)
-        _percent_axis(ax.yaxis, decimals=1)
+        _percent_axis(
+            ax.yaxis, top=max((max(v, default=0.0) for v in densities.values()), default=1.0)
+        )
         ax.legend(fontsize=8, frameon=False)
         svg = _to_svg(fig, chart_id, title)
-    mids = [f"{(a + b) / 2:.3f}" for a, b in zip(bin_edges[:-1], bin_edges[1:], strict=True)]
+    mids = [f"{(a + b) / 2:.3f}" for a, b in itertools.pairwise(bin_edges)]
     columns = (x_label, *densities)
     rows = tuple(
         (mid, *(f"{densities[name][i]:.2%}" for name in densities)) for i, mid in enumerate(mids)

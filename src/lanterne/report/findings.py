@@ -3,7 +3,8 @@
 The sentences are meant for a reader with no statistics: a group's share of households,
 its share of those selected, and how many times its share that is ("single-parent
 households are 16 % of households but 35 % of those selected: 2.2 times their share").
-They are built from the population audit's JSON (see ``docs/audit.md``).
+They are chosen from the population audit's JSON (see ``docs/audit.md``) and worded by
+:mod:`lanterne.report.summary`.
 
 Example:
     >>> audit = {"groups": {"family": [
@@ -11,8 +12,8 @@ Example:
     ...      "share_selected": 0.35, "representation_ratio": 2.1875, "selection_rate": 0.11},
     ...     {"group": "couple", "n": 840, "share_population": 0.84,
     ...      "share_selected": 0.65, "representation_ratio": 0.77, "selection_rate": 0.04}]}}
-    >>> [f.sentence("en") for f in findings(audit)][0]
-    'family single parent: 16.0% of households but 35.0% of those selected, 2.19 times their share.'
+    >>> [(f.group, f.over, round(f.ratio, 2)) for f in findings(audit)]
+    [('single_parent', True, 2.19), ('couple', False, 0.77)]
 """
 
 from __future__ import annotations
@@ -20,8 +21,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
-
-from lanterne.i18n import Msg, format_number, format_percent
 
 #: A group is "over-targeted" from this representation ratio, "under-targeted" below its inverse.
 OVER = 1.25
@@ -43,30 +42,6 @@ class Finding:
     @property
     def over(self) -> bool:
         return self.ratio >= 1
-
-    def sentence(self, lang: str) -> str:
-        who = f"{self.column_label} {self.group_label}".strip()
-        if self.over:
-            msg = Msg(
-                "{who} : {pop} des foyers mais {sel} des foyers sélectionnés, {r} fois leur part.",
-                "{who}: {pop} of households but {sel} of those selected, {r} times their share.",
-                who=who,
-                pop=format_percent(self.share_population, lang),
-                sel=format_percent(self.share_selected, lang),
-                r=format_number(self.ratio, lang, 2),
-            )
-        else:
-            msg = Msg(
-                "{who} : {pop} des foyers mais seulement {sel} des foyers sélectionnés, "
-                "{r} fois leur part.",
-                "{who}: {pop} of households but only {sel} of those selected, "
-                "{r} times their share.",
-                who=who,
-                pop=format_percent(self.share_population, lang),
-                sel=format_percent(self.share_selected, lang),
-                r=format_number(self.ratio, lang, 2),
-            )
-        return msg.render(lang)
 
 
 def findings(

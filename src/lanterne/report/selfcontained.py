@@ -43,9 +43,9 @@ class _Finder(HTMLParser):
             elif name == "style":
                 self._css(value, f"{tag} style")
         href = values.get("href")
-        if href is not None and tag in ("link", "use", "image", "script", "base"):
-            if _is_external(href):
-                self.found.append(f"{tag} href={href}")
+        linked = tag in ("link", "use", "image", "script", "base")
+        if href is not None and linked and _is_external(href):
+            self.found.append(f"{tag} href={href}")
         self._in_style = tag == "style"
 
     def handle_endtag(self, tag: str) -> None:
