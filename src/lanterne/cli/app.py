@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shlex
+import sys
 from typing import Annotated
 
 import typer
@@ -92,12 +94,23 @@ def report_error(exc: LanterneError) -> None:
         err_console.print(f"  [red]•[/red] {problem.render()}", soft_wrap=True)
 
 
+#: The arguments of the command being run (reports print the exact command back).
+invoked_args: list[str] = []
+
+
+def invoked_command() -> str:
+    """The running command as one shell line: ``lanterne report ...``."""
+    return shlex.join(["lanterne", *invoked_args])
+
+
 def run(argv: list[str] | None = None) -> int:
     """Run the CLI and return its exit code (used by ``main`` and by tests).
 
     Typer prints usage errors itself (exit code 2); Lanterne's own errors are printed here
     with every problem they hold.
     """
+    global invoked_args
+    invoked_args = list(sys.argv[1:] if argv is None else argv)
     try:
         app(args=argv, prog_name="lanterne")
     except SystemExit as exc:

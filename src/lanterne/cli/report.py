@@ -12,7 +12,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from lanterne.audit import PopulationAudit, audit_population
 from lanterne.audit.chunks import ChunkSource, open_source
 from lanterne.audit.suppression import DEFAULT_MIN_CELL
-from lanterne.cli.app import LangOption, app, console, h
+from lanterne.cli.app import LangOption, app, console, h, invoked_command
 from lanterne.cli.options import ThresholdOption, TopShareOption
 from lanterne.errors import LanterneError, Problem, UsageError
 from lanterne.i18n import Msg, get_lang, pick, tr
@@ -252,6 +252,7 @@ def report(
             archetypes=arch,
             description=description,
             target_sources=population_target_sources(data),
+            command=invoked_command(),
         )
     for m, audit in zip(models, audits, strict=True):
         console.print(

@@ -90,6 +90,10 @@ def _to_svg(fig: plt.Figure, chart_id: str, title: str) -> str:
     plt.close(fig)
     svg = buffer.getvalue()
     svg = svg[svg.index("<svg") :]
+    # element ids ("patch_3") repeat across figures: prefix them so the page's ids are unique
+    svg = re.sub(r'\bid="([^"]+)"', rf'id="{chart_id}-\1"', svg)
+    svg = re.sub(r"url\(#([^)]+)\)", rf"url(#{chart_id}-\1)", svg)
+    svg = re.sub(r'href="#([^"]+)"', rf'href="#{chart_id}-\1"', svg)
     svg = re.sub(r"\s*<metadata>.*?</metadata>", "", svg, flags=re.S)
     svg = svg.replace(' xmlns:xlink="http://www.w3.org/1999/xlink"', "")
     svg = re.sub(r'xlink:href="', 'href="', svg)
