@@ -65,14 +65,15 @@ class Labels:
         return value.replace("_", " ")
 
     def described(self, column: str, value: str, lang: str) -> str:
-        """``column: group`` for booleans and codes, the group label alone for categories.
+        """A group named on its own: "Single-parent family (family situation)", "qpv: yes".
 
         >>> Labels({}).described("qpv", "true", "en")
         'qpv: true'
         """
         var = self._variables.get(column)
         group = self.group(column, value, lang)
+        column_label = self.column(column, lang)
         if var is not None and var.type == "category" and var.category_labels:
-            return group
+            return f"{group} ({column_label[:1].lower()}{column_label[1:]})"
         sep = " : " if lang == "fr" else ": "
-        return f"{self.column(column, lang)}{sep}{group}"
+        return f"{column_label}{sep}{group}"
