@@ -4,8 +4,8 @@ Example:
     >>> import tempfile, pathlib
     >>> path = pathlib.Path(tempfile.mkdtemp()) / "a.csv"
     >>> _ = path.write_text("x\\n1\\n")
-    >>> file_checksums([path])[0][1][:12]
-    'b5f5e2a4d1b9'
+    >>> file_checksums([path]) == [("a.csv", hashlib.sha256(b"x\\n1\\n").hexdigest())]
+    True
 """
 
 from __future__ import annotations
