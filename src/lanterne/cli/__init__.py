@@ -11,6 +11,7 @@ import sys
 
 from lanterne.cli import demo as _demo  # noqa: F401  (registers commands)
 from lanterne.cli import models as _models  # noqa: F401
+from lanterne.cli import population as _population  # noqa: F401
 from lanterne.cli import score as _score  # noqa: F401
 from lanterne.cli.app import app, console, err_console, run
 

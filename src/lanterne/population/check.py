@@ -88,7 +88,7 @@ class TargetCheck:
                 format_number(self.achieved, lang, 0),
                 ("+" if gap >= 0 else "") + format_percent(gap, lang, 2),
             )
-        points = self.gap * 100
+        points = round(self.gap * 100, 2) + 0.0  # no "-0,00"
         unit = " pt" if (lang or "fr") == "en" else "\u00a0pt"
         return (
             format_percent(self.expected, lang),

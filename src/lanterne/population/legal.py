@@ -105,9 +105,7 @@ def housing_flat_amount(persons: Array, base: float, s: Scales) -> Array:
     one = s["housing_flat_rate_1"] * base
     two = s["housing_flat_rate_2"] * base * (1 + s["rsa_second_person_rate"])
     three = (
-        s["housing_flat_rate_3"]
-        * base
-        * (1 + s["rsa_second_person_rate"] + s["rsa_child_rate"])
+        s["housing_flat_rate_3"] * base * (1 + s["rsa_second_person_rate"] + s["rsa_child_rate"])
     )
     return np.where(persons <= 1, one, np.where(persons == 2, two, three))
 
@@ -130,9 +128,7 @@ def rsa_amount(
 
 def rsa_ceiling(couple: Array, children: Array, flat_rate: Array, s: Scales) -> Array:
     """The largest resources (own + family benefits) that still leave an RSA to pay."""
-    return rsa_amount(couple, children, np.zeros(couple.shape), flat_rate, s) - s[
-        "rsa_min_payment"
-    ]
+    return rsa_amount(couple, children, np.zeros(couple.shape), flat_rate, s) - s["rsa_min_payment"]
 
 
 def ppa_bonus(earnings: Array, s: Scales) -> Array:

@@ -112,19 +112,45 @@ def choose_share(rng: np.random.Generator, weights: NDArray, share: float, among
     return choose(rng, np.where(among, weights, 0.0), k)
 
 
-def systematic(rng: np.random.Generator, probs: Floats) -> Bools:
+def systematic(rng: np.random.Generator, probs: Floats, order: NDArray | None = None) -> Bools:
     """A systematic sample: row ``i`` is in it with probability ``probs[i]`` (each ≤ 1).
 
-    The sample size is ``floor`` or ``ceil`` of ``probs.sum()``; rows are taken in their
-    (random) order, so counts within any group are close to their expected values.
+    The sample size is ``floor`` or ``ceil`` of ``probs.sum()``. Rows are taken in
+    ``order`` (default: as they come): the count within any run of consecutive rows of
+    that order is within one of its expected value, so sorting rows by group first makes
+    every group's count nearly exact.
+
+    >>> probs = np.full(10, 0.3)
+    >>> int(systematic(np.random.default_rng(0), probs).sum())
+    3
     """
-    cumulative = np.cumsum(np.clip(probs, 0.0, 1.0))
+    p = np.clip(np.asarray(probs, dtype=np.float64), 0.0, 1.0)
+    if order is not None:
+        p = p[order]
+    cumulative = np.cumsum(p)
     start = rng.random()
     upper = np.floor(cumulative + start)
     lower = np.empty_like(upper)
     lower[0] = np.floor(start)
     lower[1:] = upper[:-1]
-    return upper > lower
+    taken = upper > lower
+    if order is None:
+        return taken
+    chosen = np.zeros(p.size, dtype=bool)
+    chosen[order] = taken
+    return chosen
+
+
+def pattern_codes(indicators: Sequence[NDArray], offset_codes: NDArray) -> NDArray[np.int64]:
+    """One integer per row for its pattern: offset code, then the boolean indicators as bits.
+
+    >>> pattern_codes([np.array([True, False]), np.array([True, True])], np.array([0, 1])).tolist()
+    [3, 5]
+    """
+    code = np.asarray(offset_codes, dtype=np.int64)
+    for column in indicators:
+        code = code * 2 + np.asarray(column, dtype=np.int64)
+    return code
 
 
 def fit_logistic(
@@ -192,10 +218,8 @@ def fit_logistic_grouped(
     >>> np.round(p, 6).tolist()
     [0.75, 0.25, 0.75, 0.25]
     """
-    code = np.asarray(offset_codes, dtype=np.int64)
+    code = pattern_codes(indicators, offset_codes)
     levels = len(offsets)
-    for column in indicators:
-        code = code * 2 + np.asarray(column, dtype=np.int64)
     counts = np.bincount(code)
     present = np.flatnonzero(counts)
     bits = [(present >> shift) & 1 for shift in range(len(indicators) - 1, -1, -1)]

@@ -61,7 +61,12 @@ from lanterne.spec.schema import SLUG, Source, Strict, Text
 from lanterne.spec.yamlpos import PathKey, YamlDocument, load_yaml_with_positions
 
 TargetStatus = Literal["published", "secondary", "reconstructed", "assumption"]
-TARGET_STATUSES: tuple[TargetStatus, ...] = ("published", "secondary", "reconstructed", "assumption")
+TARGET_STATUSES: tuple[TargetStatus, ...] = (
+    "published",
+    "secondary",
+    "reconstructed",
+    "assumption",
+)
 
 #: How the statuses of calibration figures read, in both languages.
 TARGET_STATUS_LABELS: dict[str, Msg] = {
@@ -317,8 +322,7 @@ def _cross_check(doc: YamlDocument, targets: PopulationTargets) -> list[Problem]
                         Msg(
                             "les départements doivent être ceux des modèles ; manquants : {m} ; "
                             "inconnus : {u}",
-                            "the départements must be the models' own; missing: {m}; "
-                            "unknown: {u}",
+                            "the départements must be the models' own; missing: {m}; unknown: {u}",
                             m=", ".join(missing) or "-",
                             u=", ".join(unknown) or "-",
                         ),
@@ -356,7 +360,9 @@ def _expr_problem(doc: YamlDocument, path: PathKey, source: str, exc: ExprError)
         return problem
     if pos.style in (None, "'", '"') and "\n" not in source:
         shift = exc.offset + (1 if pos.style else 0)
-        return Problem(exc.message, problem.file, problem.line, problem.column + shift, problem.path)
+        return Problem(
+            exc.message, problem.file, problem.line, problem.column + shift, problem.path
+        )
     return problem
 
 
