@@ -346,10 +346,10 @@ def draw_households(rng: np.random.Generator, n: int, plan: Plan) -> dict[str, A
     status[status == 255] = PRIVATE
 
     persons = 1 + partnered.astype(np.int64) + children
-    level = np.full(n, RENT_LEVEL_ELSEWHERE)
-    for d, code in enumerate(plan.department_codes):
-        if code in RENT_LEVEL:
-            level[department == d] = RENT_LEVEL[code]
+    level_of_code = np.array(
+        [RENT_LEVEL.get(code, RENT_LEVEL_ELSEWHERE) for code in plan.department_codes]
+    )
+    level = level_of_code[department]
     rent = np.zeros(n)
     sel = status == SOCIAL
     rent[sel] = (
