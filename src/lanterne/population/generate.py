@@ -193,7 +193,7 @@ def generate_population(
                     }
                     schema = table.schema.with_metadata(metadata)
                     writer = pq.ParquetWriter(
-                        tmp, schema, compression="zstd", write_statistics=True
+                        tmp, schema, compression="zstd", compression_level=1, write_statistics=True
                     )
                 writer.write_table(pa.Table.from_batches(table.to_batches(), schema=writer.schema))
                 if progress is not None:

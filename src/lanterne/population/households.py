@@ -707,8 +707,11 @@ def draw_households(rng: np.random.Generator, n: int, plan: Plan) -> dict[str, A
 
     # 12-month averages: some households received a benefit for only part of the year.
     def average(amount: Array, flag: Array, steady: float) -> Array:
-        part = np.where(rng.random(n) < steady, 1.0, rng.uniform(0.5, 1.0, n))
-        return np.where(flag, np.round(amount * part, 2), 0.0)
+        rows = np.flatnonzero(flag)
+        part = np.where(rng.random(rows.size) < steady, 1.0, rng.uniform(0.5, 1.0, rows.size))
+        out = np.zeros(n)
+        out[rows] = np.round(amount[rows] * part, 2)
+        return out
 
     receives_af = a["af"] > 0
     avg_rsa = average(a["rsa"], rsa, 0.7)
