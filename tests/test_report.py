@@ -10,6 +10,7 @@ from pathlib import Path
 import html5lib
 import numpy as np
 import pandas as pd
+import polars as pl
 import pytest
 from PIL import Image
 from pypdf import PdfReader
@@ -20,7 +21,7 @@ from lanterne.i18n import format_percent
 from lanterne.model import load_model
 from lanterne.population.archetypes import load_archetypes
 from lanterne.report import population_report, render_html, write_html, write_pdf
-from lanterne.report.archetypes_section import archetype_rows
+from lanterne.report.archetypes_section import archetype_result
 from lanterne.report.comparison import overlap
 from lanterne.report.selfcontained import external_resources
 
@@ -147,21 +148,20 @@ def test_overlap_against_numpy(models, audits):
     assert both == int((selected[0] & selected[1]).sum())
 
 
-def test_archetype_deltas_against_hand_computation(models, audits):
-    model = models[0]
+def test_archetype_table_uses_the_audits_population(models, audits, reports):
+    """Percentiles and selection are read against the audited households."""
+    model, audit = models[0], audits[0]
     arch = load_archetypes("fr-households")
-    rows = archetype_rows(model, arch, audits[0])
-    population = np.sort(audits[0].rows.scores)
-    for row in rows:
-        import polars as pl
-
-        values = pl.DataFrame([arch.household(row["archetype"])])
-        own = float(model.scores(values)[0])
-        assert row["score"] == pytest.approx(own, abs=1e-12)
-        if row["variation"] is not None:
-            base = float(model.scores(pl.DataFrame([arch.household(row["base"])]))[0])
-            assert row["delta"] == pytest.approx(own - base, abs=1e-12)
-        assert row["percentile"] == pytest.approx(np.mean(population <= own))
+    result = archetype_result(model, arch, audit)
+    population = np.sort(audit.rows.scores)
+    assert result.threshold == audit.threshold
+    for row in result.rows:
+        own = float(model.scores(pl.DataFrame([arch.household(row.ref)]))[0])
+        assert row.score == pytest.approx(own, abs=1e-12)
+        assert row.percentile == pytest.approx(np.mean(population <= own))
+        assert row.selected == (own >= audit.threshold)
+    table = next(s for s in reports["en"].sections if s.id == "archetypes").tables[0]
+    assert len(table.rows) == len(result.rows)
 
 
 def test_pdf_has_one_bookmark_per_section(reports, tmp_path):

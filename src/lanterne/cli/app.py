@@ -11,7 +11,7 @@ from rich.console import Console
 
 from lanterne import __version__
 from lanterne.errors import EXIT_BAD_INPUT, LanterneError
-from lanterne.i18n import lang_from_argv, normalise_lang, set_lang, tr
+from lanterne.i18n import lang_from_argv, normalise_lang, set_lang, tr, use_lang
 
 #: Help texts are built at import time, in the language asked for on the command line.
 HELP_LANG = lang_from_argv()
@@ -112,7 +112,9 @@ def run(argv: list[str] | None = None) -> int:
     global invoked_args
     invoked_args = list(sys.argv[1:] if argv is None else argv)
     try:
-        app(args=argv, prog_name="lanterne")
+        # --lang holds for this invocation only, even when called again in one process
+        with use_lang(None):
+            app(args=argv, prog_name="lanterne")
     except SystemExit as exc:
         code = exc.code
         if code is None:

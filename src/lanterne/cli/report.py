@@ -251,7 +251,6 @@ def report(
             lang=get_lang(),
             archetypes=arch,
             description=description,
-            target_sources=population_target_sources(data),
             command=invoked_command(),
         )
     for m, audit in zip(models, audits, strict=True):
@@ -265,8 +264,3 @@ def report(
             )
         )
     write_report_files(built, output, pdf)
-
-
-def population_target_sources(data: Path) -> list | None:
-    """Sources of the statistics a generated population was calibrated to, if known."""
-    return None

@@ -1,8 +1,9 @@
 """The archetype table of a report: example households, their scores and percentiles.
 
-Each base household and each of its variations is scored by every model; its percentile
-is its rank among the audited population's scores and "selected" applies the audit's own
-threshold, so the table reads against the rest of the report.
+Each base household and each of its variations is scored by every model
+(:func:`~lanterne.population.experiments.run_archetypes`); its percentile is its rank among
+the audited population's scores and "selected" applies the audit's own rule, so the table
+reads against the rest of the report.
 
 Example:
     >>> from lanterne.audit import audit_population
@@ -11,56 +12,34 @@ Example:
     >>> from lanterne.population.archetypes import load_archetypes
     >>> model = load_model("fr-cnaf-2014")
     >>> audit = audit_population(model, sample_path(), group_cols=["sex"], keep_rows=True)
-    >>> rows = archetype_rows(model, load_archetypes("fr-households"), audit)
-    >>> rows[0]["delta"] is None and rows[1]["delta"] is not None
+    >>> result = archetype_result(model, load_archetypes("fr-households"), audit)
+    >>> result.threshold == audit.threshold
     True
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
-
-import numpy as np
 
 from lanterne.audit import PopulationAudit
-from lanterne.i18n import Msg, format_number, format_percent, pick, tr
-from lanterne.model import Model
-from lanterne.population.archetypes import META_COLUMNS, ArchetypeSet
+from lanterne.i18n import Msg, format_number, pick, tr
+from lanterne.model import Model, TargetingRule
+from lanterne.population.archetypes import ArchetypeSet
+from lanterne.population.experiments import ArchetypeResult, run_archetypes
 from lanterne.report.blocks import Section, Table
-from lanterne.scoring import percentile_rank
 
 
-def archetype_rows(
+def archetype_result(
     model: Model, archetypes: ArchetypeSet, audit: PopulationAudit
-) -> list[dict[str, Any]]:
-    """Each household's label, score, change against its base, percentile and selection."""
-    table = archetypes.households()
-    variables = table.drop([c for c in META_COLUMNS if c in table.columns])
-    scores = model.scores(variables).to_numpy()
-    base_score = {
-        arch: score
-        for arch, variation, score in zip(table["base"], table["variation"], scores, strict=True)
-        if variation is None
-    }
-    percentiles = (
-        percentile_rank(audit.rows.scores, scores)
-        if audit.rows is not None
-        else np.full(scores.size, np.nan)
+) -> ArchetypeResult:
+    """The archetypes scored against the audit's population and targeting rule."""
+    rule = (
+        TargetingRule(top_share=audit.top_share)
+        if audit.top_share is not None
+        else TargetingRule(threshold=audit.threshold)
     )
-    rows = []
-    for i, record in enumerate(table.select(META_COLUMNS).iter_rows(named=True)):
-        delta = None if record["variation"] is None else scores[i] - base_score[record["base"]]
-        rows.append(
-            {
-                **record,
-                "score": float(scores[i]),
-                "delta": None if delta is None else float(delta),
-                "percentile": None if np.isnan(percentiles[i]) else float(percentiles[i]),
-                "selected": bool(scores[i] >= audit.threshold),
-            }
-        )
-    return rows
+    population = audit.rows.scores if audit.rows is not None else None
+    return run_archetypes(model, archetypes, population, targeting=rule)
 
 
 def archetypes_section(
@@ -88,21 +67,21 @@ def archetypes_section(
     for model, audit in zip(models, audits, strict=True):
         digits = 3 if model.link == "logit" else 1
         rows = []
-        for row in archetype_rows(model, archetypes, audit):
-            label = row["label_fr"] if lang == "fr" else row["label_en"]
+        for row in archetype_result(model, archetypes, audit).rows:
+            label = row.label(lang)
+            if row.selected is None:
+                selected = "—"
+            else:
+                selected = tr("oui", "yes", lang) if row.selected else tr("non", "no", lang)
             rows.append(
                 (
-                    f"↳ {label}" if row["variation"] is not None else label,
-                    format_number(row["score"], lang, digits),
+                    f"↳ {label}" if row.variation is not None else label,
+                    format_number(row.score, lang, digits),
                     ""
-                    if row["delta"] is None
-                    else f"{row['delta']:+.{digits}f}".replace(".", "," if lang == "fr" else "."),
-                    "—"
-                    if row["percentile"] is None
-                    else format_percent(row["percentile"], lang, 1)
-                    .replace(" %", "")
-                    .replace("%", ""),
-                    tr("oui", "yes", lang) if row["selected"] else tr("non", "no", lang),
+                    if row.variation is None
+                    else f"{row.delta:+.{digits}f}".replace(".", "," if lang == "fr" else "."),
+                    "—" if row.percentile is None else format_number(100 * row.percentile, lang, 1),
+                    selected,
                 )
             )
         section.tables.append(

@@ -38,7 +38,6 @@ from lanterne.report.reproducibility import Reproducibility, current_command, fi
 from lanterne.report.selection_section import selection_section
 from lanterne.report.summary import Summary, summary_section
 from lanterne.report.texts import limitations, metric_definitions
-from lanterne.spec.schema import Source
 
 
 @dataclass
@@ -74,7 +73,6 @@ def population_report(
     lang: str = "fr",
     archetypes: ArchetypeSet | None = None,
     description: str | None = None,
-    target_sources: list[Source] | None = None,
     command: str | None = None,
     extra_files: Sequence[str | os.PathLike[str]] = (),
 ) -> Report:
@@ -92,9 +90,7 @@ def population_report(
         sections.append(comparison_section(models, audits, labels, lang))
     if archetypes is not None:
         sections.append(archetypes_section(models, audits, archetypes, lang))
-    population = population_box(
-        data, audits[0].n, lang, description=description, target_sources=target_sources
-    )
+    population = population_box(data, audits[0].n, lang, description=description)
     files = [*(m.checked.file for m in models if Path(m.checked.file).is_file()), *extra_files]
     if data is not None:
         files.append(data)

@@ -116,7 +116,7 @@ def _percent_axis(axis, decimals: int | None = None, top: float = 1.0) -> None:
     axis.set_major_formatter(PercentFormatter(xmax=1.0, decimals=decimals))
 
 
-_RATIO_TICKS = (0.1, 0.2, 0.25, 0.5, 1.0, 2.0, 4.0, 5.0, 10.0, 20.0, 50.0, 100.0)
+_RATIO_TICKS = (0.1, 0.2, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 4.0, 6.0, 10.0, 20.0, 50.0, 100.0)
 
 
 def _ratio_axis(axis, values: Sequence[float]) -> None:

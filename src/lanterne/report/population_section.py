@@ -206,7 +206,8 @@ def column_charts(
                     "present in the top decile is '{g}' ({s} of its households).",
                     g=names[top["group"]],
                     s=format_percent(top["decile_shares"][-1], lang),
-                ).render(lang),
+                ).render(lang)
+                + _ties_note(audit, lang),
                 x_label=Msg("Décile de score national", "National score decile").render(lang),
                 value_label=Msg("Part des foyers du groupe", "Share of the group").render(lang),
                 reference=0.1,
@@ -275,6 +276,20 @@ def column_charts(
             )
         )
     return charts
+
+
+def _ties_note(audit: PopulationAudit, lang: str) -> str:
+    """Why a decile can be empty: households with equal scores share a decile."""
+    empty = [str(d + 1) for d, share in enumerate(audit.overall["decile_shares"]) if share == 0]
+    if not empty:
+        return ""
+    return Msg(
+        " Le décile {d} est vide : beaucoup de foyers ont exactement le même score et restent "
+        "ensemble dans le décile inférieur.",
+        " Decile {d} is empty: many households have exactly the same score and stay together "
+        "in the decile below.",
+        d=", ".join(empty),
+    ).render(lang)
 
 
 def _intervals(rows: list[dict[str, Any]]) -> list[tuple[float, float] | None] | None:

@@ -13,21 +13,17 @@ Example:
 
 from __future__ import annotations
 
-import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pyarrow.parquet as pq
-
 from lanterne.i18n import Msg, format_number, format_percent, pick
 from lanterne.model import Model
+from lanterne.population.generate import read_metadata
+from lanterne.population.targets import load_targets
 from lanterne.provenance import source_citation, status_explanation, status_label
 from lanterne.report.blocks import Table
 from lanterne.spec.schema import STATUSES, Source
-
-#: Key of Lanterne's metadata in a generated population's Parquet file.
-POPULATION_METADATA_KEY = b"lanterne"
 
 
 @dataclass(frozen=True)
@@ -165,18 +161,13 @@ def model_box(model: Model, lang: str) -> ModelBox:
 
 
 def population_metadata(path: str | os.PathLike[str]) -> dict[str, object] | None:
-    """Lanterne's metadata of a generated population file (``None`` for other data)."""
+    """Lanterne's metadata of a generated population (file or folder; ``None`` otherwise)."""
     target = Path(path)
     if target.is_dir():
-        files = sorted(target.glob("*.parquet"))
-        if not files:
-            return None
-        target = files[0]
-    if target.suffix.lower() != ".parquet":
+        target = next(iter(sorted(target.glob("*.parquet"))), target)
+    if target.suffix.lower() != ".parquet" or not target.is_file():
         return None
-    raw = pq.read_schema(target).metadata or {}
-    value = raw.get(POPULATION_METADATA_KEY)
-    return json.loads(value) if value else None
+    return read_metadata(target)
 
 
 def population_box(
@@ -185,7 +176,6 @@ def population_box(
     lang: str,
     *,
     description: str | None = None,
-    target_sources: list[Source] | None = None,
 ) -> PopulationBox:
     """The population box: synthetic (with its seed and calibration) or the user's data."""
     box = PopulationBox()
@@ -208,8 +198,9 @@ def population_box(
                 t=meta.get("targets", "?"),
             ).render(lang)
         )
-        if target_sources:
-            box.sources = source_lines(target_sources, lang)
+        targets = load_targets(str(meta["targets"])) if meta.get("targets") else None
+        if targets is not None:
+            box.sources = source_lines(list(targets.sources), lang)
     else:
         name = Path(path).name if path is not None else "—"
         box.paragraphs.append(
