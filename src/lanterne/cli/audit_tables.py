@@ -276,7 +276,7 @@ def render_confusion(console: Console, audit: ConfusionAudit) -> None:
         (
             tr("Taux d'erreur par groupe", "Error rates by group"),
             ["tpr", "tnr", "fpr", "fnr", "error_rate", "share_of_false_positives"],
-            ["TPR", "TNR", "FPR", "FNR", tr("Erreurs", "Errors"), tr("% des FP", "% of FP")],
+            ["TPR", "TNR", "FPR", "FNR", tr("Erreurs", "Errors"), tr("Part des FP", "Share of FP")],
         ),
         (
             tr("Valeurs prédictives par groupe", "Predictive values by group"),
