@@ -140,6 +140,9 @@ def test_selection_command(cli, tmp_path) -> None:
     )
     assert result.exit_code == 0, result.output
     assert "Hit rate (random)" in result.stdout and "200 resamples" in result.stdout
+    for title in ("who is inspected", "what inspections find", "whom the errors found concern"):
+        assert f"By sex: {title}" in result.stdout
+    assert "Representation ratio: share of algorithm ÷ share of random" in result.stdout
     doc = json.loads(out.read_text(encoding="utf-8"))
     assert doc["groups"]["sex"][0]["group"] == "female"
     assert len(doc["groups"]["sex"][0]["hit_rate_algorithm_ci"]) == 2
