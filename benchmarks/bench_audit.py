@@ -30,10 +30,14 @@ GROUPS = {
     "sex": (["female", "male"], [0.55, 0.45]),
     "age_band": (["under_25", "25_34", "35_44", "45_54", "55_64", "65_plus"], None),
     "nationality": (["french", "eu", "non_eu"], [0.85, 0.05, 0.10]),
-    "department": ([f"{d:02d}" for d in range(1, 96) if d != 20] + ["2A", "2B", "971",
-                    "972", "973", "974"], None),
-    "family_type": (["single", "couple", "single_parent", "couple_children"],
-                    [0.35, 0.15, 0.2, 0.3]),
+    "department": (
+        [f"{d:02d}" for d in range(1, 96) if d != 20] + ["2A", "2B", "971", "972", "973", "974"],
+        None,
+    ),
+    "family_type": (
+        ["single", "couple", "single_parent", "couple_children"],
+        [0.35, 0.15, 0.2, 0.3],
+    ),
 }
 
 
@@ -88,6 +92,11 @@ def main() -> None:
     seconds, audit = timed(run, repeat=3)
     selected = data["score"].to_numpy() >= audit.threshold
     baseline_seconds, baseline = timed(lambda: bincount_baseline(data, selected), repeat=3)
+    print(
+        f"lanterne {seconds:.3f} s; bincount {baseline_seconds:.3f} s; fairlearn...",
+        file=sys.stderr,
+        flush=True,
+    )
     start = time.perf_counter()
     theirs = fairlearn_rates(data, selected)
     fairlearn_seconds = time.perf_counter() - start
@@ -112,6 +121,7 @@ def main() -> None:
         "fairlearn_metricframe_seconds": round(fairlearn_seconds, 3),
         "ratio_vs_fairlearn": round(fairlearn_seconds / seconds, 1),
         "bincount_baseline_seconds": round(baseline_seconds, 3),
+        "time_ratio_lanterne_over_bincount": round(seconds / baseline_seconds, 1),
         "identical_to_fairlearn": identical,
         "max_abs_difference_vs_bincount": worst,
         "lanterne_computes_also": "mean and exact median scores, decile shares, shares, "

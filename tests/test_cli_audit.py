@@ -140,6 +140,9 @@ def test_selection_command(cli, tmp_path) -> None:
     )
     assert result.exit_code == 0, result.output
     assert "Hit rate (random)" in result.stdout and "200 resamples" in result.stdout
+    for title in ("who is inspected", "what inspections find", "whom the errors found concern"):
+        assert f"By sex: {title}" in result.stdout
+    assert "Representation ratio: share of algorithm ÷ share of random" in result.stdout
     doc = json.loads(out.read_text(encoding="utf-8"))
     assert doc["groups"]["sex"][0]["group"] == "female"
     assert len(doc["groups"]["sex"][0]["hit_rate_algorithm_ci"]) == 2
@@ -201,3 +204,47 @@ def test_confusion_command(cli, tmp_path) -> None:
     counts.write_text("sexe,TN,FP,FN,TP\nfemme,800,beaucoup,30,50\n", encoding="utf-8")
     result = cli("audit", "confusion", counts)
     assert result.exit_code == 2 and "beaucoup" in result.stderr
+
+
+def test_population_condition_col_on_a_parquet_folder(cli, tmp_path) -> None:
+    from lanterne.audit import audit_population
+    from lanterne.model import TargetingRule
+
+    households = pl.read_csv(sample_path(), infer_schema_length=None)
+    folder = tmp_path / "parts"
+    folder.mkdir()
+    for i, part in enumerate(households.iter_slices(150)):
+        part.write_parquet(folder / f"part-{i}.parquet")
+    out = tmp_path / "cond.json"
+    result = cli(
+        "--lang",
+        "en",
+        "audit",
+        "population",
+        "fr-cnaf-2014",
+        folder,
+        "-g",
+        "sex",
+        "--condition-col",
+        "housing_status",
+        "--top-share",
+        "0.1",
+        "--batch-rows",
+        "64",
+        "--json",
+        out,
+    )
+    assert result.exit_code == 0, result.output
+    assert "housing_status = owner" in result.stdout
+    doc = json.loads(out.read_text(encoding="utf-8"))
+    expected = audit_population(
+        "fr-cnaf-2014",
+        households,
+        group_cols=["sex"],
+        condition_col="housing_status",
+        targeting=TargetingRule(top_share=0.1),
+    ).to_dict()
+    assert doc == json.loads(json.dumps(expected))
+    assert doc["condition_col"] == "housing_status"
+    strata = {s["stratum"] for s in doc["conditional"]}
+    assert strata == set(households["housing_status"].unique().to_list())

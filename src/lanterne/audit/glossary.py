@@ -109,6 +109,13 @@ METRICS: dict[str, Msg] = {
         "Lift: algorithm's hit rate ÷ random hit rate; 1 means the algorithm finds no more "
         "than chance in this group.",
     ),
+    "selection_representation_ratio": Msg(
+        "Ratio de représentation : part dans l'algorithme ÷ part dans l'aléatoire ; au-dessus "
+        "de 1, l'algorithme envoie plus de contrôleurs vers ce groupe que son poids ne le "
+        "voudrait.",
+        "Representation ratio: share of algorithm ÷ share of random; above 1 the algorithm "
+        "sends more inspectors to the group than its weight would.",
+    ),
     # confusion audit
     "tpr": Msg(
         "Taux de vrais positifs (rappel) : part des dossiers réellement en erreur que le "

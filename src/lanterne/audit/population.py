@@ -108,7 +108,15 @@ class HouseholdRows:
 
 @dataclass
 class PopulationAudit(AuditResult):
-    """Result of :func:`audit_population`; ``to_json()`` gives the fixed JSON shape."""
+    """Result of :func:`audit_population`; ``to_json()`` gives the fixed JSON shape.
+
+    ``groups[key]`` is a :class:`GroupTable` per group column (and ``"a × b"`` for the
+    intersection); each row holds ``group``, ``n``, ``share_population``, ``mean_score``,
+    ``median_score``, ``selection_rate``, ``n_selected``, ``share_selected``,
+    ``representation_ratio``, ``disparate_impact``, ``decile_shares`` (10 floats) and
+    ``suppressed``. ``overall`` holds the same for the whole population; ``strata`` the
+    tables within each value of ``condition_col``; ``decile_cuts`` the 9 national cut points.
+    """
 
     model: str | None
     model_status: str | None

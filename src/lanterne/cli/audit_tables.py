@@ -45,6 +45,18 @@ def _legend(console: Console, keys: Sequence[str], min_cell: int, any_small: boo
         console.print(f"  • {suppression_note(min_cell).render()}", soft_wrap=True)
 
 
+def _group_column(out: Table, table: GroupTable) -> None:
+    """The group label column: kept at least 14 wide when labels need it, folded beyond 26."""
+    longest = max((len(r["group"]) + 2 * bool(r.get("suppressed")) for r in table), default=5)
+    out.add_column(
+        tr("Groupe", "Group"),
+        style="bold",
+        min_width=min(longest, 14),
+        max_width=26,
+        overflow="fold",
+    )
+
+
 def _flag(row: dict[str, Any]) -> str:
     return f"{row['group']} [dim]*[/dim]" if row.get("suppressed") else row["group"]
 
@@ -54,7 +66,7 @@ def _flag(row: dict[str, Any]) -> str:
 
 def _population_table(table: GroupTable, title: str) -> Table:
     out = Table(title=title, title_justify="left")
-    out.add_column(tr("Groupe", "Group"), style="bold", max_width=26, overflow="fold")
+    _group_column(out, table)
     for head in (
         "n",
         "% pop.",
@@ -65,7 +77,7 @@ def _population_table(table: GroupTable, title: str) -> Table:
         "Repr.",
         "Impact",
     ):
-        out.add_column(head, justify="right", no_wrap=True, min_width=len(head))
+        out.add_column(head, justify="right")
     for row in table:
         out.add_row(
             _flag(row),
@@ -83,7 +95,7 @@ def _population_table(table: GroupTable, title: str) -> Table:
 
 def _decile_table(table: GroupTable, title: str) -> Table:
     out = Table(title=title, title_justify="left")
-    out.add_column(tr("Groupe", "Group"), style="bold", max_width=26, overflow="fold")
+    _group_column(out, table)
     for d in range(1, 11):
         out.add_column(f"D{d}", justify="right", no_wrap=True, min_width=3)
     for row in table:
@@ -213,39 +225,63 @@ def render_selection(console: Console, audit: SelectionAudit) -> None:
     any_small = False
     for key, table in audit.groups.items():
         any_small |= any(r["suppressed"] for r in table)
-        out = Table(title=tr("Par {k}", "By {k}", k=key), title_justify="left")
-        out.add_column(tr("Groupe", "Group"), style="bold", max_width=26, overflow="fold")
-        for title in (
-            tr("n aléat.", "n rand."),
-            "n algo.",
-            tr("% aléat.", "% rand."),
-            "% algo.",
-            tr("Anom. aléat. %", "Hits rand. %"),
-            tr("Anom. algo. %", "Hits algo. %"),
-            tr("IC 95 % algo.", "95 % CI algo."),
-            tr("Part anom. aléat. %", "Of rand. hits %"),
-            tr("Part anom. algo. %", "Of algo. hits %"),
-            tr("Gain", "Lift"),
-        ):
-            out.add_column(title, justify="right")
-        for row in table:
-            out.add_row(
-                _flag(row),
-                count(row["n_random"]),
-                count(row["n_algorithm"]),
-                pc(row["share_random"]),
-                pc(row["share_algorithm"]),
-                pc(row["hit_rate_random"]),
-                pc(row["hit_rate_algorithm"]),
-                _ci(row["hit_rate_algorithm_ci"]),
-                pc(row["share_of_random_hits"]),
-                pc(row["share_of_algorithm_hits"]),
-                num(row["lift"]),
-            )
-        console.print(out)
+        parts = [
+            (
+                tr("Par {k} : qui est contrôlé", "By {k}: who is inspected", k=key),
+                [
+                    (tr("n aléat.", "n rand."), lambda r: count(r["n_random"])),
+                    ("n algo.", lambda r: count(r["n_algorithm"])),
+                    (tr("% aléat.", "% rand."), lambda r: pc(r["share_random"])),
+                    ("% algo.", lambda r: pc(r["share_algorithm"])),
+                    ("Repr.", lambda r: num(r["representation_ratio"])),
+                ],
+            ),
+            (
+                tr(
+                    "Par {k} : ce que trouvent les contrôles",
+                    "By {k}: what inspections find",
+                    k=key,
+                ),
+                [
+                    (tr("Anom. aléat. %", "Hits rand. %"), lambda r: pc(r["hit_rate_random"])),
+                    (tr("Anom. algo. %", "Hits algo. %"), lambda r: pc(r["hit_rate_algorithm"])),
+                    (
+                        tr("IC 95 % algo.", "95 % CI algo."),
+                        lambda r: _ci(r["hit_rate_algorithm_ci"]),
+                    ),
+                    (tr("Gain", "Lift"), lambda r: num(r["lift"])),
+                ],
+            ),
+            (
+                tr(
+                    "Par {k} : à qui reviennent les anomalies",
+                    "By {k}: whom the errors found concern",
+                    k=key,
+                ),
+                [
+                    (
+                        tr("Part anom. aléat. %", "Of rand. hits %"),
+                        lambda r: pc(r["share_of_random_hits"]),
+                    ),
+                    (
+                        tr("Part anom. algo. %", "Of algo. hits %"),
+                        lambda r: pc(r["share_of_algorithm_hits"]),
+                    ),
+                ],
+            ),
+        ]
+        for title, columns in parts:
+            out = Table(title=title, title_justify="left")
+            _group_column(out, table)
+            for head, _ in columns:
+                out.add_column(head, justify="right")
+            for row in table:
+                out.add_row(_flag(row), *(cell(row) for _, cell in columns))
+            console.print(out)
     keys = [
         "share_random",
         "share_algorithm",
+        "selection_representation_ratio",
         "hit_rate_random",
         "hit_rate_algorithm",
         "hit_rate_algorithm_ci",
@@ -260,7 +296,7 @@ def render_selection(console: Console, audit: SelectionAudit) -> None:
             "centiles 2,5 et 97,5.",
             "  • Interval: {b} resamples of the cases with replacement (seed {s}), "
             "2.5th and 97.5th percentiles.",
-            b=audit.bootstrap,
+            b=count(audit.bootstrap),
             s=audit.seed,
         ),
         soft_wrap=True,
@@ -276,7 +312,7 @@ def render_confusion(console: Console, audit: ConfusionAudit) -> None:
         (
             tr("Taux d'erreur par groupe", "Error rates by group"),
             ["tpr", "tnr", "fpr", "fnr", "error_rate", "share_of_false_positives"],
-            ["TPR", "TNR", "FPR", "FNR", tr("Erreurs", "Errors"), tr("% des FP", "% of FP")],
+            ["TPR", "TNR", "FPR", "FNR", tr("Erreurs", "Errors"), tr("Part des FP", "Share of FP")],
         ),
         (
             tr("Valeurs prédictives par groupe", "Predictive values by group"),
