@@ -1,0 +1,1 @@
+"""Explain one household's score: contributions, standing, what the model reacts to."""

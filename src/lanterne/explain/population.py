@@ -1,0 +1,62 @@
+"""A scored population to place one household in: percentile, selection, median household.
+
+Example:
+    >>> from lanterne.catalog import sample_path
+    >>> from lanterne.model import load_model
+    >>> model = load_model("fr-cnaf-2014")
+    >>> pop = score_population(model, sample_path())
+    >>> pop.n, round(float(pop.threshold(model.targeting)), 4)
+    (400, 0.1751)
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+
+from lanterne.io.tables import read_table
+from lanterne.model import Model, TargetingRule
+
+
+@dataclass(frozen=True)
+class Population:
+    """A population prepared for one model, with every household's score."""
+
+    name: str
+    frame: pl.DataFrame  # typed by model.prepare
+    scores: np.ndarray
+
+    @property
+    def n(self) -> int:
+        return int(self.scores.size)
+
+    def threshold(self, rule: TargetingRule) -> float:
+        """The score from which ``rule`` selects households in this population."""
+        return rule.threshold_for(self.scores)
+
+    def median_position(self) -> int:
+        """Row of the household at the median score (the lower median when ``n`` is even).
+
+        Households are ordered by score, ties keeping their order in the file, and the one
+        at rank ``(n - 1) // 2`` (0-based) is returned: a real household of the population,
+        so that its contributions are exact.
+        """
+        order = np.argsort(self.scores, kind="stable")
+        return int(order[(self.n - 1) // 2])
+
+
+def score_population(
+    model: Model, source: str | os.PathLike[str] | pl.DataFrame, *, name: str | None = None
+) -> Population:
+    """Read (CSV, Parquet or a folder of Parquet files) and score a population."""
+    if isinstance(source, pl.DataFrame):
+        frame, label = source, name or "population"
+    else:
+        frame, label = read_table(source), name or Path(source).name
+    prepared = model.prepare(frame, file=None if isinstance(source, pl.DataFrame) else str(source))
+    scores = model.scores(prepared, prepared=True).to_numpy()
+    return Population(label, prepared, scores)
