@@ -180,7 +180,7 @@ def parse_value(var: Variable, raw: Any) -> tuple[Any, Msg | None]:
     >>> parse_value(v, "3")
     (3, None)
     >>> parse_value(v, "12")[1].render("en")
-    '12 is outside the allowed range: a whole number between 0 and 10'
+    "'12' is outside the allowed range: a whole number between 0 and 10"
     """
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         return None, Msg("valeur manquante", "missing value")
@@ -241,8 +241,8 @@ def parse_value(var: Variable, raw: Any) -> tuple[Any, Msg | None]:
     )
 
 
-def _show(raw: Any) -> str:
-    return f"« {raw} »" if isinstance(raw, str) else repr(raw)
+def _show(raw: Any) -> Msg | str:
+    return Msg("« {v} »", "'{v}'", v=raw) if isinstance(raw, str) else repr(raw)
 
 
 def _not_a(var: Variable, raw: Any) -> Msg:

@@ -6,7 +6,7 @@ Example:
     >>> model = load_model("fr-cnaf-2014")
     >>> pop = score_population(model, sample_path())
     >>> pop.n, round(float(pop.threshold(model.targeting)), 4)
-    (400, 0.1751)
+    (400, 0.2592)
 """
 
 from __future__ import annotations
