@@ -147,8 +147,13 @@ class Citation:
         out = [self.article.identifier] if self.article.identifier else []
         return out + list(self.article.other_identifiers)
 
-    def url(self) -> str | None:
-        return self.article.url or self.text.url
+    def url(self, lang: str | None = None) -> str | None:
+        """The article's URL (EUR-Lex pages in the letter's language)."""
+        url = self.article.url or self.text.url
+        if url and lang and "eur-lex.europa.eu/legal-content/" in url:
+            code = "EN" if normalise_lang(lang) == "en" else "FR"
+            url = re.sub(r"legal-content/[A-Z]{2}/", f"legal-content/{code}/", url)
+        return url
 
 
 class LegalCatalog:
