@@ -96,11 +96,13 @@ REFERENCE_NOTES: dict[str, Msg] = {
 }
 
 _MONTHS_FR = (
-    "janvier février mars avril mai juin juillet août septembre octobre novembre décembre"
-).split()
+    "janvier", "février", "mars", "avril", "mai", "juin",
+    "juillet", "août", "septembre", "octobre", "novembre", "décembre",
+)  # fmt: skip
 _MONTHS_EN = (
-    "January February March April May June July August September October November December"
-).split()
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
 
 
 def format_date(day: dt.date, lang: str) -> str:
@@ -377,7 +379,8 @@ def _annex(explanation: Explanation, lang: str) -> dict[str, Any]:
         "status": status_label(status, lang),
         "status_explanation": status_explanation(status, lang),
         "status_note": md_escape(pick(spec.status_note, lang)) if spec.status_note else "",
-        "score": f"{format_number(explanation.score, lang, 4)} ({format_percent(explanation.score, lang, 2)})",
+        "score": f"{format_number(explanation.score, lang, 4)} "
+        f"({format_percent(explanation.score, lang, 2)})",
         "margin_name": explanation.margin_name.render(lang),
         "margin": signed(explanation.margin, lang, 3),
         "standing": md_escape(standing),

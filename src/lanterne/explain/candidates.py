@@ -127,7 +127,7 @@ def numeric_candidates(
     low, high = bounds(var, current, consts)
     step = resolution(var, low, high)
     digits = _decimals(step)
-    top = int(round((high - low) / step))
+    top = round((high - low) / step)
 
     def value(ticks: np.ndarray) -> np.ndarray:
         x = np.minimum(low + ticks.astype(float) * step, high)
