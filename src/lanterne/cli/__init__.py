@@ -10,6 +10,8 @@ from __future__ import annotations
 import sys
 
 from lanterne.cli import demo as _demo  # noqa: F401  (registers commands)
+from lanterne.cli import explain as _explain  # noqa: F401
+from lanterne.cli import letter as _letter  # noqa: F401
 from lanterne.cli import models as _models  # noqa: F401
 from lanterne.cli import score as _score  # noqa: F401
 from lanterne.cli.app import app, console, err_console, run
