@@ -201,6 +201,15 @@ def show_explanation(exp: Explanation) -> None:
     spec = exp.model.spec
     console.print(f"[bold]{pick(spec.name)}[/bold] ({spec.id})")
     console.print(tr("Foyer : {d}", "Household: {d}", d=exp.household.describe(lang) or "—"))
+    if exp.household.ignored:
+        console.print(
+            tr(
+                "Ignorées (variables d'autres modèles) : {v}",
+                "Ignored (variables of other models): {v}",
+                v=", ".join(exp.household.ignored),
+            ),
+            style="dim",
+        )
     for warning in exp.warnings:
         console.print(Panel(warning.render(lang), border_style="magenta"))
     console.print(

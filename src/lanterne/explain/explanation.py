@@ -256,6 +256,7 @@ class Explanation:
                 "description": self.household.describe(lang),
                 "archetype": self.household.archetype,
                 "values": {k: v for k, v in self.household.values.items() if k in used},
+                "ignored": list(self.household.ignored),
             },
             "score": self.score,
             "margin": self.margin,

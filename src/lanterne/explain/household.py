@@ -20,7 +20,8 @@ override the file, which overrides the archetype the household may start from
 (``--archetype single-mother-rsa/part-time-work``). Every problem is reported at once
 with where it was written (file, line, column, or the ``--set`` option): an unknown
 variable (with a suggestion), a value that does not fit its type or range, variables the
-model needs but nobody gave. The assembled row then goes through ``model.prepare`` so
+model needs but nobody gave. A variable that another model of the catalog declares is
+ignored (one household file can serve several models) and listed as such. The assembled row then goes through ``model.prepare`` so
 that scoring sees exactly what a table of households would give it.
 
 Example:
@@ -40,17 +41,20 @@ import os
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 
+from lanterne.catalog import catalog_dir, catalog_files
 from lanterne.errors import DataError, LanterneError, Problem
 from lanterne.i18n import Msg, pick
 from lanterne.io.tables import read_table
 from lanterne.model import Model
 from lanterne.model.data import _FALSE, _TRUE, prepare_table
 from lanterne.population.archetypes import load_archetypes
+from lanterne.spec.load import load_spec
 from lanterne.spec.schema import Text, Variable
 from lanterne.spec.yamlpos import YamlDocument, load_yaml_with_positions
 
@@ -101,6 +105,7 @@ class Household:
     origin: tuple[str, ...] = ()  # where the values came from, for display
     archetype: str | None = None
     label: Text | None = None
+    ignored: tuple[str, ...] = ()  # variables of other catalog models, not read here
 
     def describe(self, lang: str | None = None) -> str:
         """A short description: the archetype's label, or where the values came from."""
@@ -175,12 +180,13 @@ def expected(var: Variable) -> Msg:
 def parse_value(var: Variable, raw: Any) -> tuple[Any, Msg | None]:
     """Read ``raw`` as a value of ``var``: ``(value, None)`` or ``(None, why not)``.
 
-    >>> from lanterne.spec.schema import Text, Variable
-    >>> v = Variable(name="n", type="int", range=(0, 10), description=Text(fr="n", en="n"))
-    >>> parse_value(v, "3")
-    (3, None)
-    >>> parse_value(v, "12")[1].render("en")
-    "'12' is outside the allowed range: a whole number between 0 and 10"
+        >>> from lanterne.spec.load import load_spec
+    from lanterne.spec.schema import Text, Variable
+        >>> v = Variable(name="n", type="int", range=(0, 10), description=Text(fr="n", en="n"))
+        >>> parse_value(v, "3")
+        (3, None)
+        >>> parse_value(v, "12")[1].render("en")
+        "'12' is outside the allowed range: a whole number between 0 and 10"
     """
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         return None, Msg("valeur manquante", "missing value")
@@ -492,10 +498,44 @@ def _suggest_variable(model: Model, name: str) -> Msg | str:
     return ""
 
 
-def _check_entries(model: Model, entries: list[_Entry], problems: list[Problem]) -> dict[str, Any]:
+@lru_cache(maxsize=1)
+def catalog_vocabulary() -> frozenset[str]:
+    """Names declared by a catalog model, used by an archetype set or a sample's columns.
+
+    A household file may serve several models: a name another model declares is ignored,
+    while a name no model knows is an error (a typo, most of the time).
+    """
+    names: set[str] = set()
+    for path in catalog_files("models").values():
+        try:
+            names |= {v.name for v in load_spec(path).variables}
+        except LanterneError:  # a broken catalog file is reported where it is used
+            continue
+    for path in catalog_files("archetypes").values():
+        try:
+            archetypes = load_archetypes(path)
+        except LanterneError:
+            continue
+        names |= set(archetypes.defaults)
+        for arch in archetypes.archetypes:
+            names |= set(arch.values)
+    samples = catalog_dir() / "samples"
+    for path in sorted(samples.glob("*.csv")) if samples.is_dir() else []:
+        with path.open(encoding="utf-8-sig") as handle:  # the header names the columns
+            names |= {c.strip() for c in re.split(r"[,;\t]", handle.readline()) if c.strip()}
+    return frozenset(names - set(ID_COLUMNS))
+
+
+def _check_entries(
+    model: Model, entries: list[_Entry], problems: list[Problem], ignored: list[str]
+) -> dict[str, Any]:
     values: dict[str, Any] = {}
     for entry in entries:
         var = model.spec.variable(entry.name)
+        if var is None and entry.name in catalog_vocabulary():
+            if entry.name not in ignored:
+                ignored.append(entry.name)
+            continue
         if var is None:
             problems.append(
                 entry.problem(
@@ -566,9 +606,10 @@ def build_household(
         layers.append(parse_sets(set_list))
         origin.append("--set")
     values: dict[str, Any] = {}
+    ignored: list[str] = []
     for layer in layers:
         problems += layer.problems
-        values.update(_check_entries(model, layer.entries, problems))
+        values.update(_check_entries(model, layer.entries, problems, ignored))
     needed = tuple(model.used_variables if require is None else require)
     missing = [name for name in needed if name not in values]
     if missing and not problems:
@@ -596,4 +637,5 @@ def build_household(
         origin=tuple(origin),
         archetype=archetype,
         label=label,
+        ignored=tuple(ignored),
     )
