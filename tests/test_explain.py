@@ -149,7 +149,9 @@ def test_archetype_reference_and_threshold_rule_without_population() -> None:
     assert exp.standing.selected is True and exp.standing.percentile is None
     assert exp.reference.kind == "archetype"
     other = build_household(model, archetype="couple-two-earners")
-    assert exp.reference.margin == pytest.approx(float(model.margins(other.frame, prepared=True)[0]))
+    assert exp.reference.margin == pytest.approx(
+        float(model.margins(other.frame, prepared=True)[0])
+    )
     top = explain_household(model, house)  # top-share rule, no population: unknown
     assert top.standing.threshold is None and top.standing.selected is None
     assert "cannot be computed" in " ".join(top.standing_sentences("en"))

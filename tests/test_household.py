@@ -25,9 +25,7 @@ def _messages(err: DataError, lang: str = "en") -> list[str]:
 def test_archetype_then_file_then_set_override_in_that_order(cnaf, tmp_path) -> None:
     path = tmp_path / "h.yaml"
     path.write_text("income_monthly: 900\ncontacts_12m: 7\n", encoding="utf-8")
-    house = build_household(
-        cnaf, archetype="single-mother-rsa", file=path, sets=["contacts_12m=1"]
-    )
+    house = build_household(cnaf, archetype="single-mother-rsa", file=path, sets=["contacts_12m=1"])
     base = load_archetypes("fr-households").household("single-mother-rsa")
     assert house.values["income_monthly"] == 900.0  # file over archetype
     assert house.values["contacts_12m"] == 1  # --set over file
@@ -87,7 +85,8 @@ def test_unknown_variable_in_a_file_is_located_with_a_suggestion(cnaf, tmp_path)
         build_household(cnaf, file=path)
     messages = _messages(info.value)
     assert any(
-        m.startswith(f"{path}:2:") and "unknown variable 'income_montly'" in m
+        m.startswith(f"{path}:2:")
+        and "unknown variable 'income_montly'" in m
         and "did you mean 'income_monthly'?" in m
         for m in messages
     ), messages
@@ -103,7 +102,10 @@ def test_bad_values_name_the_variable_and_what_is_expected(cnaf, tmp_path) -> No
     with pytest.raises(DataError) as info:
         build_household(cnaf, file=path)
     text = "\n".join(_messages(info.value))
-    assert f"{path}:1:20: 'months_worked_12m': 14 is outside the allowed range: a whole number between 0 and 12" in text
+    assert (
+        f"{path}:1:20: 'months_worked_12m': 14 is outside the allowed range: "
+        "a whole number between 0 and 12" in text
+    )
     assert f"{path}:2:15: 'receives_rsa': 'maybe' does not fit: yes or no" in text
     assert "'head_activity': 'unemploed' is not a possible value" in text
     assert "(did you mean 'unemployed'?)" in text
@@ -151,7 +153,7 @@ def test_csv_with_two_rows_or_bad_format_is_refused(cnaf, tmp_path, sample) -> N
         build_household(cnaf, file=csv)
     odd = tmp_path / "h.xlsx"
     odd.write_text("x", encoding="utf-8")
-    with pytest.raises(DataError, match="expected .yaml, .json or .csv"):
+    with pytest.raises(DataError, match=r"expected \.yaml, \.json or \.csv"):
         build_household(cnaf, file=odd)
     bad = tmp_path / "h.json"
     bad.write_text('{"qpv": true,,}', encoding="utf-8")

@@ -421,14 +421,13 @@ def _search_subset(
     ]
     best: tuple[float, float, tuple[int, ...]] | None = None
     successes = 0
-    for start in range(0, total, budget.batch):
-        if (
-            result.evaluated >= budget.max_evaluations
-            or time.perf_counter() - started > budget.seconds
-        ):
+    start = 0
+    while start < total:
+        remaining = budget.max_evaluations - result.evaluated
+        if remaining <= 0 or time.perf_counter() - started > budget.seconds:
             result.complete = False
             break
-        stop = min(total, start + budget.batch)
+        stop = min(total, start + budget.batch, start + remaining)
         index = np.unravel_index(np.arange(start, stop), shape)
         columns = {
             n: [opts[i] for i in idx.tolist()]
@@ -437,6 +436,7 @@ def _search_subset(
         frame = with_values(row, columns, stop - start)
         scores = model.scores(frame, prepared=True).to_numpy()
         result.evaluated += stop - start
+        start = stop
         ok = scores < threshold
         if not ok.any():
             continue

@@ -21,8 +21,9 @@ override the file, which overrides the archetype the household may start from
 with where it was written (file, line, column, or the ``--set`` option): an unknown
 variable (with a suggestion), a value that does not fit its type or range, variables the
 model needs but nobody gave. A variable that another model of the catalog declares is
-ignored (one household file can serve several models) and listed as such. The assembled row then goes through ``model.prepare`` so
-that scoring sees exactly what a table of households would give it.
+ignored (one household file can serve several models) and listed as such. The assembled
+row then goes through ``model.prepare`` so that scoring sees exactly what a table of
+households would give it.
 
 Example:
     >>> from lanterne.model import load_model
@@ -180,13 +181,12 @@ def expected(var: Variable) -> Msg:
 def parse_value(var: Variable, raw: Any) -> tuple[Any, Msg | None]:
     """Read ``raw`` as a value of ``var``: ``(value, None)`` or ``(None, why not)``.
 
-        >>> from lanterne.spec.load import load_spec
-    from lanterne.spec.schema import Text, Variable
-        >>> v = Variable(name="n", type="int", range=(0, 10), description=Text(fr="n", en="n"))
-        >>> parse_value(v, "3")
-        (3, None)
-        >>> parse_value(v, "12")[1].render("en")
-        "'12' is outside the allowed range: a whole number between 0 and 10"
+    >>> from lanterne.spec.schema import Text, Variable
+    >>> v = Variable(name="n", type="int", range=(0, 10), description=Text(fr="n", en="n"))
+    >>> parse_value(v, "3")
+    (3, None)
+    >>> parse_value(v, "12")[1].render("en")
+    "'12' is outside the allowed range: a whole number between 0 and 10"
     """
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         return None, Msg("valeur manquante", "missing value")
