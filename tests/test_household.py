@@ -169,3 +169,26 @@ def test_parse_value_accepts_what_prepare_accepts(cnaf) -> None:
     dept = load_model("fr-cnaf-dmde-2026").spec.variable("department")
     assert parse_value(dept, 59) == ("59", None)  # YAML read it as a number
     assert parse_value(dept, "2A") == ("2A", None)
+
+
+def test_form_values_layer_between_file_and_sets_and_are_located(cnaf) -> None:
+    house = build_household(
+        cnaf,
+        archetype="single-mother-rsa",
+        values={"income_monthly": "1 250,75", "qpv": "", "n_children": 3},
+        sets=["n_children=1"],
+    )
+    base = load_archetypes("fr-households").household("single-mother-rsa")
+    assert house.values["income_monthly"] == 1250.75
+    assert house.values["qpv"] == base["qpv"]  # a blank field keeps the archetype's value
+    assert house.values["n_children"] == 1  # --set wins over the form
+    assert float(house.frame["income_monthly"][0]) == 1250.75
+    with pytest.raises(DataError) as info:
+        build_household(
+            cnaf, archetype="single-mother-rsa", values={"rent_monthly": "beaucoup", "rsa": "1"}
+        )
+    messages = _messages(info.value)
+    assert any(
+        m.startswith("form rent_monthly: 'rent_monthly': 'beaucoup' does not fit") for m in messages
+    ), messages
+    assert any(m.startswith("form rsa: unknown variable 'rsa'") for m in messages), messages

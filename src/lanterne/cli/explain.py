@@ -191,6 +191,11 @@ def explain(
         console.print(tr("Explication écrite dans {p}", "Explanation written to {p}", p=json_out))
 
 
+def _variable_label(exp: Explanation, name: str, lang: str) -> str:
+    var = exp.model.spec.variable(name)
+    return pick(var.label, lang) if var is not None and var.label else name
+
+
 def _status(status: str) -> str:
     return f"[{STATUS_STYLES[status]}]{status_label(status)}[/]"
 
@@ -293,7 +298,7 @@ def show_explanation(exp: Explanation) -> None:
             tr(
                 "Variables sensibles, jamais utilisées par ce modèle : {v}.",
                 "Sensitive variables, never used by this model: {v}.",
-                v=", ".join(exp.sensitive_variables),
+                v=", ".join(_variable_label(exp, n, lang) for n in exp.sensitive_variables),
             ),
             style="dim",
         )

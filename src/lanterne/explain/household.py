@@ -457,6 +457,24 @@ def parse_sets(sets: Iterable[str]) -> _Raw:
     return raw
 
 
+def parse_values(values: Mapping[str, Any], where: str = "form") -> _Raw:
+    """Entries from a mapping of variable names to values (a web form's fields).
+
+    Empty values are skipped, so that a form field left blank keeps the value given by the
+    archetype or the file underneath.
+
+    >>> [e.name for e in parse_values({"income_monthly": "850", "qpv": ""}).entries]
+    ['income_monthly']
+    """
+    raw = _Raw()
+    for name, value in values.items():
+        if value is None or (isinstance(value, str) and not value.strip()):
+            continue
+        text = value.strip() if isinstance(value, str) else value
+        raw.entries.append(_Entry(str(name).strip(), text, where=f"{where} {name}"))
+    return raw
+
+
 def _archetype_entries(model: Model, ref: str, archetype_set: str) -> tuple[_Raw, Text | None]:
     archetypes = load_archetypes(archetype_set)
     values = archetypes.household(ref)
@@ -580,12 +598,22 @@ def build_household(
     archetype_set: str = DEFAULT_ARCHETYPES,
     person: Person | None = None,
     require: Iterable[str] | None = None,
+    values: Mapping[str, Any] | None = None,
 ) -> Household:
     """Assemble and validate one household for ``model``.
 
-    Values come from the archetype (if any), then the file, then ``sets`` — each overriding
+    Values come from the archetype (if any), then the file, then ``values`` (a mapping,
+    such as a web form's fields; blank ones are skipped), then ``sets`` — each overriding
     the previous. ``require`` lists the variables that must be known (default: every
     variable the model reads). Raises :class:`DataError` with every problem found.
+
+    >>> from lanterne.model import load_model
+    >>> model = load_model("fr-cnaf-2014")
+    >>> house = build_household(
+    ...     model, archetype="single-mother-rsa", values={"income_monthly": "850,50"}
+    ... )
+    >>> house.values["income_monthly"]
+    850.5
     """
     problems: list[Problem] = []
     layers: list[_Raw] = []
@@ -601,17 +629,20 @@ def build_household(
         layers.append(layer)
         file_person = layer.person
         origin.append(str(file))
+    if values:
+        layers.append(parse_values(values))
+        origin.append("form")
     set_list = list(sets)
     if set_list:
         layers.append(parse_sets(set_list))
         origin.append("--set")
-    values: dict[str, Any] = {}
+    known: dict[str, Any] = {}
     ignored: list[str] = []
     for layer in layers:
         problems += layer.problems
-        values.update(_check_entries(model, layer.entries, problems, ignored))
+        known.update(_check_entries(model, layer.entries, problems, ignored))
     needed = tuple(model.used_variables if require is None else require)
-    missing = [name for name in needed if name not in values]
+    missing = [name for name in needed if name not in known]
     if missing and not problems:
         problems.append(
             Problem(
@@ -628,10 +659,10 @@ def build_household(
         )
     if problems:
         raise DataError(problems)
-    frame = household_frame(model, values) if values else pl.DataFrame()
+    frame = household_frame(model, known) if known else pl.DataFrame()
     who = Person(**file_person).merged(person)
     return Household(
-        values=values,
+        values=known,
         frame=frame,
         person=who,
         origin=tuple(origin),
