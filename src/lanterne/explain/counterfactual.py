@@ -182,7 +182,7 @@ class CounterfactualResult:
                 ]
                 out.append(
                     f"{i}. "
-                    + " ; ".join(parts)
+                    + Msg(" ; ", "; ").render(lang).join(parts)
                     + Msg(
                         " → score {s}", " → score {s}", s=format_number(found.score, lang, 4)
                     ).render(lang)
