@@ -196,6 +196,11 @@ def test_already_below_budget_and_variable_checks(small) -> None:
     tight = counterfactuals(small, house, 0.22, Budget(max_evaluations=10))
     assert not tight.complete and not tight.exact
     assert "budget" in tight.message.render("en")
+    assert tight.evaluated <= 10  # the budget is a ceiling, not a hint
+    assert all(s.score < 0.22 for s in tight.sets)  # what was found is still real
+    timed_out = counterfactuals(small, house, 0.22, Budget(seconds=0.0))
+    assert not timed_out.complete and timed_out.evaluated == 0
+    assert "Recherche arrêtée" in timed_out.summary("fr")[-2]
     only = counterfactuals(small, house, 0.5, variables=["kids", "rsa"])
     assert set(only.mutable) == {"kids", "rsa"}
     assert all(set(s.variables) <= {"kids", "rsa"} for s in only.sets)
