@@ -233,3 +233,22 @@ def test_a_model_reading_a_sensitive_variable_is_refused(write_spec) -> None:
     with pytest.raises(SpecError) as info:
         explain_household(model, house)
     assert "sensitive variable 'sex'" in info.value.render("en")
+
+
+def test_population_lookups_match_numpy_on_random_scores() -> None:
+    from lanterne.explain.population import Population
+    from lanterne.model import TargetingRule
+    from lanterne.scoring import percentile_rank
+
+    rng = np.random.default_rng(5)
+    scores = np.round(rng.random(10_001), 3)  # many ties
+    pop = Population("random", pl.DataFrame({"x": scores}), scores)
+    for value in [0.0, 0.25, 0.5, scores[17], 1.0]:
+        assert pop.percentile(value) == pytest.approx(np.mean(scores <= value), abs=0)
+        assert pop.percentile(value) == percentile_rank(scores, [value])[0]
+    for share in [0.0001, 0.012, 0.05, 0.5, 1.0]:
+        rule = TargetingRule(top_share=share)
+        assert pop.threshold(rule) == rule.threshold_for(scores)
+    assert pop.threshold(TargetingRule(threshold=0.3)) == 0.3
+    position = pop.median_position()
+    assert scores[position] == np.sort(scores)[(scores.size - 1) // 2]

@@ -301,8 +301,10 @@ def counterfactuals(
     """Every smallest set of changes to mutable variables that brings the score below
     ``threshold`` (strictly), within ``budget``.
 
-    ``variables`` restricts the search to some mutable variables; ``max_changes`` caps the
-    number of variables changed together.
+    ``household`` is a :class:`Household` or a one-row table already checked by
+    ``model.prepare``. ``variables`` restricts the search to some mutable variables;
+    ``max_changes`` caps the number of variables changed together. When the budget runs
+    out, ``complete`` is false and ``message`` says so in both languages.
     """
     budget = budget or Budget()
     started = time.perf_counter()

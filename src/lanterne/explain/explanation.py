@@ -42,7 +42,6 @@ from lanterne.explain.sentences import (
 from lanterne.i18n import Msg, format_number, format_percent, pick
 from lanterne.model import Model, TargetingRule
 from lanterne.provenance import source_citation, status_label
-from lanterne.scoring import percentile_rank
 from lanterne.spec.schema import LogisticModel, Source, Status, Text
 
 #: Tolerance of the check "starting point + contributions == margin".
@@ -527,7 +526,7 @@ def _standing(score: float, rule: TargetingRule, population: Population | None) 
         rule=rule,
         population=population.name,
         n=population.n,
-        percentile=float(percentile_rank(population.scores, [score])[0]),
+        percentile=population.percentile(score),
         threshold=threshold,
         selected=bool(score >= threshold),
     )

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -34,9 +35,27 @@ class Population:
     def n(self) -> int:
         return int(self.scores.size)
 
+    @cached_property
+    def order(self) -> np.ndarray:
+        """Rows by increasing score, ties in file order (sorted once, then reused)."""
+        return np.argsort(self.scores, kind="stable")
+
+    @cached_property
+    def sorted_scores(self) -> np.ndarray:
+        return self.scores[self.order]
+
+    def percentile(self, score: float) -> float:
+        """Share of the population scoring at or below ``score`` (see ``percentile_rank``)."""
+        if not self.n:
+            return float("nan")
+        return float(np.searchsorted(self.sorted_scores, score, side="right") / self.n)
+
     def threshold(self, rule: TargetingRule) -> float:
         """The score from which ``rule`` selects households in this population."""
-        return rule.threshold_for(self.scores)
+        if rule.threshold is not None or not self.n:
+            return rule.threshold_for(self.scores)
+        # the m-th highest score, as rule.threshold_for finds it, from the sorted scores
+        return float(self.sorted_scores[self.n - rule.wanted(self.n)])
 
     def median_position(self) -> int:
         """Row of the household at the median score (the lower median when ``n`` is even).
@@ -45,8 +64,7 @@ class Population:
         at rank ``(n - 1) // 2`` (0-based) is returned: a real household of the population,
         so that its contributions are exact.
         """
-        order = np.argsort(self.scores, kind="stable")
-        return int(order[(self.n - 1) // 2])
+        return int(self.order[(self.n - 1) // 2])
 
 
 def score_population(
