@@ -60,7 +60,7 @@ def explain(
         str | None,
         typer.Option(
             "--reference",
-            metavar="median|PROFIL|none",
+            metavar=h("median|PROFIL|none", "median|ARCHETYPE|none"),
             help=h(
                 "Foyer de comparaison : « median » (le foyer au score médian de la "
                 "population, par défaut avec --population), un profil-type, ou « none ».",

@@ -29,7 +29,7 @@ SetOption = Annotated[
     list[str] | None,
     typer.Option(
         "--set",
-        metavar="VAR=VALEUR",
+        metavar=h("VAR=VALEUR", "VAR=VALUE"),
         help=h(
             "Donner ou remplacer une valeur (répétable) : --set income_monthly=850,50.",
             "Give or override a value (repeatable): --set income_monthly=850.50.",
@@ -40,7 +40,7 @@ ArchetypeOption = Annotated[
     str | None,
     typer.Option(
         "--archetype",
-        metavar="ID[/VARIATION]",
+        metavar=h("ID[/VARIANTE]", "ID[/VARIATION]"),
         help=h(
             "Partir d'un profil-type, par exemple single-mother-rsa/part-time-work.",
             "Start from an archetype, e.g. single-mother-rsa/part-time-work.",

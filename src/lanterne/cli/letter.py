@@ -152,7 +152,7 @@ def letter(
         str | None,
         typer.Option(
             "--date",
-            metavar="AAAA-MM-JJ",
+            metavar=h("AAAA-MM-JJ", "YYYY-MM-DD"),
             help=h(
                 "Date du courrier (par défaut : aujourd'hui).",
                 "Date of the letter (default: today).",
