@@ -309,6 +309,10 @@ def show_counterfactual(result: CounterfactualResult) -> None:
     lang = get_lang()
     console.rule(tr("Ce à quoi le modèle réagit", "What the model reacts to"))
     lines = result.summary(lang)
+    if result.already_below:  # nothing was searched: no caveat to frame
+        for line in lines:
+            console.print(line)
+        return
     for line in lines[:-1]:
         console.print(line)
     console.print(Panel(lines[-1], border_style="cyan"))
