@@ -259,3 +259,22 @@ articles:
     # a "to check" reference is said to be so in the letter's list of texts
     md = render_letter("explanation", model=load_model("fr-cnaf-2014"), lang="fr").markdown
     assert "cité par son numéro, identifiant officiel non confirmé" in md
+
+
+def test_a_missing_pdf_engine_is_a_clear_error(cnaf, tmp_path, monkeypatch) -> None:
+    import builtins
+
+    real_import = builtins.__import__
+
+    def no_weasyprint(name, *args, **kwargs):
+        if name == "weasyprint":
+            raise OSError("cannot load library 'libpango-1.0-0'")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_weasyprint)
+    letter = render_letter("access", model=cnaf, lang="en", day=DAY)
+    with pytest.raises(LanterneError) as info:
+        write_letter(letter, tmp_path / "l.pdf")
+    text = info.value.problems[0].message.render("en")
+    assert "cannot write a PDF" in text and "libpango" in text and ".html" in text
+    assert list(tmp_path.iterdir()) == []  # nothing half-written

@@ -160,8 +160,22 @@ class Letter:
 
     def pdf(self) -> bytes:
         """The letter as PDF (A4), through WeasyPrint."""
-        from weasyprint import HTML
-
+        try:
+            from weasyprint import HTML
+        except (ImportError, OSError) as exc:  # WeasyPrint needs the Pango system library
+            raise LanterneError(
+                Problem(
+                    Msg(
+                        "impossible de produire un PDF : WeasyPrint ne se charge pas ({e}). "
+                        "Installez Pango (paquet libpango-1.0-0 sous Debian ou Ubuntu) ou "
+                        "écrivez le courrier en .html, .md ou .txt.",
+                        "cannot write a PDF: WeasyPrint does not load ({e}). Install Pango "
+                        "(package libpango-1.0-0 on Debian or Ubuntu) or write the letter as "
+                        ".html, .md or .txt.",
+                        e=str(exc).splitlines()[0] if str(exc) else type(exc).__name__,
+                    )
+                )
+            ) from None
         return HTML(string=self.html()).write_pdf()
 
 
