@@ -111,10 +111,14 @@ def run(argv: list[str] | None = None) -> int:
     """
     global invoked_args
     invoked_args = list(sys.argv[1:] if argv is None else argv)
+    # --lang holds for this invocation only, even when called again in one process
+    with use_lang(None):
+        return _run(argv)
+
+
+def _run(argv: list[str] | None) -> int:
     try:
-        # --lang holds for this invocation only, even when called again in one process
-        with use_lang(None):
-            app(args=argv, prog_name="lanterne")
+        app(args=argv, prog_name="lanterne")
     except SystemExit as exc:
         code = exc.code
         if code is None:

@@ -27,8 +27,8 @@ MAX_DEFAULT_GROUPS = 12
 def default_group_cols(models: Sequence[Model], available: Sequence[str]) -> list[str]:
     """The sensitive variables of the models that the data has and that have few values.
 
-    >>> default_group_cols([load_model("fr-cnaf-2014")], ["sex", "qpv", "department"])
-    ['sex', 'qpv']
+    >>> default_group_cols([load_model("fr-cnaf-2014")], ["sex", "disability", "department"])
+    ['sex', 'disability']
     """
     out: list[str] = []
     for model in models:
