@@ -257,3 +257,49 @@ def test_cli_report_errors(cli, tmp_path, monkeypatch, args, message):
     assert result.exit_code == 2
     assert message in result.output
     assert not Path("report.html").exists() or "-o" in args
+
+
+def test_audit_population_report_option(cli, tmp_path):
+    """`audit population --report` goes through the same rendering as `lanterne report`."""
+    html, pdf = tmp_path / "a.html", tmp_path / "a.pdf"
+    result = cli(
+        "audit", "population", "fr-cnaf-2014", sample_path(), "-g", "sex",
+        "--report", html, "--pdf", pdf, "--lang", "en",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    page = html.read_text(encoding="utf-8")
+    assert '<section id="results-fr-cnaf-2014"' in page and external_resources(page) == []
+    assert len(PdfReader(pdf).pages) >= 2
+    no_model = cli(
+        "audit", "population", "-", sample_path(), "-g", "sex", "--score-col", "x",
+        "--report", html,
+    )  # fmt: skip
+    assert no_model.exit_code == 2 and "--report" in no_model.output
+    pdf_alone = cli("audit", "population", "fr-cnaf-2014", sample_path(), "-g", "sex", "--pdf", pdf)
+    assert pdf_alone.exit_code == 2 and "--pdf" in pdf_alone.output
+
+
+def test_audit_selection_report_option(cli, tmp_path):
+    rng = np.random.default_rng(5)
+    n = 600
+    origin = np.where(np.arange(n) < 300, "random", "algorithm")
+    sex = rng.choice(["female", "male"], n)
+    error = rng.random(n) < np.where(origin == "random", 0.1, 0.3)
+    data = tmp_path / "inspections.csv"
+    pl.DataFrame(
+        {"origin": origin, "sex": sex, "result": np.where(error, "error", "none")}
+    ).write_csv(data)
+    html = tmp_path / "s.html"
+    result = cli(
+        "audit", "selection", data, "--selection-col", "origin", "--random-value", "random",
+        "--outcome-col", "result", "--negative-value", "none", "-g", "sex",
+        "--bootstrap", "200", "--report", html, "--lang", "en",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    page = html.read_text(encoding="utf-8")
+    assert '<section id="selection"' in page and external_resources(page) == []
+    assert "selection-sex-hits" in page
+    # the hit rate shown for the algorithm matches a direct count
+    algo = (origin == "algorithm") & (sex == "female")
+    rate = error[algo].mean()
+    assert format_percent(rate, "en") in page

@@ -13,12 +13,14 @@ from lanterne.audit.confusion import audit_confusion
 from lanterne.audit.population import audit_population
 from lanterne.audit.selection import audit_selection
 from lanterne.audit.suppression import DEFAULT_MIN_CELL
-from lanterne.cli.app import LangOption, app, console, h
+from lanterne.cli.app import LangOption, app, console, h, invoked_command
 from lanterne.cli.audit_tables import render_confusion, render_population, render_selection
 from lanterne.cli.options import ThresholdOption, TopShareOption
+from lanterne.cli.report import PdfOption, ReportOption, check_report_outputs, write_report_files
 from lanterne.errors import LanterneError, Problem, UsageError
-from lanterne.i18n import Msg, tr
+from lanterne.i18n import Msg, get_lang, tr
 from lanterne.model import TargetingRule, load_model
+from lanterne.report import population_report, selection_report
 
 audit_app = typer.Typer(
     help=h(
@@ -182,6 +184,8 @@ def population(
             ),
         ),
     ] = DEFAULT_BATCH_ROWS,
+    report: ReportOption = None,
+    pdf: PdfOption = None,
     lang: LangOption = None,
 ) -> None:
     """Population audit."""
@@ -195,7 +199,15 @@ def population(
     if top_share is not None and top_share <= 0:
         raise UsageError(Msg("--top-share doit être > 0", "--top-share must be > 0"))
     _check_output(json_out)
+    check_report_outputs(report, pdf, "--report")
     loaded = None if model == "-" else load_model(model)
+    if loaded is None and report is not None:
+        raise UsageError(
+            Msg(
+                "le rapport décrit un modèle : --report demande un modèle, pas « - »",
+                "the report describes a model: --report needs a model, not '-'",
+            )
+        )
     if loaded is None and score_col is None:
         raise UsageError(
             Msg(
@@ -228,11 +240,19 @@ def population(
             min_cell=min_cell,
             batch_rows=batch_rows,
             progress=lambda k: bar.advance(task, k),
+            keep_rows=report is not None,
         )
     render_population(console, audit, show_deciles=deciles)
     if json_out is not None:
         audit.write_json(json_out)
     _written(json_out)
+    if report is not None:
+        assert loaded is not None
+        with console.status(tr("Préparation des graphiques…", "Drawing the charts…")):
+            built = population_report(
+                [loaded], [audit], data=data, lang=get_lang(), command=invoked_command()
+            )
+        write_report_files(built, report, pdf)
 
 
 @audit_app.command(
@@ -314,10 +334,13 @@ def selection(
     ] = 0,
     min_cell: MinCellOption = DEFAULT_MIN_CELL,
     json_out: JsonOption = None,
+    report: ReportOption = None,
+    pdf: PdfOption = None,
     lang: LangOption = None,
 ) -> None:
     """Random-baseline audit."""
     _check_output(json_out)
+    check_report_outputs(report, pdf, "--report")
     with console.status(tr("Audit de la sélection…", "Auditing the selection…")):
         audit = audit_selection(
             data,
@@ -334,6 +357,9 @@ def selection(
     if json_out is not None:
         audit.write_json(json_out)
     _written(json_out)
+    if report is not None:
+        built = selection_report(audit, data=data, lang=get_lang(), command=invoked_command())
+        write_report_files(built, report, pdf)
 
 
 @audit_app.command(

@@ -20,6 +20,21 @@ from lanterne.model import Model, TargetingRule, load_model
 from lanterne.population.archetypes import load_archetypes
 from lanterne.report import Report, population_report, write_html, write_pdf
 
+ReportOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--report",
+        help=h(
+            "Écrire aussi le rapport HTML autonome dans ce fichier.",
+            "Also write the self-contained HTML report to this file.",
+        ),
+    ),
+]
+PdfOption = Annotated[
+    Path | None,
+    typer.Option("--pdf", help=h("Écrire aussi ce PDF.", "Also write this PDF.")),
+]
+
 #: Default group columns: the models' sensitive variables with at most this many values.
 MAX_DEFAULT_GROUPS = 12
 
@@ -65,6 +80,21 @@ def check_output(path: Path, suffixes: tuple[str, ...], option: str) -> None:
                 p=path.name,
             )
         )
+
+
+def check_report_outputs(html: Path | None, pdf: Path | None, option: str) -> None:
+    """Check the report files' names and folders before any work."""
+    if html is not None:
+        check_output(html, (".html", ".htm"), option)
+    if pdf is not None:
+        if html is None:
+            raise UsageError(
+                Msg(
+                    "--pdf demande aussi --report (le PDF est fait du même HTML)",
+                    "--pdf needs --report too (the PDF is made from the same HTML)",
+                )
+            )
+        check_output(pdf, (".pdf",), "--pdf")
 
 
 def run_audits(
@@ -211,10 +241,7 @@ def report(
             ),
         ),
     ] = None,
-    pdf: Annotated[
-        Path | None,
-        typer.Option("--pdf", help=h("Écrire aussi ce PDF.", "Also write this PDF.")),
-    ] = None,
+    pdf: PdfOption = None,
     lang: LangOption = None,
 ) -> None:
     """Population audit report."""
@@ -225,9 +252,7 @@ def report(
                 "--top-share and --threshold exclude each other: choose one",
             )
         )
-    check_output(output, (".html", ".htm"), "--output")
-    if pdf is not None:
-        check_output(pdf, (".pdf",), "--pdf")
+    check_report_outputs(output, pdf, "--output")
     models = [load_model(ref) for ref in [model, *(compare or [])]]
     arch = load_archetypes(archetypes) if archetypes else None
     source = open_source(data)
