@@ -261,3 +261,11 @@ def test_targets_file_problems_are_located(targets) -> None:
     problem = info.value.problems[0]
     assert problem.file == "broken.yaml" and problem.line is not None
     assert "receives_rsaa" in problem.render("en")
+
+
+def test_docs_describe_every_column(targets) -> None:
+    from pathlib import Path
+
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "population.md").read_text("utf-8")
+    missing = [name for name in targets.columns if f"`{name}`" not in doc]
+    assert missing == []

@@ -92,8 +92,8 @@ def generate(
             min=1,
             max=64,
             help=h(
-                "Fils de calcul (le résultat ne change pas).",
-                "Worker threads (the result does not change).",
+                "Processus de calcul en parallèle (le résultat ne change pas).",
+                "Worker processes in parallel (the result does not change).",
             ),
         ),
     ] = 2,
