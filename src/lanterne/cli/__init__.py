@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import sys
 
-from lanterne.cli import archetypes as _archetypes  # noqa: F401  (registers commands)
-from lanterne.cli import demo as _demo  # noqa: F401
+from lanterne.cli import archetypes as _archetypes  # noqa: F401
+from lanterne.cli import audit as _audit  # noqa: F401
+from lanterne.cli import demo as _demo  # noqa: F401  (registers commands)
 from lanterne.cli import models as _models  # noqa: F401
 from lanterne.cli import population as _population  # noqa: F401
 from lanterne.cli import score as _score  # noqa: F401
