@@ -83,6 +83,12 @@ def test_metadata_records_seed_size_and_targets(tmp_path, targets) -> None:
     assert json.loads(raw)["seed"] == 42
 
 
+def test_tiny_populations_are_valid(targets) -> None:
+    for n in (1, 7, 50):
+        frame = generate_frame(n, seed=n, targets=targets)
+        assert frame.height == n and frame.null_count().sum_horizontal().item() == 0
+
+
 def test_bad_sizes_are_usage_errors(tmp_path, targets) -> None:
     with pytest.raises(UsageError):
         generate_population(tmp_path / "p.parquet", 0, 1, targets)
