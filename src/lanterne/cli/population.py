@@ -108,6 +108,14 @@ def generate(
                 p=str(output),
             )
         )
+    if not output.resolve().parent.is_dir():
+        raise UsageError(
+            Msg(
+                "le dossier de destination n'existe pas : {d}",
+                "the destination folder does not exist: {d}",
+                d=str(output.parent),
+            )
+        )
     loaded = load_targets(targets)
     progress = Progress(
         TextColumn("[bold]{task.description}"),
