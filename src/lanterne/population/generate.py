@@ -224,8 +224,20 @@ def generate_population(
                         METADATA_KEY: json.dumps(info.metadata()).encode("utf-8"),
                     }
                     schema = table.schema.with_metadata(metadata)
+                    # Dictionary encoding only where values repeat (categories, small
+                    # counts): amounts in euros would fill a dictionary for nothing.
+                    repeated = [
+                        name
+                        for name, dtype in chunk.schema.items()
+                        if isinstance(dtype, pl.Enum) or dtype in (pl.UInt8, pl.UInt16)
+                    ]
                     writer = pq.ParquetWriter(
-                        tmp, schema, compression="zstd", compression_level=1, write_statistics=True
+                        tmp,
+                        schema,
+                        compression="zstd",
+                        compression_level=1,
+                        use_dictionary=repeated,
+                        write_statistics=True,
                     )
                 writer.write_table(pa.Table.from_batches(table.to_batches(), schema=writer.schema))
                 if progress is not None:
