@@ -56,6 +56,8 @@ def test_check_exits_1_when_off_target(cli, tmp_path) -> None:
 def test_bad_inputs_exit_2_and_write_nothing(cli, tmp_path) -> None:
     result = cli("population", "generate", "-n", "100", "-o", tmp_path / "pop.csv")
     assert result.exit_code == 2 and "Parquet" in result.output
+    result = cli("population", "generate", "-n", "10", "-o", tmp_path / "no" / "pop.parquet")
+    assert result.exit_code == 2 and "n'existe pas" in result.output
     result = cli("population", "generate", "-n", "0", "-o", tmp_path / "pop.parquet")
     assert result.exit_code == 2
     result = cli(

@@ -83,6 +83,12 @@ def test_metadata_records_seed_size_and_targets(tmp_path, targets) -> None:
     assert json.loads(raw)["seed"] == 42
 
 
+def test_tiny_populations_are_valid(targets) -> None:
+    for n in (1, 7, 50):
+        frame = generate_frame(n, seed=n, targets=targets)
+        assert frame.height == n and frame.null_count().sum_horizontal().item() == 0
+
+
 def test_bad_sizes_are_usage_errors(tmp_path, targets) -> None:
     with pytest.raises(UsageError):
         generate_population(tmp_path / "p.parquet", 0, 1, targets)
@@ -261,3 +267,11 @@ def test_targets_file_problems_are_located(targets) -> None:
     problem = info.value.problems[0]
     assert problem.file == "broken.yaml" and problem.line is not None
     assert "receives_rsaa" in problem.render("en")
+
+
+def test_docs_describe_every_column(targets) -> None:
+    from pathlib import Path
+
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "population.md").read_text("utf-8")
+    missing = [name for name in targets.columns if f"`{name}`" not in doc]
+    assert missing == []

@@ -92,8 +92,8 @@ def generate(
             min=1,
             max=64,
             help=h(
-                "Fils de calcul (le résultat ne change pas).",
-                "Worker threads (the result does not change).",
+                "Processus de calcul en parallèle (le résultat ne change pas).",
+                "Worker processes in parallel (the result does not change).",
             ),
         ),
     ] = 2,
@@ -106,6 +106,14 @@ def generate(
                 "la population s'écrit en Parquet : donnez un fichier .parquet (reçu {p})",
                 "the population is written as Parquet: give a .parquet file (got {p})",
                 p=str(output),
+            )
+        )
+    if not output.resolve().parent.is_dir():
+        raise UsageError(
+            Msg(
+                "le dossier de destination n'existe pas : {d}",
+                "the destination folder does not exist: {d}",
+                d=str(output.parent),
             )
         )
     loaded = load_targets(targets)

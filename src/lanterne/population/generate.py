@@ -3,7 +3,7 @@
 The population depends only on the seed and the number of households: chunk ``i`` (of
 :data:`CHUNK_ROWS` households, the last one shorter) draws from the ``i``-th child of
 ``numpy.random.SeedSequence(seed)``, so the same ``(seed, households)`` always gives the
-same rows, whatever the machine or the number of worker threads. Each chunk is one row
+same rows, whatever the machine or the number of worker processes. Each chunk is one row
 group of the Parquet file, which is written to a temporary file and renamed when complete.
 The file's metadata says it is synthetic, with the generator version, seed, size and
 targets file.
@@ -19,9 +19,10 @@ Example:
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -128,30 +129,59 @@ def draw_chunk(
     return pl.DataFrame([_series(name, arrays[name], col, plan) for name, col in columns.items()])
 
 
+# Worker processes keep the plan and columns they were started with (see _init_worker).
+_WORKER: dict[str, object] = {}
+
+
+def _init_worker(targets: PopulationTargets) -> None:
+    _WORKER["plan"] = make_plan(targets)
+    _WORKER["columns"] = targets.columns
+
+
+def _worker_chunk(index: int, seed: int, sizes: list[int]) -> pl.DataFrame:
+    plan = _WORKER["plan"]
+    columns = _WORKER["columns"]
+    return draw_chunk(index, seed, sizes, plan, columns)  # type: ignore[arg-type]
+
+
 def iter_chunks(
     households: int,
     seed: int = DEFAULT_SEED,
     targets: PopulationTargets | str = "fr-caf-2023",
     workers: int = 2,
 ) -> Iterator[pl.DataFrame]:
-    """The population's chunks in order; ``workers`` threads draw ahead of the reader."""
+    """The population's chunks in order.
+
+    With ``workers`` > 1, chunks are drawn ahead in that many worker processes (NumPy's
+    many small steps hold the GIL too often for threads to run in parallel); each chunk
+    depends only on its index, so the rows are the same whatever ``workers`` is.
+    """
     _check_size(households, seed)
     if not isinstance(targets, PopulationTargets):
         targets = load_targets(targets)
-    plan = make_plan(targets)
-    columns = targets.columns
     sizes = chunk_sizes(households)
     if workers <= 1 or len(sizes) == 1:
+        plan = make_plan(targets)
+        columns = targets.columns
         for i in range(len(sizes)):
             yield draw_chunk(i, seed, sizes, plan, columns)
         return
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        futures = [pool.submit(draw_chunk, i, seed, sizes, plan, columns) for i in range(workers)]
+    make_plan(targets)  # report a bad targets file here, not in a worker
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(
+        max_workers=min(workers, len(sizes)),
+        mp_context=context,
+        initializer=_init_worker,
+        initargs=(targets,),
+    ) as pool:
+        futures: dict[int, Future[pl.DataFrame]] = {
+            i: pool.submit(_worker_chunk, i, seed, sizes) for i in range(min(workers, len(sizes)))
+        }
         for i in range(len(sizes)):
-            chunk = futures[i].result()
-            futures[i] = None  # type: ignore[call-overload]
-            if i + workers < len(sizes):
-                futures.append(pool.submit(draw_chunk, i + workers, seed, sizes, plan, columns))
+            chunk = futures.pop(i).result()
+            ahead = i + workers
+            if ahead < len(sizes):
+                futures[ahead] = pool.submit(_worker_chunk, ahead, seed, sizes)
             yield chunk
 
 
@@ -175,7 +205,9 @@ def generate_population(
 ) -> GenerationInfo:
     """Write a population to a Parquet file, atomically; ``progress(rows)`` after each chunk.
 
-    Returns what was written. Nothing is left behind if anything fails.
+    Returns what was written. Nothing is left behind if anything fails. With ``workers`` >
+    1, chunks are drawn in worker processes started with ``spawn``: a script calling this
+    needs the usual ``if __name__ == "__main__":`` guard (or ``workers=1``).
     """
     _check_size(households, seed)
     if not isinstance(targets, PopulationTargets):
@@ -192,8 +224,20 @@ def generate_population(
                         METADATA_KEY: json.dumps(info.metadata()).encode("utf-8"),
                     }
                     schema = table.schema.with_metadata(metadata)
+                    # Dictionary encoding only where values repeat (categories, small
+                    # counts): amounts in euros would fill a dictionary for nothing.
+                    repeated = [
+                        name
+                        for name, dtype in chunk.schema.items()
+                        if isinstance(dtype, pl.Enum) or dtype in (pl.UInt8, pl.UInt16)
+                    ]
                     writer = pq.ParquetWriter(
-                        tmp, schema, compression="zstd", compression_level=1, write_statistics=True
+                        tmp,
+                        schema,
+                        compression="zstd",
+                        compression_level=1,
+                        use_dictionary=repeated,
+                        write_statistics=True,
                     )
                 writer.write_table(pa.Table.from_batches(table.to_batches(), schema=writer.schema))
                 if progress is not None:

@@ -606,7 +606,7 @@ def draw_households(rng: np.random.Generator, n: int, plan: Plan) -> dict[str, A
         np.array([0.0, 0.4, 0.7, 1.1]),
         shares * expected,
     )
-    # Sampled in order of household pattern (family type first, then each benefit):
+    # Sampled in order of household pattern (tilt group, family type, then each benefit):
     # the QPV count of every group then lands within a household or so of its target.
     order = np.argsort(
         pattern_codes(
