@@ -10,6 +10,7 @@ from __future__ import annotations
 import sys
 
 from lanterne.cli import demo as _demo  # noqa: F401  (registers commands)
+from lanterne.cli import importers as _importers  # noqa: F401
 from lanterne.cli import models as _models  # noqa: F401
 from lanterne.cli import score as _score  # noqa: F401
 from lanterne.cli.app import app, console, err_console, run
