@@ -45,9 +45,13 @@ def check_import(
     """
     if imported.reference_margin is None:
         return None
-    matrix = random_inputs(imported, rows, seed)
-    expected = np.asarray(imported.reference_margin(matrix), dtype=np.float64)
     columns = columns or {}
+    types = {}
+    for name in imported.feature_names:
+        variable = model.spec.variable(columns.get(name, name))
+        types[name] = variable.type if variable is not None else "float"
+    matrix = random_inputs(imported, rows, seed, types)
+    expected = np.asarray(imported.reference_margin(matrix), dtype=np.float64)
     data = pl.DataFrame(
         {columns.get(name, name): matrix[:, j] for j, name in enumerate(imported.feature_names)}
     )

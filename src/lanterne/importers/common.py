@@ -104,7 +104,9 @@ def build_tree(
     return out
 
 
-def random_inputs(model: ImportedModel, n: int, seed: int = 0) -> np.ndarray:
+def random_inputs(
+    model: ImportedModel, n: int, seed: int = 0, types: dict[str, str] | None = None
+) -> np.ndarray:
     """Random rows that exercise the splits: values at, just around and between thresholds.
 
     Columns follow ``model.feature_names``; booleans are 0/1, integers whole numbers.
@@ -117,7 +119,7 @@ def random_inputs(model: ImportedModel, n: int, seed: int = 0) -> np.ndarray:
                 thresholds[name].append(float(t))
     out = np.empty((n, len(model.feature_names)))
     for j, name in enumerate(model.feature_names):
-        kind = model.feature_types.get(name, "float")
+        kind = (types or model.feature_types).get(name, "float")
         cuts = np.array(thresholds[name] or [0.0])
         if kind == "bool":
             out[:, j] = rng.integers(0, 2, n)

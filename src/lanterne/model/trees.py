@@ -33,6 +33,7 @@ from lanterne.errors import Problem, SpecError
 from lanterne.i18n import Msg
 from lanterne.model.base import Model, Term, register_kind
 from lanterne.model.tree_engine import CHUNK_ROWS, TreeEngine
+from lanterne.spec.expr import names_in
 from lanterne.spec.load import CheckedSpec
 from lanterne.spec.schema import Scale, TreesModel
 from lanterne.spec.trees import EnsembleData
@@ -111,11 +112,27 @@ class Trees(Model):
 
     # ---------------------------------------------------------------- inputs
 
+    @cached_property
+    def _needed_features(self) -> list[str]:
+        """The derived features the inputs need, directly or through other features."""
+        trees = self.checked.feature_trees
+        needed: set[str] = set()
+        pending = [n for n in self.inputs if n in trees]
+        while pending:
+            name = pending.pop()
+            if name not in needed:
+                needed.add(name)
+                pending += [n for n in names_in(trees[name]) if n in trees]
+        return [n for n in trees if n in needed]  # in the spec's order
+
     def input_frame(self, frame: pl.DataFrame) -> pl.DataFrame:
         """The inputs of a prepared table, one column per input in :attr:`inputs` order."""
         if not self.inputs:
             return pl.DataFrame({"_": pl.Series([0.0] * frame.height)})
-        return self.with_features(frame).select(list(self.inputs)).collect()
+        lazy = frame.lazy()
+        for name in self._needed_features:
+            lazy = lazy.with_columns(self._feature_exprs[name].alias(name))
+        return lazy.select(list(self.inputs)).collect()
 
     def _matrices(self, inputs: pl.DataFrame) -> Iterator[np.ndarray]:
         dtype = pl.Float32 if self._model.precision == "float32" else pl.Float64
