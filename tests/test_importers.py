@@ -73,7 +73,7 @@ def test_xgboost_scores_like_xgboost(tmp_path: Path) -> None:
     path = tmp_path / "model.json"
     booster.save_model(path)
     imported = read_xgboost_json(path)
-    result, model = imported_spec(imported, tmp_path, "xgb")
+    _result, model = imported_spec(imported, tmp_path, "xgb")
     rows = random_rows()
     data = frame(rows)
     expected = booster.predict(xgboost.DMatrix(rows, feature_names=NAMES))
