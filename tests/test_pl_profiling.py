@@ -208,6 +208,7 @@ def test_cli_scores_the_polish_model(cli, tmp_path: Path) -> None:
     out = tmp_path / "scored.csv"
     result = cli("score", "pl-profiling-2014", data, "-o", out)
     assert result.exit_code == 0, result.output
+    assert "Profils : III 25,0" in result.output  # 2 of the 8 archetype rows
     scored = pl.read_csv(out)
     assert {"profile", "points_distance", "points_readiness", "selected"} <= set(scored.columns)
     assert scored["profile"].to_list()[:3] == ["I", "II", "II"]

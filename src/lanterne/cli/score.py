@@ -10,7 +10,7 @@ import typer
 from lanterne.cli.app import LangOption, app, console, h
 from lanterne.cli.options import ThresholdOption, TopShareOption, targeting_rule
 from lanterne.errors import UsageError
-from lanterne.i18n import Msg, tr
+from lanterne.i18n import Msg, format_percent, tr
 from lanterne.io.tables import read_table, table_format, write_table
 from lanterne.model import load_model
 from lanterne.scoring import score_summary
@@ -76,4 +76,8 @@ def score(
         write_table(scored, output)
     summary = score_summary(scored, rule)
     console.print(summary.render())
+    if "profile" in scored.columns:  # scorecards with bands or profile rules
+        counts = scored["profile"].value_counts(sort=False).sort("profile")
+        parts = [f"{p} {format_percent(c / max(1, scored.height))}" for p, c in counts.iter_rows()]
+        console.print(tr("Profils : {p}", "Profiles: {p}", p=" · ".join(parts)))
     console.print(tr("Scores écrits dans {p}", "Scores written to {p}", p=str(output)))
