@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.progress import Progress
 
 from lanterne.cli.app import LangOption, app, console, h
 from lanterne.cli.options import ThresholdOption, TopShareOption, targeting_rule
@@ -13,6 +14,7 @@ from lanterne.errors import UsageError
 from lanterne.i18n import Msg, format_percent, tr
 from lanterne.io.tables import read_table, table_format, write_table
 from lanterne.model import load_model
+from lanterne.model.trees import Trees
 from lanterne.scoring import score_summary
 
 
@@ -68,10 +70,18 @@ def score(
     rule = targeting_rule(loaded, top_share, threshold)
     with console.status(tr("Lecture des données…", "Reading the data…")):
         frame = read_table(data)
-    with console.status(
-        tr("Notation de {n} foyers…", "Scoring {n} households…", n=f"{frame.height:,}")
-    ):
-        scored = loaded.score(frame, targeting=rule, file=str(data))
+    label = tr("Notation de {n} foyers…", "Scoring {n} households…", n=f"{frame.height:,}")
+    if isinstance(loaded, Trees):  # tree ensembles take minutes on millions of rows
+        with Progress(console=console, transient=True) as bar:
+            task = bar.add_task(label, total=frame.height)
+            loaded.progress = lambda rows: bar.advance(task, rows)
+            try:
+                scored = loaded.score(frame, targeting=rule, file=str(data))
+            finally:
+                loaded.progress = None
+    else:
+        with console.status(label):
+            scored = loaded.score(frame, targeting=rule, file=str(data))
     with console.status(tr("Écriture…", "Writing…")):
         write_table(scored, output)
     summary = score_summary(scored, rule)

@@ -185,8 +185,13 @@ class Trees(Model):
     def scores(self, data: pl.DataFrame, *, prepared: bool = False) -> pl.Series:
         return pl.Series("score", self.score_values(self.margin_values(data, prepared=prepared)))
 
+    #: Called with the number of rows done as :meth:`outputs` (hence :meth:`score`) goes;
+    #: the CLI sets it to move a progress bar on large tables.
+    progress: Progress | None = None
+
     def outputs(self, frame: pl.DataFrame) -> pl.DataFrame:
-        return pl.DataFrame({"score": self.score_values(self.margin_values(frame, prepared=True))})
+        margins = self.margin_values(frame, prepared=True, progress=self.progress)
+        return pl.DataFrame({"score": self.score_values(margins)})
 
     def _struct_inputs(self) -> pl.Expr:
         return pl.struct([pl.col(n) for n in self.inputs])
