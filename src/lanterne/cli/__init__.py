@@ -13,6 +13,7 @@ from lanterne.cli import archetypes as _archetypes  # noqa: F401  (registers com
 from lanterne.cli import audit as _audit  # noqa: F401
 from lanterne.cli import demo as _demo  # noqa: F401
 from lanterne.cli import explain as _explain  # noqa: F401
+from lanterne.cli import importers as _importers  # noqa: F401
 from lanterne.cli import letter as _letter  # noqa: F401
 from lanterne.cli import models as _models  # noqa: F401
 from lanterne.cli import population as _population  # noqa: F401
