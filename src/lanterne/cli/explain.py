@@ -232,11 +232,11 @@ def show_explanation(exp: Explanation) -> None:
     table = Table(title=tr("Ce qui compose le score", "What makes up the score"))
     table.add_column(tr("Élément", "Element"))
     table.add_column(tr("Valeur", "Value"), justify="right")
-    table.add_column(tr("Poids", "Weight"), justify="right")
+    table.add_column(exp.weight_heading(lang), justify="right")
     table.add_column(tr("Contribution", "Contribution"), justify="right")
     table.add_column(tr("Statut", "Status"))
     table.add_row(
-        tr("Constante", "Intercept"),
+        exp.base_label(lang),
         "",
         "",
         signed(exp.base, lang, 3),
@@ -247,7 +247,7 @@ def show_explanation(exp: Explanation) -> None:
         table.add_row(
             c.title(lang),
             describe_value(c.value, lang),
-            signed(c.weight, lang, 3),
+            exp.weight_text(c, lang),
             f"[{style}]{signed(c.contribution, lang, 3)}[/]",
             _status(c.status),
         )

@@ -196,11 +196,28 @@ class CounterfactualResult:
                     "(bornes), {sec} s.",
                     "{E} search: {n} combinations scored, {p} sets skipped without scoring "
                     "(bounds), {sec} s.",
-                    e=Msg("exacte", "exact") if self.exact else Msg("complète", "complete"),
-                    E=Msg("exacte", "Exact") if self.exact else Msg("complète", "Complete"),
+                    e=Msg("exacte", "exact")
+                    if self.exact
+                    else Msg("complète", "complete")
+                    if self.additive
+                    else Msg("heuristique", "heuristic"),
+                    E=Msg("exacte", "Exact")
+                    if self.exact
+                    else Msg("complète", "Complete")
+                    if self.additive
+                    else Msg("heuristique", "Heuristic"),
                     n=format_number(self.evaluated, lang, 0),
                     p=format_number(self.pruned, lang, 0),
                     sec=format_number(self.seconds, lang, 2),
+                ).render(lang)
+            )
+        if self.mutable and not self.additive:
+            out.append(
+                Msg(
+                    "Modèle non additif (arbres) : seules des valeurs candidates ont été "
+                    "essayées ; d'autres changements, plus petits, peuvent exister entre elles.",
+                    "Non-additive model (trees): only candidate values were tried; other, "
+                    "smaller changes may exist between them.",
                 ).render(lang)
             )
         out.append(CAVEAT.render(lang))

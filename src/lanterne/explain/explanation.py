@@ -176,6 +176,27 @@ class Explanation:
             a=self.model.spec.agency,
         )
 
+    @property
+    def tree_model(self) -> bool:
+        """Tree ensembles have no weights: their terms count how often a variable splits."""
+        return self.model.kind == "trees"
+
+    def weight_heading(self, lang: str | None = None) -> str:
+        """The heading of the weight column ("Splits" for tree ensembles)."""
+        if self.tree_model:
+            return Msg("Divisions", "Splits").render(lang)
+        return Msg("Poids", "Weight").render(lang)
+
+    def weight_text(self, c: Contribution, lang: str | None = None) -> str:
+        """A term's weight as shown (a tree ensemble's split count is a whole number)."""
+        return format_number(c.weight, lang, 0) if self.tree_model else signed(c.weight, lang, 3)
+
+    def base_label(self, lang: str | None = None) -> str:
+        """What the starting value is called: the intercept, or a tree ensemble's average."""
+        if self.tree_model:
+            return Msg("Valeur moyenne (départ)", "Average value (start)").render(lang)
+        return Msg("Constante", "Intercept").render(lang)
+
     def standing_sentences(self, lang: str | None = None) -> list[str]:
         st = self.standing
         out = []
@@ -365,7 +386,7 @@ class Explanation:
         head = [
             Msg("Élément", "Element"),
             Msg("Votre valeur", "Your value"),
-            Msg("Poids", "Weight"),
+            Msg(self.weight_heading("fr"), self.weight_heading("en")),
             Msg("Contribution", "Contribution"),
             Msg("Statut", "Status"),
         ]
@@ -375,7 +396,7 @@ class Explanation:
             "| "
             + " | ".join(
                 [
-                    Msg("Constante", "Intercept").render(lang),
+                    self.base_label(lang),
                     "",
                     "",
                     signed(self.base, lang, 3),
@@ -391,7 +412,7 @@ class Explanation:
                     [
                         c.title(lang),
                         describe_value(c.value, lang),
-                        signed(c.weight, lang, 3),
+                        self.weight_text(c, lang),
                         signed(c.contribution, lang, 3),
                         status_label(c.status, lang),
                     ]
@@ -477,6 +498,10 @@ def term_values(model: Model, frame: pl.DataFrame) -> list[Any] | None:
     if isinstance(model, Scorecard):
         exprs = [e.alias(t.name) for e, t in zip(model._item_exprs, model.terms, strict=True)]
         return list(features.select(exprs).collect().row(0))
+    names = [t.name for t in model.terms]  # tree ensembles: each term is an input it reads
+    available = set(features.collect_schema().names())
+    if names and all(n in available for n in names):
+        return list(features.select(names).collect().row(0))
     return None
 
 
@@ -507,6 +532,8 @@ def _base_provenance(model: Model) -> tuple[Status, Source | None]:
     spec = model.spec
     if isinstance(spec.model, LogisticModel):
         return spec.status_of(spec.model.intercept), spec.source_of(spec.model.intercept)
+    if model.kind == "trees" and model.terms:  # the average comes from the trees themselves
+        return model.terms[0].status, model.terms[0].source
     return spec.status, spec.source(spec.model.source)
 
 

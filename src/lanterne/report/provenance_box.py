@@ -68,26 +68,34 @@ def source_lines(sources: list[Source], lang: str) -> list[SourceLine]:
 
 
 def _weights(model: Model, lang: str) -> Table | None:
-    """The model's terms with their weights and status: what it adds up."""
+    """The model's terms with their weights and status: what it adds up.
+
+    A tree ensemble has no weights: the table lists the inputs its trees split on, with the
+    number of splits on each.
+    """
+    trees = model.kind == "trees"
     rows = []
     for term in model.terms:
-        weight = getattr(term, "weight", None)
-        if weight is None:
-            continue
         rows.append(
             (
                 pick(term.label, lang) if term.label is not None else term.name,
-                f"{weight:+.3g}",
+                format_number(term.weight, lang, 0) if trees else f"{term.weight:+.3g}",
                 status_label(term.status, lang),
             )
         )
     if not rows:
         return None
+    if trees:
+        title = Msg("Ce que lisent les arbres", "What the trees read")
+        weight = Msg("Divisions", "Splits")
+    else:
+        title = Msg("Ce que le modèle additionne", "What the model adds up")
+        weight = Msg("Poids", "Weight")
     return Table(
-        Msg("Ce que le modèle additionne", "What the model adds up").render(lang),
+        title.render(lang),
         (
             Msg("Élément", "Item").render(lang),
-            Msg("Poids", "Weight").render(lang),
+            weight.render(lang),
             Msg("Statut", "Status").render(lang),
         ),
         tuple(rows),
