@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PIP    := $(BIN)/python -m pip --disable-pip-version-check
 
-.PHONY: all demo test lint bench install clean
+.PHONY: all demo test lint bench install clean system-deps
 
 all: test
 
@@ -22,8 +22,19 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/lanterne demo --out out
 
+# Chromium (browser tests, report screenshots) and Pango (PDF reports, WeasyPrint) come
+# from Debian; installed only when missing (needs root or sudo, as in CI).
+SYSTEM_PACKAGES := chromium libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
+system-deps:
+	@if ! command -v chromium >/dev/null 2>&1 || ! ldconfig -p | grep -q 'libpango-1.0.so'; then \
+		echo "Installing system packages: $(SYSTEM_PACKAGES)"; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $(SYSTEM_PACKAGES); \
+	fi
+
 ## test: the whole test suite, then the linter
-test: $(STAMP)
+test: $(STAMP) system-deps
 	$(BIN)/python -m pytest
 	$(BIN)/ruff check .
 

@@ -106,9 +106,3 @@ def test_models_list_and_show(cli) -> None:
 def test_version_and_help(cli) -> None:
     assert cli("--version").stdout.startswith("lanterne ")
     assert cli("--help").exit_code == 0
-
-
-def test_demo_scores_the_sample(cli, tmp_path) -> None:
-    result = cli("demo", "--out", tmp_path)
-    assert result.exit_code == 0, result.output
-    assert (tmp_path / "scores-fr-cnaf-2014.parquet").exists()

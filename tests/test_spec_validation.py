@@ -239,3 +239,18 @@ def test_cli_models_check_exit_codes(cli, write_spec) -> None:
     result = cli("--lang", "en", "models", "check", good, bad)
     assert result.exit_code == 2
     assert f"{bad}:{line_of(MINIMAL_SPEC, 'income < 800')}:" in result.stderr
+
+
+def test_category_labels_must_name_declared_categories() -> None:
+    text = replace(
+        "    categories: [single, couple, single_parent]\n",
+        "    categories: [single, couple, single_parent]\n"
+        "    category_labels:\n"
+        "      single_parent: {fr: parent isolé, en: single parent}\n"
+        "      lone: {fr: seul, en: alone}\n",
+    )
+    problem = only(problems_of(text), "'lone' is not one of the declared categories")
+    assert problem.line == line_of(text, "lone:")
+    spec = load_spec_text(text.replace("      lone: {fr: seul, en: alone}\n", ""))
+    assert spec.category_label("family", "single_parent", "fr") == "parent isolé"
+    assert spec.category_label("family", "couple", "fr") == "couple"

@@ -9,9 +9,16 @@ from __future__ import annotations
 
 import sys
 
-from lanterne.cli import demo as _demo  # noqa: F401  (registers commands)
+from lanterne.cli import archetypes as _archetypes  # noqa: F401  (registers commands)
+from lanterne.cli import audit as _audit  # noqa: F401
+from lanterne.cli import demo as _demo  # noqa: F401
+from lanterne.cli import explain as _explain  # noqa: F401
+from lanterne.cli import importers as _importers  # noqa: F401
+from lanterne.cli import letter as _letter  # noqa: F401
 from lanterne.cli import models as _models  # noqa: F401
 from lanterne.cli import nonrecours as _nonrecours  # noqa: F401
+from lanterne.cli import population as _population  # noqa: F401
+from lanterne.cli import report as _report  # noqa: F401
 from lanterne.cli import rights as _rights  # noqa: F401
 from lanterne.cli import score as _score  # noqa: F401
 from lanterne.cli.app import app, console, err_console, run

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shlex
+import sys
 from typing import Annotated
 
 import typer
@@ -9,7 +11,7 @@ from rich.console import Console
 
 from lanterne import __version__
 from lanterne.errors import EXIT_BAD_INPUT, LanterneError
-from lanterne.i18n import lang_from_argv, normalise_lang, set_lang, tr
+from lanterne.i18n import lang_from_argv, normalise_lang, set_lang, tr, use_lang
 
 #: Help texts are built at import time, in the language asked for on the command line.
 HELP_LANG = lang_from_argv()
@@ -92,12 +94,29 @@ def report_error(exc: LanterneError) -> None:
         err_console.print(f"  [red]•[/red] {problem.render()}", soft_wrap=True)
 
 
+#: The arguments of the command being run (reports print the exact command back).
+invoked_args: list[str] = []
+
+
+def invoked_command() -> str:
+    """The running command as one shell line: ``lanterne report ...``."""
+    return shlex.join(["lanterne", *invoked_args])
+
+
 def run(argv: list[str] | None = None) -> int:
     """Run the CLI and return its exit code (used by ``main`` and by tests).
 
     Typer prints usage errors itself (exit code 2); Lanterne's own errors are printed here
     with every problem they hold.
     """
+    global invoked_args
+    invoked_args = list(sys.argv[1:] if argv is None else argv)
+    # --lang holds for this invocation only, even when called again in one process
+    with use_lang(None):
+        return _run(argv)
+
+
+def _run(argv: list[str] | None) -> int:
     try:
         app(args=argv, prog_name="lanterne")
     except SystemExit as exc:

@@ -1,27 +1,96 @@
-"""``lanterne demo``: the main job on the embedded defaults (what ``make demo`` runs)."""
+"""``lanterne demo``: the main job on the embedded defaults (what ``make demo`` runs).
+
+Generate the synthetic national population (13.8 million households), audit the two
+French models on it side by side, and write the report: ``out/report.html``.
+"""
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+)
 
-from lanterne.catalog import sample_path
-from lanterne.cli.app import LangOption, app, console, h
-from lanterne.i18n import tr
-from lanterne.io.tables import read_table, write_table
+from lanterne.audit.chunks import open_source
+from lanterne.audit.suppression import DEFAULT_MIN_CELL
+from lanterne.cli.app import LangOption, app, console, h, invoked_command
+from lanterne.cli.population import DEFAULT_HOUSEHOLDS, DEFAULT_TARGETS
+from lanterne.cli.report import run_audits, write_report_files
+from lanterne.errors import UsageError
+from lanterne.i18n import Msg, format_number, get_lang, tr
 from lanterne.model import load_model
-from lanterne.scoring import score_summary
+from lanterne.population.archetypes import load_archetypes
+from lanterne.population.generate import (
+    DEFAULT_SEED,
+    GENERATOR_VERSION,
+    generate_population,
+    read_metadata,
+)
+from lanterne.report import population_report
 
 DEMO_MODELS = ("fr-cnaf-2014", "fr-cnaf-dmde-2026")
+DEMO_ARCHETYPES = "fr-households"
+#: Who the demo compares: family situation first (the associations' main finding),
+#: then the attributes the models must not use.
+DEMO_GROUPS = ("family_type", "sex", "age_band", "nationality", "disability", "qpv")
+
+
+def _reusable(path: Path, households: int, seed: int) -> bool:
+    """Is ``path`` a population this generator made with the same size, seed and targets?"""
+    if not path.is_file():
+        return False
+    try:
+        meta = read_metadata(path)
+    except Exception:
+        return False
+    return bool(
+        meta
+        and meta.get("households") == households
+        and meta.get("seed") == seed
+        and meta.get("targets") == DEFAULT_TARGETS
+        and str(meta.get("generator_version")) == GENERATOR_VERSION
+    )
+
+
+def _generate(path: Path, households: int, seed: int) -> None:
+    progress = Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    )
+    with progress:
+        task = progress.add_task(
+            tr("Génération de la population", "Generating the population"), total=households
+        )
+        generate_population(
+            path,
+            households,
+            seed,
+            DEFAULT_TARGETS,
+            progress=lambda rows: progress.advance(task, rows),
+        )
 
 
 @app.command(
     "demo",
     help=h(
-        "Le travail principal sur les données embarquées (ce que lance make demo).",
-        "The main job on the embedded defaults (what make demo runs).",
+        "Le travail principal sur les valeurs par défaut (ce que lance make demo) : générer "
+        "la population synthétique nationale, auditer les deux modèles français côte à côte "
+        "et écrire le rapport.",
+        "The main job on the embedded defaults (what make demo runs): generate the "
+        "synthetic national population, audit both French models side by side and write "
+        "the report.",
     ),
 )
 def demo(
@@ -29,24 +98,87 @@ def demo(
         Path,
         typer.Option("--out", help=h("Dossier des résultats.", "Folder for the results.")),
     ] = Path("out"),
+    households: Annotated[
+        int,
+        typer.Option(
+            "--households",
+            min=1000,
+            help=h(
+                "Nombre de foyers de la population synthétique.",
+                "Number of households in the synthetic population.",
+            ),
+        ),
+    ] = DEFAULT_HOUSEHOLDS,
+    seed: Annotated[
+        int,
+        typer.Option("--seed", help=h("Graine aléatoire.", "Random seed.")),
+    ] = DEFAULT_SEED,
+    pdf: Annotated[
+        bool,
+        typer.Option("--pdf", help=h("Écrire aussi le PDF.", "Also write the PDF.")),
+    ] = False,
     lang: LangOption = None,
 ) -> None:
-    """Score the embedded synthetic sample with both French models and summarise."""
+    """Generate, audit, report."""
+    if out.exists() and not out.is_dir():
+        raise UsageError(
+            Msg("--out doit être un dossier : {p}", "--out must be a folder: {p}", p=str(out))
+        )
     out.mkdir(parents=True, exist_ok=True)
-    data = read_table(sample_path())
+    started = time.perf_counter()
+    population = out / "population.parquet"
+    if _reusable(population, households, seed):
+        console.print(
+            tr(
+                "Population déjà générée, réutilisée : {p}",
+                "Population already generated, reused: {p}",
+                p=str(population),
+            )
+        )
+    else:
+        _generate(population, households, seed)
+        console.print(
+            tr(
+                "{n} foyers synthétiques écrits dans {p} ({s} s).",
+                "{n} synthetic households written to {p} ({s} s).",
+                n=format_number(households, None, 0),
+                p=str(population),
+                s=f"{time.perf_counter() - started:.0f}",
+            )
+        )
+    models = [load_model(m) for m in DEMO_MODELS]
+    source = open_source(population)
+    groups = [g for g in DEMO_GROUPS if g in source.columns]
+    audits = run_audits(models, source, group_cols=groups, rule=None, min_cell=DEFAULT_MIN_CELL)
+    for model, audit in zip(models, audits, strict=True):
+        audit.write_json(out / f"audit-{model.id}.json")
+        console.print(
+            tr(
+                "{m} : {k} foyers sélectionnés sur {n} ; audit JSON : {p}",
+                "{m}: {k} households selected out of {n}; audit JSON: {p}",
+                m=model.id,
+                k=format_number(audit.n_selected, None, 0),
+                n=format_number(audit.n, None, 0),
+                p=str(out / f"audit-{model.id}.json"),
+            ),
+            soft_wrap=True,
+        )
+    with console.status(tr("Préparation des graphiques…", "Drawing the charts…")):
+        report = population_report(
+            models,
+            audits,
+            data=population,
+            lang=get_lang(),
+            archetypes=load_archetypes(DEMO_ARCHETYPES),
+            command=invoked_command(),
+        )
+    write_report_files(report, out / "report.html", out / "report.pdf" if pdf else None)
     console.print(
         tr(
-            "Échantillon synthétique embarqué : {n} foyers fictifs ({p}).",
-            "Embedded synthetic sample: {n} fictitious households ({p}).",
-            n=data.height,
-            p=sample_path().name,
-        )
+            "Terminé en {s} s. Ouvrez le rapport : {p}",
+            "Done in {s} s. Open the report: {p}",
+            s=f"{time.perf_counter() - started:.0f}",
+            p=str((out / "report.html").resolve()),
+        ),
+        soft_wrap=True,
     )
-    for model_id in DEMO_MODELS:
-        model = load_model(model_id)
-        scored = model.score(data)
-        target = out / f"scores-{model_id}.parquet"
-        write_table(scored, target)
-        console.rule(f"[bold]{model_id}[/bold]")
-        console.print(score_summary(scored, model.targeting).render())
-        console.print(tr("→ {p}", "→ {p}", p=str(target)))

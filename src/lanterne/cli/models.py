@@ -12,10 +12,10 @@ from lanterne.catalog import model_ids, model_path
 from lanterne.cli.app import LangOption, app, console, h
 from lanterne.errors import LanterneError, SpecError
 from lanterne.i18n import get_lang, pick, tr
-from lanterne.model import load_model
+from lanterne.model import Model, load_model
 from lanterne.provenance import STATUS_STYLES, source_citation, status_explanation, status_label
 from lanterne.spec.load import load_spec
-from lanterne.spec.schema import LogisticModel, ModelSpec
+from lanterne.spec.schema import LogisticModel, ModelSpec, ScorecardModel, TreesModel
 
 models_app = typer.Typer(
     help=h(
@@ -142,6 +142,25 @@ def show(
             )
         console.print(features)
 
+    if isinstance(spec.model, TreesModel):
+        _show_trees(loaded)
+    else:
+        _show_weights(loaded)
+    console.print(
+        tr("Ciblage : ", "Targeting: ")
+        + loaded.targeting.describe().render()
+        + (f" — {pick(spec.targeting.description)}" if spec.targeting.description else "")
+    )
+    console.print(f"[bold]{tr('Sources', 'Sources')}[/bold]")
+    for source in spec.sources:
+        console.print(f"  [{source.id}] {source_citation(source, lang_now)}", soft_wrap=True)
+    _warn_placeholders(spec)
+
+
+def _show_weights(loaded: Model) -> None:
+    """Coefficients (logistic) or points (scorecard), with provenance."""
+    spec = loaded.spec
+    lang_now = get_lang()
     weights = Table(
         title=tr("Poids", "Weights")
         if isinstance(spec.model, LogisticModel)
@@ -149,6 +168,9 @@ def show(
     )
     weights.add_column(tr("Terme", "Term"))
     weights.add_column(tr("Appliqué à", "Applies to"))
+    dimensions = any(term.dimension for term in loaded.terms)
+    if dimensions:
+        weights.add_column(tr("Dimension", "Dimension"))
     weights.add_column(tr("Valeur", "Value"), justify="right")
     weights.add_column(tr("Statut", "Status"))
     weights.add_column(tr("Source", "Source"))
@@ -163,22 +185,109 @@ def show(
         )
     for term in loaded.terms:
         label = term.label.get(lang_now) if term.label else term.name
-        weights.add_row(
-            label,
-            term.expression,
+        cells = [label, term.expression]
+        if dimensions:
+            cells.append(term.dimension or "")
+        cells += [
             f"{term.weight:+g}",
             _status_cell(term.status),
             term.source.id if term.source else "",
-        )
+        ]
+        weights.add_row(*cells)
     console.print(weights)
+    if isinstance(spec.model, ScorecardModel) and spec.model.profiles:
+        rules = Table(
+            title=tr("Profils (première règle vraie)", "Profiles (first rule that holds)")
+        )
+        for title in (
+            tr("Profil", "Profile"),
+            tr("Condition", "Condition"),
+            tr("Score", "Score"),
+            tr("Statut", "Status"),
+            tr("Description", "Description"),
+        ):
+            rules.add_column(title)
+        for rule in spec.model.profiles:
+            rules.add_row(
+                rule.profile,
+                rule.when or tr("sinon", "otherwise"),
+                f"{rule.score:g}",
+                _status_cell(spec.status_of(rule)),
+                pick(rule.label) if rule.label else "",
+            )
+        console.print(rules)
+
+
+def _show_trees(loaded: Model) -> None:
+    """A tree ensemble: its size and rules, and the inputs its splits read."""
+    spec = loaded.spec
+    assert isinstance(spec.model, TreesModel)
+    ensemble = loaded.ensemble  # type: ignore[attr-defined]
+    model = spec.model
+    source = spec.source_of(model.ensemble)
+    link = {
+        "logit": tr("score = logistique de la marge", "score = logistic of the margin"),
+        "identity": tr("score = la marge (bornée à [0, 1])", "score = the margin (within [0, 1])"),
+        "scale": tr(
+            "score = marge ramenée linéairement à [0, 1]", "score = margin scaled to [0, 1]"
+        ),
+    }[model.link]
     console.print(
-        tr("Ciblage : ", "Targeting: ")
-        + loaded.targeting.describe().render()
-        + (f" — {pick(spec.targeting.description)}" if spec.targeting.description else "")
+        tr(
+            "Ensemble de {n} arbres ({k} nœuds) — {link} ; une valeur va à gauche si elle est "
+            "{rule} au seuil ({p}) ; marge de départ {b:+g} ; statut {s} ; source {src}.",
+            "Ensemble of {n} trees ({k} nodes) — {link}; a value goes left when it is {rule} "
+            "the threshold ({p}); starting margin {b:+g}; status {s}; source {src}.",
+            n=ensemble.n_trees,
+            k=ensemble.n_nodes,
+            link=link,
+            rule={"<": tr("inférieure", "below"), "<=": tr("inférieure ou égale", "at or below")}[
+                model.split_rule
+            ],
+            p=model.precision,
+            b=model.base_score.value,
+            s=_status_cell(spec.status_of(model.ensemble)),
+            src=source.id if source else "",
+        ),
+        soft_wrap=True,
     )
-    console.print(f"[bold]{tr('Sources', 'Sources')}[/bold]")
-    for source in spec.sources:
-        console.print(f"  [{source.id}] {source_citation(source, lang_now)}", soft_wrap=True)
+    if model.ensemble.note:
+        console.print(pick(model.ensemble.note), soft_wrap=True)
+    total = max(1, sum(int(t.weight) for t in loaded.terms))
+    table = Table(title=tr("Entrées lues par les arbres", "Inputs the trees read"))
+    table.add_column(tr("Entrée", "Input"))
+    table.add_column(tr("Appliqué à", "Applies to"))
+    table.add_column(tr("Séparations", "Splits"), justify="right")
+    table.add_column(tr("Part", "Share"), justify="right")
+    for term in sorted(loaded.terms, key=lambda t: -t.weight):
+        label = pick(term.label) if term.label else term.name
+        table.add_row(
+            label,
+            term.expression,
+            f"{int(term.weight)}",
+            f"{term.weight / total:.1%}",
+        )
+    console.print(table)
+
+
+def _warn_placeholders(spec: ModelSpec) -> None:
+    """Say how many texts an import left for the user to complete."""
+    from lanterne.importers.writer import is_placeholder
+
+    texts = [spec.name.fr, spec.name.en, spec.description.fr, spec.agency]
+    texts += [v.description.fr for v in spec.variables]
+    texts += [s.title for s in spec.sources]
+    left = sum(is_placeholder(t) for t in texts)
+    if left:
+        console.print(
+            "[bold yellow]"
+            + tr(
+                "{n} textes restent « À COMPLÉTER » (spécification importée).",
+                "{n} texts are still 'TO COMPLETE' (imported spec).",
+                n=left,
+            )
+            + "[/]"
+        )
 
 
 @models_app.command(

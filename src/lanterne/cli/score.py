@@ -6,13 +6,15 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.progress import Progress
 
 from lanterne.cli.app import LangOption, app, console, h
 from lanterne.cli.options import ThresholdOption, TopShareOption, targeting_rule
 from lanterne.errors import UsageError
-from lanterne.i18n import Msg, tr
+from lanterne.i18n import Msg, format_percent, tr
 from lanterne.io.tables import read_table, table_format, write_table
 from lanterne.model import load_model
+from lanterne.model.trees import Trees
 from lanterne.scoring import score_summary
 
 
@@ -68,12 +70,24 @@ def score(
     rule = targeting_rule(loaded, top_share, threshold)
     with console.status(tr("Lecture des données…", "Reading the data…")):
         frame = read_table(data)
-    with console.status(
-        tr("Notation de {n} foyers…", "Scoring {n} households…", n=f"{frame.height:,}")
-    ):
-        scored = loaded.score(frame, targeting=rule, file=str(data))
+    label = tr("Notation de {n} foyers…", "Scoring {n} households…", n=f"{frame.height:,}")
+    if isinstance(loaded, Trees):  # tree ensembles take minutes on millions of rows
+        with Progress(console=console, transient=True) as bar:
+            task = bar.add_task(label, total=frame.height)
+            loaded.progress = lambda rows: bar.advance(task, rows)
+            try:
+                scored = loaded.score(frame, targeting=rule, file=str(data))
+            finally:
+                loaded.progress = None
+    else:
+        with console.status(label):
+            scored = loaded.score(frame, targeting=rule, file=str(data))
     with console.status(tr("Écriture…", "Writing…")):
         write_table(scored, output)
     summary = score_summary(scored, rule)
     console.print(summary.render())
+    if "profile" in scored.columns:  # scorecards with bands or profile rules
+        counts = scored["profile"].value_counts(sort=False).sort("profile")
+        parts = [f"{p} {format_percent(c / max(1, scored.height))}" for p, c in counts.iter_rows()]
+        console.print(tr("Profils : {p}", "Profiles: {p}", p=" · ".join(parts)))
     console.print(tr("Scores écrits dans {p}", "Scores written to {p}", p=str(output)))

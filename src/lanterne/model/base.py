@@ -41,15 +41,21 @@ OUTPUT_COLUMNS = ("score", "selected", "profile")
 
 @dataclass(frozen=True)
 class Term:
-    """One additive piece of a model's margin: a coefficient times a feature, or points."""
+    """One additive piece of a model's margin: a coefficient times a feature, or points.
+
+    For a tree ensemble a term is one input the trees split on: its contribution is the
+    input's exact TreeSHAP value, and ``weight`` is the number of splits that read it
+    (trees have no single coefficient).
+    """
 
     name: str  # column name in contribution tables
     label: Text | None
     expression: str  # the feature, variable or condition it applies to
     variables: tuple[str, ...]  # input variables it reads, directly or through features
-    weight: float  # the coefficient, or the points
+    weight: float  # the coefficient, the points, or (trees) the number of splits
     status: Status
     source: Source | None
+    dimension: str | None = None  # a scorecard item's dimension (sub-total), if any
 
 
 class Model(ABC):
@@ -163,6 +169,18 @@ class Model(ABC):
         """Additional output columns (a scorecard's profile)."""
         return []
 
+    def outputs(self, frame: pl.DataFrame) -> pl.DataFrame:
+        """``score`` and any extra output columns of a prepared table (no selection).
+
+        Kinds that do not compute with Polars expressions (tree ensembles) override it.
+        """
+        margin = self.margin_expr()
+        return (
+            self.with_features(frame)
+            .select(self.score_from_margin(margin).alias("score"), *self.extra_outputs(margin))
+            .collect()
+        )
+
     def score(
         self,
         data: pl.DataFrame,
@@ -176,12 +194,7 @@ class Model(ABC):
         ``targeting`` overrides the model's own rule.
         """
         frame = data if prepared else self.prepare(data, file=file)
-        margin = self.margin_expr()
-        scored = (
-            self.with_features(frame)
-            .select(self.score_from_margin(margin).alias("score"), *self.extra_outputs(margin))
-            .collect()
-        )
+        scored = self.outputs(frame)
         rule = targeting or self.targeting
         _, selected = rule.select(scored["score"])
         outputs = scored.with_columns(pl.Series("selected", selected))

@@ -5,6 +5,13 @@ explicit ``scale`` the lowest and highest totals the items allow are used. With 
 each household also gets the profile of the highest band whose ``min_points`` its total
 reaches (the first band if it reaches none).
 
+With ``dimensions`` and ``profiles`` (the Polish profiling of the unemployed), each item
+adds its points to one dimension; the output has one ``points_<dimension>`` column per
+dimension, and the first profile rule whose condition on the dimension totals holds gives
+the household its ``profile`` and its ``score`` (the rule's ``score``). The margin stays the
+total of all points, so ``base + Σ contributions == margin`` as for every kind; but the
+score is then a function of the dimension totals, not of the margin.
+
 Example:
     >>> from lanterne.model.scorecard import Scorecard
     >>> Scorecard.kind
@@ -21,7 +28,7 @@ from lanterne.errors import Problem, SpecError
 from lanterne.i18n import Msg
 from lanterne.model.base import Model, Term, register_kind
 from lanterne.spec.compile import to_polars
-from lanterne.spec.expr import Name, names_in
+from lanterne.spec.expr import Name, NameInfo, names_in
 from lanterne.spec.load import CheckedSpec
 from lanterne.spec.schema import Scale, ScorecardModel
 
@@ -60,6 +67,7 @@ class Scorecard(Model):
                     weight=item.points,
                     status=self.spec.status_of(item),
                     source=self.spec.source_of(item),
+                    dimension=item.dimension,
                 )
             )
         return out
@@ -105,6 +113,72 @@ class Scorecard(Model):
     def score_from_margin(self, margin: pl.Expr) -> pl.Expr:
         low, high = self.scale.min, self.scale.max
         return ((margin - low) / (high - low)).clip(0.0, 1.0)
+
+    # ---------------------------------------------------------------- dimensions, profiles
+
+    @property
+    def dimension_names(self) -> list[str]:
+        """The declared dimensions, in the spec's order (empty without dimensions)."""
+        return [d.name for d in self._model.dimensions or []]
+
+    def dimension_exprs(self) -> dict[str, pl.Expr]:
+        """Each dimension's total points, as an expression over a table with features."""
+        out: dict[str, pl.Expr] = {}
+        exprs = self.term_exprs()
+        for name in self.dimension_names:
+            parts = [e for e, t in zip(exprs, self.terms, strict=True) if t.dimension == name]
+            out[name] = pl.sum_horizontal(pl.lit(0.0, dtype=pl.Float64), *parts)
+        return out
+
+    def _profile_exprs(self) -> tuple[pl.Expr, pl.Expr]:
+        """The profile and the score, over a table holding one column per dimension total."""
+        rules = self._model.profiles or []
+        names = [r.profile for r in rules]
+        profile: pl.Expr = pl.lit(rules[-1].profile)
+        score: pl.Expr = pl.lit(rules[-1].score, dtype=pl.Float64)
+        pairs = list(zip(rules, self.checked.profile_trees, strict=True))
+        for rule, tree in reversed(pairs[:-1]):
+            assert tree is not None  # the loader requires a 'when' on every rule but the last
+            condition = to_polars(tree, {d: NameInfo("number") for d in self.dimension_names})
+            profile = pl.when(condition).then(pl.lit(rule.profile)).otherwise(profile)
+            score = pl.when(condition).then(pl.lit(rule.score)).otherwise(score)
+        return profile.cast(pl.Enum(names)), score.cast(pl.Float64)
+
+    def dimension_totals(self, data: pl.DataFrame, *, prepared: bool = False) -> pl.DataFrame:
+        """One column per dimension: the household's points on it.
+
+        >>> from lanterne.model import load_model
+        >>> load_model("pl-profiling-2014").dimension_names
+        ['distance', 'readiness']
+        """
+        frame = data if prepared else self.prepare(data)
+        exprs = self.dimension_exprs()
+        return self.with_features(frame).select([e.alias(n) for n, e in exprs.items()]).collect()
+
+    def outputs(self, frame: pl.DataFrame) -> pl.DataFrame:
+        if not self._model.profiles:
+            return (
+                super()
+                .outputs(frame)
+                .with_columns(
+                    self.dimension_totals(frame, prepared=True)
+                    .rename(lambda n: f"points_{n}")
+                    .get_columns()
+                )
+            )
+        totals = self.dimension_totals(frame, prepared=True)
+        profile, score = self._profile_exprs()
+        return totals.select(
+            score.alias("score"),
+            profile.alias("profile"),
+            *[pl.col(n).alias(f"points_{n}") for n in self.dimension_names],
+        )
+
+    def scores(self, data: pl.DataFrame, *, prepared: bool = False) -> pl.Series:
+        if not self._model.profiles:
+            return super().scores(data, prepared=prepared)
+        frame = data if prepared else self.prepare(data)
+        return self.outputs(frame)["score"]
 
     def extra_outputs(self, margin: pl.Expr) -> list[pl.Expr]:
         bands = self._model.bands

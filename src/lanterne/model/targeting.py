@@ -80,12 +80,22 @@ class TargetingRule:
     def describe(self) -> Msg:
         if self.top_share is not None:
             return Msg(
-                "les {p:g} % de scores les plus élevés",
-                "the {p:g} % highest scores",
-                p=round(self.top_share * 100, 4),
+                "les {p} % de scores les plus élevés",
+                "the {p} % highest scores",
+                p=_number(round(self.top_share * 100, 4)),
             )
         return Msg(
-            "les scores supérieurs ou égaux à {t:g}",
-            "scores at or above {t:g}",
-            t=self.threshold,
+            "les scores supérieurs ou égaux à {t}",
+            "scores at or above {t}",
+            t=_number(self.threshold),
         )
+
+
+def _number(value: float | None) -> Msg:
+    """A short number with a decimal comma in French (``1,2``) and a point in English.
+
+    >>> TargetingRule(top_share=0.012).describe().render("fr")
+    'les 1,2 % de scores les plus élevés'
+    """
+    text = f"{value:g}"
+    return Msg(text.replace(".", ","), text)

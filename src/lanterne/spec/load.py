@@ -30,6 +30,7 @@ from lanterne.i18n import Msg
 from lanterne.spec.expr import ExprError, ExprType, NameInfo, Node, check_types, names_in, parse
 from lanterne.spec.problems import dedupe, pydantic_problems
 from lanterne.spec.schema import RESERVED_NAMES, ModelSpec
+from lanterne.spec.trees import EnsembleData, pack_trees, read_trees_file, trees_file_path
 from lanterne.spec.yamlpos import PathKey, YamlDocument, load_yaml_with_positions
 
 _VAR_TYPES: dict[str, ExprType] = {
@@ -49,6 +50,8 @@ class CheckedSpec:
     feature_trees: dict[str, Node]
     item_trees: list[Node] = field(default_factory=list)  # scorecard items, in order
     file: str = "<text>"
+    profile_trees: list[Node | None] = field(default_factory=list)  # scorecard profile rules
+    ensemble: EnsembleData | None = None  # a tree ensemble's nodes
 
 
 def load_spec(path: str | Path) -> ModelSpec:
@@ -113,7 +116,15 @@ def check_spec_text(text: str, file: str = "<text>") -> CheckedSpec:
         problems.sort(key=lambda p: (p.line or 0, p.column or 0))
         raise SpecError(problems)
     assert spec is not None
-    return CheckedSpec(spec, checker.env, checker.feature_trees, checker.item_trees, file)
+    return CheckedSpec(
+        spec,
+        checker.env,
+        checker.feature_trees,
+        checker.item_trees,
+        file,
+        profile_trees=checker.profile_trees,
+        ensemble=checker.ensemble,
+    )
 
 
 # --------------------------------------------------------------------------- references
@@ -132,6 +143,8 @@ class _CrossChecker:
         self.item_trees: list[Node] = []
         self.source_ids: set[str] = set()
         self.later_features: set[str] = set()
+        self.profile_trees: list[Node | None] = []
+        self.ensemble: EnsembleData | None = None
 
     def add(self, path: PathKey, message: Msg, *, key: bool = False) -> None:
         self.problems.append(self.doc.problem(path, message, key=key))
@@ -234,6 +247,19 @@ class _CrossChecker:
                     ),
                     key=True,
                 )
+            labels = var.get("category_labels")
+            if isinstance(labels, dict) and isinstance(categories, list):
+                for key in labels:
+                    if key not in map(str, categories):
+                        self.add(
+                            (*path, "category_labels", key),
+                            Msg(
+                                "« {k} » n'est pas une des categories déclarées",
+                                "'{k}' is not one of the declared categories",
+                                k=key,
+                            ),
+                            key=True,
+                        )
             rng = var.get("range")
             if rng is not None:
                 if vtype not in ("int", "float"):
@@ -457,6 +483,8 @@ class _CrossChecker:
                             n=feature,
                         ),
                     )
+        elif kind == "trees":
+            self.trees_model(model, has_default_source)
         elif kind == "scorecard":
             items = model.get("items")
             for i, item in enumerate(items if isinstance(items, list) else []):
@@ -472,6 +500,7 @@ class _CrossChecker:
                     result = None
                 if result is not None:
                     self.item_trees.append(result[0])
+            self.scorecard_profiles(model, has_default_source)
             bands = model.get("bands")
             if isinstance(bands, list):
                 mins = [b.get("min_points") for b in bands if isinstance(b, dict)]
@@ -488,6 +517,203 @@ class _CrossChecker:
                 profiles = [b.get("profile") for b in bands if isinstance(b, dict)]
                 if len(set(profiles)) != len(profiles):
                     self.add(("model", "bands"), Msg("profil en double", "duplicate profile"))
+
+    def scorecard_profiles(self, model: Mapping[str, Any], has_default_source: bool) -> None:
+        """Dimensions named by items exist; profile rules parse over the dimension totals."""
+        dimensions = model.get("dimensions")
+        names: dict[str, NameInfo] = {}
+        for i, dim in enumerate(dimensions if isinstance(dimensions, list) else []):
+            name = dim.get("name") if isinstance(dim, dict) else None
+            if not isinstance(name, str):
+                continue
+            if name in names:
+                self.add(
+                    ("model", "dimensions", i, "name"),
+                    Msg(
+                        "dimension « {n} » déclarée deux fois",
+                        "dimension '{n}' declared twice",
+                        n=name,
+                    ),
+                )
+            if f"points_{name}" in self.env:
+                self.add(
+                    ("model", "dimensions", i, "name"),
+                    Msg(
+                        "la colonne de sortie « points_{n} » porte le nom d'une variable",
+                        "the output column 'points_{n}' has the name of a variable",
+                        n=name,
+                    ),
+                )
+            names[name] = NameInfo("number")
+        items = model.get("items")
+        for i, item in enumerate(items if isinstance(items, list) else []):
+            if not isinstance(item, dict):
+                continue
+            dim = item.get("dimension")
+            if isinstance(dim, str) and dim not in names:
+                self.add(
+                    ("model", "items", i, "dimension"),
+                    Msg(
+                        "dimension « {d} » non déclarée dans « dimensions »{hint}",
+                        "dimension '{d}' is not declared under 'dimensions'{hint}",
+                        d=dim,
+                        hint=_suggest(dim, names),
+                    ),
+                )
+            elif dim is None and names:
+                self.add(
+                    ("model", "items", i),
+                    Msg(
+                        "avec des « dimensions », chaque ligne du barème dit sa « dimension »",
+                        "with 'dimensions', every scorecard item names its 'dimension'",
+                    ),
+                )
+        profiles = model.get("profiles")
+        if not isinstance(profiles, list):
+            return
+        seen: set[str] = set()
+        saved_env = self.env
+        self.env = names  # profile rules read the dimension totals, nothing else
+        try:
+            for i, rule in enumerate(profiles):
+                if not isinstance(rule, dict):
+                    self.profile_trees.append(None)
+                    continue
+                path: PathKey = ("model", "profiles", i)
+                self.number_source(path, rule, has_default_source)
+                profile = rule.get("profile")
+                if isinstance(profile, str):
+                    if profile in seen:
+                        self.add((*path, "profile"), Msg("profil en double", "duplicate profile"))
+                    seen.add(profile)
+                last = i == len(profiles) - 1
+                if "when" not in rule:
+                    if not last:
+                        self.add(
+                            path,
+                            Msg(
+                                "seule la dernière règle de profil peut n'avoir pas de « when »",
+                                "only the last profile rule may have no 'when'",
+                            ),
+                        )
+                    self.profile_trees.append(None)
+                    continue
+                if last:
+                    self.add(
+                        (*path, "when"),
+                        Msg(
+                            "la dernière règle de profil n'a pas de « when » : elle donne le "
+                            "profil de toutes les personnes que les autres règles laissent",
+                            "the last profile rule has no 'when': it gives the profile of "
+                            "everyone the other rules leave",
+                        ),
+                        key=True,
+                    )
+                result = self.expression((*path, "when"), rule["when"], expect="bool")
+                self.profile_trees.append(result[0] if result else None)
+        finally:
+            self.env = saved_env
+
+    def trees_model(self, model: Mapping[str, Any], has_default_source: bool) -> None:
+        """A tree ensemble: provenance, the trees themselves, and the names they split on."""
+        base = model.get("base_score")
+        if isinstance(base, dict):
+            self.number_source(("model", "base_score"), base, has_default_source)
+        ensemble = model.get("ensemble")
+        if not isinstance(ensemble, dict):
+            return
+        path: PathKey = ("model", "ensemble")
+        self.number_source(path, ensemble, has_default_source)
+        order = list(self.env)
+        if isinstance(ensemble.get("trees"), list) and "file" not in ensemble:
+            doc = self.doc
+
+            def locate(t: int, key: str | None, node: int | None, message: Msg) -> Problem:
+                where: PathKey = (*path, "trees", t)
+                if key is not None:
+                    where = (*where, key)
+                if node is not None:
+                    where = (*where, node)
+                return doc.problem(where, message)
+
+            packed, problems = pack_trees(ensemble["trees"], order=order, locate=locate)
+            self.problems += problems
+            if packed is not None:
+                reported: set[str] = set()
+                for t, raw in enumerate(ensemble["trees"]):
+                    names = raw.get("feature") if isinstance(raw, dict) else None
+                    for j, name in enumerate(names or []):
+                        if not isinstance(name, str) or name in reported:
+                            continue
+                        message = self.bad_split_name(name)
+                        if message is not None:
+                            reported.add(name)
+                            self.add((*path, "trees", t, "feature", j), message)
+                if reported:
+                    return
+        elif isinstance(ensemble.get("file"), str) and "trees" not in ensemble:
+            file, message = trees_file_path(ensemble["file"], self.doc.file)
+            if file is None:
+                self.add((*path, "file"), message or Msg("", ""))
+                return
+            sha = ensemble.get("sha256")
+            raw, problems = read_trees_file(file, sha if isinstance(sha, str) else None)
+            if problems:
+                self.problems += [
+                    Problem(
+                        Msg(
+                            "{m} (fichier des arbres nommé en {at})",
+                            "{m} (trees file named at {at})",
+                            m=p.message,
+                            at=self.doc.problem((*path, "file"), Msg("", "")).location(),
+                        ),
+                        p.file,
+                        p.line,
+                        p.column,
+                    )
+                    for p in problems
+                ]
+                return
+            packed, problems = pack_trees(raw, order=order)
+            self.problems += [Problem(p.message, str(file)) for p in problems]
+            if packed is not None:
+                bad = [m for m in map(self.bad_split_name, packed.names) if m is not None]
+                for message in bad:
+                    self.add((*path, "file"), message)
+                if bad:
+                    return
+        else:
+            return  # Pydantic reports a missing or doubled place
+        if packed is not None:
+            self.ensemble = packed
+
+    def bad_split_name(self, name: str) -> Msg | None:
+        """Why a tree may not split on ``name``, or None if it may."""
+        if name in self.sensitive:
+            return Msg(
+                "les arbres lisent « {n} », une variable sensible : un modèle ne doit pas "
+                "l'utiliser (elle ne sert qu'aux audits)",
+                "the trees read '{n}', a sensitive variable: a model must not use it "
+                "(it only serves audits)",
+                n=name,
+            )
+        if name not in self.env:
+            return Msg(
+                "les arbres lisent « {n} », qui n'est ni une variable ni une caractéristique "
+                "déclarée{hint}",
+                "the trees read '{n}', which is not a declared variable or feature{hint}",
+                n=name,
+                hint=_suggest(name, self.env),
+            )
+        if self.env[name].type == "category":
+            return Msg(
+                "les arbres lisent « {n} », une catégorie : un arbre compare des nombres ; "
+                "déclarez des indicateurs, par exemple une caractéristique {n} == '...'",
+                "the trees read '{n}', a category: a tree compares numbers; declare "
+                "indicators, e.g. a feature {n} == '...'",
+                n=name,
+            )
+        return None
 
     def number_source(self, path: PathKey, item: Mapping[str, Any], default: bool) -> None:
         self.check_source_ref(path, item)

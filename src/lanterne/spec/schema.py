@@ -74,6 +74,7 @@ class Variable(Strict):
     unit: str | None = None
     range: tuple[float, float] | None = None
     categories: list[Annotated[str, Field(min_length=1)]] | None = None
+    category_labels: dict[str, Text] | None = None  # words shown for each category
     mutable: bool = False
     sensitive: bool = False
     source: str | None = None
@@ -121,6 +122,7 @@ class ScorecardItem(Strict):
     when: str | None = None
     per: str | None = None
     points: float
+    dimension: Annotated[str, Field(pattern=IDENTIFIER)] | None = None
     label: Text | None = None
     status: Status | None = None
     source: str | None = None
@@ -154,17 +156,115 @@ class Scale(Strict):
         return self
 
 
+class Dimension(Strict):
+    """A named sub-total of a scorecard: the points of the items that name it."""
+
+    name: Annotated[str, Field(pattern=IDENTIFIER)]
+    label: Text | None = None
+    description: Text
+
+
+class ProfileRule(Strict):
+    """A profile given when a condition on the dimension totals holds (first match wins).
+
+    The last rule has no ``when``: it is the profile of everyone the others leave.
+    ``score`` is the score every person of that profile gets.
+    """
+
+    profile: Annotated[str, Field(min_length=1)]
+    when: str | None = None
+    score: Annotated[float, Field(ge=0, le=1)]
+    label: Text | None = None
+    description: Text | None = None
+    status: Status | None = None
+    source: str | None = None
+    note: Text | None = None
+
+
 class ScorecardModel(Strict):
-    """score = (Σ points − scale.min) / (scale.max − scale.min), clipped to [0, 1]."""
+    """score = (Σ points − scale.min) / (scale.max − scale.min), clipped to [0, 1].
+
+    With ``dimensions`` and ``profiles``, items add to named sub-totals and a rule table on
+    those totals gives each person a profile, whose ``score`` is the person's score.
+    """
 
     kind: Literal["scorecard"]
     source: str | None = None
     items: Annotated[list[ScorecardItem], Field(min_length=1)]
     scale: Scale | None = None
     bands: list[Band] | None = None
+    dimensions: list[Dimension] | None = None
+    profiles: list[ProfileRule] | None = None
+
+    @model_validator(mode="after")
+    def _profiles_or_bands(self) -> ScorecardModel:
+        if self.profiles is not None and self.bands is not None:
+            raise ValueError("a scorecard has either 'bands' (one total) or 'profiles', not both")
+        if self.profiles is not None and not self.dimensions:
+            raise ValueError("'profiles' are rules on 'dimensions': declare the dimensions")
+        return self
 
 
-ModelKind = Annotated[LogisticModel | ScorecardModel, Field(discriminator="kind")]
+# ---------------------------------------------------------------- tree ensembles
+
+
+class TreeNodes(Strict):
+    """One decision tree as parallel arrays, one entry per node (node 0 is the root).
+
+    An internal node sends a value to ``left`` when it is below its ``threshold`` (see the
+    model's ``split_rule``), else to ``right``; a missing value goes left when
+    ``missing_left``. A leaf has ``left`` = ``right`` = -1, no ``feature`` and a ``value``.
+    ``cover`` is how much training data reached the node (TreeSHAP weighs paths by it).
+    """
+
+    feature: list[str | None]
+    threshold: list[float | None]
+    left: list[int]
+    right: list[int]
+    value: list[float | None]
+    cover: list[float]
+    missing_left: list[bool] | None = None
+
+
+class Ensemble(Strict):
+    """The trees, inline or in a JSON file next to the spec, with their provenance."""
+
+    file: str | None = None
+    sha256: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")] | None = None
+    trees: list[TreeNodes] | None = None
+    status: Status | None = None
+    source: str | None = None
+    note: Text | None = None
+
+    @model_validator(mode="after")
+    def _one_place(self) -> Ensemble:
+        if (self.file is None) == (self.trees is None):
+            raise ValueError("the ensemble needs exactly one of 'file' (a JSON file) or 'trees'")
+        if self.sha256 is not None and self.file is None:
+            raise ValueError("'sha256' checks a 'file': inline trees need none")
+        return self
+
+
+class TreesModel(Strict):
+    """A tree ensemble: margin = base_score + Σ tree leaf values; score by the ``link``."""
+
+    kind: Literal["trees"]
+    source: str | None = None
+    link: Literal["logit", "identity", "scale"]
+    scale: Scale | None = None
+    base_score: Number
+    split_rule: Literal["<", "<="]
+    precision: Literal["float32", "float64"] = "float64"
+    ensemble: Ensemble
+
+    @model_validator(mode="after")
+    def _scale_with_scale_link(self) -> TreesModel:
+        if self.scale is not None and self.link != "scale":
+            raise ValueError("'scale' only applies with 'link: scale'")
+        return self
+
+
+ModelKind = Annotated[LogisticModel | ScorecardModel | TreesModel, Field(discriminator="kind")]
 
 
 class Targeting(Strict):
@@ -181,6 +281,10 @@ class Targeting(Strict):
         if (self.top_share is None) == (self.threshold is None):
             raise ValueError("targeting needs exactly one of top_share or threshold")
         return self
+
+
+#: Anything of a model that carries its own status and source.
+Sourced = Number | ScorecardItem | ProfileRule | Ensemble
 
 
 class ModelSpec(Strict):
@@ -212,6 +316,19 @@ class ModelSpec(Strict):
     def source(self, source_id: str | None) -> Source | None:
         return next((s for s in self.sources if s.id == source_id), None)
 
+    def category_label(self, variable: str, value: str, lang: str) -> str:
+        """The words for a category value (the value itself when none are declared).
+
+        >>> spec = ModelSpec.model_construct(variables=[])
+        >>> spec.category_label("family", "single_parent", "en")
+        'single parent'
+        """
+        var = self.variable(variable)
+        labels = (var.category_labels or {}) if var else {}
+        if value in labels:
+            return labels[value].get(lang)
+        return value.replace("_", " ")
+
     @property
     def model_variables(self) -> list[Variable]:
         """Variables the model may read (sensitive ones are only for audits)."""
@@ -221,19 +338,22 @@ class ModelSpec(Strict):
     def sensitive_variables(self) -> list[Variable]:
         return [v for v in self.variables if v.sensitive]
 
-    def status_of(self, number: Number | ScorecardItem | Feature | Variable | Targeting) -> Status:
+    def status_of(self, number: Sourced | Feature | Variable | Targeting) -> Status:
         """A number's own status, or the spec's default."""
         return number.status or self.status
 
-    def source_of(self, number: Number | ScorecardItem) -> Source | None:
+    def source_of(self, number: Sourced) -> Source | None:
         """A number's own source, or the model's default source."""
         return self.source(number.source or self.model.source)
 
-    def numbers(self) -> list[Number | ScorecardItem]:
-        """Every number of the model (intercept, coefficients, points) in order."""
+    def numbers(self) -> list[Sourced]:
+        """Every number of the model in order: intercept and coefficients; points (and
+        profile rules); or a tree ensemble's base score and its trees (one unit)."""
         if isinstance(self.model, LogisticModel):
             return [self.model.intercept, *self.model.coefficients]
-        return list(self.model.items)
+        if isinstance(self.model, TreesModel):
+            return [self.model.base_score, self.model.ensemble]
+        return [*self.model.items, *(self.model.profiles or [])]
 
     def status_counts(self) -> dict[Status, int]:
         """How many of the model's numbers are published, reconstructed or illustrative."""

@@ -1,0 +1,121 @@
+"""Read a table chunk by chunk: a DataFrame, a CSV file, a Parquet file or a folder of them.
+
+Audits of a whole country never hold every column of every household in memory: Parquet
+files are read in batches of rows (only the columns the audit needs), each batch is
+scored and reduced, then dropped. A CSV file is read whole (CSV exports are small) and
+handed out in slices, like a DataFrame.
+
+Example:
+    >>> import polars as pl
+    >>> source = open_source(pl.DataFrame({"a": [1, 2, 3]}))
+    >>> [(start, chunk.height) for start, chunk in source.chunks(["a"], batch_rows=2)]
+    [(0, 2), (2, 1)]
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+import pyarrow.parquet as pq
+
+from lanterne.errors import DataError, Problem
+from lanterne.i18n import Msg
+from lanterne.io.tables import parquet_files, read_table, table_format
+
+#: Rows per chunk when reading Parquet files (about 100 MB for 40 columns).
+DEFAULT_BATCH_ROWS = 1 << 20
+
+
+@dataclass
+class ChunkSource:
+    """Where the rows come from: their number, their columns, and how to read them."""
+
+    label: str | None  # the file or folder, for messages; None for a DataFrame
+    n_rows: int
+    columns: list[str]
+    frame: pl.DataFrame | None = None
+    files: list[Path] | None = None
+
+    def require(self, names: Iterable[str], what: Msg | None = None) -> None:
+        """Raise a :class:`DataError` naming every missing column (and those available)."""
+        missing = [n for n in dict.fromkeys(names) if n not in self.columns]
+        if missing:
+            raise DataError(
+                Problem(
+                    Msg(
+                        "colonne(s) introuvable(s) : {m} (colonnes présentes : {a})",
+                        "column(s) not found: {m} (columns present: {a})",
+                        m=", ".join(missing),
+                        a=", ".join(self.columns) or "-",
+                    ),
+                    file=self.label,
+                )
+            )
+
+    def chunks(
+        self, columns: list[str], batch_rows: int = DEFAULT_BATCH_ROWS
+    ) -> Iterator[tuple[int, pl.DataFrame]]:
+        """``(first row, chunk)`` pairs with only ``columns``, in the table's row order."""
+        wanted = list(dict.fromkeys(columns))
+        if self.frame is not None:
+            frame = self.frame.select(wanted)
+            for start in range(0, max(self.n_rows, 1), batch_rows):
+                if start >= self.n_rows:
+                    break
+                yield start, frame.slice(start, batch_rows)
+            return
+        start = 0
+        for path in self.files or []:
+            handle = pq.ParquetFile(path)
+            for batch in handle.iter_batches(batch_size=batch_rows, columns=wanted):
+                chunk = pl.from_arrow(batch)
+                assert isinstance(chunk, pl.DataFrame)
+                yield start, chunk
+                start += chunk.height
+
+
+def open_source(data: ChunkSource | pl.DataFrame | str | os.PathLike[str]) -> ChunkSource:
+    """A :class:`ChunkSource` for a DataFrame, a CSV/Parquet file or a folder of Parquet files."""
+    if isinstance(data, ChunkSource):
+        return data
+    if isinstance(data, pl.DataFrame):
+        return ChunkSource(None, data.height, list(data.columns), frame=data)
+    path = Path(data)
+    if not path.exists():
+        raise DataError(Problem(Msg("fichier introuvable", "file not found"), file=str(path)))
+    if table_format(path) == "csv":
+        frame = read_table(path)
+        return ChunkSource(str(path), frame.height, list(frame.columns), frame=frame)
+    files = parquet_files(path)
+    try:
+        n_rows = 0
+        columns: list[str] | None = None
+        for file in files:
+            meta = pq.ParquetFile(file)
+            n_rows += meta.metadata.num_rows
+            names = list(meta.schema_arrow.names)
+            if columns is None:
+                columns = names
+            elif set(names) != set(columns):
+                raise DataError(
+                    Problem(
+                        Msg(
+                            "ce fichier n'a pas les mêmes colonnes que {first}",
+                            "this file does not have the same columns as {first}",
+                            first=str(files[0]),
+                        ),
+                        file=str(file),
+                    )
+                )
+    except (OSError, ValueError) as exc:  # pyarrow raises ArrowInvalid (a ValueError)
+        raise DataError(
+            Problem(
+                Msg("lecture impossible : {e}", "cannot read the file: {e}", e=str(exc)),
+                file=str(path),
+            )
+        ) from None
+    return ChunkSource(str(path), n_rows, columns or [], files=files)

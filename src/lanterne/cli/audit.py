@@ -1,0 +1,451 @@
+"""``lanterne audit``: population, random-baseline (selection) and confusion-matrix audits."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+from lanterne.audit.chunks import DEFAULT_BATCH_ROWS, open_source
+from lanterne.audit.confusion import audit_confusion
+from lanterne.audit.population import audit_population
+from lanterne.audit.selection import audit_selection
+from lanterne.audit.suppression import DEFAULT_MIN_CELL
+from lanterne.cli.app import LangOption, app, console, h, invoked_command
+from lanterne.cli.audit_tables import render_confusion, render_population, render_selection
+from lanterne.cli.options import ThresholdOption, TopShareOption
+from lanterne.cli.report import PdfOption, ReportOption, check_report_outputs, write_report_files
+from lanterne.errors import LanterneError, Problem, UsageError
+from lanterne.i18n import Msg, get_lang, tr
+from lanterne.model import TargetingRule, load_model
+from lanterne.report import population_report, selection_report
+
+audit_app = typer.Typer(
+    help=h(
+        "Auditer un système de notation : qui est ciblé (population), ce que trouve sa "
+        "sélection face à un échantillon aléatoire (selection), ses taux d'erreur par "
+        "groupe (confusion).",
+        "Audit a scoring system: whom it targets (population), what its selection finds "
+        "against a random sample (selection), its error rates by group (confusion).",
+    ),
+    no_args_is_help=True,
+)
+app.add_typer(audit_app, name="audit")
+
+GroupColOption = Annotated[
+    list[str],
+    typer.Option(
+        "--group-col",
+        "-g",
+        help=h(
+            "Colonne de groupe (répétable) : sex, age_band, nationality…",
+            "Group column (repeatable): sex, age_band, nationality…",
+        ),
+    ),
+]
+MinCellOption = Annotated[
+    int,
+    typer.Option(
+        "--min-cell",
+        min=0,
+        help=h(
+            "Masquer les taux des groupes de moins de N foyers (0 : ne rien masquer).",
+            "Hide the rates of groups smaller than N households (0: hide nothing).",
+        ),
+    ),
+]
+JsonOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--json",
+        help=h(
+            "Écrire aussi le résultat en JSON dans ce fichier (écriture atomique).",
+            "Also write the result as JSON to this file (atomic write).",
+        ),
+    ),
+]
+
+
+def _check_output(path: Path | None) -> None:
+    """Fail before any work if the JSON file cannot be written there."""
+    if path is None:
+        return
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise LanterneError(
+            Problem(
+                Msg(
+                    "le dossier de destination n'existe pas : {d}",
+                    "the destination folder does not exist: {d}",
+                    d=str(folder),
+                ),
+                file=str(path),
+            )
+        )
+    if path.is_dir():
+        raise UsageError(
+            Msg(
+                "--json doit nommer un fichier, pas un dossier",
+                "--json must name a file, not a folder",
+            )
+        )
+
+
+def _written(path: Path | None) -> None:
+    if path is not None:
+        console.print(tr("JSON écrit dans {p}", "JSON written to {p}", p=str(path)), soft_wrap=True)
+
+
+@audit_app.command(
+    "population",
+    help=h(
+        "Qui le modèle cible-t-il ? Par groupe : effectif, score moyen et médian, déciles, "
+        "taux de sélection, part des sélectionnés, ratio de représentation, impact "
+        "disproportionné.",
+        "Whom does the model target? Per group: size, mean and median score, deciles, "
+        "selection rate, share of selected, representation ratio, disparate impact.",
+    ),
+)
+def population(
+    model: Annotated[
+        str,
+        typer.Argument(
+            help=h(
+                "Modèle : identifiant du catalogue ou fichier YAML ; « - » si les scores sont "
+                "déjà dans les données (--score-col).",
+                "Model: catalog id or YAML file; '-' when the data already holds scores "
+                "(--score-col).",
+            )
+        ),
+    ],
+    data: Annotated[
+        Path,
+        typer.Argument(
+            help=h(
+                "Foyers : CSV, Parquet ou dossier de fichiers Parquet (lus par morceaux).",
+                "Households: CSV, Parquet or a folder of Parquet files (read in chunks).",
+            )
+        ),
+    ],
+    group_col: GroupColOption,
+    intersect: Annotated[
+        bool,
+        typer.Option(
+            "--intersect",
+            help=h(
+                "Ajouter le croisement des colonnes de groupe (« female × single_parent »).",
+                "Add the intersection of the group columns ('female × single_parent').",
+            ),
+        ),
+    ] = False,
+    condition_col: Annotated[
+        str | None,
+        typer.Option(
+            "--condition-col",
+            help=h(
+                "Refaire les tableaux dans chaque valeur de cette colonne (parité "
+                "conditionnelle, p. ex. à tranche de revenu égale).",
+                "Repeat the tables within each value of this column (conditional parity, "
+                "e.g. within the same income band).",
+            ),
+        ),
+    ] = None,
+    top_share: TopShareOption = None,
+    threshold: ThresholdOption = None,
+    score_col: Annotated[
+        str | None,
+        typer.Option(
+            "--score-col",
+            help=h(
+                "Lire les scores dans cette colonne au lieu de noter.",
+                "Read the scores from this column instead of scoring.",
+            ),
+        ),
+    ] = None,
+    min_cell: MinCellOption = DEFAULT_MIN_CELL,
+    json_out: JsonOption = None,
+    deciles: Annotated[
+        bool,
+        typer.Option(
+            "--deciles/--no-deciles",
+            help=h("Afficher les tableaux de déciles.", "Show the decile tables."),
+        ),
+    ] = True,
+    batch_rows: Annotated[
+        int,
+        typer.Option(
+            "--batch-rows",
+            min=1,
+            help=h(
+                "Lignes lues à la fois dans les fichiers Parquet.",
+                "Rows read at once from Parquet files.",
+            ),
+        ),
+    ] = DEFAULT_BATCH_ROWS,
+    report: ReportOption = None,
+    pdf: PdfOption = None,
+    lang: LangOption = None,
+) -> None:
+    """Population audit."""
+    if top_share is not None and threshold is not None:
+        raise UsageError(
+            Msg(
+                "--top-share et --threshold s'excluent : choisissez-en un",
+                "--top-share and --threshold exclude each other: choose one",
+            )
+        )
+    if top_share is not None and top_share <= 0:
+        raise UsageError(Msg("--top-share doit être > 0", "--top-share must be > 0"))
+    _check_output(json_out)
+    check_report_outputs(report, pdf, "--report")
+    loaded = None if model == "-" else load_model(model)
+    if loaded is None and report is not None:
+        raise UsageError(
+            Msg(
+                "le rapport décrit un modèle : --report demande un modèle, pas « - »",
+                "the report describes a model: --report needs a model, not '-'",
+            )
+        )
+    if loaded is None and score_col is None:
+        raise UsageError(
+            Msg(
+                "sans modèle (« - »), indiquez la colonne des scores avec --score-col",
+                "without a model ('-'), name the score column with --score-col",
+            )
+        )
+    rule = None
+    if top_share is not None or threshold is not None:
+        rule = TargetingRule(top_share=top_share, threshold=threshold)
+    source = open_source(data)
+    total = source.n_rows * 2  # two passes over the rows
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.percentage:>3.0f} %"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    ) as bar:
+        task = bar.add_task(tr("Audit de la population…", "Auditing the population…"), total=total)
+        audit = audit_population(
+            loaded,
+            source,
+            group_cols=group_col,
+            intersect=intersect,
+            condition_col=condition_col,
+            targeting=rule,
+            score_col=score_col,
+            min_cell=min_cell,
+            batch_rows=batch_rows,
+            progress=lambda k: bar.advance(task, k),
+            keep_rows=report is not None,
+        )
+    render_population(console, audit, show_deciles=deciles)
+    if json_out is not None:
+        audit.write_json(json_out)
+    _written(json_out)
+    if report is not None:
+        assert loaded is not None
+        with console.status(tr("Préparation des graphiques…", "Drawing the charts…")):
+            built = population_report(
+                [loaded], [audit], data=data, lang=get_lang(), command=invoked_command()
+            )
+        write_report_files(built, report, pdf)
+
+
+@audit_app.command(
+    "selection",
+    help=h(
+        "Que trouve la sélection de l'algorithme, et pour qui ? Compare, groupe par groupe, "
+        "un échantillon contrôlé au hasard et les dossiers choisis par l'algorithme.",
+        "What does the algorithm's selection find, and for whom? Compares, group by group, "
+        "a sample inspected at random with the cases the algorithm chose.",
+    ),
+)
+def selection(
+    data: Annotated[
+        Path,
+        typer.Argument(
+            help=h(
+                "Dossiers contrôlés : CSV ou Parquet, une ligne par contrôle.",
+                "Inspected cases: CSV or Parquet, one row per inspection.",
+            )
+        ),
+    ],
+    selection_col: Annotated[
+        str,
+        typer.Option(
+            "--selection-col",
+            help=h(
+                "Colonne disant comment le dossier a été choisi.",
+                "Column saying how the case was chosen.",
+            ),
+        ),
+    ],
+    random_value: Annotated[
+        str,
+        typer.Option(
+            "--random-value",
+            help=h(
+                "Valeur de --selection-col qui désigne l'échantillon aléatoire ; toutes les "
+                "autres lignes forment la sélection de l'algorithme.",
+                "Value of --selection-col marking the random sample; every other row is the "
+                "algorithm's selection.",
+            ),
+        ),
+    ],
+    outcome_col: Annotated[
+        str,
+        typer.Option(
+            "--outcome-col",
+            help=h("Colonne du résultat du contrôle.", "Column holding the inspection's result."),
+        ),
+    ],
+    negative_value: Annotated[
+        list[str],
+        typer.Option(
+            "--negative-value",
+            help=h(
+                "Résultat signifiant « aucune erreur trouvée » (répétable) ; tout autre "
+                "résultat compte comme une anomalie.",
+                "Result meaning 'no error found' (repeatable); any other result counts as a hit.",
+            ),
+        ),
+    ],
+    group_col: GroupColOption,
+    bootstrap: Annotated[
+        int,
+        typer.Option(
+            "--bootstrap",
+            min=0,
+            help=h(
+                "Nombre de rééchantillonnages pour les intervalles à 95 % (0 : aucun).",
+                "Number of resamples for the 95 % intervals (0: none).",
+            ),
+        ),
+    ] = 1000,
+    seed: Annotated[
+        int,
+        typer.Option(
+            "--seed", help=h("Graine du hasard (reproductible).", "Random seed (reproducible).")
+        ),
+    ] = 0,
+    min_cell: MinCellOption = DEFAULT_MIN_CELL,
+    json_out: JsonOption = None,
+    report: ReportOption = None,
+    pdf: PdfOption = None,
+    lang: LangOption = None,
+) -> None:
+    """Random-baseline audit."""
+    _check_output(json_out)
+    check_report_outputs(report, pdf, "--report")
+    with console.status(tr("Audit de la sélection…", "Auditing the selection…")):
+        audit = audit_selection(
+            data,
+            selection_col=selection_col,
+            random_value=random_value,
+            outcome_col=outcome_col,
+            negative_values=negative_value,
+            group_cols=group_col,
+            bootstrap=bootstrap,
+            seed=seed,
+            min_cell=min_cell,
+        )
+    render_selection(console, audit)
+    if json_out is not None:
+        audit.write_json(json_out)
+    _written(json_out)
+    if report is not None:
+        built = selection_report(audit, data=data, lang=get_lang(), command=invoked_command())
+        write_report_files(built, report, pdf)
+
+
+@audit_app.command(
+    "confusion",
+    help=h(
+        "Taux d'erreur par groupe à partir des comptes publiés de vrais/faux "
+        "positifs/négatifs (CSV ou Excel).",
+        "Error rates by group from published counts of true/false positives/negatives "
+        "(CSV or Excel).",
+    ),
+)
+def confusion(
+    counts: Annotated[
+        Path,
+        typer.Argument(
+            help=h(
+                "Tableau des comptes : CSV, Excel (.xlsx, .xls) ou ODS ; colonnes de groupe "
+                "plus tn, fp, fn, tp.",
+                "Table of counts: CSV, Excel (.xlsx, .xls) or ODS; group columns plus tn, fp, "
+                "fn, tp.",
+            )
+        ),
+    ],
+    long: Annotated[
+        bool,
+        typer.Option(
+            "--long",
+            help=h(
+                "Forme longue : une colonne nomme le compte (tn, fp, fn, tp), une autre "
+                "donne sa valeur.",
+                "Long form: one column names the count (tn, fp, fn, tp), another holds it.",
+            ),
+        ),
+    ] = False,
+    metric_col: Annotated[
+        str | None,
+        typer.Option(
+            "--metric-col",
+            help=h(
+                "Forme longue : colonne du nom (défaut : metric).",
+                "Long form: name column (default: metric).",
+            ),
+        ),
+    ] = None,
+    value_col: Annotated[
+        str | None,
+        typer.Option(
+            "--value-col",
+            help=h(
+                "Forme longue : colonne de la valeur (défaut : value).",
+                "Long form: value column (default: value).",
+            ),
+        ),
+    ] = None,
+    sheet: Annotated[
+        str | None,
+        typer.Option("--sheet", help=h("Feuille du classeur à lire.", "Workbook sheet to read.")),
+    ] = None,
+    within: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--within",
+            help=h(
+                "Calculer la part des faux positifs à l'intérieur de ces colonnes (défaut : "
+                "toutes les colonnes de groupe sauf la dernière).",
+                "Take the share of false positives within these columns (default: every "
+                "group column but the last).",
+            ),
+        ),
+    ] = None,
+    min_cell: MinCellOption = DEFAULT_MIN_CELL,
+    json_out: JsonOption = None,
+    lang: LangOption = None,
+) -> None:
+    """Confusion-matrix audit."""
+    _check_output(json_out)
+    audit = audit_confusion(
+        counts,
+        long=long,
+        metric_col=metric_col,
+        value_col=value_col,
+        sheet=sheet,
+        within=within or None,
+        min_cell=min_cell,
+    )
+    render_confusion(console, audit)
+    if json_out is not None:
+        audit.write_json(json_out)
+    _written(json_out)

@@ -1,0 +1,236 @@
+"""``lanterne letter``: the letter a scored person may send (explanation, access, objection)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from lanterne.cli.app import LangOption, app, console, h
+from lanterne.cli.household_options import (
+    ArchetypeOption,
+    ArchetypeSetOption,
+    HouseholdOption,
+    PopulationOption,
+    SetOption,
+    household_from_options,
+)
+from lanterne.contest.letters import LETTER_KINDS, letter_format, render_letter, write_letter
+from lanterne.errors import UsageError
+from lanterne.explain.explanation import explain_household
+from lanterne.explain.household import DEFAULT_ARCHETYPES, Person
+from lanterne.explain.population import score_population
+from lanterne.i18n import Msg, get_lang, tr
+
+
+@app.command(
+    "letter",
+    help=h(
+        "Rédiger le courrier à envoyer à l'administration : demande d'explication (CRPA et "
+        "RGPD), d'accès (RGPD art. 15) ou opposition (RGPD art. 21), en .md, .txt, .html ou "
+        ".pdf. Ce n'est pas un conseil juridique.",
+        "Write the letter to send to the agency: request for an explanation (CRPA and GDPR), "
+        "for access (GDPR Art. 15) or an objection (GDPR Art. 21), as .md, .txt, .html or "
+        ".pdf. This is not legal advice.",
+    ),
+)
+def letter(
+    model: Annotated[
+        str,
+        typer.Argument(
+            help=h(
+                "Modèle : identifiant du catalogue ou fichier YAML (donne l'organisme "
+                "destinataire).",
+                "Model: catalog id or YAML file (gives the recipient agency).",
+            )
+        ),
+    ],
+    kind: Annotated[
+        str,
+        typer.Option(
+            "--kind",
+            metavar="explanation|access|objection",
+            help=h(
+                "Type de courrier : explanation (règles du traitement, code source, "
+                "explication), access (copie des données et du score), objection (opposition).",
+                "Kind of letter: explanation (rules of the processing, source code, "
+                "explanation), access (copy of the data and score), objection.",
+            ),
+        ),
+    ],
+    output: Annotated[
+        Path,
+        typer.Option(
+            "--output",
+            "-o",
+            help=h(
+                "Fichier à écrire : .md, .txt, .html ou .pdf (écriture atomique).",
+                "File to write: .md, .txt, .html or .pdf (atomic write).",
+            ),
+        ),
+    ],
+    household: HouseholdOption = None,
+    sets: SetOption = None,
+    archetype: ArchetypeOption = None,
+    archetype_set: ArchetypeSetOption = DEFAULT_ARCHETYPES,
+    population: PopulationOption = None,
+    agency: Annotated[
+        str | None,
+        typer.Option(
+            "--agency",
+            help=h(
+                "Destinataire (par défaut : l'organisme indiqué par le modèle), par exemple "
+                "« CAF du Nord ».",
+                "Recipient (default: the agency named by the model), e.g. 'CAF du Nord'.",
+            ),
+        ),
+    ] = None,
+    agency_address: Annotated[
+        str | None,
+        typer.Option(
+            "--agency-address",
+            help=h(
+                "Adresse du destinataire (lignes séparées par « ; »).",
+                "Recipient's address (lines separated by ';').",
+            ),
+        ),
+    ] = None,
+    name: Annotated[
+        str | None, typer.Option("--name", help=h("Vos prénom et nom.", "Your full name."))
+    ] = None,
+    address: Annotated[
+        str | None,
+        typer.Option(
+            "--address",
+            help=h(
+                "Votre adresse (lignes séparées par « ; »).",
+                "Your address (lines separated by ';').",
+            ),
+        ),
+    ] = None,
+    file_number: Annotated[
+        str | None,
+        typer.Option(
+            "--file-number",
+            help=h("Votre numéro d'allocataire.", "Your benefits file number."),
+        ),
+    ] = None,
+    email: Annotated[
+        str | None, typer.Option("--email", help=h("Votre courriel.", "Your e-mail."))
+    ] = None,
+    phone: Annotated[
+        str | None, typer.Option("--phone", help=h("Votre téléphone.", "Your phone."))
+    ] = None,
+    city: Annotated[
+        str | None,
+        typer.Option("--city", help=h("Ville d'où vous écrivez.", "Town you write from.")),
+    ] = None,
+    decision: Annotated[
+        str | None,
+        typer.Option(
+            "--decision",
+            help=h(
+                "La décision qui vous concerne (contrôle, suspension, indu…), avec sa date.",
+                "The decision concerning you (inspection, suspension, overpayment…), with "
+                "its date.",
+            ),
+        ),
+    ] = None,
+    reasons: Annotated[
+        str | None,
+        typer.Option(
+            "--reasons",
+            help=h(
+                "Pour une opposition : les raisons tenant à votre situation particulière.",
+                "For an objection: the grounds relating to your particular situation.",
+            ),
+        ),
+    ] = None,
+    date: Annotated[
+        str | None,
+        typer.Option(
+            "--date",
+            metavar=h("AAAA-MM-JJ", "YYYY-MM-DD"),
+            help=h(
+                "Date du courrier (par défaut : aujourd'hui).",
+                "Date of the letter (default: today).",
+            ),
+        ),
+    ] = None,
+    lang: LangOption = None,
+) -> None:
+    """Write a letter."""
+    from lanterne.model import load_model
+
+    if kind not in LETTER_KINDS:
+        raise UsageError(
+            Msg(
+                "--kind : attendu {k}, reçu « {v} »",
+                "--kind: expected {k}, got '{v}'",
+                k=", ".join(LETTER_KINDS),
+                v=kind,
+            )
+        )
+    letter_format(output)  # fail on a bad file name before any work
+    day = None
+    if date is not None:
+        try:
+            day = dt.date.fromisoformat(date)
+        except ValueError:
+            raise UsageError(
+                Msg(
+                    "--date : date attendue au format AAAA-MM-JJ, reçu « {d} »",
+                    "--date: a date in the form YYYY-MM-DD was expected, got '{d}'",
+                    d=date,
+                )
+            ) from None
+    loaded = load_model(model)
+    given = Person(
+        name=name,
+        address=address,
+        file_number=file_number,
+        email=email,
+        phone=phone,
+        city=city,
+    )
+    house = household_from_options(
+        loaded, household, sets, archetype, archetype_set, person=given, required=False
+    )
+    explanation = None
+    if kind == "explanation" and house.values:
+        pop = score_population(loaded, population) if population is not None else None
+        explanation = explain_household(loaded, house, population=pop, reference="none")
+    written = render_letter(
+        kind,
+        model=loaded,
+        person=house.person,
+        lang=get_lang(),
+        agency=agency,
+        agency_address=agency_address,
+        decision=decision,
+        reasons=reasons,
+        explanation=explanation,
+        day=day,
+    )
+    with console.status(tr("Écriture du courrier…", "Writing the letter…")):
+        write_letter(written, output)
+    console.print(tr("Courrier écrit dans {p}", "Letter written to {p}", p=output))
+    missing = written.markdown.count("[") - written.markdown.count("\\[")
+    if missing:
+        console.print(
+            tr(
+                "Complétez les passages entre crochets avant de l'envoyer.",
+                "Fill in the passages in brackets before sending it.",
+            )
+        )
+    console.print(
+        tr(
+            "Ce courrier n'est pas un conseil juridique : relisez-le. Aide gratuite : "
+            "Défenseur des droits, 09 69 39 00 00.",
+            "This letter is not legal advice: read it again. Free help: Défenseur des "
+            "droits, +33 9 69 39 00 00.",
+        ),
+        style="dim",
+    )

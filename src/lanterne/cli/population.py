@@ -1,0 +1,255 @@
+"""``lanterne population``: generate a synthetic national population and check it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.table import Table
+
+from lanterne.cli.app import LangOption, app, console, h
+from lanterne.errors import UsageError
+from lanterne.i18n import Msg, format_number, get_lang, pick, tr
+from lanterne.io.atomic import write_json_atomic
+from lanterne.population.check import CheckReport, check_population, status_label
+from lanterne.population.generate import DEFAULT_SEED, generate_population
+from lanterne.population.targets import load_targets
+
+#: Households receiving benefits from the French family-benefits agency (the default size).
+DEFAULT_HOUSEHOLDS = 13_800_000
+DEFAULT_TARGETS = "fr-caf-2023"
+
+population_app = typer.Typer(
+    help=h(
+        "Population synthétique nationale : générer un fichier Parquet calé sur les "
+        "statistiques publiques, et vérifier son calage.",
+        "Synthetic national population: generate a Parquet file calibrated to public "
+        "statistics, and check its calibration.",
+    ),
+    no_args_is_help=True,
+)
+app.add_typer(population_app, name="population")
+
+TargetsOption = Annotated[
+    str,
+    typer.Option(
+        "--targets",
+        help=h(
+            "Cibles de calage : identifiant du catalogue (catalog/populations) ou fichier YAML.",
+            "Calibration targets: catalog id (catalog/populations) or YAML file.",
+        ),
+    ),
+]
+
+
+@population_app.command(
+    "generate",
+    help=h(
+        "Générer une population synthétique (Parquet), par blocs, déterministe pour une "
+        "graine et une taille données.",
+        "Generate a synthetic population (Parquet), in chunks, deterministic for a given "
+        "seed and size.",
+    ),
+)
+def generate(
+    output: Annotated[
+        Path,
+        typer.Option(
+            "--output",
+            "-o",
+            help=h("Fichier Parquet à écrire.", "Parquet file to write."),
+        ),
+    ],
+    households: Annotated[
+        int,
+        typer.Option(
+            "--households",
+            "-n",
+            help=h(
+                "Nombre de foyers (13,8 millions : les foyers allocataires de la CNAF).",
+                "Number of households (13.8 million: the CNAF's benefit households).",
+            ),
+        ),
+    ] = DEFAULT_HOUSEHOLDS,
+    seed: Annotated[
+        int,
+        typer.Option("--seed", "-s", help=h("Graine du hasard.", "Random seed.")),
+    ] = DEFAULT_SEED,
+    targets: TargetsOption = DEFAULT_TARGETS,
+    workers: Annotated[
+        int,
+        typer.Option(
+            "--workers",
+            min=1,
+            max=64,
+            help=h(
+                "Processus de calcul en parallèle (le résultat ne change pas).",
+                "Worker processes in parallel (the result does not change).",
+            ),
+        ),
+    ] = 2,
+    lang: LangOption = None,
+) -> None:
+    """Generate a synthetic population and write it as Parquet, atomically."""
+    if output.suffix.lower() not in (".parquet", ".pq"):
+        raise UsageError(
+            Msg(
+                "la population s'écrit en Parquet : donnez un fichier .parquet (reçu {p})",
+                "the population is written as Parquet: give a .parquet file (got {p})",
+                p=str(output),
+            )
+        )
+    if not output.resolve().parent.is_dir():
+        raise UsageError(
+            Msg(
+                "le dossier de destination n'existe pas : {d}",
+                "the destination folder does not exist: {d}",
+                d=str(output.parent),
+            )
+        )
+    loaded = load_targets(targets)
+    progress = Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        console=console,
+        transient=False,
+    )
+    with progress:
+        task = progress.add_task(tr("Foyers", "Households"), total=households)
+        info = generate_population(
+            output,
+            households,
+            seed,
+            loaded,
+            workers=workers,
+            progress=lambda rows: progress.advance(task, rows),
+        )
+    console.print(
+        tr(
+            "{n} foyers synthétiques écrits dans {p} (graine {s}, cibles {t}).",
+            "{n} synthetic households written to {p} (seed {s}, targets {t}).",
+            n=format_number(info.households, None, 0),
+            p=str(output),
+            s=info.seed,
+            t=info.targets,
+        )
+    )
+    console.print(
+        tr(
+            "Vérifier le calage : lanterne population check {p} --targets {t}",
+            "Check the calibration: lanterne population check {p} --targets {t}",
+            p=str(output),
+            t=info.targets,
+        )
+    )
+
+
+@population_app.command(
+    "check",
+    help=h(
+        "Comparer une population à ses cibles de calage : cible, obtenu, écart, dans la "
+        "tolérance ou non (code de sortie 1 si une cible est hors tolérance).",
+        "Compare a population with its calibration targets: target, achieved, gap, within "
+        "tolerance or not (exit code 1 if a target is out of tolerance).",
+    ),
+)
+def check(
+    population: Annotated[
+        Path,
+        typer.Argument(
+            help=h(
+                "Population : fichier Parquet ou dossier de fichiers Parquet.",
+                "Population: Parquet file or folder of Parquet files.",
+            )
+        ),
+    ],
+    targets: TargetsOption = DEFAULT_TARGETS,
+    json_out: Annotated[
+        Path | None,
+        typer.Option(
+            "--json",
+            help=h(
+                "Écrire aussi le résultat en JSON dans ce fichier (« - » : sortie standard).",
+                "Also write the result as JSON to this file ('-': standard output).",
+            ),
+        ),
+    ] = None,
+    lang: LangOption = None,
+) -> None:
+    """Print target vs achieved for every calibration figure."""
+    loaded = load_targets(targets)
+    with console.status(tr("Vérification du calage…", "Checking the calibration…")):
+        report = check_population(population, loaded)
+    lang_now = get_lang()
+    if json_out is not None and str(json_out) == "-":
+        import json
+
+        typer.echo(json.dumps(report.to_dict(lang_now), ensure_ascii=False, indent=2))
+    else:
+        _print_report(report)
+        if json_out is not None:
+            write_json_atomic(json_out, report.to_dict(lang_now))
+            console.print(tr("JSON écrit dans {p}", "JSON written to {p}", p=str(json_out)))
+    if not report.all_ok:
+        raise typer.Exit(1)
+
+
+def _print_report(report: CheckReport) -> None:
+    t = report.targets
+    table = Table(
+        title=tr(
+            "Calage de {p} sur {t} ({n} foyers)",
+            "Calibration of {p} against {t} ({n} households)",
+            p=report.source,
+            t=t.id,
+            n=format_number(report.n_households, None, 0),
+        )
+    )
+    table.add_column(tr("Cible", "Target"))
+    table.add_column(tr("Visé", "Target value"), justify="right")
+    table.add_column(tr("Obtenu", "Achieved"), justify="right")
+    table.add_column(tr("Écart", "Gap"), justify="right")
+    table.add_column("", justify="center")
+    table.add_column(tr("Statut", "Status"))
+    table.add_column(tr("Source", "Source"))
+    for c in report.checks:
+        expected, achieved, gap = c.render_values()
+        mark = "[green]✓[/]" if c.ok else "[bold red]✗[/]"
+        table.add_row(
+            pick(c.target.label),
+            expected,
+            achieved,
+            gap,
+            mark,
+            status_label(c.target.status),
+            f"{c.target.source} ({c.target.date})",
+        )
+    console.print(table)
+    ok = sum(c.ok for c in report.checks)
+    console.print(
+        tr(
+            "{k}/{n} cibles dans la tolérance (parts : ±{s} point ; effectifs : ±{c} %).",
+            "{k}/{n} targets within tolerance (shares: ±{s} point; counts: ±{c} %).",
+            k=ok,
+            n=len(report.checks),
+            s=format_number(t.tolerance.share * 100, None, 1),
+            c=format_number(t.tolerance.count * 100, None, 1),
+        )
+    )
+    counts = t.status_counts()
+    console.print(
+        tr("Statut des cibles : {d}", "Status of the targets: {d}", d="")
+        + ", ".join(f"{n} {status_label(s)}" for s, n in counts.items() if n)
+    )

@@ -1,0 +1,291 @@
+"""``lanterne report``: audit a population with one or more models and write the report."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+from lanterne.audit import PopulationAudit, audit_population
+from lanterne.audit.chunks import ChunkSource, open_source
+from lanterne.audit.suppression import DEFAULT_MIN_CELL
+from lanterne.cli.app import LangOption, app, console, h, invoked_command
+from lanterne.cli.options import ThresholdOption, TopShareOption
+from lanterne.errors import LanterneError, Problem, UsageError
+from lanterne.i18n import Msg, get_lang, pick, tr
+from lanterne.model import Model, TargetingRule, load_model
+from lanterne.population.archetypes import load_archetypes
+from lanterne.report import Report, population_report, write_html, write_pdf
+
+ReportOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--report",
+        help=h(
+            "Écrire aussi le rapport HTML autonome dans ce fichier.",
+            "Also write the self-contained HTML report to this file.",
+        ),
+    ),
+]
+PdfOption = Annotated[
+    Path | None,
+    typer.Option("--pdf", help=h("Écrire aussi ce PDF.", "Also write this PDF.")),
+]
+
+#: Default group columns: the models' sensitive variables with at most this many values.
+MAX_DEFAULT_GROUPS = 12
+
+
+def default_group_cols(models: Sequence[Model], available: Sequence[str]) -> list[str]:
+    """The sensitive variables of the models that the data has and that have few values.
+
+    >>> default_group_cols([load_model("fr-cnaf-2014")], ["sex", "disability", "department"])
+    ['sex', 'disability']
+    """
+    out: list[str] = []
+    for model in models:
+        for var in model.spec.variables:
+            small = var.type == "bool" or (
+                var.type == "category" and len(var.categories or ()) <= MAX_DEFAULT_GROUPS
+            )
+            if var.sensitive and small and var.name in available and var.name not in out:
+                out.append(var.name)
+    return out
+
+
+def check_output(path: Path, suffixes: tuple[str, ...], option: str) -> None:
+    """Fail before any work if a report file cannot be written there."""
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise LanterneError(
+            Problem(
+                Msg(
+                    "le dossier de destination n'existe pas : {d}",
+                    "the destination folder does not exist: {d}",
+                    d=str(folder),
+                ),
+                file=str(path),
+            )
+        )
+    if path.suffix.lower() not in suffixes:
+        raise UsageError(
+            Msg(
+                "{o} doit finir par {s}, pas « {p} »",
+                "{o} must end with {s}, not '{p}'",
+                o=option,
+                s=" ou ".join(suffixes) if get_lang() == "fr" else " or ".join(suffixes),
+                p=path.name,
+            )
+        )
+
+
+def check_report_outputs(html: Path | None, pdf: Path | None, option: str) -> None:
+    """Check the report files' names and folders before any work."""
+    if html is not None:
+        check_output(html, (".html", ".htm"), option)
+    if pdf is not None:
+        if html is None:
+            raise UsageError(
+                Msg(
+                    "--pdf demande aussi --report (le PDF est fait du même HTML)",
+                    "--pdf needs --report too (the PDF is made from the same HTML)",
+                )
+            )
+        check_output(pdf, (".pdf",), "--pdf")
+
+
+def run_audits(
+    models: Sequence[Model],
+    source: ChunkSource,
+    *,
+    group_cols: Sequence[str],
+    rule: TargetingRule | None,
+    min_cell: int,
+) -> list[PopulationAudit]:
+    """Population audits of each model on the same data, with one progress bar."""
+    total = source.n_rows * 2 * len(models)  # two passes per model
+    audits = []
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.percentage:>3.0f} %"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    ) as bar:
+        task = bar.add_task(tr("Audit de la population…", "Auditing the population…"), total=total)
+        for model in models:
+            bar.update(
+                task,
+                description=tr("Audit : {m}", "Auditing: {m}", m=model.id),
+            )
+            audits.append(
+                audit_population(
+                    model,
+                    source,
+                    group_cols=group_cols,
+                    targeting=rule,
+                    min_cell=min_cell,
+                    keep_rows=True,
+                    progress=lambda k: bar.advance(task, k),
+                )
+            )
+    return audits
+
+
+def write_report_files(report: Report, html: Path, pdf: Path | None) -> None:
+    """Write the HTML (and PDF) of a report and say where they are."""
+    with console.status(tr("Écriture du rapport…", "Writing the report…")):
+        write_html(report, html)
+    console.print(
+        tr("Rapport écrit dans {p}", "Report written to {p}", p=str(html)), soft_wrap=True
+    )
+    if pdf is not None:
+        with console.status(tr("Création du PDF…", "Making the PDF…")):
+            write_pdf(report, pdf)
+        console.print(tr("PDF écrit dans {p}", "PDF written to {p}", p=str(pdf)), soft_wrap=True)
+
+
+@app.command(
+    "report",
+    help=h(
+        "Auditer une population avec un ou plusieurs modèles et écrire le rapport : un seul "
+        "fichier HTML autonome (graphiques, provenance, méthode), et un PDF si demandé.",
+        "Audit a population with one or more models and write the report: one "
+        "self-contained HTML file (charts, provenance, method), and a PDF if asked.",
+    ),
+)
+def report(
+    model: Annotated[
+        str,
+        typer.Argument(
+            help=h(
+                "Modèle : identifiant du catalogue ou fichier YAML.",
+                "Model: catalog id or YAML file.",
+            )
+        ),
+    ],
+    data: Annotated[
+        Path,
+        typer.Argument(
+            help=h(
+                "Foyers : CSV, Parquet ou dossier de fichiers Parquet.",
+                "Households: CSV, Parquet or a folder of Parquet files.",
+            )
+        ),
+    ],
+    output: Annotated[
+        Path,
+        typer.Option(
+            "--output",
+            "-o",
+            help=h("Fichier HTML du rapport.", "The report's HTML file."),
+        ),
+    ] = Path("report.html"),
+    compare: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--compare",
+            help=h(
+                "Autre modèle à comparer sur les mêmes foyers (répétable).",
+                "Another model to compare on the same households (repeatable).",
+            ),
+        ),
+    ] = None,
+    group_col: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--group-col",
+            "-g",
+            help=h(
+                "Colonne de groupe (répétable). Par défaut : les variables sensibles du "
+                "modèle présentes dans les données.",
+                "Group column (repeatable). Default: the model's sensitive variables found "
+                "in the data.",
+            ),
+        ),
+    ] = None,
+    archetypes: Annotated[
+        str | None,
+        typer.Option(
+            "--archetypes",
+            help=h(
+                "Profils-types à ajouter (identifiant du catalogue ou fichier YAML).",
+                "Example households to add (catalog id or YAML file).",
+            ),
+        ),
+    ] = None,
+    top_share: TopShareOption = None,
+    threshold: ThresholdOption = None,
+    min_cell: Annotated[
+        int,
+        typer.Option(
+            "--min-cell",
+            min=0,
+            help=h(
+                "Masquer les taux des groupes de moins de N foyers (0 : ne rien masquer).",
+                "Hide the rates of groups smaller than N households (0: hide nothing).",
+            ),
+        ),
+    ] = DEFAULT_MIN_CELL,
+    description: Annotated[
+        str | None,
+        typer.Option(
+            "--description",
+            help=h(
+                "D'où viennent les données (affiché dans l'encadré de provenance).",
+                "Where the data comes from (shown in the provenance box).",
+            ),
+        ),
+    ] = None,
+    pdf: PdfOption = None,
+    lang: LangOption = None,
+) -> None:
+    """Population audit report."""
+    if top_share is not None and threshold is not None:
+        raise UsageError(
+            Msg(
+                "--top-share et --threshold s'excluent : choisissez-en un",
+                "--top-share and --threshold exclude each other: choose one",
+            )
+        )
+    check_report_outputs(output, pdf, "--output")
+    models = [load_model(ref) for ref in [model, *(compare or [])]]
+    arch = load_archetypes(archetypes) if archetypes else None
+    source = open_source(data)
+    groups = list(group_col or []) or default_group_cols(models, source.columns)
+    if not groups:
+        raise UsageError(
+            Msg(
+                "aucune colonne de groupe : indiquez-en avec --group-col",
+                "no group column: name some with --group-col",
+            )
+        )
+    rule = None
+    if top_share is not None or threshold is not None:
+        rule = TargetingRule(top_share=top_share, threshold=threshold)
+    audits = run_audits(models, source, group_cols=groups, rule=rule, min_cell=min_cell)
+    with console.status(tr("Préparation des graphiques…", "Drawing the charts…")):
+        built = population_report(
+            models,
+            audits,
+            data=data,
+            lang=get_lang(),
+            archetypes=arch,
+            description=description,
+            command=invoked_command(),
+        )
+    for m, audit in zip(models, audits, strict=True):
+        console.print(
+            tr(
+                "{m} : {k} foyers sélectionnés sur {n}.",
+                "{m}: {k} households selected out of {n}.",
+                m=pick(m.spec.name),
+                k=f"{audit.n_selected:,}",
+                n=f"{audit.n:,}",
+            )
+        )
+    write_report_files(built, output, pdf)

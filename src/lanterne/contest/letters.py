@@ -1,0 +1,483 @@
+"""Letters a scored person may send: an explanation request, an access request, an objection.
+
+Each letter is a Jinja2 template in ``contest/templates`` (one per kind and language) that
+writes Markdown. Legal references are never typed into a template: the template calls
+``cite("rgpd-15", "1.h")``, which reads the legal catalog (``catalog/legal``), and every
+text cited is listed at the end with its official identifier, URL and version. Missing
+personal details become placeholders in brackets. Every letter ends with a note that it is
+not legal advice and with free help.
+
+The same Markdown gives the ``.md`` file, a plain-text ``.txt``, an ``.html`` page and a
+``.pdf`` (WeasyPrint), all written atomically.
+
+Example:
+    >>> from lanterne.model import load_model
+    >>> letter = render_letter("objection", model=load_model("fr-cnaf-2014"), lang="en")
+    >>> "Article 21(1) GDPR" in letter.markdown and "not legal advice" in letter.markdown
+    True
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from jinja2 import Environment, PackageLoader, StrictUndefined
+
+from lanterne.contest.legal import (
+    Citation,
+    LegalCatalog,
+    load_legal_catalog,
+)
+from lanterne.errors import LanterneError, Problem
+from lanterne.explain.explanation import Explanation
+from lanterne.explain.household import Person
+from lanterne.explain.sentences import describe_value, signed
+from lanterne.i18n import Msg, format_number, format_percent, normalise_lang, pick
+from lanterne.io.atomic import write_bytes_atomic, write_text_atomic
+from lanterne.model import Model
+from lanterne.provenance import source_citation, status_explanation, status_label
+
+LetterKind = Literal["explanation", "access", "objection"]
+LETTER_KINDS: tuple[LetterKind, ...] = ("explanation", "access", "objection")
+FORMATS = {".md": "md", ".markdown": "md", ".txt": "txt", ".html": "html", ".pdf": "pdf"}
+
+#: The references each kind of letter must cite: (catalog id, point or None).
+REQUIRED_REFERENCES: dict[str, tuple[tuple[str, str | None], ...]] = {
+    "explanation": (
+        ("crpa-l311-3-1", None),
+        ("crpa-r311-3-1-2", None),
+        ("crpa-l300-2", None),
+        ("rgpd-15", "1.h"),
+        ("rgpd-22", None),
+        ("rgpd-22", "1"),
+        ("rgpd-12", "3"),
+        ("crpa-r311-13", None),
+        ("crpa-r343-1", None),
+        ("crpa-l342-1", None),
+        ("lil-47", None),
+        ("cjue-c-634-21", None),
+        ("cjue-c-203-22", None),
+    ),
+    "access": (
+        ("rgpd-15", None),
+        ("rgpd-15", "1.g"),
+        ("rgpd-15", "1.h"),
+        ("rgpd-15", "3"),
+        ("rgpd-12", "3"),
+        ("rgpd-22", None),
+        ("rgpd-77", None),
+        ("cjue-c-203-22", None),
+    ),
+    "objection": (
+        ("rgpd-21", "1"),
+        ("rgpd-6", "1.e"),
+        ("rgpd-18", "1.d"),
+        ("rgpd-22", None),
+        ("rgpd-12", "3"),
+        ("rgpd-77", None),
+    ),
+}
+
+#: How the list of cited texts qualifies a reference that is not fully verified.
+REFERENCE_NOTES: dict[str, Msg] = {
+    "verified": Msg("", ""),
+    "secondary": Msg(
+        "identifiant relevé dans une source secondaire", "identifier found in a secondary source"
+    ),
+    "to_check": Msg(
+        "cité par son numéro, identifiant officiel non confirmé",
+        "cited by its number, official identifier not confirmed",
+    ),
+}
+
+_MONTHS_FR = (
+    "janvier", "février", "mars", "avril", "mai", "juin",
+    "juillet", "août", "septembre", "octobre", "novembre", "décembre",
+)  # fmt: skip
+_MONTHS_EN = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
+
+
+def format_date(day: dt.date, lang: str) -> str:
+    """``23 novembre 2026`` / ``23 November 2026`` (``1er`` for the first of a month in French).
+
+    >>> format_date(dt.date(2026, 5, 1), "fr"), format_date(dt.date(2026, 5, 1), "en")
+    ('1er mai 2026', '1 May 2026')
+    """
+    if normalise_lang(lang) == "fr":
+        first = "1er" if day.day == 1 else str(day.day)
+        return f"{first} {_MONTHS_FR[day.month - 1]} {day.year}"
+    return f"{day.day} {_MONTHS_EN[day.month - 1]} {day.year}"
+
+
+def _iso_date(text: str, lang: str) -> str:
+    try:
+        return format_date(dt.date.fromisoformat(text), lang)
+    except ValueError:
+        return text
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|])")
+
+
+def md_escape(text: str) -> str:
+    r"""Escape Markdown's special characters in a text a person typed.
+
+    >>> md_escape("Dupont *senior* [test]")
+    'Dupont \\*senior\\* \\[test\\]'
+    """
+    return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+def _capitalize_first(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+@dataclass
+class Letter:
+    """A rendered letter: its Markdown, and the legal texts it cites."""
+
+    kind: LetterKind
+    lang: str
+    title: str
+    markdown: str
+    references: list[Citation] = field(default_factory=list)
+
+    def text(self) -> str:
+        """The letter as plain text (Markdown marks removed)."""
+        return markdown_to_text(self.markdown)
+
+    def html(self) -> str:
+        """A complete, self-contained HTML page (no external resource)."""
+        return markdown_to_html(self.markdown, title=self.title, lang=self.lang)
+
+    def pdf(self) -> bytes:
+        """The letter as PDF (A4), through WeasyPrint."""
+        try:
+            from weasyprint import HTML
+        except (ImportError, OSError) as exc:  # WeasyPrint needs the Pango system library
+            raise LanterneError(
+                Problem(
+                    Msg(
+                        "impossible de produire un PDF : WeasyPrint ne se charge pas ({e}). "
+                        "Installez Pango (paquet libpango-1.0-0 sous Debian ou Ubuntu) ou "
+                        "écrivez le courrier en .html, .md ou .txt.",
+                        "cannot write a PDF: WeasyPrint does not load ({e}). Install Pango "
+                        "(package libpango-1.0-0 on Debian or Ubuntu) or write the letter as "
+                        ".html, .md or .txt.",
+                        e=str(exc).splitlines()[0] if str(exc) else type(exc).__name__,
+                    )
+                )
+            ) from None
+        return HTML(string=self.html()).write_pdf()
+
+
+def _environment() -> Environment:
+    env = Environment(
+        loader=PackageLoader("lanterne.contest", "templates"),
+        undefined=StrictUndefined,
+        autoescape=False,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["capitalize_first"] = _capitalize_first
+    env.filters["date_fr"] = lambda d: _iso_date(d, "fr")
+    env.filters["date_en"] = lambda d: _iso_date(d, "en")
+    return env
+
+
+_ENV: Environment | None = None
+
+
+def _placeholder(fr: str, en: str, lang: str) -> str:
+    return "[" + (fr if lang == "fr" else en) + "]"
+
+
+def _lines(text: str | None) -> list[str]:
+    if not text:
+        return []
+    parts = re.split(r"\n|\s*;\s*", text)
+    return [md_escape(p.strip()) for p in parts if p.strip()]
+
+
+def render_letter(
+    kind: str,
+    *,
+    model: Model,
+    person: Person | None = None,
+    lang: str = "fr",
+    agency: str | None = None,
+    agency_address: str | None = None,
+    decision: str | None = None,
+    reasons: str | None = None,
+    explanation: Explanation | None = None,
+    day: dt.date | None = None,
+    catalog: LegalCatalog | None = None,
+) -> Letter:
+    """Render one letter in ``lang``.
+
+    ``agency`` overrides the recipient named by the model's spec; ``explanation`` (for the
+    person's household) adds an annex with the score as Lanterne reconstructs it, labelled
+    with the status of its weights.
+    """
+    global _ENV
+    if kind not in LETTER_KINDS:
+        raise LanterneError(
+            Problem(
+                Msg(
+                    "type de courrier inconnu « {k} » : attendu {ks}",
+                    "unknown kind of letter '{k}': expected {ks}",
+                    k=kind,
+                    ks=", ".join(LETTER_KINDS),
+                )
+            )
+        )
+    lang = normalise_lang(lang)
+    person = person or Person()
+    catalog = catalog or load_legal_catalog()
+    day = day or dt.date.today()
+    used: dict[str, Citation] = {}
+
+    def cite(article_id: str, point: str | None = None) -> str:
+        citation = catalog.article(article_id)
+        used.setdefault(article_id, citation)
+        return citation.cite(lang, point)
+
+    def ph(fr: str, en: str) -> str:
+        return _placeholder(fr, en, lang)
+
+    name = md_escape(person.name) if person.name else ph("Prénom Nom", "First name Last name")
+    sender = [name, *(_lines(person.address) or [ph("Adresse", "Address")])]
+    if person.email:
+        sender.append(md_escape(person.email))
+    if person.phone:
+        sender.append(md_escape(person.phone))
+    number = (
+        md_escape(person.file_number)
+        if person.file_number
+        else ph("votre numéro d'allocataire", "your benefits file number")
+    )
+    recipient = [
+        md_escape(agency or model.spec.agency),
+        *(
+            _lines(agency_address)
+            or [
+                ph(
+                    "adresse de votre caisse : voir votre dernier courrier ou votre espace "
+                    "personnel",
+                    "address of your office: see your last letter or your online account",
+                )
+            ]
+        ),
+    ]
+    city = md_escape(person.city) if person.city else ph("Ville", "Town")
+    when = format_date(day, lang)
+    if decision:
+        decision_sentence = Msg(
+            "Je fais l'objet de la décision suivante : {d}.",
+            "I am the subject of the following decision: {d}.",
+            d=md_escape(decision.rstrip(".")),
+        ).render(lang)
+    else:
+        decision_sentence = ph(
+            "Si une décision vous concerne, décrivez-la ici : contrôle, suspension, indu…, "
+            "avec sa date et sa référence.",
+            "If a decision concerns you, describe it here: inspection, suspension, "
+            "overpayment claim…, with its date and reference.",
+        )
+    context: dict[str, Any] = {
+        "lang": lang,
+        "kind": kind,
+        "cite": cite,
+        "references": lambda: list(used.values()),
+        "contact": catalog.contact,
+        "verification_label": lambda s: REFERENCE_NOTES[s].render(lang),
+        "sender": sender,
+        "recipient": recipient,
+        "dateline": f"À {city}, le {when}" if lang == "fr" else f"{city}, {when}",
+        "sending": Msg(
+            "Lettre recommandée avec accusé de réception",
+            "Recorded delivery with acknowledgement of receipt",
+        ).render(lang),
+        "file_number_line": Msg(
+            "Numéro d'allocataire : {n}", "Benefits file number: {n}", n=number
+        ).render(lang),
+        "name": name,
+        "email": md_escape(person.email) if person.email else None,
+        "model_name": md_escape(pick(model.spec.name, lang)),
+        "decision_sentence": decision_sentence,
+        "reasons": md_escape(reasons)
+        if reasons
+        else ph(
+            "Expliquez en quelques lignes pourquoi ce traitement vous porte tort dans votre "
+            "situation : par exemple des contrôles répétés, ou une situation de santé, de "
+            "handicap ou de précarité qui les rend particulièrement éprouvants.",
+            "Explain in a few lines why this processing harms you in your situation: for "
+            "instance repeated inspections, or a health, disability or financial situation "
+            "that makes them especially hard.",
+        ),
+        "annex": _annex(explanation, lang) if explanation is not None else None,
+    }
+    subject = _subject(kind, lang, cite)
+    context["subject"] = subject
+    if _ENV is None:
+        _ENV = _environment()
+    markdown = _ENV.get_template(f"{kind}.{lang}.md.j2").render(context)
+    markdown = re.sub(r"\n{3,}", "\n\n", markdown)
+    return Letter(kind, lang, subject, markdown, list(used.values()))  # type: ignore[arg-type]
+
+
+def _subject(kind: str, lang: str, cite: Any) -> str:
+    if kind == "explanation":
+        return Msg(
+            "Objet : demande de communication des règles du traitement algorithmique appliqué "
+            "à mon dossier ({a} ; {b})",
+            "Subject: request for the rules of the algorithmic processing applied to my file "
+            "({a}; {b})",
+            a=cite("crpa-l311-3-1"),
+            b=cite("rgpd-15", "1.h"),
+        ).render(lang)
+    if kind == "access":
+        return Msg(
+            "Objet : demande d'accès à mes données et au score de risque de mon dossier ({a})",
+            "Subject: request for access to my data and to my file's risk score ({a})",
+            a=cite("rgpd-15"),
+        ).render(lang)
+    return Msg(
+        "Objet : opposition au calcul d'un score de risque sur mon dossier ({a})",
+        "Subject: objection to the computation of a risk score on my file ({a})",
+        a=cite("rgpd-21"),
+    ).render(lang)
+
+
+def _annex(explanation: Explanation, lang: str) -> dict[str, Any]:
+    spec = explanation.model.spec
+    status = spec.overall_status()
+    rows = [
+        {
+            "label": md_escape(
+                Msg("Constante (point de départ)", "Intercept (starting point)").render(lang)
+            ),
+            "value": "",
+            "weight": "",
+            "contribution": signed(explanation.base, lang, 3),
+            "status": status_label(explanation.base_status, lang),
+        }
+    ]
+    for c in explanation.contributions:
+        rows.append(
+            {
+                "label": md_escape(c.title(lang)),
+                "value": md_escape(describe_value(c.value, lang)),
+                "weight": signed(c.weight, lang, 3),
+                "contribution": signed(c.contribution, lang, 3),
+                "status": status_label(c.status, lang),
+            }
+        )
+    sources = sorted(
+        {source_citation(c.source, lang) for c in explanation.contributions if c.source}
+        | ({source_citation(explanation.base_source, lang)} if explanation.base_source else set())
+    )
+    standing = " ".join(explanation.standing_sentences(lang)) if explanation.standing.n else ""
+    return {
+        "model_name": md_escape(pick(spec.name, lang)),
+        "model_id": spec.id,
+        "status": status_label(status, lang),
+        "status_explanation": status_explanation(status, lang),
+        "status_note": md_escape(pick(spec.status_note, lang)) if spec.status_note else "",
+        "score": f"{format_number(explanation.score, lang, 4)} "
+        f"({format_percent(explanation.score, lang, 2)})",
+        "margin_name": explanation.margin_name.render(lang),
+        "margin": signed(explanation.margin, lang, 3),
+        "standing": md_escape(standing),
+        "rows": rows,
+        "sources": md_escape(" ; ".join(sources) if lang == "fr" else "; ".join(sources)),
+    }
+
+
+# --------------------------------------------------------------------------- formats
+
+
+def markdown_to_text(markdown: str) -> str:
+    """Plain text from the letters' Markdown: headings underlined, marks and escapes removed."""
+    out = []
+    for line in markdown.split("\n"):
+        heading = re.match(r"^(#{1,6})\s+(.*)$", line)
+        if heading:
+            title = _plain(heading.group(2))
+            out += [title, ("=" if len(heading.group(1)) == 1 else "-") * len(title)]
+            continue
+        out.append(_plain(line.rstrip()))
+    return "\n".join(out).strip() + "\n"
+
+
+def _plain(line: str) -> str:
+    line = line.replace("**", "")
+    line = re.sub(r"<(https?://[^>]+)>", r"\1", line)
+    return re.sub(r"\\([\\`*_\[\]<>#|])", r"\1", line)
+
+
+_CSS = """
+@page { size: A4; margin: 2cm 2.2cm; }
+body { font-family: "DejaVu Serif", "Liberation Serif", serif; font-size: 10.5pt;
+       line-height: 1.4; color: #111; max-width: 46em; margin: 0 auto; }
+h2 { font-size: 12pt; margin-top: 1.4em; }
+table { border-collapse: collapse; font-size: 9pt; margin: 0.6em 0; }
+th, td { border: 1px solid #999; padding: 2px 5px; text-align: left; }
+hr { border: 0; border-top: 1px solid #999; margin: 1.4em 0; }
+a { color: #111; }
+"""
+
+
+def markdown_to_html(markdown: str, *, title: str, lang: str) -> str:
+    """A complete HTML page; raw HTML in the Markdown is shown as text, never interpreted."""
+    from markdown_it import MarkdownIt
+
+    body = (
+        MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table").render(markdown)
+    )
+    safe_title = title.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return (
+        f'<!DOCTYPE html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n'
+        f"<title>{safe_title}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n{body}</body>\n</html>\n"
+    )
+
+
+def letter_format(path: str | os.PathLike[str]) -> str:
+    """``md``, ``txt``, ``html`` or ``pdf`` from the output file's extension."""
+    suffix = Path(path).suffix.lower()
+    try:
+        return FORMATS[suffix]
+    except KeyError:
+        raise LanterneError(
+            Problem(
+                Msg(
+                    "format de courrier non reconnu « {s} » : attendu .md, .txt, .html ou .pdf",
+                    "unrecognised letter format '{s}': expected .md, .txt, .html or .pdf",
+                    s=suffix or Path(path).name,
+                ),
+                file=str(path),
+            )
+        ) from None
+
+
+def write_letter(letter: Letter, path: str | os.PathLike[str]) -> Path:
+    """Write the letter in the format its extension names, atomically."""
+    fmt = letter_format(path)
+    if fmt == "md":
+        write_text_atomic(path, letter.markdown)
+    elif fmt == "txt":
+        write_text_atomic(path, letter.text())
+    elif fmt == "html":
+        write_text_atomic(path, letter.html())
+    else:
+        write_bytes_atomic(path, letter.pdf())
+    return Path(path)

@@ -1,0 +1,702 @@
+"""Explain one household's score: what each element adds, where the household stands.
+
+:func:`explain_household` works on any :class:`~lanterne.model.Model`: it asks the model
+for its per-term contributions on the margin scale (``model.contributions``), its starting
+point (``model.base``) and how the margin becomes a score (``model.link``: ``"logit"`` for
+log-odds, ``"scale"`` for scorecard points). For additive models the contributions plus
+the starting point equal the margin exactly; the explanation checks it and says so.
+
+Every weight is shown with its provenance status: an illustrative weight must never be
+taken for the agency's.
+
+Example:
+    >>> from lanterne.model import load_model
+    >>> from lanterne.explain.household import build_household
+    >>> model = load_model("fr-cnaf-2014")
+    >>> house = build_household(model, archetype="single-mother-rsa")
+    >>> exp = explain_household(model, house)
+    >>> abs(exp.base + sum(c.contribution for c in exp.contributions) - exp.margin) < 1e-9
+    True
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+import polars as pl
+
+from lanterne.errors import Problem, SpecError
+from lanterne.explain.household import Household, build_household
+from lanterne.explain.population import Population, score_population
+from lanterne.explain.sentences import (
+    base_sentence,
+    contribution_sentence,
+    describe_value,
+    signed,
+    zero_sentence,
+)
+from lanterne.i18n import Msg, format_number, format_percent, pick
+from lanterne.model import Model, TargetingRule
+from lanterne.provenance import source_citation, status_label
+from lanterne.spec.schema import LogisticModel, Source, Status, Text
+
+#: Tolerance of the check "starting point + contributions == margin".
+ADDITIVE_TOLERANCE = 1e-9
+
+
+@dataclass(frozen=True)
+class Contribution:
+    """One term of the model applied to the household."""
+
+    name: str
+    label: Text | None
+    expression: str
+    variables: tuple[str, ...]
+    value: Any  # the term's feature value for this household (None if unknown)
+    weight: float
+    contribution: float
+    status: Status
+    source: Source | None
+    score_without: float  # the score with this contribution removed, all else equal
+    reference: float | None = None  # the reference household's contribution
+
+    def title(self, lang: str | None = None) -> str:
+        return pick(self.label, lang) if self.label else self.name
+
+    @property
+    def difference(self) -> float | None:
+        return None if self.reference is None else self.contribution - self.reference
+
+
+@dataclass(frozen=True)
+class Standing:
+    """Where the household stands in a population, and whether the rule selects it."""
+
+    rule: TargetingRule
+    population: str | None
+    n: int | None
+    percentile: float | None  # share of the population scoring at or below
+    threshold: float | None
+    selected: bool | None
+
+
+@dataclass(frozen=True)
+class Reference:
+    """The household the explanation compares with."""
+
+    kind: Literal["median", "archetype"]
+    id: str | None
+    label: Msg
+    score: float
+    margin: float
+
+
+@dataclass
+class Explanation:
+    """Everything :func:`explain_household` found, ready to render or serialise."""
+
+    model: Model
+    household: Household
+    score: float
+    margin: float
+    base: float
+    base_status: Status
+    base_source: Source | None
+    base_score: float
+    contributions: list[Contribution]
+    standing: Standing
+    reference: Reference | None = None
+    additive: bool = True  # base + contributions == margin (within ADDITIVE_TOLERANCE)
+    warnings: list[Msg] = field(default_factory=list)
+
+    # ------------------------------------------------------------------ facts
+
+    @property
+    def margin_name(self) -> Msg:
+        if self.model.link == "logit":
+            return Msg("log-cote", "log-odds")
+        return Msg("points", "points")
+
+    @property
+    def sensitive_variables(self) -> list[str]:
+        """Variables the spec marks sensitive: never read by the model."""
+        return [v.name for v in self.model.spec.sensitive_variables]
+
+    def sorted_differences(self) -> list[Contribution]:
+        """Contributions ordered by the size of their difference with the reference."""
+        return sorted(
+            (c for c in self.contributions if c.reference is not None),
+            key=lambda c: (-abs(c.difference or 0.0), c.name),
+        )
+
+    def sentence(self, c: Contribution, lang: str | None = None) -> str:
+        """The plain sentence for one contribution."""
+        return contribution_sentence(
+            c.title(lang),
+            c.value,
+            c.contribution,
+            link=self.model.link,
+            score=self.score,
+            score_without=c.score_without,
+            lang=lang,
+        )
+
+    def sentences(self, lang: str | None = None) -> list[str]:
+        """The starting point, one sentence per element that counts, then those that do not."""
+        out = [
+            base_sentence(self.base, link=self.model.link, base_score=self.base_score, lang=lang)
+        ]
+        out += [self.sentence(c, lang) for c in self.contributions if c.contribution != 0]
+        zeros = [c.title(lang) for c in self.contributions if c.contribution == 0]
+        if zeros:
+            out.append(zero_sentence(zeros, lang))
+        return out
+
+    def provenance_warning(self) -> Msg | None:
+        """A warning when some weights are not the agency's published figures."""
+        statuses = [c.status for c in self.contributions] + [self.base_status]
+        weak = [s for s in statuses if s != "published"]
+        if not weak:
+            return None
+        illustrative = sum(s == "illustrative" for s in statuses)
+        return Msg(
+            "Attention : {k} des {n} nombres de ce modèle (constante comprise) ne sont pas "
+            "publiés par l'administration ({i} illustratifs, inventés pour montrer le "
+            "mécanisme). Ce ne sont pas les poids de « {a} » : ne les citez pas comme tels.",
+            "Warning: {k} of the {n} numbers of this model (intercept included) are not "
+            "published by the agency ({i} illustrative, invented to show the mechanics). They "
+            "are not the weights of '{a}': do not quote them as such.",
+            k=len(weak),
+            n=len(statuses),
+            i=illustrative,
+            a=self.model.spec.agency,
+        )
+
+    @property
+    def tree_model(self) -> bool:
+        """Tree ensembles have no weights: their terms count how often a variable splits."""
+        return self.model.kind == "trees"
+
+    def weight_heading(self, lang: str | None = None) -> str:
+        """The heading of the weight column ("Splits" for tree ensembles)."""
+        if self.tree_model:
+            return Msg("Divisions", "Splits").render(lang)
+        return Msg("Poids", "Weight").render(lang)
+
+    def weight_text(self, c: Contribution, lang: str | None = None) -> str:
+        """A term's weight as shown (a tree ensemble's split count is a whole number)."""
+        return format_number(c.weight, lang, 0) if self.tree_model else signed(c.weight, lang, 3)
+
+    def base_label(self, lang: str | None = None) -> str:
+        """What the starting value is called: the intercept, or a tree ensemble's average."""
+        if self.tree_model:
+            return Msg("Valeur moyenne (départ)", "Average value (start)").render(lang)
+        return Msg("Constante", "Intercept").render(lang)
+
+    def standing_sentences(self, lang: str | None = None) -> list[str]:
+        st = self.standing
+        out = []
+        if st.percentile is not None:
+            out.append(
+                Msg(
+                    "Votre score est supérieur ou égal à celui de {p} des {n} foyers de la "
+                    "population « {pop} ».",
+                    "Your score is higher than or equal to that of {p} of the {n} households "
+                    "of the population '{pop}'.",
+                    p=format_percent(st.percentile, lang),
+                    n=format_number(st.n or 0, lang, 0),
+                    pop=st.population,
+                ).render(lang)
+            )
+        if st.threshold is None:
+            out.append(
+                Msg(
+                    "Règle de ciblage : {r}. Sans population, le rang et la sélection ne "
+                    "peuvent pas être calculés pour cette règle : donnez une population "
+                    "(--population) ou un seuil (--threshold).",
+                    "Targeting rule: {r}. Without a population, the rank and the selection "
+                    "cannot be computed for this rule: give a population (--population) or a "
+                    "threshold (--threshold).",
+                    r=st.rule.describe(),
+                ).render(lang)
+            )
+        else:
+            where = (
+                Msg(" sur cette population", " in this population")
+                if st.rule.top_share is not None
+                else ""
+            )
+            verdict = (
+                Msg(
+                    "ce foyer serait sélectionné pour un contrôle",
+                    "this household would be selected for inspection",
+                )
+                if st.selected
+                else Msg(
+                    "ce foyer ne serait pas sélectionné", "this household would not be selected"
+                )
+            )
+            out.append(
+                Msg(
+                    "Règle de ciblage : {r} ; seuil{w} : {t} ({tp}) → {v}.",
+                    "Targeting rule: {r}; threshold{w}: {t} ({tp}) → {v}.",
+                    r=st.rule.describe(),
+                    w=where,
+                    t=format_number(st.threshold, lang, 4),
+                    tp=format_percent(st.threshold, lang, 2),
+                    v=verdict,
+                ).render(lang)
+            )
+        return out
+
+    # ------------------------------------------------------------------ output
+
+    def to_json(self, lang: str | None = None) -> dict[str, Any]:
+        """A JSON-ready dict (numbers as numbers, texts in ``lang``)."""
+        spec = self.model.spec
+        used = set(self.model.used_variables)
+        out: dict[str, Any] = {
+            "lanterne": "explanation",
+            "format": 1,
+            "model": {
+                "id": spec.id,
+                "name": pick(spec.name, lang),
+                "agency": spec.agency,
+                "kind": self.model.kind,
+                "link": self.model.link,
+                "margin_scale": "log-odds" if self.model.link == "logit" else "points",
+                "status": spec.overall_status(),
+                "status_note": pick(spec.status_note, lang) if spec.status_note else None,
+            },
+            "household": {
+                "description": self.household.describe(lang),
+                "archetype": self.household.archetype,
+                "values": {k: v for k, v in self.household.values.items() if k in used},
+                "ignored": list(self.household.ignored),
+            },
+            "score": self.score,
+            "margin": self.margin,
+            "base": {
+                "value": self.base,
+                "status": self.base_status,
+                "source": source_citation(self.base_source, lang) or None,
+                "score": self.base_score,
+                "sentence": base_sentence(
+                    self.base, link=self.model.link, base_score=self.base_score, lang=lang
+                ),
+            },
+            "contributions": [
+                {
+                    "term": c.name,
+                    "label": c.title(lang),
+                    "expression": c.expression,
+                    "variables": list(c.variables),
+                    "value": _json_value(c.value),
+                    "weight": c.weight,
+                    "contribution": c.contribution,
+                    "odds_multiplier": math.exp(c.contribution)
+                    if self.model.link == "logit"
+                    else None,
+                    "score_without": c.score_without,
+                    "status": c.status,
+                    "source": source_citation(c.source, lang) or None,
+                    "sentence": self.sentence(c, lang),
+                }
+                for c in self.contributions
+            ],
+            "check": {
+                "additive": self.additive,
+                "base_plus_contributions": self.base
+                + sum(c.contribution for c in self.contributions),
+                "margin": self.margin,
+            },
+            "standing": {
+                "rule": self.standing.rule.describe().render(lang),
+                "top_share": self.standing.rule.top_share,
+                "population": self.standing.population,
+                "n": self.standing.n,
+                "percentile": self.standing.percentile,
+                "threshold": self.standing.threshold,
+                "selected": self.standing.selected,
+                "sentences": self.standing_sentences(lang),
+            },
+            "reference": None,
+            "sensitive_variables_not_used": self.sensitive_variables,
+            "warnings": [w.render(lang) for w in self.warnings],
+        }
+        if self.reference is not None:
+            out["reference"] = {
+                "kind": self.reference.kind,
+                "id": self.reference.id,
+                "label": self.reference.label.render(lang),
+                "score": self.reference.score,
+                "margin": self.reference.margin,
+                "differences": [
+                    {
+                        "term": c.name,
+                        "label": c.title(lang),
+                        "yours": c.contribution,
+                        "reference": c.reference,
+                        "difference": c.difference,
+                    }
+                    for c in self.sorted_differences()
+                ],
+            }
+        return out
+
+    def render(self, lang: str | None = None) -> str:
+        """The explanation as plain text (Markdown), for files, pages and letters."""
+        spec = self.model.spec
+        lines = [
+            "# "
+            + Msg(
+                "Explication du score — {m}",
+                "Explanation of the score — {m}",
+                m=pick(spec.name, lang),
+            ).render(lang),
+            "",
+            Msg("Foyer : {h}", "Household: {h}", h=self.household.describe(lang) or "—").render(
+                lang
+            ),
+            "",
+        ]
+        for warning in self.warnings:
+            lines += [f"> {warning.render(lang)}", ""]
+        lines += [
+            Msg(
+                "**Score : {s} ({p})** — {m} : {v}",
+                "**Score: {s} ({p})** — {m}: {v}",
+                s=format_number(self.score, lang, 4),
+                p=format_percent(self.score, lang, 2),
+                m=self.margin_name,
+                v=signed(self.margin, lang, 4),
+            ).render(lang),
+            "",
+        ]
+        lines += [f"- {s}" for s in self.standing_sentences(lang)]
+        lines += [
+            "",
+            "## " + Msg("Ce qui compose le score", "What makes up the score").render(lang),
+            "",
+        ]
+        head = [
+            Msg("Élément", "Element"),
+            Msg("Votre valeur", "Your value"),
+            Msg(self.weight_heading("fr"), self.weight_heading("en")),
+            Msg("Contribution", "Contribution"),
+            Msg("Statut", "Status"),
+        ]
+        lines.append("| " + " | ".join(h.render(lang) for h in head) + " |")
+        lines.append("|---|---|---|---|---|")
+        lines.append(
+            "| "
+            + " | ".join(
+                [
+                    self.base_label(lang),
+                    "",
+                    "",
+                    signed(self.base, lang, 3),
+                    status_label(self.base_status, lang),
+                ]
+            )
+            + " |"
+        )
+        for c in self.contributions:
+            lines.append(
+                "| "
+                + " | ".join(
+                    [
+                        c.title(lang),
+                        describe_value(c.value, lang),
+                        self.weight_text(c, lang),
+                        signed(c.contribution, lang, 3),
+                        status_label(c.status, lang),
+                    ]
+                )
+                + " |"
+            )
+        lines.append(
+            "| "
+            + " | ".join(
+                [
+                    f"**{Msg('Total', 'Total').render(lang)}**",
+                    "",
+                    "",
+                    f"**{signed(self.margin, lang, 3)}**",
+                    "",
+                ]
+            )
+            + " |"
+        )
+        lines += [""] + [f"- {s}" for s in self.sentences(lang)]
+        if self.reference is not None:
+            ref = self.reference
+            lines += [
+                "",
+                "## "
+                + Msg("Comparaison avec {r}", "Comparison with {r}", r=ref.label).render(lang),
+                "",
+                Msg(
+                    "Score de référence : {s} ({m} {v}) ; écart de {m} : {d}.",
+                    "Reference score: {s} ({m} {v}); difference in {m}: {d}.",
+                    s=format_percent(ref.score, lang, 2),
+                    m=self.margin_name,
+                    v=signed(ref.margin, lang, 3),
+                    d=signed(self.margin - ref.margin, lang, 3),
+                ).render(lang),
+                "",
+            ]
+            for c in self.sorted_differences():
+                if c.difference:
+                    lines.append(
+                        f"- {c.title(lang)} : {signed(c.difference, lang, 3)}"
+                        if lang in (None, "fr")
+                        else f"- {c.title(lang)}: {signed(c.difference, lang, 3)}"
+                    )
+        if self.sensitive_variables:
+            lines += [
+                "",
+                Msg(
+                    "Variables sensibles, jamais utilisées par ce modèle : {v}.",
+                    "Sensitive variables, never used by this model: {v}.",
+                    v=", ".join(self.sensitive_variables),
+                ).render(lang),
+            ]
+        return "\n".join(lines) + "\n"
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+# --------------------------------------------------------------------------- computing
+
+
+def scores_of_margins(model: Model, margins: np.ndarray | list[float]) -> np.ndarray:
+    """The scores the model gives to these margins (log-odds or points)."""
+    frame = pl.DataFrame({"margin": np.asarray(margins, dtype=float)})
+    return frame.select(model.score_from_margin(pl.col("margin")).alias("s"))["s"].to_numpy()
+
+
+def term_values(model: Model, frame: pl.DataFrame) -> list[Any] | None:
+    """Each term's feature value for the first row of ``frame`` (additive models only)."""
+    from lanterne.model.logistic import Logistic
+    from lanterne.model.scorecard import Scorecard
+
+    features = model.with_features(frame)
+    if isinstance(model, Logistic):
+        row = features.select([pl.col(t.name) for t in model.terms]).collect().row(0)
+        return list(row)
+    if isinstance(model, Scorecard):
+        exprs = [e.alias(t.name) for e, t in zip(model._item_exprs, model.terms, strict=True)]
+        return list(features.select(exprs).collect().row(0))
+    names = [t.name for t in model.terms]  # tree ensembles: each term is an input it reads
+    available = set(features.collect_schema().names())
+    if names and all(n in available for n in names):
+        return list(features.select(names).collect().row(0))
+    return None
+
+
+def check_no_sensitive(model: Model) -> None:
+    """Refuse a model whose terms read a sensitive variable (the loader also refuses it)."""
+    sensitive = {v.name for v in model.spec.sensitive_variables}
+    problems = [
+        Problem(
+            Msg(
+                "le terme « {t} » du modèle {m} lit la variable sensible « {v} » : un modèle ne "
+                "doit jamais utiliser une variable sensible ; Lanterne refuse de l'expliquer",
+                "term '{t}' of model {m} reads the sensitive variable '{v}': a model must "
+                "never use a sensitive variable; Lanterne refuses to explain it",
+                t=term.name,
+                m=model.id,
+                v=name,
+            )
+        )
+        for term in model.terms
+        for name in term.variables
+        if name in sensitive
+    ]
+    if problems:
+        raise SpecError(problems)
+
+
+def _base_provenance(model: Model) -> tuple[Status, Source | None]:
+    spec = model.spec
+    if isinstance(spec.model, LogisticModel):
+        return spec.status_of(spec.model.intercept), spec.source_of(spec.model.intercept)
+    if model.kind == "trees" and model.terms:  # the average comes from the trees themselves
+        return model.terms[0].status, model.terms[0].source
+    return spec.status, spec.source(spec.model.source)
+
+
+def _standing(score: float, rule: TargetingRule, population: Population | None) -> Standing:
+    if population is None:
+        threshold = rule.threshold if rule.threshold is not None else None
+        return Standing(
+            rule=rule,
+            population=None,
+            n=None,
+            percentile=None,
+            threshold=threshold,
+            selected=None if threshold is None else bool(score >= threshold),
+        )
+    threshold = population.threshold(rule)
+    return Standing(
+        rule=rule,
+        population=population.name,
+        n=population.n,
+        percentile=population.percentile(score),
+        threshold=threshold,
+        selected=bool(score >= threshold),
+    )
+
+
+def explain_household(
+    model: Model,
+    household: Household,
+    *,
+    population: Population | str | os.PathLike[str] | pl.DataFrame | None = None,
+    reference: str | Household | None = None,
+    rule: TargetingRule | None = None,
+    archetype_set: str = "fr-households",
+) -> Explanation:
+    """Explain ``household``'s score under ``model``.
+
+    ``population`` (a scored :class:`Population`, a file or a table) gives the percentile
+    and the selection threshold of a top-share rule. ``reference`` is ``"median"`` (the
+    population's household at the median score), an archetype id of ``archetype_set``, or a
+    :class:`Household`; ``None`` means the median when a population is given. ``rule``
+    overrides the model's targeting rule.
+    """
+    check_no_sensitive(model)
+    rule = rule or model.targeting
+    pop = (
+        population
+        if isinstance(population, Population) or population is None
+        else score_population(model, population)
+    )
+    frame = household.frame
+    contributions = model.contributions(frame, prepared=True).row(0)
+    margin = float(model.margins(frame, prepared=True)[0])
+    base = float(model.base)
+    additive = abs(base + math.fsum(contributions) - margin) <= ADDITIVE_TOLERANCE * max(
+        1.0, abs(margin)
+    )
+    values = term_values(model, frame) or [None] * len(model.terms)
+    without = scores_of_margins(model, [margin - c for c in contributions] + [base])
+    score = float(model.scores(frame, prepared=True)[0])
+    base_score = float(without[-1])
+    ref, ref_contributions = _reference(model, household, pop, reference, archetype_set)
+    items = [
+        Contribution(
+            name=term.name,
+            label=term.label,
+            expression=term.expression,
+            variables=term.variables,
+            value=_json_value(value),
+            weight=term.weight,
+            contribution=float(c),
+            status=term.status,
+            source=term.source,
+            score_without=float(s),
+            reference=None if ref_contributions is None else float(ref_contributions[i]),
+        )
+        for i, (term, c, value, s) in enumerate(
+            zip(model.terms, contributions, values, without, strict=False)
+        )
+    ]
+    items.sort(key=lambda c: (c.contribution == 0, -abs(c.contribution), c.name))
+    base_status, base_source = _base_provenance(model)
+    explanation = Explanation(
+        model=model,
+        household=household,
+        score=score,
+        margin=margin,
+        base=base,
+        base_status=base_status,
+        base_source=base_source,
+        base_score=base_score,
+        contributions=items,
+        standing=_standing(score, rule, pop),
+        reference=ref,
+        additive=additive,
+    )
+    warning = explanation.provenance_warning()
+    if warning is not None:
+        explanation.warnings.append(warning)
+    if model.spec.status_note is not None:
+        explanation.warnings.append(Msg(model.spec.status_note.fr, model.spec.status_note.en))
+    if not additive:
+        explanation.warnings.append(
+            Msg(
+                "Les contributions de ce modèle ne s'additionnent pas exactement à son score : "
+                "lisez-les comme des ordres de grandeur.",
+                "This model's contributions do not add up exactly to its score: read them as "
+                "orders of magnitude.",
+            )
+        )
+    return explanation
+
+
+def _reference(
+    model: Model,
+    household: Household,
+    population: Population | None,
+    reference: str | Household | None,
+    archetype_set: str,
+) -> tuple[Reference | None, tuple[float, ...] | None]:
+    if reference is None and population is not None:
+        reference = "median"
+    if reference is None or reference == "none":
+        return None, None
+    if reference == "median":
+        if population is None:
+            raise SpecError(
+                Problem(
+                    Msg(
+                        "la référence « median » demande une population (--population)",
+                        "the 'median' reference needs a population (--population)",
+                    )
+                )
+            )
+        position = population.median_position()
+        row = population.frame.slice(position, 1)
+        score = float(population.scores[position])
+        label = Msg(
+            "le foyer médian de la population « {p} » (rang {r} sur {n} par score)",
+            "the median household of the population '{p}' (rank {r} of {n} by score)",
+            p=population.name,
+            r=(population.n - 1) // 2 + 1,
+            n=population.n,
+        )
+        kind: Literal["median", "archetype"] = "median"
+        ref_id = None
+    else:
+        other = (
+            reference
+            if isinstance(reference, Household)
+            else build_household(model, archetype=reference, archetype_set=archetype_set)
+        )
+        row = other.frame
+        score = float(model.scores(row, prepared=True)[0])
+        ref_id = other.archetype
+        text = other.label
+        label = Msg(
+            "le profil-type « {i} » ({f})" if text else "le profil-type « {i} »",
+            "the archetype '{i}' ({e})" if text else "the archetype '{i}'",
+            i=ref_id or "?",
+            f=text.fr if text else "",
+            e=text.en if text else "",
+        )
+        kind = "archetype"
+    ref_contributions = model.contributions(row, prepared=True).row(0)
+    margin = float(model.margins(row, prepared=True)[0])
+    return Reference(kind, ref_id, label, score, margin), ref_contributions

@@ -1,0 +1,205 @@
+"""The fixed words of a report, in French and English: headings, metric definitions, limits.
+
+Everything a reader sees that does not come from the data lives here, so that a translator
+or an editor finds it in one place.
+
+Example:
+    >>> headings("en")["summary"]
+    'In plain words'
+    >>> headings("fr")["summary"]
+    'En bref'
+    >>> [term for term, _ in metric_definitions("en")][:2]
+    ['Share of households', 'Selection rate']
+"""
+
+from __future__ import annotations
+
+from lanterne.i18n import Msg
+
+_HEADINGS: dict[str, Msg] = {
+    "kicker": Msg("Rapport d'audit Lanterne", "Lanterne audit report"),
+    "summary": Msg("En bref", "In plain words"),
+    "provenance": Msg("D'où viennent ces chiffres", "Where these figures come from"),
+    "results": Msg("Résultats", "Results"),
+    "comparison": Msg("Comparaison des modèles", "Comparing the models"),
+    "archetypes": Msg("Profils-types", "Example households"),
+    "selection": Msg(
+        "Ce que trouve l'algorithme, comparé au hasard",
+        "What the algorithm finds, compared with chance",
+    ),
+    "method": Msg("Méthode", "Method"),
+    "limitations": Msg("Limites", "Limitations"),
+    "reproducibility": Msg("Reproduire ce rapport", "Reproducing this report"),
+    "numbers": Msg("Les chiffres du graphique", "The figures behind the chart"),
+    "status_of_numbers": Msg("Statut des chiffres du modèle :", "Status of the model's numbers:"),
+    "targeting": Msg("Règle de ciblage :", "Targeting rule:"),
+    "sources": Msg("Sources", "Sources"),
+    "population": Msg("La population étudiée", "The population studied"),
+    "illustrative_warning_title": Msg(
+        "Attention : modèle illustratif", "Warning: illustrative model"
+    ),
+    "command": Msg("Commande exacte :", "Exact command:"),
+    "version": Msg("Version de Lanterne :", "Lanterne version:"),
+    "seed": Msg("graine aléatoire de la population :", "population random seed:"),
+    "checksums": Msg("Empreintes des fichiers d'entrée", "Checksums of the input files"),
+    "file": Msg("Fichier", "File"),
+    "contents": Msg("Sommaire", "Contents"),
+    "footer": Msg(
+        "Produit par Lanterne, boîte à outils libre pour examiner les algorithmes de notation "
+        "des administrations. Ce rapport est autonome : il ne charge rien depuis Internet.",
+        "Made with Lanterne, a free toolkit to examine public agencies' scoring algorithms. "
+        "This report is self-contained: it loads nothing from the Internet.",
+    ),
+}
+
+
+def headings(lang: str) -> dict[str, str]:
+    """Every fixed heading of the report in ``lang``."""
+    return {key: msg.render(lang) for key, msg in _HEADINGS.items()}
+
+
+_METRICS: tuple[tuple[Msg, Msg], ...] = (
+    (
+        Msg("Part des foyers", "Share of households"),
+        Msg(
+            "La part du groupe dans toute la population étudiée.",
+            "The group's share of the whole population studied.",
+        ),
+    ),
+    (
+        Msg("Taux de sélection", "Selection rate"),
+        Msg(
+            "La part des foyers du groupe que la règle de ciblage sélectionne pour un contrôle.",
+            "The share of the group's households that the targeting rule selects for inspection.",
+        ),
+    ),
+    (
+        Msg("Part des sélectionnés", "Share of those selected"),
+        Msg(
+            "La part du groupe parmi tous les foyers sélectionnés.",
+            "The group's share of all the households selected.",
+        ),
+    ),
+    (
+        Msg("Ratio de représentation", "Representation ratio"),
+        Msg(
+            "Part des sélectionnés divisée par part des foyers : 1 veut dire que le groupe est "
+            "contrôlé à proportion de son poids ; 2, deux fois plus.",
+            "Share of those selected divided by share of households: 1 means the group is "
+            "inspected in proportion to its weight; 2, twice as much.",
+        ),
+    ),
+    (
+        Msg("Ratio d'impact disparate", "Disparate-impact ratio"),
+        Msg(
+            "Taux de sélection du groupe divisé par celui du groupe le moins sélectionné de la "
+            "même variable (la « règle des quatre cinquièmes » américaine compare ce rapport "
+            "inversé à 0,8).",
+            "The group's selection rate divided by that of the least-selected group of the "
+            'same variable (the US "four-fifths rule" compares its inverse with 0.8).',
+        ),
+    ),
+    (
+        Msg("Déciles de score", "Score deciles"),
+        Msg(
+            "On range tous les foyers du score le plus bas au plus haut et on les coupe en dix "
+            "parts égales ; le graphique des déciles montre la part de chaque groupe dans "
+            "chacune. Une courbe qui monte vers la droite : le groupe a des scores plus hauts.",
+            "All households are ranked from the lowest score to the highest and cut into ten "
+            "equal parts; the decile plot shows each group's share of each part. A line "
+            "rising to the right: the group gets higher scores.",
+        ),
+    ),
+    (
+        Msg("Score moyen et médian", "Mean and median score"),
+        Msg(
+            "Le score est la probabilité (ou les points) que le modèle attribue au foyer ; la "
+            "médiane sépare le groupe en deux moitiés.",
+            "The score is the probability (or points) the model gives the household; the "
+            "median splits the group into two halves.",
+        ),
+    ),
+    (
+        Msg("Groupes masqués (—)", "Hidden groups (—)"),
+        Msg(
+            "Les taux des groupes de moins de {n} foyers ne sont pas publiés, pour ne pas "
+            "désigner des personnes.",
+            "Rates of groups with fewer than {n} households are not shown, so as not to "
+            "single anyone out.",
+        ),
+    ),
+)
+
+_SELECTION_METRICS: tuple[tuple[Msg, Msg], ...] = (
+    (
+        Msg("Taux de détection", "Hit rate"),
+        Msg(
+            "La part des contrôles qui trouvent une erreur, parmi les contrôles tirés au hasard "
+            "ou parmi ceux choisis par l'algorithme.",
+            "The share of inspections that find an error, among randomly drawn inspections or "
+            "among those the algorithm chose.",
+        ),
+    ),
+    (
+        Msg("Gain (lift)", "Lift"),
+        Msg(
+            "Taux de détection de l'algorithme divisé par celui du hasard : 1 veut dire que "
+            "l'algorithme ne trouve pas plus que le hasard dans ce groupe.",
+            "The algorithm's hit rate divided by chance's: 1 means the algorithm finds no "
+            "more than chance in this group.",
+        ),
+    ),
+    (
+        Msg("Intervalle à 95 %", "95 % interval"),
+        Msg(
+            "L'étendue plausible du taux, obtenue en retirant au hasard les contrôles "
+            "(bootstrap) ; elle ne reflète que l'aléa de l'échantillon.",
+            "The plausible range of the rate, from redrawing the inspections at random "
+            "(bootstrap); it reflects sampling noise only.",
+        ),
+    ),
+)
+
+
+def metric_definitions(
+    lang: str, *, min_cell: int = 10, selection: bool = False
+) -> list[tuple[str, str]]:
+    """``(term, definition)`` pairs for the method section."""
+    pairs = _SELECTION_METRICS if selection else _METRICS
+    out = []
+    for term, definition in pairs:
+        out.append((term.render(lang), Msg(definition.fr, definition.en, n=min_cell).render(lang)))
+    return out
+
+
+_LIMITATIONS = (
+    Msg(
+        "Un audit sur une population synthétique décrit ce que ferait le modèle sur une "
+        "population qui ressemble aux statistiques publiques, pas sur les vrais allocataires.",
+        "An audit on a synthetic population describes what the model would do to a population "
+        "that matches the public statistics, not to the real recipients.",
+    ),
+    Msg(
+        "Quand le modèle est illustratif ou reconstruit, ses poids ne sont pas ceux de "
+        "l'administration : les écarts montrent le mécanisme, pas leur ampleur exacte.",
+        "When the model is illustrative or reconstructed, its weights are not the agency's: "
+        "the gaps show the mechanism, not their exact size.",
+    ),
+    Msg(
+        "Être sélectionné plus souvent ne dit pas si la sélection est justifiée : seule une "
+        "comparaison avec des contrôles tirés au hasard peut le dire.",
+        "Being selected more often does not say whether the selection is justified: only a "
+        "comparison with randomly drawn inspections can say that.",
+    ),
+    Msg(
+        "Un modèle peut ne pas utiliser une caractéristique protégée (sexe, nationalité, "
+        "handicap) et cibler quand même ces groupes, par des variables qui leur sont liées.",
+        "A model may not use a protected characteristic (sex, nationality, disability) and "
+        "still target these groups, through variables linked to them.",
+    ),
+)
+
+
+def limitations(lang: str) -> list[str]:
+    """The standing limitations of a population audit, as sentences."""
+    return [msg.render(lang) for msg in _LIMITATIONS]

@@ -1,0 +1,39 @@
+"""`lanterne demo` (what `make demo` runs), on a small population to stay fast."""
+
+from __future__ import annotations
+
+import json
+
+import polars as pl
+
+from lanterne.report.selfcontained import external_resources
+
+
+def test_demo_generates_audits_and_reports(cli, tmp_path):
+    result = cli("demo", "--out", tmp_path, "--households", "20000", "--pdf", "--lang", "en")
+    assert result.exit_code == 0, result.output
+    population = pl.read_parquet(tmp_path / "population.parquet")
+    assert population.height == 20000
+    for model_id in ("fr-cnaf-2014", "fr-cnaf-dmde-2026"):
+        audit = json.loads((tmp_path / f"audit-{model_id}.json").read_text())
+        assert audit["model"] == model_id and audit["n"] == 20000
+        assert {"family_type", "sex", "nationality", "qpv"} <= set(audit["groups"])
+    html = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert external_resources(html) == []
+    for section in ("summary", "provenance", "comparison", "archetypes", "reproducibility"):
+        assert f'<section id="{section}"' in html
+    assert "seed 2023" in html and "fr-caf-2023" in html
+    assert (tmp_path / "report.pdf").stat().st_size > 10_000
+    assert str((tmp_path / "report.html").resolve()) in result.output.replace("\n", "")
+
+    again = cli("demo", "--out", tmp_path, "--households", "20000")
+    assert again.exit_code == 0, again.output
+    assert "réutilisée" in again.output  # same size and seed: not generated twice
+
+
+def test_demo_refuses_a_file_as_output_folder(cli, tmp_path):
+    target = tmp_path / "file"
+    target.write_text("x")
+    result = cli("demo", "--out", target, "--households", "1000")
+    assert result.exit_code == 2
+    assert "--out" in result.output
