@@ -391,3 +391,23 @@ def test_no_simulation_survives_a_chunk() -> None:
     gc.collect()
     simulate(derive_situations(_frame({"a": {}})), MONTH)
     assert not any(isinstance(o, Simulation) for o in gc.get_objects())
+
+
+def test_openfisca_agrees_with_the_generators_benefit_statuses() -> None:
+    """Independent cross-check: the generator draws who receives each benefit with its own
+    simplified legal scales; OpenFisca-France, with the full rules, should find nearly all
+    of those recipients entitled."""
+    from lanterne.population.generate import generate_frame
+
+    pop = generate_frame(3000, seed=11)
+    rights = compute_rights(pop, MONTH, progress=False)
+    for benefit, column, floor in (
+        ("rsa", "receives_rsa", 0.9),
+        ("ppa", "receives_ppa", 0.8),
+        ("housing", "receives_housing_benefit", 0.85),
+        ("aah", "receives_aah", 0.95),
+    ):
+        receives = pop[column].to_numpy()
+        entitled = rights[f"{benefit}_entitled"].to_numpy()
+        assert receives.sum() > 100, benefit
+        assert entitled[receives].mean() >= floor, benefit
