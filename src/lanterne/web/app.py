@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.exceptions import HTTPException
 
 from lanterne.errors import LanterneError
-from lanterne.i18n import Msg, normalise_lang
+from lanterne.i18n import Msg, format_number, normalise_lang
 from lanterne.web import archetypes, audit, home, models, score
 from lanterne.web.render import page, page_lang
 from lanterne.web.security import HEADERS, SecurityMiddleware, UploadTooLarge
@@ -141,7 +141,7 @@ def error_page(
 
 def too_large_message(limit: int) -> Msg:
     mb = limit / (1024 * 1024)
-    size = f"{mb:.0f}" if mb >= 1 else f"{mb:.2f}"
+    digits = 0 if mb >= 1 else 2
     return Msg(
         "le fichier dépasse la limite de {m} Mo de ce serveur ; rien n'a été gardé. "
         "Réduisez le fichier (moins de lignes ou de colonnes, ou au format Parquet) ou "
@@ -149,7 +149,7 @@ def too_large_message(limit: int) -> Msg:
         "the file is over this server's {m} MB limit; nothing was kept. Make the file "
         "smaller (fewer rows or columns, or as Parquet) or restart the server with a "
         "higher limit (lanterne serve --max-upload-mb).",
-        m=size,
+        m=Msg(format_number(mb, "fr", digits), format_number(mb, "en", digits)),
     )
 
 
@@ -164,6 +164,8 @@ def _error_pages(app: FastAPI) -> None:
     async def _http(request: Request, exc: HTTPException) -> HTMLResponse:
         if isinstance(exc, UploadTooLarge):
             return await _too_large(request, exc)
+        if isinstance(exc.detail, list):
+            return error_page(request, exc.status_code, exc.detail)
         detail = exc.detail if isinstance(exc.detail, Msg) else None
         if detail is None and exc.status_code == 404:
             detail = Msg(
@@ -190,9 +192,7 @@ def _error_pages(app: FastAPI) -> None:
 
     @app.exception_handler(LanterneError)
     async def _lanterne(request: Request, exc: LanterneError) -> HTMLResponse:
-        return error_page(
-            request, 400, [Msg(p.render("fr"), p.render("en")) for p in exc.problems]
-        )
+        return error_page(request, 400, [Msg(p.render("fr"), p.render("en")) for p in exc.problems])
 
     @app.exception_handler(Exception)
     async def _crash(request: Request, exc: Exception) -> HTMLResponse:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
@@ -71,5 +70,3 @@ def _table(key: int, model: Model, lang: str, scores) -> tuple[ArchetypeResult, 
 
 def percent(value: float | None, lang: str) -> str:
     return "—" if value is None else format_percent(value, lang, 1)
-
-

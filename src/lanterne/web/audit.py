@@ -8,6 +8,7 @@ to save.
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import tempfile
@@ -19,6 +20,7 @@ from starlette.datastructures import FormData, UploadFile
 from starlette.exceptions import HTTPException
 
 from lanterne.audit import audit_population, audit_selection
+from lanterne.errors import LanterneError
 from lanterne.i18n import Msg
 from lanterne.report import population_report, render_html, selection_report
 from lanterne.web.common import app_state, get_model
@@ -112,10 +114,20 @@ def _audit(request: Request, form: FormData, lang: str) -> Response:
             shutil.copyfileobj(upload.file, out, 1024 * 1024)
         if path.stat().st_size == 0:
             raise _bad(400, "le fichier « {f} » est vide.", "the file '{f}' is empty.", f=name)
-        if kind == "population":
-            report = _population(request, form, path, groups, lang)
-        else:
-            report = _selection(request, form, path, groups, lang)
+        try:
+            if kind == "population":
+                report = _population(request, form, path, groups, lang)
+            else:
+                report = _selection(request, form, path, groups, lang)
+        except LanterneError as exc:  # name the user's file, not the temporary directory
+            where = f"{tmp}{os.sep}"
+            raise HTTPException(
+                400,
+                detail=[
+                    Msg(p.render("fr").replace(where, ""), p.render("en").replace(where, ""))
+                    for p in exc.problems
+                ],
+            ) from None
         html = render_html(report)
         if action == "pdf":
             from lanterne.report import write_pdf

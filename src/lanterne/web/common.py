@@ -41,7 +41,7 @@ def variable_label(var: Variable, lang: str) -> str:
 
 
 def describe_range(var: Variable, lang: str) -> str:
-    """"0 – 12 months" style summary of what a variable accepts."""
+    """ "0 – 12 months" style summary of what a variable accepts."""
     if var.type == "category" and var.categories:
         return ", ".join(category_labels(var, lang).values())
     if var.type == "bool":

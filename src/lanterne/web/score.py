@@ -1,4 +1,4 @@
-""""Mon score" / "My score": a form of the model's inputs → score, rank, contributions,
+""" "Mon score" / "My score": a form of the model's inputs → score, rank, contributions,
 what the model reacts to, and the explanation and letters to download.
 
 The form is plain HTML (no JavaScript): the values travel back with every submit, the
