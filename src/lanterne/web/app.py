@@ -88,16 +88,18 @@ def create_app(
     app.add_middleware(SecurityMiddleware, max_bytes=state.max_upload_bytes)
     _error_pages(app)
 
+    css = CSS.read_bytes()
+
     @app.get("/static/lanterne.css", include_in_schema=False)
-    def stylesheet() -> Response:
+    async def stylesheet() -> Response:
         return Response(
-            CSS.read_bytes(),
+            css,
             media_type="text/css",
             headers={"cache-control": "public, max-age=3600"},
         )
 
     @app.get("/favicon.ico", include_in_schema=False)
-    def favicon() -> Response:
+    async def favicon() -> Response:
         return Response(status_code=204)
 
     for module in (home, models, score, archetypes, audit):

@@ -18,7 +18,7 @@ router = APIRouter()
 
 
 @router.get("/archetypes", response_class=HTMLResponse)
-def archetypes_page(request: Request, model: str | None = None) -> HTMLResponse:
+async def archetypes_page(request: Request, model: str | None = None) -> HTMLResponse:
     lang = page_lang(request)
     chosen = get_model(request, model)
     state = app_state(request)

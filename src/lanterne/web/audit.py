@@ -34,7 +34,7 @@ ACTIONS = ("view", "html", "pdf")
 
 
 @router.get("/audit", response_class=HTMLResponse)
-def audit_form(request: Request) -> HTMLResponse:
+async def audit_form(request: Request) -> HTMLResponse:
     return _form(request, page_lang(request))
 
 

@@ -11,6 +11,6 @@ router = APIRouter()
 
 
 @router.get("/", response_class=HTMLResponse)
-def home(request: Request) -> HTMLResponse:
+async def home(request: Request) -> HTMLResponse:
     state = request.app.state.lanterne
     return page(request, "home.html", page_lang(request), population=state.population_label)

@@ -29,7 +29,7 @@ def targeting_text(model: Model, lang: str) -> str:
 
 
 @router.get("/models", response_class=HTMLResponse)
-def catalog(request: Request) -> HTMLResponse:
+async def catalog(request: Request) -> HTMLResponse:
     state = app_state(request)
     lang = page_lang(request)
     rows = [
@@ -48,7 +48,7 @@ def catalog(request: Request) -> HTMLResponse:
 
 
 @router.get("/models/compare", response_class=HTMLResponse)
-def compare(request: Request, a: str | None = None, b: str | None = None) -> HTMLResponse:
+async def compare(request: Request, a: str | None = None, b: str | None = None) -> HTMLResponse:
     state = app_state(request)
     lang = page_lang(request)
     ids = list(state.models)
@@ -83,7 +83,7 @@ def compare(request: Request, a: str | None = None, b: str | None = None) -> HTM
 
 
 @router.get("/models/{model_id}", response_class=HTMLResponse)
-def model_page(request: Request, model_id: str) -> HTMLResponse:
+async def model_page(request: Request, model_id: str) -> HTMLResponse:
     lang = page_lang(request)
     model = get_model(request, model_id)
     spec = model.spec

@@ -8,6 +8,7 @@ download buttons post the same form to ``/score/download``. Nothing is stored.
 from __future__ import annotations
 
 import json
+from functools import lru_cache
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
@@ -60,7 +61,9 @@ class Field:
     error: str | None = None
 
 
+@lru_cache(maxsize=4)
 def archetype_choices(lang: str) -> list[tuple[str, str]]:
+    """The archetypes a form may start from (the catalog file is read once)."""
     arch = load_archetypes(DEFAULT_ARCHETYPES)
     return [(a.id, pick(a.label, lang)) for a in arch.archetypes]
 
@@ -115,8 +118,15 @@ def form_fields(
 
 
 def _defaults(model: Model, archetype: str) -> dict[str, Any]:
-    house = build_household(model, archetype=archetype, require=())
-    return dict(house.values)
+    """The archetype's values (computed once per model and archetype: they never change)."""
+    key = (model.id, model.checked.file, archetype)
+    if key not in _DEFAULTS:
+        house = build_household(model, archetype=archetype, require=())
+        _DEFAULTS[key] = dict(house.values)
+    return dict(_DEFAULTS[key])
+
+
+_DEFAULTS: dict[tuple[str, str, str], dict[str, Any]] = {}
 
 
 def _form_values(model: Model, form: FormData) -> dict[str, str]:
@@ -143,7 +153,7 @@ def _field_errors(model: Model, exc: LanterneError, lang: str) -> tuple[dict[str
 
 
 @router.get("/score", response_class=HTMLResponse)
-def score_form(
+async def score_form(
     request: Request, model: str | None = None, archetype: str | None = None
 ) -> HTMLResponse:
     lang = page_lang(request)
@@ -211,7 +221,8 @@ async def _household(request: Request) -> tuple[Model, FormData, Household | Non
 
 def explain(request: Request, model: Model, house: Household) -> Explanation:
     population = app_state(request).populations[model.id]
-    return explain_household(model, house, population=population, reference="median")
+    # the page shows no comparison with a reference household: skip computing one
+    return explain_household(model, house, population=population, reference="none")
 
 
 @router.post("/score", response_class=HTMLResponse)
