@@ -21,7 +21,8 @@ uvicorn = pytest.importorskip("uvicorn")
 from selenium import webdriver  # noqa: E402
 from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
-from selenium.webdriver.support.ui import Select  # noqa: E402
+from selenium.webdriver.support import expected_conditions as ec  # noqa: E402
+from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
 
 from lanterne.catalog import sample_path  # noqa: E402
 from lanterne.web import create_app  # noqa: E402
@@ -137,11 +138,13 @@ def test_score_form_letter_download(server, browser, shots, downloads):
     browser.get(server + "/score?lang=en")
     Select(browser.find_element(By.ID, "pick-archetype")).select_by_value("couple-two-earners")
     browser.find_element(By.CSS_SELECTOR, "form.inline button[type=submit]").click()
+    WebDriverWait(browser, 20).until(ec.url_contains("couple-two-earners"))
     field = browser.find_element(By.ID, "f-income_monthly")
     field.clear()
     field.send_keys("450")
     Select(browser.find_element(By.ID, "f-head_activity")).select_by_value("unemployed")
     browser.find_element(By.CSS_SELECTOR, "#household button.primary").click()
+    wait_for_text(browser, "#result", "score of")
     result = browser.find_element(By.ID, "result")
     assert "score of" in result.text
     assert "selected for an inspection" in result.text
@@ -166,6 +169,7 @@ def test_out_of_range_value_shows_the_error(server, browser, shots):
     field.clear()
     field.send_keys("40")
     browser.find_element(By.CSS_SELECTOR, "#household button.primary").click()
+    wait_for_text(browser, "#problems", "outside")
     alert = browser.find_element(By.ID, "problems")
     assert "outside the allowed range" in alert.text
     assert browser.find_element(By.ID, "e-months_worked_12m").is_displayed()
@@ -180,6 +184,7 @@ def test_audit_upload(server, browser, shots):
     groups.clear()
     groups.send_keys("sex, nationality")
     browser.find_element(By.CSS_SELECTOR, "button[value=view]").click()
+    wait_for_text(browser, "h1", "Whom does")
     body = browser.find_element(By.TAG_NAME, "body").text
     assert "400" in body
     assert "Whom does" in browser.find_element(By.TAG_NAME, "h1").text
@@ -193,7 +198,7 @@ def test_wrong_file_type_in_the_browser(server, browser, tmp_path):
     browser.get(server + "/audit?lang=en")
     browser.find_element(By.ID, "a-file").send_keys(str(notes))
     browser.find_element(By.CSS_SELECTOR, "button[value=view]").click()
-    assert "neither a CSV" in browser.find_element(By.TAG_NAME, "main").text
+    wait_for_text(browser, "main", "neither a CSV")
 
 
 def _wait_for(folder: Path, name: str, seconds: float = 20) -> Path:
@@ -214,3 +219,10 @@ def test_axe_check_catches_a_bad_page(browser):
     )
     ids = {v["id"] for v in serious_violations(browser)}
     assert {"label", "image-alt"} <= ids
+
+
+def wait_for_text(browser, selector: str, text: str, seconds: float = 30) -> None:
+    """Wait until the page the last click led to shows ``text`` in ``selector``."""
+    WebDriverWait(browser, seconds).until(
+        ec.text_to_be_present_in_element((By.CSS_SELECTOR, selector), text)
+    )

@@ -8,8 +8,8 @@ download buttons post the same form to ``/score/download``. Nothing is stored.
 from __future__ import annotations
 
 import json
-from functools import lru_cache
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 from urllib.parse import quote
 
