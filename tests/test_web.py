@@ -289,3 +289,12 @@ def test_population_file_is_named_on_the_page(tmp_path):
     app = create_app(population=path)
     html = TestClient(app).get("/score?lang=en").text
     assert "households.csv" in html and "400 households" in html
+
+
+def test_cli_serve_help_and_bad_population(cli, tmp_path):
+    result = cli("serve", "--help", "--lang", "en")
+    assert result.exit_code == 0
+    assert "--max-upload-mb" in result.output and "--population" in result.output
+    missing = cli("serve", "--population", str(tmp_path / "none.parquet"), "--lang", "en")
+    assert missing.exit_code == 2
+    assert "does not exist" in missing.output

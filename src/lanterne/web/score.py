@@ -36,7 +36,7 @@ router = APIRouter()
 DEFAULT_ARCHETYPE = "single-mother-rsa"
 PERSON_FIELDS = ("name", "address", "file_number", "email", "phone", "city")
 #: The counterfactual search must not hold a page for long.
-SEARCH_BUDGET = Budget(max_evaluations=200_000, seconds=2.0)
+SEARCH_BUDGET = Budget(max_evaluations=200_000, seconds=1.0)
 DOWNLOADS = (
     "explanation.txt",
     "explanation.json",
