@@ -184,6 +184,7 @@ def test_population_audit_upload(client):
     assert response.status_code == 200
     text = visible_text(response.text)
     assert "400" in text and "nationality" in response.text.lower()
+    assert 'href="/audit?lang=en"' in response.text  # the way back to the form
     assert external_resources(response.text) == []
 
 

@@ -21,7 +21,7 @@ from starlette.exceptions import HTTPException
 
 from lanterne.audit import audit_population, audit_selection
 from lanterne.errors import LanterneError
-from lanterne.i18n import Msg
+from lanterne.i18n import Msg, tr
 from lanterne.report import population_report, render_html, selection_report
 from lanterne.web.common import app_state, get_model
 from lanterne.web.render import page, page_lang
@@ -140,7 +140,16 @@ def _audit(request: Request, form: FormData, lang: str) -> Response:
         return _attachment(
             html.encode(), "text/html; charset=utf-8", f"lanterne-report-{lang}.html"
         )
-    return HTMLResponse(html)
+    return HTMLResponse(_with_back_link(html, lang))
+
+
+def _with_back_link(html: str, lang: str) -> str:
+    """The report as shown in the app: a link back to the audit form above it."""
+    body = html.find("<body")
+    end = html.find(">", body) + 1 if body >= 0 else 0
+    text = tr("← Nouvel audit", "← New audit", lang)
+    link = f'<p><a href="/audit?lang={lang}">{text}</a></p>'
+    return html[:end] + link + html[end:]
 
 
 def _population(request: Request, form: FormData, path: Path, groups: list[str], lang: str):
