@@ -16,6 +16,7 @@ from pathlib import Path
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
 from starlette.exceptions import HTTPException
 
@@ -74,8 +75,8 @@ def _safe_name(name: str) -> str:
 async def run_audit(request: Request) -> Response:
     lang = page_lang(request)
     form = await request.form(max_files=1, max_fields=50)
-    try:
-        return _audit(request, form, lang)
+    try:  # in a thread: a long audit does not hold the other pages
+        return await run_in_threadpool(_audit, request, form, lang)
     finally:
         await form.close()
 

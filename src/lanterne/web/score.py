@@ -15,6 +15,7 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 
@@ -208,15 +209,14 @@ def _render(
     )
 
 
-async def _household(request: Request) -> tuple[Model, FormData, Household | None, Any]:
-    form = await request.form()
+def _household(request: Request, form: FormData) -> tuple[Model, Household | None, Any]:
     model = get_model(request, str(form.get("model", "")) or None)
     values = _form_values(model, form)
     try:
         house = build_household(model, values=values, person=_person(form))
     except LanterneError as exc:
-        return model, form, None, exc
-    return model, form, house, None
+        return model, None, exc
+    return model, house, None
 
 
 def explain(request: Request, model: Model, house: Household) -> Explanation:
@@ -227,8 +227,14 @@ def explain(request: Request, model: Model, house: Household) -> Explanation:
 
 @router.post("/score", response_class=HTMLResponse)
 async def score_result(request: Request) -> HTMLResponse:
+    form = await request.form()
+    # the work runs in a thread: a long search does not hold other requests
+    return await run_in_threadpool(_score_result, request, form)
+
+
+def _score_result(request: Request, form: FormData) -> HTMLResponse:
     lang = page_lang(request)
-    model, form, house, error = await _household(request)
+    model, house, error = _household(request, form)
     person = _person(form)
     agency = str(form.get("agency", ""))
     if house is None:
@@ -310,8 +316,13 @@ def result_context(model: Model, house: Household, exp: Explanation, lang: str) 
 
 @router.post("/score/download")
 async def download(request: Request) -> Response:
+    form = await request.form()
+    return await run_in_threadpool(_download, request, form)
+
+
+def _download(request: Request, form: FormData) -> Response:
     lang = page_lang(request)
-    model, form, house, error = await _household(request)
+    model, house, error = _household(request, form)
     if house is None:
         raise error
     what = str(form.get("download", ""))
