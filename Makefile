@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PIP    := $(BIN)/python -m pip --disable-pip-version-check
 
-.PHONY: all demo test lint bench install clean system-deps
+.PHONY: all demo test lint bench install clean system-deps axe
 
 all: test
 
@@ -24,17 +24,23 @@ demo: $(STAMP)
 
 # Chromium (browser tests, report screenshots) and Pango (PDF reports, WeasyPrint) come
 # from Debian; installed only when missing (needs root or sudo, as in CI).
-SYSTEM_PACKAGES := chromium libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
+SYSTEM_PACKAGES := chromium chromium-driver libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
 system-deps:
-	@if ! command -v chromium >/dev/null 2>&1 || ! ldconfig -p | grep -q 'libpango-1.0.so'; then \
+	@if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null 2>&1 || ! ldconfig -p | grep -q 'libpango-1.0.so'; then \
 		echo "Installing system packages: $(SYSTEM_PACKAGES)"; \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 		$$SUDO apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $(SYSTEM_PACKAGES); \
 	fi
 
+# axe-core (accessibility checks of the web app in Chromium), from the npm registry, once.
+AXE_JS := .cache/axe/node_modules/axe-core/axe.min.js
+axe: $(AXE_JS)
+$(AXE_JS):
+	npm install --silent --no-audit --no-fund --prefix .cache/axe axe-core@4
+
 ## test: the whole test suite, then the linter
-test: $(STAMP) system-deps
+test: $(STAMP) system-deps $(AXE_JS)
 	$(BIN)/python -m pytest
 	$(BIN)/ruff check .
 

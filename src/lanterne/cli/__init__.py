@@ -21,6 +21,7 @@ from lanterne.cli import population as _population  # noqa: F401
 from lanterne.cli import report as _report  # noqa: F401
 from lanterne.cli import rights as _rights  # noqa: F401
 from lanterne.cli import score as _score  # noqa: F401
+from lanterne.cli import serve as _serve  # noqa: F401
 from lanterne.cli.app import app, console, err_console, run
 
 __all__ = ["app", "console", "err_console", "main"]

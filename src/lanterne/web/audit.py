@@ -1,0 +1,205 @@
+"""The audit page: upload a CSV or Parquet file, get the population or random-baseline report.
+
+The upload is streamed into a temporary directory (the size limit is enforced while it
+streams, see :mod:`lanterne.web.security`), audited, and the directory is deleted before
+the response leaves: nothing is kept. The report is shown, or sent as an HTML or PDF file
+to save.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import tempfile
+from pathlib import Path
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData, UploadFile
+from starlette.exceptions import HTTPException
+
+from lanterne.audit import audit_population, audit_selection
+from lanterne.errors import LanterneError
+from lanterne.i18n import Msg, tr
+from lanterne.report import population_report, render_html, selection_report
+from lanterne.web.common import app_state, get_model
+from lanterne.web.render import page, page_lang
+
+router = APIRouter()
+
+SUFFIXES = (".csv", ".parquet")
+DEFAULT_GROUPS = "sex, age_band, nationality"
+ACTIONS = ("view", "html", "pdf")
+
+
+@router.get("/audit", response_class=HTMLResponse)
+async def audit_form(request: Request) -> HTMLResponse:
+    return _form(request, page_lang(request))
+
+
+def _form(
+    request: Request, lang: str, *, problems: list[Msg] | None = None, status_code: int = 200
+) -> HTMLResponse:
+    state = app_state(request)
+    columns = sorted({v.name for m in state.models.values() for v in m.spec.variables})
+    mb = state.max_upload_bytes / (1024 * 1024)
+    return page(
+        request,
+        "audit.html",
+        lang,
+        status_code=status_code,
+        models=list(state.models),
+        columns=columns,
+        default_groups=DEFAULT_GROUPS,
+        limit=f"{mb:.0f}" if mb >= 1 else f"{mb:.2f}",
+        problems=problems or [],
+    )
+
+
+def _bad(status: int, fr: str, en: str, **params: object) -> HTTPException:
+    return HTTPException(status, detail=Msg(fr, en, **params))
+
+
+def _columns(text: str) -> list[str]:
+    return [c.strip() for c in re.split(r"[,;\s]+", text) if c.strip()]
+
+
+def _safe_name(name: str) -> str:
+    base = Path(name.replace("\\", "/")).name
+    return re.sub(r"[^\w.\-]+", "_", base) or "data"
+
+
+@router.post("/audit")
+async def run_audit(request: Request) -> Response:
+    lang = page_lang(request)
+    form = await request.form(max_files=1, max_fields=50)
+    try:  # in a thread: a long audit does not hold the other pages
+        return await run_in_threadpool(_audit, request, form, lang)
+    finally:
+        await form.close()
+
+
+def _audit(request: Request, form: FormData, lang: str) -> Response:
+    upload = form.get("file")
+    if not isinstance(upload, UploadFile) or not upload.filename:
+        raise _bad(
+            400,
+            "aucun fichier reçu : choisissez un fichier CSV ou Parquet.",
+            "no file received: choose a CSV or Parquet file.",
+        )
+    name = _safe_name(upload.filename)
+    suffix = Path(name).suffix.lower()
+    if suffix not in SUFFIXES:
+        raise _bad(
+            415,
+            "« {f} » n'est ni un fichier CSV (.csv) ni un fichier Parquet (.parquet).",
+            "'{f}' is neither a CSV (.csv) nor a Parquet (.parquet) file.",
+            f=upload.filename,
+        )
+    kind = str(form.get("kind", "population"))
+    action = str(form.get("action", "view"))
+    if kind not in ("population", "selection") or action not in ACTIONS:
+        raise _bad(400, "formulaire incomplet.", "incomplete form.")
+    groups = _columns(str(form.get("groups", "")))
+    if not groups:
+        raise _bad(
+            400,
+            "indiquez au moins une colonne de groupe (par exemple sex).",
+            "give at least one group column (for example sex).",
+        )
+    with tempfile.TemporaryDirectory(prefix="lanterne-upload-") as tmp:
+        path = Path(tmp) / name
+        with path.open("wb") as out:
+            shutil.copyfileobj(upload.file, out, 1024 * 1024)
+        if path.stat().st_size == 0:
+            raise _bad(400, "le fichier « {f} » est vide.", "the file '{f}' is empty.", f=name)
+        try:
+            if kind == "population":
+                report = _population(request, form, path, groups, lang)
+            else:
+                report = _selection(request, form, path, groups, lang)
+        except LanterneError as exc:  # name the user's file, not the temporary directory
+            where = f"{tmp}{os.sep}"
+            raise HTTPException(
+                400,
+                detail=[
+                    Msg(p.render("fr").replace(where, ""), p.render("en").replace(where, ""))
+                    for p in exc.problems
+                ],
+            ) from None
+        html = render_html(report)
+        if action == "pdf":
+            from lanterne.report import write_pdf
+
+            out_pdf = Path(tmp) / "report.pdf"
+            write_pdf(html, out_pdf)
+            body = out_pdf.read_bytes()
+            return _attachment(body, "application/pdf", f"lanterne-report-{lang}.pdf")
+    if action == "html":
+        return _attachment(
+            html.encode(), "text/html; charset=utf-8", f"lanterne-report-{lang}.html"
+        )
+    return HTMLResponse(_with_back_link(html, lang))
+
+
+def _with_back_link(html: str, lang: str) -> str:
+    """The report as shown in the app: a link back to the audit form above it."""
+    body = html.find("<body")
+    end = html.find(">", body) + 1 if body >= 0 else 0
+    text = tr("← Nouvel audit", "← New audit", lang)
+    link = f'<p><a href="/audit?lang={lang}">{text}</a></p>'
+    return html[:end] + link + html[end:]
+
+
+def _population(request: Request, form: FormData, path: Path, groups: list[str], lang: str):
+    ids = [str(v) for v in form.getlist("models")]
+    if not ids:
+        raise _bad(400, "choisissez au moins un modèle.", "choose at least one model.")
+    models = [get_model(request, i) for i in ids]
+    audits = [audit_population(m, path, group_cols=groups, keep_rows=True) for m in models]
+    return population_report(
+        models,
+        audits,
+        data=path,
+        lang=lang,
+        command=f"lanterne serve — audit : {path.name}",
+    )
+
+
+def _selection(request: Request, form: FormData, path: Path, groups: list[str], lang: str):
+    def need(key: str) -> str:
+        value = str(form.get(key, "")).strip()
+        if not value:
+            raise _bad(
+                400,
+                "champ obligatoire pour un audit par échantillon aléatoire : {k}.",
+                "required field for a random-baseline audit: {k}.",
+                k=key,
+            )
+        return value
+
+    audit = audit_selection(
+        path,
+        selection_col=need("selection_col"),
+        random_value=need("random_value"),
+        outcome_col=need("outcome_col"),
+        negative_values=_columns(need("negative_values")),
+        group_cols=groups,
+        bootstrap=200,
+    )
+    return selection_report(
+        audit,
+        data=path,
+        lang=lang,
+        command=f"lanterne serve — audit : {path.name}",
+    )
+
+
+def _attachment(body: bytes, media_type: str, filename: str) -> Response:
+    return Response(
+        body,
+        media_type=media_type,
+        headers={"content-disposition": f'attachment; filename="{filename}"'},
+    )

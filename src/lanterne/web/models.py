@@ -1,0 +1,112 @@
+"""The models pages: the catalog, one model in full, and two models side by side."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+
+from lanterne.i18n import Msg, pick
+from lanterne.model import Model
+from lanterne.web.common import app_state, describe_range, get_model, variable_label
+from lanterne.web.render import page, page_lang
+
+router = APIRouter()
+
+
+def targeting_text(model: Model, lang: str) -> str:
+    rule = model.targeting
+    if rule.top_share is not None:
+        return Msg(
+            "les {p} % de scores les plus élevés sont contrôlés",
+            "the top {p}% of scores are inspected",
+            p=f"{rule.top_share * 100:g}".replace(".", "," if lang == "fr" else "."),
+        ).render(lang)
+    return Msg(
+        "les foyers dont le score atteint {t} sont contrôlés",
+        "households scoring {t} or more are inspected",
+        t=f"{rule.threshold:g}",
+    ).render(lang)
+
+
+@router.get("/models", response_class=HTMLResponse)
+async def catalog(request: Request) -> HTMLResponse:
+    state = app_state(request)
+    lang = page_lang(request)
+    rows = [
+        {
+            "model": m,
+            "name": pick(m.spec.name, lang),
+            "description": pick(m.spec.description, lang),
+            "status": m.spec.overall_status(),
+            "targeting": targeting_text(m, lang),
+            "n_used": len(m.used_variables),
+        }
+        for m in state.models.values()
+    ]
+    ids = list(state.models)
+    return page(request, "models.html", lang, rows=rows, ids=ids)
+
+
+@router.get("/models/compare", response_class=HTMLResponse)
+async def compare(request: Request, a: str | None = None, b: str | None = None) -> HTMLResponse:
+    state = app_state(request)
+    lang = page_lang(request)
+    ids = list(state.models)
+    left = get_model(request, a or ids[0])
+    right = get_model(request, b or ids[-1])
+    names: list[str] = []
+    for m in (left, right):
+        for v in m.used_variables:
+            if v not in names:
+                names.append(v)
+    rows = []
+    for name in names:
+        var = left.spec.variable(name) or right.spec.variable(name)
+        rows.append(
+            {
+                "name": name,
+                "label": variable_label(var, lang) if var else name,
+                "left": [t for t in left.terms if name in t.variables],
+                "right": [t for t in right.terms if name in t.variables],
+            }
+        )
+    return page(
+        request,
+        "compare.html",
+        lang,
+        ids=ids,
+        left=left,
+        right=right,
+        rows=rows,
+        targeting={m.id: targeting_text(m, lang) for m in (left, right)},
+    )
+
+
+@router.get("/models/{model_id}", response_class=HTMLResponse)
+async def model_page(request: Request, model_id: str) -> HTMLResponse:
+    lang = page_lang(request)
+    model = get_model(request, model_id)
+    spec = model.spec
+    used = set(model.used_variables)
+    variables = [
+        {
+            "var": v,
+            "label": variable_label(v, lang),
+            "description": pick(v.description, lang),
+            "accepts": describe_range(v, lang),
+            "used": v.name in used,
+        }
+        for v in spec.variables
+    ]
+    return page(
+        request,
+        "model.html",
+        lang,
+        model=model,
+        spec=spec,
+        variables=variables,
+        terms=model.terms,
+        counts=spec.status_counts(),
+        targeting=targeting_text(model, lang),
+        logistic=model.link == "logit",
+    )

@@ -1,0 +1,88 @@
+"""What the web app loads once at startup: the models and the population they are ranked in.
+
+The population is read from a file (``--population``) or, without one, a smaller synthetic
+population is generated once; each model scores it once, and every page reuses the scores.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+
+from lanterne.catalog import model_ids
+from lanterne.explain import Population, score_population
+from lanterne.i18n import Msg, format_number
+from lanterne.io.tables import read_table
+from lanterne.model import Model, load_model
+
+#: Households generated at startup when no population file is given.
+DEFAULT_POPULATION_ROWS = 200_000
+DEFAULT_SEED = 2026
+
+
+@dataclass
+class AppState:
+    """Models, their scored population and the limits of this server."""
+
+    models: dict[str, Model]
+    populations: dict[str, Population]
+    population_label: Msg
+    max_upload_bytes: int
+    lang: str
+    extra: dict[str, object] = field(default_factory=dict)
+
+    def model(self, model_id: str) -> Model | None:
+        return self.models.get(model_id)
+
+
+def load_state(
+    population: str | os.PathLike[str] | None,
+    *,
+    rows: int = DEFAULT_POPULATION_ROWS,
+    seed: int = DEFAULT_SEED,
+    max_upload_mb: float = 200,
+    lang: str = "fr",
+) -> AppState:
+    """Load every catalog model and score the population once."""
+    models = {mid: load_model(mid) for mid in model_ids()}
+    if population is not None:
+        frame = read_table(population)
+        name = Path(population).name
+        label = Msg(
+            "le fichier « {f} » ({n} foyers)",
+            "the file '{f}' ({n} households)",
+            f=name,
+            n=_count(frame.height),
+        )
+    else:
+        from lanterne.population.generate import generate_frame
+
+        frame = generate_frame(rows, seed)
+        name = "synthetic"
+        label = Msg(
+            "une population synthétique de {n} foyers générée au démarrage (graine {s}), "
+            "à l'image des allocataires de la CAF",
+            "a synthetic population of {n} households generated at startup (seed {s}), "
+            "shaped like the CAF's benefit households",
+            n=_count(rows),
+            s=seed,
+        )
+    populations = {mid: _scored(m, frame, name) for mid, m in models.items()}
+    return AppState(
+        models=models,
+        populations=populations,
+        population_label=label,
+        max_upload_bytes=int(max_upload_mb * 1024 * 1024),
+        lang=lang,
+    )
+
+
+def _scored(model: Model, frame: pl.DataFrame, name: str) -> Population:
+    return score_population(model, frame, name=name)
+
+
+def _count(n: int) -> Msg:
+    return Msg(format_number(n, "fr", 0), format_number(n, "en", 0))

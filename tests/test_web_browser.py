@@ -1,0 +1,228 @@
+"""End to end: a real headless Chromium drives the web app; axe-core checks every page.
+
+Chromium and its driver come from Debian (``make system-deps``), axe-core from the npm
+registry (``make axe``, into ``.cache/axe``). The server runs in a thread on a free port,
+once for the whole module. Screenshots are written under pytest's temporary directory.
+"""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("selenium")
+uvicorn = pytest.importorskip("uvicorn")
+
+from selenium import webdriver  # noqa: E402
+from selenium.webdriver.chrome.service import Service  # noqa: E402
+from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.support import expected_conditions as ec  # noqa: E402
+from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
+
+from lanterne.catalog import sample_path  # noqa: E402
+from lanterne.web import create_app  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+AXE = ROOT / ".cache" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+DRIVER = shutil.which("chromedriver")
+
+pytestmark = pytest.mark.skipif(
+    not (CHROMIUM and DRIVER and AXE.is_file()),
+    reason="needs Debian chromium + chromium-driver (make system-deps) and axe-core (make axe)",
+)
+
+PAGES = [
+    "/",
+    "/?lang=en",
+    "/models",
+    "/models/fr-cnaf-2014",
+    "/models/compare?lang=en",
+    "/score",
+    "/score?model=fr-cnaf-dmde-2026&lang=en",
+    "/archetypes",
+    "/archetypes?model=fr-cnaf-dmde-2026&lang=en",
+    "/audit",
+    "/missing-page",
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server():
+    app = create_app(population_rows=5_000)
+    port = _free_port()
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
+    srv = uvicorn.Server(config)
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not srv.started:
+        if time.monotonic() > deadline:
+            raise RuntimeError("the server did not start")
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    srv.should_exit = True
+    thread.join(10)
+
+
+@pytest.fixture(scope="module")
+def downloads(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("downloads")
+
+
+@pytest.fixture(scope="module")
+def shots(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("screenshots")
+
+
+@pytest.fixture(scope="module")
+def browser(downloads):
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu"):
+        options.add_argument(arg)
+    options.add_argument("--window-size=1280,1600")
+    options.add_experimental_option(
+        "prefs",
+        {
+            "download.default_directory": str(downloads),
+            "download.prompt_for_download": False,
+            "plugins.always_open_pdf_externally": True,
+        },
+    )
+    driver = webdriver.Chrome(service=Service(DRIVER), options=options)
+    driver.set_script_timeout(60)
+    yield driver
+    driver.quit()
+
+
+AXE_RUN = """
+const done = arguments[arguments.length - 1];
+axe.run(document, {resultTypes: ['violations']})
+   .then(r => done(r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+        nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))}))))
+   .catch(e => done([{id: 'axe-error', impact: 'critical', help: String(e), nodes: []}]));
+"""
+
+
+def serious_violations(driver) -> list[dict]:
+    driver.execute_script(AXE.read_text(encoding="utf-8"))
+    found = driver.execute_async_script(AXE_RUN)
+    return [v for v in found if v["impact"] in ("serious", "critical")]
+
+
+def test_axe_on_every_page(server, browser, shots):
+    problems = {}
+    for i, path in enumerate(PAGES):
+        browser.get(server + path)
+        assert browser.find_element(By.TAG_NAME, "h1").text
+        bad = serious_violations(browser)
+        if bad:
+            problems[path] = bad
+        browser.save_screenshot(str(shots / f"page-{i:02d}.png"))
+    assert problems == {}
+
+
+def test_score_form_letter_download(server, browser, shots, downloads):
+    browser.get(server + "/score?lang=en")
+    Select(browser.find_element(By.ID, "pick-archetype")).select_by_value("couple-two-earners")
+    browser.find_element(By.CSS_SELECTOR, "form.inline button[type=submit]").click()
+    WebDriverWait(browser, 20).until(ec.url_contains("couple-two-earners"))
+    field = browser.find_element(By.ID, "f-income_monthly")
+    field.clear()
+    field.send_keys("450")
+    Select(browser.find_element(By.ID, "f-head_activity")).select_by_value("unemployed")
+    browser.find_element(By.CSS_SELECTOR, "#household button.primary").click()
+    wait_for_text(browser, "#result", "score of")
+    result = browser.find_element(By.ID, "result")
+    assert "score of" in result.text
+    assert "selected for an inspection" in result.text
+    # the page keeps what was typed
+    assert browser.find_element(By.ID, "f-income_monthly").get_attribute("value") == "450"
+    assert serious_violations(browser) == []
+    browser.save_screenshot(str(shots / "score-result.png"))
+
+    browser.find_element(By.ID, "p-name").send_keys("Camille Martin")
+    browser.find_element(By.CSS_SELECTOR, "button[value='letter-explanation.txt']").click()
+    letter = _wait_for(downloads, "lanterne-explanation-en.txt")
+    text = letter.read_text(encoding="utf-8")
+    assert "Camille Martin" in text
+    browser.find_element(By.CSS_SELECTOR, "button[value='letter-access.pdf']").click()
+    pdf = _wait_for(downloads, "lanterne-access-en.pdf")
+    assert pdf.read_bytes().startswith(b"%PDF")
+
+
+def test_out_of_range_value_shows_the_error(server, browser, shots):
+    browser.get(server + "/score?lang=en")
+    field = browser.find_element(By.ID, "f-months_worked_12m")
+    field.clear()
+    field.send_keys("40")
+    browser.find_element(By.CSS_SELECTOR, "#household button.primary").click()
+    wait_for_text(browser, "#problems", "outside")
+    alert = browser.find_element(By.ID, "problems")
+    assert "outside the allowed range" in alert.text
+    assert browser.find_element(By.ID, "e-months_worked_12m").is_displayed()
+    assert serious_violations(browser) == []
+    browser.save_screenshot(str(shots / "score-error.png"))
+
+
+def test_audit_upload(server, browser, shots):
+    browser.get(server + "/audit?lang=en")
+    browser.find_element(By.ID, "a-file").send_keys(str(sample_path()))
+    groups = browser.find_element(By.ID, "a-groups")
+    groups.clear()
+    groups.send_keys("sex, nationality")
+    browser.find_element(By.CSS_SELECTOR, "button[value=view]").click()
+    wait_for_text(browser, "h1", "Whom does")
+    body = browser.find_element(By.TAG_NAME, "body").text
+    assert "400" in body
+    assert "Whom does" in browser.find_element(By.TAG_NAME, "h1").text
+    assert serious_violations(browser) == []
+    browser.save_screenshot(str(shots / "audit-report.png"))
+
+
+def test_wrong_file_type_in_the_browser(server, browser, tmp_path):
+    notes = tmp_path / "notes.txt"
+    notes.write_text("hello", encoding="utf-8")
+    browser.get(server + "/audit?lang=en")
+    browser.find_element(By.ID, "a-file").send_keys(str(notes))
+    browser.find_element(By.CSS_SELECTOR, "button[value=view]").click()
+    wait_for_text(browser, "main", "neither a CSV")
+
+
+def _wait_for(folder: Path, name: str, seconds: float = 20) -> Path:
+    target = folder / name
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if target.is_file() and target.stat().st_size > 0:
+            return target
+        time.sleep(0.1)
+    raise AssertionError(f"{name} was not downloaded: {sorted(p.name for p in folder.iterdir())}")
+
+
+def test_axe_check_catches_a_bad_page(browser):
+    """The check itself can fail: an unlabelled field and an image without text."""
+    browser.get(
+        "data:text/html,<html lang=en><title>x</title><body><main><h1>x</h1>"
+        "<input type=text><img src=x.png></main></body></html>"
+    )
+    ids = {v["id"] for v in serious_violations(browser)}
+    assert {"label", "image-alt"} <= ids
+
+
+def wait_for_text(browser, selector: str, text: str, seconds: float = 30) -> None:
+    """Wait until the page the last click led to shows ``text`` in ``selector``."""
+    WebDriverWait(browser, seconds).until(
+        ec.text_to_be_present_in_element((By.CSS_SELECTOR, selector), text)
+    )
