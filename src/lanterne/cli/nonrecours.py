@@ -13,14 +13,16 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from lanterne.cli.app import LangOption, app, console, h
+from lanterne.cli.app import LangOption, app, console, h, invoked_command
 from lanterne.cli.options import ThresholdOption, TopShareOption
+from lanterne.cli.report import PdfOption, ReportOption, check_report_outputs, write_report_files
 from lanterne.errors import LanterneError, Problem, UsageError
 from lanterne.i18n import Msg, format_number, format_percent, get_lang, tr
 from lanterne.io.atomic import write_json_atomic
 from lanterne.io.tables import read_table
-from lanterne.model import TargetingRule
+from lanterne.model import TargetingRule, load_model
 from lanterne.provenance import status_label
+from lanterne.report.build import nonrecours_report
 
 DEFAULT_MONTH = "2025-06"
 
@@ -122,11 +124,14 @@ def nonrecours_command(
             ),
         ),
     ] = None,
+    report: ReportOption = None,
+    pdf: PdfOption = None,
     lang: LangOption = None,
 ) -> None:
     """Non-take-up by group next to the model's selection rate."""
     from lanterne.rights.audit import audit_nonrecours
 
+    check_report_outputs(report, pdf, "--report")
     if top_share is not None and threshold is not None:
         raise UsageError(
             Msg(
@@ -237,6 +242,15 @@ def nonrecours_command(
     if json_out is not None:
         write_json_atomic(json_out, result.to_dict(get_lang()))
         console.print(tr("Résultat écrit dans {p}", "Result written to {p}", p=str(json_out)))
+    if report is not None:
+        built = nonrecours_report(
+            result,
+            data=population,
+            lang=get_lang(),
+            models=[load_model(model)] if model else [],
+            command=invoked_command(),
+        )
+        write_report_files(built, report, pdf)
 
 
 def register(audit_app: typer.Typer) -> None:

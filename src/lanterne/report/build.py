@@ -23,6 +23,7 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from lanterne.audit import PopulationAudit, SelectionAudit
 from lanterne.i18n import Msg, normalise_lang, pick
@@ -37,7 +38,15 @@ from lanterne.report.provenance_box import ModelBox, PopulationBox, model_box, p
 from lanterne.report.reproducibility import Reproducibility, current_command, file_checksums
 from lanterne.report.selection_section import selection_section
 from lanterne.report.summary import Summary, summary_section
-from lanterne.report.texts import limitations, metric_definitions
+from lanterne.report.texts import (
+    limitations,
+    metric_definitions,
+    nonrecours_definitions,
+    nonrecours_limitations,
+)
+
+if TYPE_CHECKING:  # the rights package loads OpenFisca: only when a non-take-up report is made
+    from lanterne.rights.audit import NonRecoursAudit
 
 
 @dataclass
@@ -119,6 +128,45 @@ def population_report(
             command=command or current_command(),
             seed=population.seed,
             files=file_checksums(files),
+        ),
+    )
+
+
+def nonrecours_report(
+    audit: NonRecoursAudit,
+    *,
+    data: str | os.PathLike[str] | None,
+    lang: str = "fr",
+    models: Sequence[Model] = (),
+    command: str | None = None,
+) -> Report:
+    """The report of a non-take-up audit: the rights missed, next to who is inspected."""
+    from lanterne.report.nonrecours_section import nonrecours_section
+
+    lang = normalise_lang(lang)
+    labels = Labels.from_models(models)
+    section = nonrecours_section(audit, labels, lang)
+    population = population_box(data, int(audit.totals["households"]), lang)
+    return Report(
+        lang=lang,
+        title=Msg(
+            "Les droits que les foyers ne réclament pas", "The rights households do not claim"
+        ).render(lang),
+        subtitle=Msg(
+            "Non-recours au RSA, à la prime d'activité et aux aides au logement, {m}.",
+            "Non-take-up of RSA, the activity bonus and housing benefit, {m}.",
+            m=audit.month,
+        ).render(lang),
+        models=[model_box(m, lang) for m in models],
+        summary=None,
+        population=population,
+        sections=[section],
+        definitions=nonrecours_definitions(lang),
+        limitations=nonrecours_limitations(lang),
+        repro=Reproducibility(
+            command=command or current_command(),
+            seed=population.seed,
+            files=file_checksums([data] if data is not None else []),
         ),
     )
 

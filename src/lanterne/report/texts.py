@@ -203,3 +203,66 @@ _LIMITATIONS = (
 def limitations(lang: str) -> list[str]:
     """The standing limitations of a population audit, as sentences."""
     return [msg.render(lang) for msg in _LIMITATIONS]
+
+
+_NONRECOURS_METRICS: tuple[tuple[Msg, Msg], ...] = (
+    (
+        Msg("Ayant droit", "Entitled"),
+        Msg(
+            "Un foyer a droit au RSA, à la prime d'activité ou à une aide au logement selon "
+            "OpenFisca-France, le modèle officiel et libre des règles de calcul, appliqué à sa "
+            "situation du mois.",
+            "A household is entitled to RSA, the activity bonus or housing benefit according "
+            "to OpenFisca-France, the official open-source model of the rules, applied to its "
+            "situation in the month.",
+        ),
+    ),
+    (
+        Msg("Taux de non-recours", "Non-take-up rate"),
+        Msg(
+            "La part des foyers ayant droit qui ne réclament pas au moins l'un de ces droits ; "
+            "le recours est tiré au hasard selon les taux publiés (DREES), avec leur statut.",
+            "The share of entitled households not claiming at least one of these rights; "
+            "take-up is drawn at random from the published rates (DREES), with their status.",
+        ),
+    ),
+    (
+        Msg("Non versé par mois", "Unclaimed per month"),
+        Msg(
+            "La somme des montants mensuels des droits non réclamés.",
+            "The sum of the monthly amounts of the rights not claimed.",
+        ),
+    ),
+    (
+        Msg("Taux de sélection", "Selection rate"),
+        Msg(
+            "La part des foyers du groupe que le modèle de notation sélectionne pour un contrôle.",
+            "The share of the group's households the scoring model selects for inspection.",
+        ),
+    ),
+)
+
+
+def nonrecours_definitions(lang: str) -> list[tuple[str, str]]:
+    """``(term, definition)`` pairs for a non-take-up report."""
+    return [(term.render(lang), text.render(lang)) for term, text in _NONRECOURS_METRICS]
+
+
+def nonrecours_limitations(lang: str) -> list[str]:
+    """Limits of a non-take-up audit."""
+    return [
+        Msg(
+            "Les droits sont calculés à partir de la situation décrite par les données ; ce qui "
+            "manque (loyers exacts, zones, revenus de chaque personne) est déduit par des "
+            "hypothèses documentées.",
+            "Rights are computed from the situation the data describe; what is missing (exact "
+            "rents, zones, each person's income) is derived by documented assumptions.",
+        ).render(lang),
+        Msg(
+            "Le recours est tiré au hasard à partir de taux nationaux : les écarts entre groupes "
+            "reflètent ces taux et les droits calculés, pas des dossiers réels.",
+            "Take-up is drawn at random from national rates: gaps between groups reflect these "
+            "rates and the computed rights, not real files.",
+        ).render(lang),
+        limitations(lang)[0],
+    ]
