@@ -13,6 +13,7 @@ from pathlib import Path
 import polars as pl
 
 from lanterne.catalog import model_ids
+from lanterne.errors import DataError, Problem
 from lanterne.explain import Population, score_population
 from lanterne.i18n import Msg, format_number
 from lanterne.io.tables import read_table
@@ -46,7 +47,7 @@ def load_state(
     max_upload_mb: float = 200,
     lang: str = "fr",
 ) -> AppState:
-    """Load every catalog model and score the population once."""
+    """Load the catalog models the population can serve and score it once with each."""
     models = {mid: load_model(mid) for mid in model_ids()}
     if population is not None:
         frame = read_table(population)
@@ -69,6 +70,22 @@ def load_state(
             "shaped like the CAF's benefit households",
             n=_count(rows),
             s=seed,
+        )
+    # The pages rank a household among the population's households: only models whose
+    # inputs the population holds are served (the French population serves the French
+    # models; another country's models need a population of their own, via --population).
+    columns = set(frame.columns)
+    models = {mid: m for mid, m in models.items() if set(m.used_variables) <= columns}
+    if not models:
+        raise DataError(
+            Problem(
+                Msg(
+                    "aucun modèle du catalogue ne peut noter cette population : il lui manque "
+                    "leurs variables",
+                    "no catalog model can score this population: it lacks their variables",
+                ),
+                file=name,
+            )
         )
     populations = {mid: _scored(m, frame, name) for mid, m in models.items()}
     return AppState(
