@@ -88,6 +88,7 @@ def serve(
         population=str(population) if population else None,
         max_upload_mb=max_upload_mb,
         lang=get_lang(),
+        warm_rights=True,
     )
     console.print(
         tr(

@@ -14,7 +14,7 @@ from starlette.exceptions import HTTPException
 
 from lanterne.errors import LanterneError
 from lanterne.i18n import Msg, format_number, normalise_lang
-from lanterne.web import archetypes, audit, home, models, score
+from lanterne.web import archetypes, audit, home, models, rights, score
 from lanterne.web.render import page, page_lang
 from lanterne.web.security import HEADERS, SecurityMiddleware, UploadTooLarge
 from lanterne.web.state import DEFAULT_POPULATION_ROWS, DEFAULT_SEED, AppState, load_state
@@ -33,6 +33,8 @@ class WebConfig:
     seed: int = DEFAULT_SEED
     max_upload_mb: float = 200
     lang: str = "fr"
+    #: load OpenFisca-France in the background at startup (the rights page is then quick)
+    warm_rights: bool = False
 
     def to_env(self) -> dict[str, str]:
         """Environment variables that give the same config to uvicorn's worker processes."""
@@ -41,6 +43,7 @@ class WebConfig:
             "LANTERNE_WEB_SEED": str(self.seed),
             "LANTERNE_WEB_MAX_UPLOAD_MB": str(self.max_upload_mb),
             "LANTERNE_WEB_LANG": self.lang,
+            "LANTERNE_WEB_WARM_RIGHTS": "1" if self.warm_rights else "0",
         }
         if self.population:
             env["LANTERNE_WEB_POPULATION"] = str(self.population)
@@ -55,6 +58,7 @@ class WebConfig:
             seed=int(env.get("LANTERNE_WEB_SEED", DEFAULT_SEED)),
             max_upload_mb=float(env.get("LANTERNE_WEB_MAX_UPLOAD_MB", 200)),
             lang=env.get("LANTERNE_WEB_LANG", "fr"),
+            warm_rights=env.get("LANTERNE_WEB_WARM_RIGHTS", "0") == "1",
         )
 
 
@@ -102,8 +106,10 @@ def create_app(
     async def favicon() -> Response:
         return Response(status_code=204)
 
-    for module in (home, models, score, archetypes, audit):
+    for module in (home, models, score, rights, archetypes, audit):
         app.include_router(module.router)
+    if config.warm_rights:
+        rights.warm_in_background(state)
     return app
 
 

@@ -1,0 +1,391 @@
+""" "Mes droits" / "My rights": a form of the household inputs ``lanterne rights`` reads →
+each benefit (RSA, activity bonus, housing benefit, AAH), entitled or not, its monthly
+amount computed with OpenFisca-France, the rules, where to claim it and the assumptions.
+
+OpenFisca-France takes a few seconds to load and to run its first simulation: the
+:class:`RightsEngine` kept in the app state loads it once (at startup under
+``lanterne serve``, else on the first request); a household then takes well under a
+second. The form is plain HTML and nothing is stored.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+import polars as pl
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
+from starlette.exceptions import HTTPException
+
+from lanterne.errors import LanterneError
+from lanterne.explain.household import DEFAULT_ARCHETYPES
+from lanterne.i18n import Msg, format_number, format_percent, pick
+from lanterne.model import Model, load_model
+from lanterne.population.archetypes import load_archetypes
+from lanterne.rights.catalog import RightsCatalog, load_rights_catalog
+from lanterne.rights.inputs import AGE_BANDS, ASSUMPTIONS, INPUT_COLUMNS
+from lanterne.web.common import app_state, category_labels, variable_label
+from lanterne.web.render import page, page_lang
+from lanterne.web.score import DEFAULT_ARCHETYPE, Field, _text, archetype_choices
+from lanterne.web.state import AppState
+
+router = APIRouter()
+
+#: Month of the rights when the form does not say (same as ``lanterne rights``).
+DEFAULT_MONTH = "2025-06"
+#: Benefits shown, in this order (the catalog's keys).
+BENEFITS = ("rsa", "ppa", "housing", "aah")
+#: The model whose spec gives the labels, help texts and categories of the inputs.
+LABELS_MODEL = "fr-cnaf-2014"
+#: Inputs of the form, in this order (``head_age`` replaces ``age_band``: RSA turns on 25).
+FORM_COLUMNS = tuple(c for c in INPUT_COLUMNS if c != "age_band")
+HEAD_AGE = {"fr": "Âge du responsable", "en": "Age of the head of household"}
+AGE_RANGE = (16, 110)
+
+
+class RightsEngine:
+    """What every rights computation reuses: the catalog, and OpenFisca loaded once.
+
+    Thread-safe: the first caller loads OpenFisca-France and runs one small simulation
+    (which also builds OpenFisca's caches); the others wait for it.
+
+    >>> engine = RightsEngine()
+    >>> engine.catalog.benefits["rsa"].nonrecours.rate
+    0.34
+    """
+
+    def __init__(self, catalog: RightsCatalog | None = None) -> None:
+        self.catalog = catalog or load_rights_catalog()
+        self._lock = threading.Lock()
+        self._ready = False
+
+    @property
+    def ready(self) -> bool:
+        return self._ready
+
+    def warm(self) -> None:
+        """Load OpenFisca-France and run one household (a few seconds, once)."""
+        if self._ready:
+            return
+        with self._lock:
+            if self._ready:
+                return
+            from lanterne.rights.compute import compute_rights
+
+            frame = pl.DataFrame(
+                {
+                    "family_type": ["single"],
+                    "n_children": [0],
+                    "head_age": [40],
+                    "head_activity": ["inactive"],
+                    "income_monthly": [0.0],
+                    "housing_status": ["hosted"],
+                }
+            )
+            compute_rights(frame, DEFAULT_MONTH, catalog=self.catalog, progress=False)
+            self._ready = True
+
+    def household(self, frame: pl.DataFrame, month: str) -> dict[str, Any]:
+        """Amounts and entitlement of the one household of ``frame`` for ``month``."""
+        from lanterne.rights.compute import compute_rights
+
+        self.warm()
+        out = compute_rights(frame, month, catalog=self.catalog, progress=False, calibrate=False)
+        return out.row(0, named=True)
+
+
+def rights_engine(state: AppState) -> RightsEngine:
+    """The app's engine (made on first use; :func:`warm_in_background` starts it early)."""
+    engine = state.extra.get("rights")
+    if engine is None:
+        with _ENGINE_LOCK:
+            engine = state.extra.get("rights")
+            if engine is None:
+                engine = RightsEngine()
+                state.extra["rights"] = engine
+    return engine  # type: ignore[return-value]
+
+
+_ENGINE_LOCK = threading.Lock()
+
+
+def warm_in_background(state: AppState) -> threading.Thread:
+    """Load OpenFisca in a daemon thread so the first rights check does not wait."""
+    thread = threading.Thread(
+        target=lambda: rights_engine(state).warm(), name="lanterne-rights-warm", daemon=True
+    )
+    thread.start()
+    return thread
+
+
+# ---------------------------------------------------------------------- the form
+
+
+@dataclass
+class Inputs:
+    """What the form sent, and what is wrong with it (by field)."""
+
+    values: dict[str, str]
+    month: str
+    errors: dict[str, Msg] = field(default_factory=dict)
+
+
+def _labels_model(state: AppState) -> Model:
+    return state.models.get(LABELS_MODEL) or load_model(LABELS_MODEL)
+
+
+def archetype_values(archetype: str) -> dict[str, str]:
+    """The form's values for a catalog archetype (``head_age`` from its age band)."""
+    house = load_archetypes(DEFAULT_ARCHETYPES).household(archetype)
+    values = {c: _text(house.get(c)) for c in FORM_COLUMNS if house.get(c) is not None}
+    if "head_age" not in values:
+        values["head_age"] = str(AGE_BANDS.get(str(house.get("age_band")), 40))
+    return values
+
+
+def form_fields(
+    model: Model, values: dict[str, str], lang: str, errors: dict[str, str] | None = None
+) -> list[Field]:
+    """The inputs of the rights check, labelled as on the score page."""
+    errors = errors or {}
+    fields = []
+    for name in FORM_COLUMNS:
+        base = {"name": name, "value": values.get(name, ""), "error": errors.get(name)}
+        var = model.spec.variable(name)
+        if name == "head_age" or var is None:
+            lo, hi = AGE_RANGE
+            fields.append(
+                Field(
+                    label=HEAD_AGE[lang] if name == "head_age" else name.replace("_", " "),
+                    help=INPUT_COLUMNS[name][1].render(lang),
+                    kind="number",
+                    min=str(lo),
+                    max=str(hi),
+                    unit="ans" if lang == "fr" else "years",
+                    **base,
+                )
+            )
+            continue
+        label = variable_label(var, lang)
+        help_text = INPUT_COLUMNS[name][1].render(lang)
+        if var.type == "category":
+            opts = list(category_labels(var, lang).items())
+            fields.append(Field(label=label, help=help_text, kind="select", options=opts, **base))
+        elif var.type == "bool":
+            yes, no = ("oui", "non") if lang == "fr" else ("yes", "no")
+            fields.append(
+                Field(
+                    label=label,
+                    help=help_text,
+                    kind="select",
+                    options=[("true", yes), ("false", no)],
+                    **base,
+                )
+            )
+        else:
+            lo, hi = var.range if var.range else (0, None)
+            fields.append(
+                Field(
+                    label=label,
+                    help=help_text,
+                    kind="number",
+                    min=_text(lo),
+                    max=None if hi is None else _text(hi),
+                    step="1" if var.type == "int" else "any",
+                    unit=var.unit,
+                    **base,
+                )
+            )
+    return fields
+
+
+def read_inputs(model: Model, form: FormData) -> Inputs:
+    """The form's values, each checked against what the rights computation accepts."""
+    values = {c: str(form.get(c, "")).strip() for c in FORM_COLUMNS}
+    month = str(form.get("month", "")).strip() or DEFAULT_MONTH
+    inputs = Inputs(values, month)
+    for f in form_fields(model, values, "fr"):
+        value = values[f.name]
+        if f.kind == "select":
+            allowed = [v for v, _ in f.options]
+            if value not in allowed:
+                inputs.errors[f.name] = Msg(
+                    "« {v} » n'est pas un choix possible ; choix : {a}",
+                    "'{v}' is not one of the choices; choices: {a}",
+                    v=value,
+                    a=", ".join(allowed),
+                )
+            continue
+        try:
+            number = float(value.replace(",", ".").replace("\u202f", "").replace(" ", ""))
+        except ValueError:
+            inputs.errors[f.name] = Msg(
+                "« {v} » n'est pas un nombre", "'{v}' is not a number", v=value
+            )
+            continue
+        lo = float(f.min) if f.min is not None else None
+        hi = float(f.max) if f.max is not None else None
+        if number != number or (lo is not None and number < lo) or (hi is not None and number > hi):
+            inputs.errors[f.name] = Msg(
+                "{v} est hors de l'intervalle permis ({lo} – {hi})",
+                "{v} is outside the allowed range ({lo} – {hi})",
+                v=value,
+                lo=f.min or "",
+                hi=f.max or "",
+            )
+        elif f.step == "1" and not number.is_integer():
+            inputs.errors[f.name] = Msg(
+                "{v} : un nombre entier est attendu", "{v}: a whole number is expected", v=value
+            )
+        else:
+            values[f.name] = value.replace(",", ".")
+    return inputs
+
+
+def household_frame(values: dict[str, str]) -> pl.DataFrame:
+    """One household as the text table ``lanterne rights`` builds from ``--set``."""
+    return pl.DataFrame({k: [v] for k, v in values.items()}, schema={k: pl.String for k in values})
+
+
+# ---------------------------------------------------------------------- pages
+
+
+@router.get("/rights", response_class=HTMLResponse)
+async def rights_form(
+    request: Request, archetype: str | None = None, month: str | None = None
+) -> HTMLResponse:
+    lang = page_lang(request)
+    ref = archetype or DEFAULT_ARCHETYPE
+    valid = {a for a, _ in archetype_choices(lang)}
+    if ref not in valid:
+        raise HTTPException(
+            404,
+            detail=Msg(
+                "profil-type inconnu « {a} » : choisissez parmi {v}",
+                "unknown archetype '{a}': choose among {v}",
+                a=ref,
+                v=", ".join(sorted(valid)),
+            ),
+        )
+    return _render(request, lang, archetype_values(ref), month or DEFAULT_MONTH, ref)
+
+
+@router.post("/rights", response_class=HTMLResponse)
+async def rights_result(request: Request) -> HTMLResponse:
+    form = await request.form()
+    # OpenFisca runs in a thread: the other pages stay responsive
+    return await run_in_threadpool(_rights_result, request, form)
+
+
+def _rights_result(request: Request, form: FormData) -> HTMLResponse:
+    lang = page_lang(request)
+    state = app_state(request)
+    inputs = read_inputs(_labels_model(state), form)
+    problems: list[str] = []
+    from lanterne.rights.simulate import check_month
+
+    try:
+        check_month(inputs.month)
+    except LanterneError as exc:
+        inputs.errors["month"] = exc.problems[0].message
+    if inputs.errors:
+        labels = {f.name: f.label for f in form_fields(_labels_model(state), {}, lang)}
+        labels["month"] = "Mois" if lang == "fr" else "Month"
+        for name, message in inputs.errors.items():
+            sep = " : " if lang == "fr" else ": "
+            problems.append(f"{labels.get(name, name)}{sep}{message.render(lang)}")
+        return _render(
+            request,
+            lang,
+            inputs.values,
+            inputs.month,
+            None,
+            errors={k: m.render(lang) for k, m in inputs.errors.items()},
+            problems=problems,
+            status_code=422,
+        )
+    engine = rights_engine(state)
+    try:
+        row = engine.household(household_frame(inputs.values), inputs.month)
+    except LanterneError as exc:  # a value the checks above let through
+        return _render(
+            request,
+            lang,
+            inputs.values,
+            inputs.month,
+            None,
+            problems=[p.render(lang) for p in exc.problems],
+            status_code=422,
+        )
+    return _render(
+        request,
+        lang,
+        inputs.values,
+        inputs.month,
+        None,
+        result=result_context(engine.catalog, row, inputs.month, lang),
+    )
+
+
+def result_context(
+    catalog: RightsCatalog, row: dict[str, Any], month: str, lang: str
+) -> dict[str, Any]:
+    """Everything the result part of the page shows."""
+    benefits = []
+    for key in BENEFITS:
+        b = catalog.benefits[key]
+        rate = b.nonrecours
+        benefits.append(
+            {
+                "key": key,
+                "name": pick(b.label, lang),
+                "entitled": bool(row[f"{key}_entitled"]),
+                "amount": format_number(row[f"{key}_amount"], lang, 2),
+                "rules": pick(b.rules, lang),
+                "claim": pick(b.claim, lang),
+                "nonrecours": None if rate.rate is None else format_percent(rate.rate, lang, 0),
+                "nonrecours_status": rate.status,
+                "nonrecours_source": catalog.source(rate.source).title,
+            }
+        )
+    total = sum(row[f"{k}_amount"] for k in BENEFITS)
+    return {
+        "month": month,
+        "benefits": benefits,
+        "total": format_number(total, lang, 2),
+        "any": any(b["entitled"] for b in benefits),
+        "assumptions": [a.render(lang) for a in ASSUMPTIONS],
+    }
+
+
+def _render(
+    request: Request,
+    lang: str,
+    values: dict[str, str],
+    month: str,
+    archetype: str | None,
+    *,
+    result: dict[str, Any] | None = None,
+    errors: dict[str, str] | None = None,
+    problems: list[str] | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    state = app_state(request)
+    errors = errors or {}
+    return page(
+        request,
+        "rights.html",
+        lang,
+        status_code=status_code,
+        archetypes=archetype_choices(lang),
+        archetype=archetype,
+        fields=form_fields(_labels_model(state), values, lang, errors),
+        month=month,
+        month_error=errors.get("month"),
+        result=result,
+        problems=problems or [],
+    )
