@@ -29,6 +29,7 @@ PAGES = [
     "/models/compare?a=fr-cnaf-2014&b=fr-cnaf-dmde-2026",
     "/score",
     "/score?model=fr-cnaf-dmde-2026&archetype=student",
+    "/rights",
     "/archetypes",
     "/archetypes?model=fr-cnaf-dmde-2026",
     "/audit",

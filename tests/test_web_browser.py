@@ -45,6 +45,8 @@ PAGES = [
     "/models/compare?lang=en",
     "/score",
     "/score?model=fr-cnaf-dmde-2026&lang=en",
+    "/rights",
+    "/rights?archetype=student&lang=en",
     "/archetypes",
     "/archetypes?model=fr-cnaf-dmde-2026&lang=en",
     "/audit",

@@ -22,8 +22,9 @@ from starlette.exceptions import HTTPException
 
 from lanterne.audit import audit_population, audit_selection
 from lanterne.errors import LanterneError
-from lanterne.i18n import Msg, tr
+from lanterne.i18n import Msg, format_number, tr
 from lanterne.report import population_report, render_html, selection_report
+from lanterne.report.build import nonrecours_report
 from lanterne.web.common import app_state, get_model
 from lanterne.web.render import page, page_lang
 
@@ -32,6 +33,13 @@ router = APIRouter()
 SUFFIXES = (".csv", ".parquet")
 DEFAULT_GROUPS = "sex, age_band, nationality"
 ACTIONS = ("view", "html", "pdf")
+KINDS = ("population", "selection", "nonrecours")
+#: Non-take-up audit: households per OpenFisca simulation, and the most this page computes
+#: (OpenFisca-France runs at a few thousand households per second in one process; larger
+#: files go through ``lanterne audit nonrecours``, which uses several processes).
+NONRECOURS_CHUNK = 10_000
+NONRECOURS_MAX_ROWS = 100_000
+NONRECOURS_MONTH = "2025-06"
 
 
 @router.get("/audit", response_class=HTMLResponse)
@@ -54,6 +62,8 @@ def _form(
         columns=columns,
         default_groups=DEFAULT_GROUPS,
         limit=f"{mb:.0f}" if mb >= 1 else f"{mb:.2f}",
+        nonrecours_max=format_number(NONRECOURS_MAX_ROWS, lang, 0),
+        nonrecours_month=NONRECOURS_MONTH,
         problems=problems or [],
     )
 
@@ -100,7 +110,7 @@ def _audit(request: Request, form: FormData, lang: str) -> Response:
         )
     kind = str(form.get("kind", "population"))
     action = str(form.get("action", "view"))
-    if kind not in ("population", "selection") or action not in ACTIONS:
+    if kind not in KINDS or action not in ACTIONS:
         raise _bad(400, "formulaire incomplet.", "incomplete form.")
     groups = _columns(str(form.get("groups", "")))
     if not groups:
@@ -118,6 +128,8 @@ def _audit(request: Request, form: FormData, lang: str) -> Response:
         try:
             if kind == "population":
                 report = _population(request, form, path, groups, lang)
+            elif kind == "nonrecours":
+                report = _nonrecours(request, form, path, groups, lang)
             else:
                 report = _selection(request, form, path, groups, lang)
         except LanterneError as exc:  # name the user's file, not the temporary directory
@@ -165,6 +177,45 @@ def _population(request: Request, form: FormData, path: Path, groups: list[str],
         data=path,
         lang=lang,
         command=f"lanterne serve — audit : {path.name}",
+    )
+
+
+def _nonrecours(request: Request, form: FormData, path: Path, groups: list[str], lang: str):
+    from lanterne.io.tables import read_table
+    from lanterne.rights.audit import audit_nonrecours
+
+    model = get_model(request, str(form.get("nonrecours_model", "")).strip() or None)
+    month = str(form.get("month", "")).strip() or NONRECOURS_MONTH
+    frame = read_table(path)
+    if frame.height > NONRECOURS_MAX_ROWS:
+        raise _bad(
+            413,
+            "« {f} » compte {n} foyers : cette page calcule le non-recours d'au plus {m} "
+            "foyers (OpenFisca-France est lent). Pour un fichier plus grand : lanterne "
+            "audit nonrecours {f} --report rapport.html.",
+            "'{f}' has {n} households: this page computes non-take-up for at most {m} "
+            "households (OpenFisca-France is slow). For a larger file: lanterne audit "
+            "nonrecours {f} --report report.html.",
+            f=path.name,
+            n=frame.height,
+            m=NONRECOURS_MAX_ROWS,
+        )
+    audit = audit_nonrecours(
+        frame,
+        month,
+        group_cols=groups,
+        model=model.id,
+        chunk_rows=NONRECOURS_CHUNK,
+        progress=False,
+        workers=1,
+        file=str(path),
+    )
+    return nonrecours_report(
+        audit,
+        data=path,
+        lang=lang,
+        models=[model],
+        command=f"lanterne serve — audit nonrecours : {path.name}",
     )
 
 
