@@ -165,6 +165,20 @@ def test_score_form_letter_download(server, browser, shots, downloads):
     assert pdf.read_bytes().startswith(b"%PDF")
 
 
+def test_rights_check_in_the_browser(server, browser, shots):
+    browser.get(server + "/rights?lang=en")
+    Select(browser.find_element(By.ID, "f-housing_status")).select_by_value("hosted")
+    field = browser.find_element(By.ID, "f-income_monthly")
+    field.clear()
+    field.send_keys("0")
+    browser.find_element(By.CSS_SELECTOR, "#household button.primary").click()
+    wait_for_text(browser, "#result", "Probable rights", seconds=60)
+    result = browser.find_element(By.ID, "result").text
+    assert "Where to claim" in result and "Assumptions" in result
+    assert serious_violations(browser) == []
+    browser.save_screenshot(str(shots / "rights-result.png"))
+
+
 def test_out_of_range_value_shows_the_error(server, browser, shots):
     browser.get(server + "/score?lang=en")
     field = browser.find_element(By.ID, "f-months_worked_12m")
