@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html as htmllib
 import re
+import time
 
 import pytest
 
@@ -17,10 +18,10 @@ from fastapi.testclient import TestClient
 from lanterne.i18n import format_number, format_percent
 from lanterne.io.tables import read_table
 from lanterne.population.generate import generate_frame
+from lanterne.report.selfcontained import external_resources
 from lanterne.rights.audit import audit_nonrecours
 from lanterne.rights.catalog import load_rights_catalog
 from lanterne.web import create_app
-from lanterne.report.selfcontained import external_resources
 from lanterne.web.rights import archetype_values
 
 MONTH = "2025-06"
@@ -102,8 +103,6 @@ def test_single_person_without_income_gets_rsa(client):
 
 
 def test_one_household_is_quick_once_loaded(client):
-    import time
-
     client.post("/rights", data=single_without_income())  # loads OpenFisca if needed
     start = time.perf_counter()
     assert client.post("/rights", data=single_without_income()).status_code == 200
@@ -142,6 +141,23 @@ def test_bad_input_is_refused_on_the_form(client):
 def test_unknown_archetype_is_a_404(client):
     response = client.get("/rights?archetype=nobody&lang=en")
     assert response.status_code == 404 and "nobody" in response.text
+
+
+def test_serve_loads_openfisca_in_the_background(monkeypatch):
+    from lanterne.web.app import WebConfig
+    from lanterne.web.rights import rights_engine
+
+    config = WebConfig(population_rows=500, warm_rights=True)
+    for name, value in config.to_env().items():  # the flag also reaches uvicorn's workers
+        monkeypatch.setenv(name, value)
+    assert WebConfig.from_env() == config
+    app = create_app(config)
+    engine = rights_engine(app.state.lanterne)
+    deadline = time.monotonic() + 120
+    while not engine.ready and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert engine.ready
+    assert not rights_engine(create_app(population_rows=500).state.lanterne).ready
 
 
 # ---------------------------------------------------------------------- audit
