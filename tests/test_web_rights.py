@@ -110,7 +110,8 @@ def test_one_household_is_quick_once_loaded(client):
 
 
 def test_more_income_gives_less_rsa_and_an_activity_bonus(client):
-    data = single_without_income() | {"head_activity": "employed", "income_monthly": "900"}
+    # French number typing is accepted: "900,0"
+    data = single_without_income() | {"head_activity": "employed", "income_monthly": "900,0"}
     text = text_of(client.post("/rights?lang=en", data=data).text)
     ppa = re.search(r"Activity bonus \(prime d'activité\) (yes|no) ([\d,.]+)", text)
     assert ppa is not None and ppa.group(1) == "yes"

@@ -241,8 +241,8 @@ def read_inputs(model: Model, form: FormData) -> Inputs:
             inputs.errors[f.name] = Msg(
                 "{v} : un nombre entier est attendu", "{v}: a whole number is expected", v=value
             )
-        else:
-            values[f.name] = value.replace(",", ".")
+        else:  # "1 500,5" → "1500.5": the text the rights table reads
+            values[f.name] = str(int(number)) if number.is_integer() else str(number)
     return inputs
 
 
