@@ -77,3 +77,18 @@ def test_infer_text_columns() -> None:
     out = infer_text_columns(frame)
     assert out.dtypes == [pl.Int64, pl.Float64, pl.Boolean, pl.String]
     assert out["i"].to_list() == [1, None, 3]
+
+
+def test_atomic_files_get_the_usual_permissions(tmp_path):
+    import os
+    import stat
+
+    from lanterne.io.atomic import write_text_atomic
+
+    mask = os.umask(0o022)
+    try:
+        target = tmp_path / "report.html"
+        write_text_atomic(target, "<p>x</p>")
+        assert stat.S_IMODE(target.stat().st_mode) == 0o644
+    finally:
+        os.umask(mask)

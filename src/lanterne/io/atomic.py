@@ -26,6 +26,23 @@ from lanterne.errors import LanterneError, Problem
 from lanterne.i18n import Msg
 
 
+def _umask() -> int:
+    """The process's file-creation mask.
+
+    Read from ``/proc`` where it exists (changing the mask, even briefly, would race with
+    other threads creating files); elsewhere by setting it and putting it back.
+    """
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except OSError:
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 @contextmanager
 def atomic_path(target: str | os.PathLike[str]) -> Iterator[Path]:
     """Yield a temporary path next to ``target``; rename it to ``target`` on success."""
@@ -47,6 +64,10 @@ def atomic_path(target: str | os.PathLike[str]) -> Iterator[Path]:
     tmp = Path(tmp_name)
     try:
         yield tmp
+        # mkstemp creates the file private (0600); give it the permissions of a file made
+        # normally (0666 less the umask), as the user expects of a report or table
+        if tmp.exists():
+            os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, target)
     except BaseException:
         tmp.unlink(missing_ok=True)
