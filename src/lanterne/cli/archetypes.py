@@ -10,9 +10,8 @@ import typer
 from rich.table import Table
 
 from lanterne.cli.app import LangOption, app, console, h
-from lanterne.cli.options import ThresholdOption, TopShareOption, targeting_rule
-from lanterne.errors import UsageError
-from lanterne.i18n import Msg, format_number, format_percent, get_lang, tr
+from lanterne.cli.options import ThresholdOption, TopShareOption, rule_from_options
+from lanterne.i18n import format_number, format_percent, get_lang, tr
 from lanterne.io.atomic import write_json_atomic
 from lanterne.model import load_model
 from lanterne.population.archetypes import load_archetypes
@@ -77,15 +76,9 @@ def archetypes(
     lang: LangOption = None,
 ) -> None:
     """Score every archetype and variation of a set with a model."""
-    if top_share is not None and threshold is not None:
-        raise UsageError(
-            Msg(
-                "--top-share et --threshold s'excluent : choisissez-en un",
-                "--top-share and --threshold exclude each other: choose one",
-            )
-        )
+    given = rule_from_options(top_share, threshold)
     loaded = load_model(model)
-    rule = targeting_rule(loaded, top_share, threshold)
+    rule = given or loaded.targeting
     households = load_archetypes(archetype_set)
     if population is not None:
         with console.status(

@@ -15,11 +15,11 @@ from lanterne.audit.selection import audit_selection
 from lanterne.audit.suppression import DEFAULT_MIN_CELL
 from lanterne.cli.app import LangOption, app, console, h, invoked_command
 from lanterne.cli.audit_tables import render_confusion, render_population, render_selection
-from lanterne.cli.options import ThresholdOption, TopShareOption
+from lanterne.cli.options import ThresholdOption, TopShareOption, rule_from_options
 from lanterne.cli.report import PdfOption, ReportOption, check_report_outputs, write_report_files
 from lanterne.errors import LanterneError, Problem, UsageError
 from lanterne.i18n import Msg, get_lang, tr
-from lanterne.model import TargetingRule, load_model
+from lanterne.model import load_model
 from lanterne.report import population_report, selection_report
 
 audit_app = typer.Typer(
@@ -189,15 +189,7 @@ def population(
     lang: LangOption = None,
 ) -> None:
     """Population audit."""
-    if top_share is not None and threshold is not None:
-        raise UsageError(
-            Msg(
-                "--top-share et --threshold s'excluent : choisissez-en un",
-                "--top-share and --threshold exclude each other: choose one",
-            )
-        )
-    if top_share is not None and top_share <= 0:
-        raise UsageError(Msg("--top-share doit être > 0", "--top-share must be > 0"))
+    rule = rule_from_options(top_share, threshold)  # TargetingRule checks the values
     _check_output(json_out)
     check_report_outputs(report, pdf, "--report")
     loaded = None if model == "-" else load_model(model)
@@ -215,9 +207,6 @@ def population(
                 "without a model ('-'), name the score column with --score-col",
             )
         )
-    rule = None
-    if top_share is not None or threshold is not None:
-        rule = TargetingRule(top_share=top_share, threshold=threshold)
     source = open_source(data)
     total = source.n_rows * 2  # two passes over the rows
     with Progress(

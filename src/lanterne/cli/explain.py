@@ -18,7 +18,7 @@ from lanterne.cli.household_options import (
     SetOption,
     household_from_options,
 )
-from lanterne.cli.options import ThresholdOption, TopShareOption, targeting_rule
+from lanterne.cli.options import ThresholdOption, TopShareOption, rule_from_options
 from lanterne.errors import UsageError
 from lanterne.explain.counterfactual import Budget, CounterfactualResult, counterfactuals
 from lanterne.explain.explanation import Explanation, explain_household
@@ -139,16 +139,10 @@ def explain(
     """Explain one household's score."""
     from lanterne.model import load_model
 
-    if top_share is not None and threshold is not None:
-        raise UsageError(
-            Msg(
-                "--top-share et --threshold s'excluent : choisissez-en un",
-                "--top-share and --threshold exclude each other: choose one",
-            )
-        )
+    given = rule_from_options(top_share, threshold)
     loaded = load_model(model)
     house = household_from_options(loaded, household, sets, archetype, archetype_set)
-    rule = targeting_rule(loaded, top_share, threshold)
+    rule = given or loaded.targeting
     pop = None
     if population is not None:
         with console.status(tr("Notation de la population…", "Scoring the population…")):

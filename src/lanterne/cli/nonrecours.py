@@ -14,13 +14,13 @@ import typer
 from rich.table import Table
 
 from lanterne.cli.app import LangOption, app, console, h, invoked_command
-from lanterne.cli.options import ThresholdOption, TopShareOption
+from lanterne.cli.options import ThresholdOption, TopShareOption, rule_from_options
 from lanterne.cli.report import PdfOption, ReportOption, check_report_outputs, write_report_files
-from lanterne.errors import LanterneError, Problem, UsageError
+from lanterne.errors import LanterneError, Problem
 from lanterne.i18n import Msg, format_number, format_percent, get_lang, tr
 from lanterne.io.atomic import write_json_atomic
 from lanterne.io.tables import read_table
-from lanterne.model import TargetingRule, load_model
+from lanterne.model import load_model
 from lanterne.provenance import status_label
 from lanterne.report.build import nonrecours_report
 
@@ -132,13 +132,7 @@ def nonrecours_command(
     from lanterne.rights.audit import audit_nonrecours
 
     check_report_outputs(report, pdf, "--report")
-    if top_share is not None and threshold is not None:
-        raise UsageError(
-            Msg(
-                "--top-share et --threshold s'excluent : choisissez-en un",
-                "--top-share and --threshold exclude each other: choose one",
-            )
-        )
+    rule = rule_from_options(top_share, threshold)
     if (
         json_out is not None
         and not (json_out.parent if str(json_out.parent) else Path(".")).is_dir()
@@ -152,9 +146,6 @@ def nonrecours_command(
                 )
             )
         )
-    rule = None
-    if top_share is not None or threshold is not None:
-        rule = TargetingRule(top_share=top_share, threshold=threshold)
     groups = group_col or ["family_type"]
     with console.status(tr("Lecture des données…", "Reading the data…")):
         frame = read_table(population)

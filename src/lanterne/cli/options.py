@@ -7,7 +7,9 @@ from typing import Annotated
 import typer
 
 from lanterne.cli.app import h
-from lanterne.model import Model, TargetingRule
+from lanterne.errors import UsageError
+from lanterne.i18n import Msg
+from lanterne.model import TargetingRule
 
 TopShareOption = Annotated[
     float | None,
@@ -37,12 +39,22 @@ ThresholdOption = Annotated[
 ]
 
 
-def targeting_rule(
-    model: Model | None, top_share: float | None, threshold: float | None
-) -> TargetingRule:
-    """The rule given on the command line, or the model's own."""
-    if top_share is not None or threshold is not None:
-        return TargetingRule(top_share=top_share, threshold=threshold)
-    if model is None:
-        return TargetingRule(top_share=0.05)
-    return model.targeting
+def rule_from_options(top_share: float | None, threshold: float | None) -> TargetingRule | None:
+    """The targeting rule given on the command line, or ``None`` when none is given.
+
+    Giving both ``--top-share`` and ``--threshold`` is an error; the values themselves are
+    checked by :class:`~lanterne.model.TargetingRule`.
+
+    >>> rule_from_options(None, None) is None, rule_from_options(0.05, None).top_share
+    (True, 0.05)
+    """
+    if top_share is not None and threshold is not None:
+        raise UsageError(
+            Msg(
+                "--top-share et --threshold s'excluent : choisissez-en un",
+                "--top-share and --threshold exclude each other: choose one",
+            )
+        )
+    if top_share is None and threshold is None:
+        return None
+    return TargetingRule(top_share=top_share, threshold=threshold)

@@ -13,7 +13,7 @@ from lanterne.audit import PopulationAudit, audit_population
 from lanterne.audit.chunks import ChunkSource, open_source
 from lanterne.audit.suppression import DEFAULT_MIN_CELL
 from lanterne.cli.app import LangOption, app, console, h, invoked_command
-from lanterne.cli.options import ThresholdOption, TopShareOption
+from lanterne.cli.options import ThresholdOption, TopShareOption, rule_from_options
 from lanterne.errors import LanterneError, Problem, UsageError
 from lanterne.i18n import Msg, get_lang, pick, tr
 from lanterne.model import Model, TargetingRule, load_model
@@ -245,13 +245,7 @@ def report(
     lang: LangOption = None,
 ) -> None:
     """Population audit report."""
-    if top_share is not None and threshold is not None:
-        raise UsageError(
-            Msg(
-                "--top-share et --threshold s'excluent : choisissez-en un",
-                "--top-share and --threshold exclude each other: choose one",
-            )
-        )
+    rule = rule_from_options(top_share, threshold)
     check_report_outputs(output, pdf, "--output")
     models = [load_model(ref) for ref in [model, *(compare or [])]]
     arch = load_archetypes(archetypes) if archetypes else None
@@ -264,9 +258,6 @@ def report(
                 "no group column: name some with --group-col",
             )
         )
-    rule = None
-    if top_share is not None or threshold is not None:
-        rule = TargetingRule(top_share=top_share, threshold=threshold)
     audits = run_audits(models, source, group_cols=groups, rule=rule, min_cell=min_cell)
     with console.status(tr("Préparation des graphiques…", "Drawing the charts…")):
         built = population_report(

@@ -9,9 +9,8 @@ import typer
 from rich.progress import Progress
 
 from lanterne.cli.app import LangOption, app, console, h
-from lanterne.cli.options import ThresholdOption, TopShareOption, targeting_rule
-from lanterne.errors import UsageError
-from lanterne.i18n import Msg, format_percent, tr
+from lanterne.cli.options import ThresholdOption, TopShareOption, rule_from_options
+from lanterne.i18n import format_percent, tr
 from lanterne.io.tables import read_table, table_format, write_table
 from lanterne.model import load_model
 from lanterne.model.trees import Trees
@@ -58,16 +57,10 @@ def score(
     lang: LangOption = None,
 ) -> None:
     """Score households with a model and write the scores, atomically."""
-    if top_share is not None and threshold is not None:
-        raise UsageError(
-            Msg(
-                "--top-share et --threshold s'excluent : choisissez-en un",
-                "--top-share and --threshold exclude each other: choose one",
-            )
-        )
+    given = rule_from_options(top_share, threshold)
     table_format(output)  # fail on a bad output name before any work
     loaded = load_model(model)
-    rule = targeting_rule(loaded, top_share, threshold)
+    rule = given or loaded.targeting
     with console.status(tr("Lecture des données…", "Reading the data…")):
         frame = read_table(data)
     label = tr("Notation de {n} foyers…", "Scoring {n} households…", n=f"{frame.height:,}")
