@@ -17,8 +17,9 @@ from lanterne.cli.app import LangOption, app, console, h, invoked_command
 from lanterne.cli.audit_tables import render_confusion, render_population, render_selection
 from lanterne.cli.options import ThresholdOption, TopShareOption, rule_from_options
 from lanterne.cli.report import PdfOption, ReportOption, check_report_outputs, write_report_files
-from lanterne.errors import LanterneError, Problem, UsageError
+from lanterne.errors import UsageError
 from lanterne.i18n import Msg, get_lang, tr
+from lanterne.io.atomic import check_destination
 from lanterne.model import load_model
 from lanterne.report import population_report, selection_report
 
@@ -72,18 +73,7 @@ def _check_output(path: Path | None) -> None:
     """Fail before any work if the JSON file cannot be written there."""
     if path is None:
         return
-    folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        raise LanterneError(
-            Problem(
-                Msg(
-                    "le dossier de destination n'existe pas : {d}",
-                    "the destination folder does not exist: {d}",
-                    d=str(folder),
-                ),
-                file=str(path),
-            )
-        )
+    check_destination(path)
     if path.is_dir():
         raise UsageError(
             Msg(

@@ -16,9 +16,8 @@ from rich.table import Table
 from lanterne.cli.app import LangOption, app, console, h, invoked_command
 from lanterne.cli.options import ThresholdOption, TopShareOption, rule_from_options
 from lanterne.cli.report import PdfOption, ReportOption, check_report_outputs, write_report_files
-from lanterne.errors import LanterneError, Problem
-from lanterne.i18n import Msg, format_number, format_percent, get_lang, tr
-from lanterne.io.atomic import write_json_atomic
+from lanterne.i18n import format_number, format_percent, get_lang, tr
+from lanterne.io.atomic import check_destination, write_json_atomic
 from lanterne.io.tables import read_table
 from lanterne.model import load_model
 from lanterne.provenance import status_label
@@ -133,19 +132,8 @@ def nonrecours_command(
 
     check_report_outputs(report, pdf, "--report")
     rule = rule_from_options(top_share, threshold)
-    if (
-        json_out is not None
-        and not (json_out.parent if str(json_out.parent) else Path(".")).is_dir()
-    ):
-        raise LanterneError(
-            Problem(
-                Msg(
-                    "le dossier de destination n'existe pas : {d}",
-                    "the destination folder does not exist: {d}",
-                    d=str(json_out.parent),
-                )
-            )
-        )
+    if json_out is not None:
+        check_destination(json_out)
     groups = group_col or ["family_type"]
     with console.status(tr("Lecture des données…", "Reading the data…")):
         frame = read_table(population)

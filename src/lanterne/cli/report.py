@@ -14,8 +14,9 @@ from lanterne.audit.chunks import ChunkSource, open_source
 from lanterne.audit.suppression import DEFAULT_MIN_CELL
 from lanterne.cli.app import LangOption, app, console, h, invoked_command
 from lanterne.cli.options import ThresholdOption, TopShareOption, rule_from_options
-from lanterne.errors import LanterneError, Problem, UsageError
+from lanterne.errors import UsageError
 from lanterne.i18n import Msg, get_lang, pick, tr
+from lanterne.io.atomic import check_destination
 from lanterne.model import Model, TargetingRule, load_model
 from lanterne.population.archetypes import load_archetypes
 from lanterne.report import Report, population_report, write_html, write_pdf
@@ -58,18 +59,7 @@ def default_group_cols(models: Sequence[Model], available: Sequence[str]) -> lis
 
 def check_output(path: Path, suffixes: tuple[str, ...], option: str) -> None:
     """Fail before any work if a report file cannot be written there."""
-    folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        raise LanterneError(
-            Problem(
-                Msg(
-                    "le dossier de destination n'existe pas : {d}",
-                    "the destination folder does not exist: {d}",
-                    d=str(folder),
-                ),
-                file=str(path),
-            )
-        )
+    check_destination(path)
     if path.suffix.lower() not in suffixes:
         raise UsageError(
             Msg(

@@ -10,9 +10,9 @@ import typer
 from rich.table import Table
 
 from lanterne.cli.app import LangOption, app, console, h
-from lanterne.errors import LanterneError, Problem, UsageError
+from lanterne.errors import Problem, UsageError
 from lanterne.i18n import Msg, format_number, format_percent, get_lang, pick, tr
-from lanterne.io.atomic import write_json_atomic
+from lanterne.io.atomic import check_destination, write_json_atomic
 from lanterne.io.tables import read_table
 from lanterne.population.archetypes import load_archetypes
 from lanterne.provenance import status_label
@@ -146,19 +146,8 @@ def rights(
     from lanterne.rights.simulate import check_month
 
     check_month(month)
-    if (
-        json_out is not None
-        and not (json_out.parent if str(json_out.parent) else Path(".")).is_dir()
-    ):
-        raise LanterneError(
-            Problem(
-                Msg(
-                    "le dossier de destination n'existe pas : {d}",
-                    "the destination folder does not exist: {d}",
-                    d=str(json_out.parent),
-                )
-            )
-        )
+    if json_out is not None:
+        check_destination(json_out)
     frame = _household(household, row, set_ or [])
     catalog = load_rights_catalog()
     with console.status(tr("Calcul avec OpenFisca-France…", "Computing with OpenFisca-France…")):

@@ -43,9 +43,14 @@ def _umask() -> int:
     return mask
 
 
-@contextmanager
-def atomic_path(target: str | os.PathLike[str]) -> Iterator[Path]:
-    """Yield a temporary path next to ``target``; rename it to ``target`` on success."""
+def check_destination(target: str | os.PathLike[str]) -> Path:
+    """The folder ``target`` will be written in; an error if it does not exist.
+
+    Commands call it before any work, so that a long job never fails at the very end.
+
+    >>> check_destination("report.html")
+    PosixPath('.')
+    """
     target = Path(target)
     folder = target.parent if str(target.parent) else Path(".")
     if not folder.is_dir():
@@ -59,6 +64,14 @@ def atomic_path(target: str | os.PathLike[str]) -> Iterator[Path]:
                 file=str(target),
             )
         )
+    return folder
+
+
+@contextmanager
+def atomic_path(target: str | os.PathLike[str]) -> Iterator[Path]:
+    """Yield a temporary path next to ``target``; rename it to ``target`` on success."""
+    target = Path(target)
+    folder = check_destination(target)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
     os.close(fd)
     tmp = Path(tmp_name)
