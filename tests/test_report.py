@@ -303,3 +303,15 @@ def test_audit_selection_report_option(cli, tmp_path):
     algo = (origin == "algorithm") & (sex == "female")
     rate = error[algo].mean()
     assert format_percent(rate, "en") in page
+
+
+def test_wilson_interval_against_scipy():
+    from scipy.stats import binomtest
+
+    from lanterne.report.population_section import wilson_interval
+
+    for k, n in [(0, 50), (3, 40), (170_155, 13_800_000), (40, 40)]:
+        expected = binomtest(k, n).proportion_ci(confidence_level=0.95, method="wilson")
+        low, high = wilson_interval(k, n)
+        assert low == pytest.approx(expected.low, abs=1e-9)
+        assert high == pytest.approx(expected.high, abs=1e-9)

@@ -180,7 +180,7 @@ def bar_chart(
                 ax.errorbar(
                     value,
                     pos,
-                    xerr=[[value - ci[0]], [ci[1] - value]],
+                    xerr=[[max(0.0, value - ci[0])], [max(0.0, ci[1] - value)]],
                     fmt="none",
                     ecolor=TEXT_COLOUR,
                     capsize=3,

@@ -20,6 +20,7 @@ Example:
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -232,9 +233,11 @@ def column_charts(
                 ).render(lang),
                 alt=Msg(
                     "Le taux de sélection va de {lo} ({gl}) à {hi} ({gh}) ; la ligne "
-                    "pointillée marque le taux de toute la population ({all}).",
+                    "pointillée marque le taux de toute la population ({all}) ; les traits "
+                    "aux extrémités des barres, l'intervalle de confiance à 95 %.",
                     "The selection rate ranges from {lo} ({gl}) to {hi} ({gh}); the dashed "
-                    "line marks the whole population's rate ({all}).",
+                    "line marks the whole population's rate ({all}); the whiskers, the 95 % "
+                    "confidence interval.",
                     lo=format_percent(low, lang, 2),
                     gl=names[low_row["group"]],
                     hi=format_percent(high, lang, 2),
@@ -292,12 +295,30 @@ def _ties_note(audit: PopulationAudit, lang: str) -> str:
     ).render(lang)
 
 
-def _intervals(rows: list[dict[str, Any]]) -> list[tuple[float, float] | None] | None:
-    """Confidence intervals of selection rates when the audit computed them."""
-    found = [r.get("selection_rate_ci") for r in rows]
-    if not any(found):
-        return None
-    return [tuple(ci) if ci else None for ci in found]  # type: ignore[misc]
+def wilson_interval(selected: int, n: int, z: float = 1.959963984540054) -> tuple[float, float]:
+    """95 % Wilson score interval of a selection rate ``selected / n``.
+
+    It describes sampling uncertainty when the households are a sample of a larger
+    population; for a whole (synthetic) country it is very narrow.
+
+    >>> [round(x, 4) for x in wilson_interval(10, 100)]
+    [0.0552, 0.1744]
+    """
+    if n <= 0:
+        return (0.0, 1.0)
+    p = selected / n
+    denominator = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / denominator
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denominator
+    return (max(0.0, centre - half), min(1.0, centre + half))
+
+
+def _intervals(rows: list[dict[str, Any]]) -> list[tuple[float, float] | None]:
+    """Wilson intervals of each group's selection rate (none for hidden groups)."""
+    return [
+        None if r.get("n_selected") is None else wilson_interval(r["n_selected"], r["n"])
+        for r in rows
+    ]
 
 
 def results_section(model: Model, audit: PopulationAudit, labels: Labels, lang: str) -> Section:

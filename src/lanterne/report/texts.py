@@ -81,6 +81,17 @@ _METRICS: tuple[tuple[Msg, Msg], ...] = (
         ),
     ),
     (
+        Msg("Intervalle de confiance à 95 %", "95 % confidence interval"),
+        Msg(
+            "Autour d'un taux de sélection, l'étendue plausible si les foyers étudiés sont un "
+            "échantillon d'une population plus grande (intervalle de Wilson). Pour tout un "
+            "pays, même synthétique, il est très étroit.",
+            "Around a selection rate, the plausible range if the households studied are a "
+            "sample of a larger population (Wilson interval). For a whole country, even "
+            "synthetic, it is very narrow.",
+        ),
+    ),
+    (
         Msg("Ratio de représentation", "Representation ratio"),
         Msg(
             "Part des sélectionnés divisée par part des foyers : 1 veut dire que le groupe est "
