@@ -163,16 +163,11 @@ def bar_chart(
     with plt.rc_context(_style()):
         fig, ax = plt.subplots(figsize=(6.4, 0.45 * n + 1.2))
         positions = list(range(n))[::-1]
-        # a zero or hidden value draws no bar (and cannot sit on a log axis)
-        [v if v else (1.0 if log else 0.0) for v in values]
-        widths = [v if v else 0.0 for v in values] if not log else None
-        if log:
-            drawn = [(p, v) for p, v in zip(positions, values, strict=True) if v]
-            ax.barh(
-                [p for p, _ in drawn], [v for _, v in drawn], color=PALETTE[0], height=0.6, zorder=2
-            )
-        else:
-            ax.barh(positions, widths, color=PALETTE[0], height=0.6, zorder=2)
+        # a zero or hidden value draws no bar (and could not sit on a log axis)
+        drawn = [(p, v) for p, v in zip(positions, values, strict=True) if v]
+        ax.barh(
+            [p for p, _ in drawn], [v for _, v in drawn], color=PALETTE[0], height=0.6, zorder=2
+        )
         if intervals is not None:
             for pos, value, ci in zip(positions, values, intervals, strict=True):
                 if ci is None or value is None:
