@@ -85,18 +85,14 @@ def comparison_section(
         if not all(column in a.groups for a in audits):
             continue
         groups = [r["group"] for r in first.groups[column]]
-        series: dict[str, list[float | None]] = {}
-        for audit, name in zip(audits, names, strict=True):
-            by_group = {r["group"]: r for r in audit.groups[column]}
-            series[name] = [
-                (by_group.get(g) or {}).get("representation_ratio") or None for g in groups
-            ]
+        rows = [{r["group"]: r for r in audit.groups[column]} for audit in audits]
+        series: dict[str, list[float | None]] = {
+            name: [by_group.get(g, {}).get("representation_ratio") or None for g in groups]
+            for name, by_group in zip(names, rows, strict=True)
+        }
         changes = []
         for g in groups:
-            values = [
-                {r["group"]: r for r in a.groups[column]}.get(g, {}).get("share_selected")
-                for a in audits
-            ]
+            values = [by_group.get(g, {}).get("share_selected") for by_group in rows]
             if all(v is not None for v in values):
                 changes.append((abs(values[-1] - values[0]), g, values))
         changes.sort(reverse=True)
