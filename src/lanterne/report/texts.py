@@ -20,13 +20,6 @@ _HEADINGS: dict[str, Msg] = {
     "kicker": Msg("Rapport d'audit Lanterne", "Lanterne audit report"),
     "summary": Msg("En bref", "In plain words"),
     "provenance": Msg("D'où viennent ces chiffres", "Where these figures come from"),
-    "results": Msg("Résultats", "Results"),
-    "comparison": Msg("Comparaison des modèles", "Comparing the models"),
-    "archetypes": Msg("Profils-types", "Example households"),
-    "selection": Msg(
-        "Ce que trouve l'algorithme, comparé au hasard",
-        "What the algorithm finds, compared with chance",
-    ),
     "method": Msg("Méthode", "Method"),
     "limitations": Msg("Limites", "Limitations"),
     "reproducibility": Msg("Reproduire ce rapport", "Reproducing this report"),
