@@ -11,18 +11,15 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeElapsedColumn,
-)
 
 from lanterne.audit.chunks import open_source
 from lanterne.audit.suppression import DEFAULT_MIN_CELL
 from lanterne.cli.app import LangOption, app, console, h, invoked_command
-from lanterne.cli.population import DEFAULT_HOUSEHOLDS, DEFAULT_TARGETS
+from lanterne.cli.population import (
+    DEFAULT_HOUSEHOLDS,
+    DEFAULT_TARGETS,
+    generate_with_progress,
+)
 from lanterne.cli.report import run_audits, write_report_files
 from lanterne.errors import UsageError
 from lanterne.i18n import Msg, format_number, get_lang, tr
@@ -31,7 +28,6 @@ from lanterne.population.archetypes import load_archetypes
 from lanterne.population.generate import (
     DEFAULT_SEED,
     GENERATOR_VERSION,
-    generate_population,
     read_metadata,
 )
 from lanterne.report import population_report
@@ -58,28 +54,6 @@ def _reusable(path: Path, households: int, seed: int) -> bool:
         and meta.get("targets") == DEFAULT_TARGETS
         and str(meta.get("generator_version")) == GENERATOR_VERSION
     )
-
-
-def _generate(path: Path, households: int, seed: int) -> None:
-    progress = Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=console,
-        transient=True,
-    )
-    with progress:
-        task = progress.add_task(
-            tr("Génération de la population", "Generating the population"), total=households
-        )
-        generate_population(
-            path,
-            households,
-            seed,
-            DEFAULT_TARGETS,
-            progress=lambda rows: progress.advance(task, rows),
-        )
 
 
 @app.command(
@@ -136,7 +110,7 @@ def demo(
             )
         )
     else:
-        _generate(population, households, seed)
+        generate_with_progress(population, households, seed, DEFAULT_TARGETS, transient=True)
         console.print(
             tr(
                 "{n} foyers synthétiques écrits dans {p} ({s} s).",

@@ -21,8 +21,8 @@ from lanterne.errors import UsageError
 from lanterne.i18n import Msg, format_number, get_lang, pick, tr
 from lanterne.io.atomic import write_json_atomic
 from lanterne.population.check import CheckReport, check_population, status_label
-from lanterne.population.generate import DEFAULT_SEED, generate_population
-from lanterne.population.targets import load_targets
+from lanterne.population.generate import DEFAULT_SEED, GenerationInfo, generate_population
+from lanterne.population.targets import PopulationTargets, load_targets
 
 #: Households receiving benefits from the French family-benefits agency (the default size).
 DEFAULT_HOUSEHOLDS = 13_800_000
@@ -116,26 +116,7 @@ def generate(
                 d=str(output.parent),
             )
         )
-    loaded = load_targets(targets)
-    progress = Progress(
-        TextColumn("[bold]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        TimeRemainingColumn(),
-        console=console,
-        transient=False,
-    )
-    with progress:
-        task = progress.add_task(tr("Foyers", "Households"), total=households)
-        info = generate_population(
-            output,
-            households,
-            seed,
-            loaded,
-            workers=workers,
-            progress=lambda rows: progress.advance(task, rows),
-        )
+    info = generate_with_progress(output, households, seed, load_targets(targets), workers=workers)
     console.print(
         tr(
             "{n} foyers synthétiques écrits dans {p} (graine {s}, cibles {t}).",
@@ -154,6 +135,37 @@ def generate(
             t=info.targets,
         )
     )
+
+
+def generate_with_progress(
+    output: Path,
+    households: int,
+    seed: int,
+    targets: PopulationTargets | str,
+    *,
+    workers: int = 2,
+    transient: bool = False,
+) -> GenerationInfo:
+    """Generate a population to ``output`` with a progress bar of households written."""
+    progress = Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        console=console,
+        transient=transient,
+    )
+    with progress:
+        task = progress.add_task(tr("Foyers", "Households"), total=households)
+        return generate_population(
+            output,
+            households,
+            seed,
+            targets,
+            workers=workers,
+            progress=lambda rows: progress.advance(task, rows),
+        )
 
 
 @population_app.command(
