@@ -1,11 +1,13 @@
 """Evaluate a tree ensemble fast, and its exact TreeSHAP contributions.
 
 Lanterne keeps the trees as plain data (:class:`~lanterne.spec.trees.EnsembleData`). To
-score millions of rows it hands them to LightGBM's own predictor (multi-threaded C++),
-built in memory from the node arrays when a model is first used: LightGBM reads its
-documented text model format, computes in double precision, and gives exact TreeSHAP
-contributions (``pred_contrib``). A plain NumPy traversal, :func:`numpy_raw`, computes the
-same sums independently; the tests compare the two.
+score millions of rows it uses QuickScorer (:mod:`lanterne.model.quickscorer`, compiled by
+Numba), several times faster than a traversal; trees of more than 64 leaves go to
+LightGBM's own predictor instead. Exact TreeSHAP contributions come from LightGBM
+(``pred_contrib``), built in memory from the node arrays when first needed: LightGBM reads
+its documented text model format and computes in double precision. A plain NumPy
+traversal, :func:`numpy_raw`, computes the same sums independently; the tests compare the
+three.
 
 How the rules of other libraries map onto LightGBM's (``value <= threshold`` in doubles):
 
@@ -34,6 +36,7 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import cached_property
 
 import numpy as np
 
@@ -185,28 +188,39 @@ def lightgbm_model_text(ensemble: EnsembleData, split_rule: str, precision: str)
 
 
 class TreeEngine:
-    """Sums and TreeSHAP contributions of an ensemble, through LightGBM's predictor.
+    """Sums and TreeSHAP contributions of an ensemble.
 
-    ``raw`` is Σ leaf values (without the model's base score); ``contributions`` are one
-    column per input and sum, with :attr:`expected_value`, to ``raw`` exactly.
+    ``raw`` is Σ leaf values (without the model's base score), by QuickScorer when every
+    tree fits (up to 64 leaves), else by LightGBM; ``contributions`` are one column per
+    input and sum, with :attr:`expected_value`, to ``raw`` exactly.
     """
 
     def __init__(self, ensemble: EnsembleData, *, split_rule: str, precision: str) -> None:
+        from lanterne.model.quickscorer import QuickScorer
+
         self.ensemble = ensemble
         self.split_rule = split_rule
         self.precision = precision
         sizes = np.diff(ensemble.offsets)
         constant = sizes == 1
         self.constant = float(ensemble.value[ensemble.offsets[:-1][constant]].sum())
+        self._all_constant = bool(constant.all())
         self.n_inputs = len(ensemble.names)
-        self._booster = None
-        if not constant.all():
-            import lightgbm
-
-            self._booster = lightgbm.Booster(
-                model_str=lightgbm_model_text(ensemble, split_rule, precision)
-            )
+        self.quickscorer = QuickScorer.from_ensemble(
+            ensemble, split_rule=split_rule, precision=precision
+        )
         self._expected: float | None = None
+
+    @cached_property
+    def _booster(self):  # noqa: ANN202 - lightgbm.Booster, imported on first use
+        """LightGBM's predictor for these trees (``None`` when every tree is one leaf)."""
+        if self._all_constant:
+            return None
+        import lightgbm
+
+        return lightgbm.Booster(
+            model_str=lightgbm_model_text(self.ensemble, self.split_rule, self.precision)
+        )
 
     def _matrix(self, matrix: np.ndarray) -> np.ndarray:
         x = round_inputs(np.asarray(matrix), self.precision)
@@ -217,6 +231,16 @@ class TreeEngine:
     def raw(self, matrix: np.ndarray, progress: Callable[[int], None] | None = None) -> np.ndarray:
         """Σ over trees of each row's leaf value (rows × inputs in, one float64 per row)."""
         n = matrix.shape[0]
+        if self.quickscorer is not None:
+            out = np.empty(n)
+            for start in range(0, n, CHUNK_ROWS):
+                chunk = matrix[start : start + CHUNK_ROWS]
+                if self.n_inputs == 0:
+                    chunk = np.zeros((chunk.shape[0], 0))
+                out[start : start + chunk.shape[0]] = self.quickscorer.raw(chunk)
+                if progress:
+                    progress(chunk.shape[0])
+            return out
         out = np.full(n, self.constant)
         if self._booster is None:
             if progress:
