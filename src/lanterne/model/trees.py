@@ -67,7 +67,7 @@ class Trees(Model):
 
     @cached_property
     def engine(self) -> TreeEngine:
-        """The fast evaluator (LightGBM's predictor, built in memory on first use)."""
+        """The fast evaluator (QuickScorer, or LightGBM for trees over 64 leaves)."""
         return TreeEngine(
             self.ensemble, split_rule=self._model.split_rule, precision=self._model.precision
         )
