@@ -37,6 +37,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import cached_property
+from typing import Any
 
 import numpy as np
 
@@ -212,7 +213,7 @@ class TreeEngine:
         self._expected: float | None = None
 
     @cached_property
-    def _booster(self):  # noqa: ANN202 - lightgbm.Booster, imported on first use
+    def _booster(self) -> Any:  # a lightgbm.Booster (LightGBM is imported on first use)
         """LightGBM's predictor for these trees (``None`` when every tree is one leaf)."""
         if self._all_constant:
             return None
