@@ -3,6 +3,13 @@ what the model reacts to, and the explanation and letters to download.
 
 The form is plain HTML (no JavaScript): the values travel back with every submit, the
 download buttons post the same form to ``/score/download``. Nothing is stored.
+
+``POST /score`` shows the result at once (score, percentile, contributions, sentences);
+the search for what would change the decision (:func:`~lanterne.explain.counterfactuals`,
+up to a second) is its own request: a button of the result posts the same form to
+``/score/search``, which shows the same result plus what the model reacts to. On a result
+page the language switch is a button that posts the same form again in the other language,
+so the typed values are kept.
 """
 
 from __future__ import annotations
@@ -22,6 +29,7 @@ from starlette.exceptions import HTTPException
 from lanterne.contest.letters import LETTER_KINDS, render_letter
 from lanterne.errors import LanterneError
 from lanterne.explain import Budget, Explanation, build_household, counterfactuals
+from lanterne.explain.counterfactual import CounterfactualResult
 from lanterne.explain.explanation import explain_household
 from lanterne.explain.household import DEFAULT_ARCHETYPES, Household, Person
 from lanterne.explain.sentences import describe_value, signed
@@ -206,6 +214,8 @@ def _render(
         problems=problems or [],
         population=state.population_label,
         downloads=DOWNLOADS,
+        # a posted page switches language by posting the same form again
+        repost="household" if request.method == "POST" else None,
     )
 
 
@@ -232,7 +242,14 @@ async def score_result(request: Request) -> HTMLResponse:
     return await run_in_threadpool(_score_result, request, form)
 
 
-def _score_result(request: Request, form: FormData) -> HTMLResponse:
+@router.post("/score/search", response_class=HTMLResponse)
+async def score_search(request: Request) -> HTMLResponse:
+    """The same result, plus the search for what would change the decision."""
+    form = await request.form()
+    return await run_in_threadpool(_score_result, request, form, search=True)
+
+
+def _score_result(request: Request, form: FormData, *, search: bool = False) -> HTMLResponse:
     lang = page_lang(request)
     model, house, error = _household(request, form)
     person = _person(form)
@@ -258,14 +275,20 @@ def _score_result(request: Request, form: FormData) -> HTMLResponse:
         model,
         house.values,
         None,
-        result=result_context(model, house, exp, lang),
+        result=result_context(model, house, exp, lang, search=search),
         person=person,
         agency=agency,
     )
 
 
-def result_context(model: Model, house: Household, exp: Explanation, lang: str) -> dict[str, Any]:
-    """Everything the result part of the page shows."""
+def result_context(
+    model: Model, house: Household, exp: Explanation, lang: str, *, search: bool = False
+) -> dict[str, Any]:
+    """Everything the result part of the page shows.
+
+    ``search`` also runs the counterfactual search (within :data:`SEARCH_BUDGET`); without
+    it the page offers a button that asks for it.
+    """
     ordered = sorted(exp.contributions, key=lambda c: -abs(c.contribution))
     shown = [c for c in ordered if c.contribution]
     comma = lang == "fr"
@@ -283,10 +306,15 @@ def result_context(model: Model, house: Household, exp: Explanation, lang: str) 
         ).render(lang),
         decimal_comma=comma,
     )
-    search = None
-    if exp.standing.threshold is not None:
-        found = counterfactuals(model, house, exp.standing.threshold, SEARCH_BUDGET)
-        search = found.summary(lang)
+    threshold = exp.standing.threshold
+    # only a selected household has a decision that changes could reverse
+    searchable = threshold is not None and bool(exp.standing.selected)
+    found = None
+    if search and searchable:
+        found = counterfactuals(model, house, threshold, SEARCH_BUDGET).summary(lang)
+    elif threshold is not None and not searchable:  # already below: nothing to search
+        below = CounterfactualResult(model.id, threshold, exp.score, mutable=(), candidates={})
+        found = below.summary(lang)
     return {
         "score": format_percent(exp.score, lang, 1),
         "percentile": exp.standing.percentile,
@@ -310,7 +338,8 @@ def result_context(model: Model, house: Household, exp: Explanation, lang: str) 
         ],
         "total": signed(exp.margin, lang, 3),
         "chart": svg,
-        "search": search,
+        "searchable": searchable,
+        "search": found,
     }
 
 
