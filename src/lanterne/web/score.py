@@ -15,8 +15,8 @@ so the typed values are kept.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
-from functools import lru_cache
+from dataclasses import dataclass, field, replace
+from functools import lru_cache, partial
 from typing import Any
 from urllib.parse import quote
 
@@ -92,18 +92,25 @@ def form_fields(
 ) -> list[Field]:
     """The form's inputs: every variable the model reads, in the spec's order."""
     errors = errors or {}
+    return [
+        replace(f, value=_text(values.get(f.name)), error=errors.get(f.name))
+        for f in _blank_fields(model, lang)
+    ]
+
+
+@lru_cache(maxsize=32)
+def _blank_fields(model: Model, lang: str) -> tuple[Field, ...]:
+    """The inputs without their values: labels, help, options never change for a model."""
     fields = []
     for name in model.used_variables:
         var = model.spec.variable(name)
         if var is None:  # pragma: no cover - used variables are declared
             continue
-        value = _text(values.get(name))
         base = {
             "name": name,
             "label": variable_label(var, lang),
             "help": pick(var.description, lang),
-            "value": value,
-            "error": errors.get(name),
+            "value": "",
         }
         if var.type == "category":
             opts = list(category_labels(var, lang).items())
@@ -123,7 +130,7 @@ def form_fields(
                     **base,
                 )
             )
-    return fields
+    return tuple(fields)
 
 
 def _defaults(model: Model, archetype: str) -> dict[str, Any]:
@@ -238,15 +245,16 @@ def explain(request: Request, model: Model, house: Household) -> Explanation:
 @router.post("/score", response_class=HTMLResponse)
 async def score_result(request: Request) -> HTMLResponse:
     form = await request.form()
-    # the work runs in a thread: a long search does not hold other requests
-    return await run_in_threadpool(_score_result, request, form)
+    # a few milliseconds of work: done here, without the hop to a thread and back
+    return _score_result(request, form)
 
 
 @router.post("/score/search", response_class=HTMLResponse)
 async def score_search(request: Request) -> HTMLResponse:
     """The same result, plus the search for what would change the decision."""
     form = await request.form()
-    return await run_in_threadpool(_score_result, request, form, search=True)
+    # up to a second of work: in a thread, so that other requests are not held
+    return await run_in_threadpool(partial(_score_result, search=True), request, form)
 
 
 def _score_result(request: Request, form: FormData, *, search: bool = False) -> HTMLResponse:
