@@ -164,3 +164,17 @@ def test_pages_reached_by_get_keep_the_link(client):
     link = '<a href="/score?model=fr-cnaf-dmde-2026&amp;archetype=student&amp;lang=en"'
     assert link in page
     assert '<p class="lang"><button' not in page
+
+
+def test_language_switch_on_the_rights_form_keeps_the_values(client):
+    """The rights page's posted form switches language the same way (checked on a refused
+    value: the page answers before any rights computation)."""
+    page = client.get("/rights?lang=fr").text
+    fields = dict(re.findall(r'<input id="f-[^"]+" name="([^"]+)"[^>]*value="([^"]*)"', page))
+    data = fields | {"income_monthly": "beaucoup"}
+    french = client.post("/rights?lang=fr", data=data)
+    assert french.status_code == 422
+    assert re.search(r'<button [^>]*form="household" formaction="/rights\?lang=en"', french.text)
+    english = client.post("/rights?lang=en", data=data)
+    assert english.status_code == 422 and '<html lang="en">' in english.text
+    assert 'value="beaucoup"' in english.text
