@@ -165,6 +165,42 @@ def test_score_form_letter_download(server, browser, shots, downloads):
     assert pdf.read_bytes().startswith(b"%PDF")
 
 
+def test_search_button_and_language_switch_keep_the_values(server, browser, shots):
+    """The result's search button and the language switch post the form again, no script."""
+    browser.get(server + "/score?lang=en&archetype=single-mother-rsa")
+    # irregular work and income: this household is selected in the server's population
+    for name in ("months_worked_12m", "income_changes_12m"):
+        field = browser.find_element(By.ID, f"f-{name}")
+        field.clear()
+        field.send_keys("5")
+    browser.find_element(By.CSS_SELECTOR, "#household button.primary").click()
+    wait_for_text(browser, "#result", "would be selected for an inspection")
+    result = browser.find_element(By.ID, "result")
+    assert "Smallest sets" not in result.text  # the search waits for the button
+    button = browser.find_element(By.CSS_SELECTOR, "#result button[formaction^='/score/search']")
+    assert button.text == "Find what would change the decision"
+    button.click()
+    # the caveat closes every search summary, whatever the search found
+    wait_for_text(browser, "#result", "These are facts about the model, not advice")
+    assert "/score/search" in browser.current_url
+    assert browser.find_elements(By.CSS_SELECTOR, "#result button[formaction]") == []
+    assert browser.find_element(By.ID, "f-months_worked_12m").get_attribute("value") == "5"
+    assert serious_violations(browser) == []
+    browser.save_screenshot(str(shots / "score-search.png"))
+
+    # the switch to French posts the same values again
+    browser.find_element(By.CSS_SELECTOR, "header .lang button").click()
+    wait_for_text(browser, "#result", "Ce sont des faits sur le modèle")
+    assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "fr"
+    assert "Résultat" in browser.find_element(By.ID, "result").text
+    for name in ("months_worked_12m", "income_changes_12m"):
+        assert browser.find_element(By.ID, f"f-{name}").get_attribute("value") == "5"
+    family = Select(browser.find_element(By.ID, "f-family_type"))
+    assert family.first_selected_option.get_attribute("value") == "single_parent"
+    assert serious_violations(browser) == []
+    browser.save_screenshot(str(shots / "score-search-fr.png"))
+
+
 def test_rights_check_in_the_browser(server, browser, shots):
     browser.get(server + "/rights?lang=en")
     Select(browser.find_element(By.ID, "f-housing_status")).select_by_value("hosted")

@@ -39,6 +39,8 @@ def normalise_lang(value: str | None) -> Lang:
     >>> normalise_lang("en-GB")
     'en'
     """
+    if value in LANGS:  # already a code (the common case: pages call this per text)
+        return value  # type: ignore[return-value]
     if not value:
         return DEFAULT_LANG
     code = value.strip().lower().replace("-", "_").split("_")[0].split(".")[0]

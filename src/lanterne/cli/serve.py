@@ -74,7 +74,7 @@ def serve(
     """Start the web application."""
     import uvicorn
 
-    from lanterne.web.app import WebConfig, create_app
+    from lanterne.web.app import WebConfig, create_app, settled
 
     if population is not None and not population.exists():
         raise UsageError(
@@ -110,5 +110,5 @@ def serve(
         )
         return
     with console.status(tr("Préparation de la population…", "Preparing the population…")):
-        web = create_app(config)
+        web = settled(create_app(config))
     uvicorn.run(web, host=host, port=port, log_level="warning")

@@ -31,6 +31,7 @@ import polars as pl
 
 from lanterne.errors import Problem, SpecError
 from lanterne.explain.household import Household, build_household
+from lanterne.explain.onerow import one_row
 from lanterne.explain.population import Population, score_population
 from lanterne.explain.sentences import (
     base_sentence,
@@ -567,6 +568,7 @@ def explain_household(
     reference: str | Household | None = None,
     rule: TargetingRule | None = None,
     archetype_set: str = "fr-households",
+    fast_path: bool = True,
 ) -> Explanation:
     """Explain ``household``'s score under ``model``.
 
@@ -574,7 +576,9 @@ def explain_household(
     and the selection threshold of a top-share rule. ``reference`` is ``"median"`` (the
     population's household at the median score), an archetype id of ``archetype_set``, or a
     :class:`Household`; ``None`` means the median when a population is given. ``rule``
-    overrides the model's targeting rule.
+    overrides the model's targeting rule. ``fast_path=False`` computes the household's
+    numbers with Polars even where :mod:`lanterne.explain.onerow` gives the same bits in
+    plain Python (the tests compare both).
     """
     check_no_sensitive(model)
     rule = rule or model.targeting
@@ -584,15 +588,21 @@ def explain_household(
         else score_population(model, population)
     )
     frame = household.frame
-    contributions = model.contributions(frame, prepared=True).row(0)
-    margin = float(model.margins(frame, prepared=True)[0])
     base = float(model.base)
+    # one row: the same numbers in plain Python (exactly Polars' bits), else Polars
+    fast = one_row(model, frame) if fast_path else None
+    if fast is not None:
+        contributions, margin, score = fast.contributions, fast.margin, fast.score
+        values, without = fast.values, fast.without
+    else:
+        contributions = model.contributions(frame, prepared=True).row(0)
+        margin = float(model.margins(frame, prepared=True)[0])
+        values = term_values(model, frame) or [None] * len(model.terms)
+        without = scores_of_margins(model, [margin - c for c in contributions] + [base])
+        score = float(model.scores(frame, prepared=True)[0])
     additive = abs(base + math.fsum(contributions) - margin) <= ADDITIVE_TOLERANCE * max(
         1.0, abs(margin)
     )
-    values = term_values(model, frame) or [None] * len(model.terms)
-    without = scores_of_margins(model, [margin - c for c in contributions] + [base])
-    score = float(model.scores(frame, prepared=True)[0])
     base_score = float(without[-1])
     ref, ref_contributions = _reference(model, household, pop, reference, archetype_set)
     items = [

@@ -22,6 +22,7 @@ import polars as pl
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import lru_cache
 
 import polars as pl
 
@@ -30,6 +31,10 @@ from lanterne.i18n import Msg
 from lanterne.spec.schema import ModelSpec, Variable
 
 EXAMPLES = 5
+#: Tables of at most this many rows (one household of a form or a file) are first checked
+#: value by value in plain Python; a column that passes as it is skips the column-wise
+#: Polars checks, which cost far more than the check itself on a handful of rows.
+SMALL_ROWS = 64
 _TRUE = ["true", "1", "yes", "oui", "vrai", "t", "y", "o"]
 _FALSE = ["false", "0", "no", "non", "faux", "f", "n"]
 
@@ -114,7 +119,8 @@ def prepare_table(
     needed = (
         {v.name for v in spec.variables if not v.sensitive} if required is None else set(required)
     )
-    missing = [v.name for v in spec.variables if v.name in needed and v.name not in data.columns]
+    columns = set(data.columns)
+    missing = [v.name for v in spec.variables if v.name in needed and v.name not in columns]
     if missing:
         problems.append(
             Problem(
@@ -131,8 +137,17 @@ def prepare_table(
         raise DataError(problems)
 
     updates: list[pl.Series] = []
-    for var in (v for v in spec.variables if v.name in data.columns):
-        original = data[var.name]
+    small = data.height <= SMALL_ROWS
+    quick = 0
+    for var in (v for v in spec.variables if v.name in columns):
+        original = data.get_column(var.name)
+        if small:
+            clean = _clean_small(var, original)
+            if clean is not None:  # exactly what the checks below would give, no problem
+                quick += 1
+                if clean is not original:
+                    updates.append(clean)
+                continue
         value = _convert(var, original)
         for kind, mask in _failures(var, original, value):
             n, rows = _example_rows(mask)
@@ -145,7 +160,60 @@ def prepare_table(
             updates.append(_final_type(var, value))
     if problems:
         raise DataError(problems)
+    if small and quick == sum(v.name in columns for v in spec.variables):
+        # every column passed as it is: the same table, assembled without a query
+        replaced = {s.name: s for s in updates}
+        return pl.DataFrame([replaced.get(name, data[name]) for name in data.columns])
     return data.with_columns(updates)
+
+
+def _clean_small(var: Variable, column: pl.Series) -> pl.Series | None:
+    """The column in its checked type when its values plainly pass every check, else ``None``.
+
+    Only the usual cases are decided here — numbers in a numeric column, booleans in a
+    Boolean column, categories spelled exactly in a text column — and only when every value
+    is present and in range. Anything else (text to convert, a missing value, NaN, an
+    unknown category...) returns ``None``: the column-wise checks then decide and word the
+    problems, so a table is accepted, converted and refused exactly as they would.
+    """
+    dtype = column.dtype
+    values = column.to_list()
+    if None in values:
+        return None
+    if var.type in ("int", "float"):
+        if not (dtype.is_integer() or (var.type == "float" and dtype.is_float())):
+            return None
+        if var.type == "float" and any(v != v for v in values):  # NaN
+            return None
+        if var.range is not None:
+            low, high = var.range
+            if not all(low <= v <= high for v in values):
+                return None
+        return column  # _final_type keeps integer and float columns as they are
+    if var.type == "bool":
+        return column if dtype == pl.Boolean else None
+    categories = var.categories or []
+    if isinstance(dtype, pl.Enum):
+        return column if list(dtype.categories) == list(categories) else None
+    if dtype != pl.String or not set(values) <= _plain_categories(var):
+        return None
+    return column.cast(_enum(tuple(categories)))
+
+
+def _plain_categories(var: Variable) -> frozenset[str]:
+    """Categories that stripping spaces leaves as they are (the text a check compares)."""
+    return _stripped(tuple(var.categories or []))
+
+
+@lru_cache(maxsize=256)
+def _stripped(categories: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(c for c in categories if c == c.strip())
+
+
+@lru_cache(maxsize=256)
+def _enum(categories: tuple[str, ...]) -> pl.Enum:
+    """The Enum type of these categories (made once: building one takes a while)."""
+    return pl.Enum(list(categories))
 
 
 def _failures(var: Variable, original: pl.Series, value: pl.Series) -> list[tuple[str, pl.Series]]:

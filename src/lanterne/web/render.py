@@ -54,8 +54,14 @@ def page(
     status_code: int = 200,
     **context: Any,
 ) -> HTMLResponse:
-    """Render a page of the app in ``lang``."""
+    """Render a page of the app in ``lang``.
+
+    ``repost`` (the id of a form on the page) makes the language switch a button that
+    posts that form again to this address in the other language: a result page keeps the
+    values typed, without JavaScript.
+    """
     other = next(x for x in LANGS if x != lang)
+    repost = context.pop("repost", None)
 
     def t(fr: str, en: str, /, **params: Any) -> str:
         return tr(fr, en, lang, **params)
@@ -68,6 +74,7 @@ def page(
             lang=lang,
             other_lang=other,
             switch=switch_url(request, other),
+            repost=repost,
             t=t,
             pick=lambda text: pick(text, lang),
             msg=lambda m: m.render(lang) if isinstance(m, Msg) else str(m),

@@ -3,13 +3,20 @@ what the model reacts to, and the explanation and letters to download.
 
 The form is plain HTML (no JavaScript): the values travel back with every submit, the
 download buttons post the same form to ``/score/download``. Nothing is stored.
+
+``POST /score`` shows the result at once (score, percentile, contributions, sentences);
+the search for what would change the decision (:func:`~lanterne.explain.counterfactuals`,
+up to a second) is its own request: a button of the result posts the same form to
+``/score/search``, which shows the same result plus what the model reacts to. On a result
+page the language switch is a button that posts the same form again in the other language,
+so the typed values are kept.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
-from functools import lru_cache
+from dataclasses import dataclass, field, replace
+from functools import lru_cache, partial
 from typing import Any
 from urllib.parse import quote
 
@@ -22,6 +29,7 @@ from starlette.exceptions import HTTPException
 from lanterne.contest.letters import LETTER_KINDS, render_letter
 from lanterne.errors import LanterneError
 from lanterne.explain import Budget, Explanation, build_household, counterfactuals
+from lanterne.explain.counterfactual import CounterfactualResult
 from lanterne.explain.explanation import explain_household
 from lanterne.explain.household import DEFAULT_ARCHETYPES, Household, Person
 from lanterne.explain.sentences import describe_value, signed
@@ -84,18 +92,25 @@ def form_fields(
 ) -> list[Field]:
     """The form's inputs: every variable the model reads, in the spec's order."""
     errors = errors or {}
+    return [
+        replace(f, value=_text(values.get(f.name)), error=errors.get(f.name))
+        for f in _blank_fields(model, lang)
+    ]
+
+
+@lru_cache(maxsize=32)
+def _blank_fields(model: Model, lang: str) -> tuple[Field, ...]:
+    """The inputs without their values: labels, help, options never change for a model."""
     fields = []
     for name in model.used_variables:
         var = model.spec.variable(name)
         if var is None:  # pragma: no cover - used variables are declared
             continue
-        value = _text(values.get(name))
         base = {
             "name": name,
             "label": variable_label(var, lang),
             "help": pick(var.description, lang),
-            "value": value,
-            "error": errors.get(name),
+            "value": "",
         }
         if var.type == "category":
             opts = list(category_labels(var, lang).items())
@@ -115,7 +130,7 @@ def form_fields(
                     **base,
                 )
             )
-    return fields
+    return tuple(fields)
 
 
 def _defaults(model: Model, archetype: str) -> dict[str, Any]:
@@ -206,6 +221,8 @@ def _render(
         problems=problems or [],
         population=state.population_label,
         downloads=DOWNLOADS,
+        # a posted page switches language by posting the same form again
+        repost="household" if request.method == "POST" else None,
     )
 
 
@@ -228,11 +245,19 @@ def explain(request: Request, model: Model, house: Household) -> Explanation:
 @router.post("/score", response_class=HTMLResponse)
 async def score_result(request: Request) -> HTMLResponse:
     form = await request.form()
-    # the work runs in a thread: a long search does not hold other requests
-    return await run_in_threadpool(_score_result, request, form)
+    # a few milliseconds of work: done here, without the hop to a thread and back
+    return _score_result(request, form)
 
 
-def _score_result(request: Request, form: FormData) -> HTMLResponse:
+@router.post("/score/search", response_class=HTMLResponse)
+async def score_search(request: Request) -> HTMLResponse:
+    """The same result, plus the search for what would change the decision."""
+    form = await request.form()
+    # up to a second of work: in a thread, so that other requests are not held
+    return await run_in_threadpool(partial(_score_result, search=True), request, form)
+
+
+def _score_result(request: Request, form: FormData, *, search: bool = False) -> HTMLResponse:
     lang = page_lang(request)
     model, house, error = _household(request, form)
     person = _person(form)
@@ -258,14 +283,20 @@ def _score_result(request: Request, form: FormData) -> HTMLResponse:
         model,
         house.values,
         None,
-        result=result_context(model, house, exp, lang),
+        result=result_context(model, house, exp, lang, search=search),
         person=person,
         agency=agency,
     )
 
 
-def result_context(model: Model, house: Household, exp: Explanation, lang: str) -> dict[str, Any]:
-    """Everything the result part of the page shows."""
+def result_context(
+    model: Model, house: Household, exp: Explanation, lang: str, *, search: bool = False
+) -> dict[str, Any]:
+    """Everything the result part of the page shows.
+
+    ``search`` also runs the counterfactual search (within :data:`SEARCH_BUDGET`); without
+    it the page offers a button that asks for it.
+    """
     ordered = sorted(exp.contributions, key=lambda c: -abs(c.contribution))
     shown = [c for c in ordered if c.contribution]
     comma = lang == "fr"
@@ -283,10 +314,15 @@ def result_context(model: Model, house: Household, exp: Explanation, lang: str) 
         ).render(lang),
         decimal_comma=comma,
     )
-    search = None
-    if exp.standing.threshold is not None:
-        found = counterfactuals(model, house, exp.standing.threshold, SEARCH_BUDGET)
-        search = found.summary(lang)
+    threshold = exp.standing.threshold
+    # only a selected household has a decision that changes could reverse
+    searchable = threshold is not None and bool(exp.standing.selected)
+    found = None
+    if search and searchable:
+        found = counterfactuals(model, house, threshold, SEARCH_BUDGET).summary(lang)
+    elif threshold is not None and not searchable:  # already below: nothing to search
+        below = CounterfactualResult(model.id, threshold, exp.score, mutable=(), candidates={})
+        found = below.summary(lang)
     return {
         "score": format_percent(exp.score, lang, 1),
         "percentile": exp.standing.percentile,
@@ -310,7 +346,8 @@ def result_context(model: Model, house: Household, exp: Explanation, lang: str) 
         ],
         "total": signed(exp.margin, lang, 3),
         "chart": svg,
-        "search": search,
+        "searchable": searchable,
+        "search": found,
     }
 
 
