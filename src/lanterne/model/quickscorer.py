@@ -41,6 +41,7 @@ from dataclasses import dataclass
 import numba
 import numpy as np
 
+from lanterne.model.tree_engine import le_thresholds, round_inputs
 from lanterne.spec.trees import EnsembleData
 
 #: Rows a thread scores together: their bit vectors stay in the processor's first cache.
@@ -125,8 +126,6 @@ class QuickScorer:
         cls, ensemble: EnsembleData, *, split_rule: str, precision: str
     ) -> QuickScorer | None:
         """The ensemble's QuickScorer tables, or ``None`` if a tree has over 64 leaves."""
-        from lanterne.model.tree_engine import le_thresholds
-
         sizes = np.diff(ensemble.offsets)
         leaves_per_tree = (sizes + 1) // 2  # binary trees: leaves = internal nodes + 1
         dtype = _mask_dtype(int(leaves_per_tree.max(initial=1)))
@@ -178,8 +177,6 @@ class QuickScorer:
 
     def raw(self, matrix: np.ndarray) -> np.ndarray:
         """Σ over trees of each row's leaf value (rows × inputs in, float64 out)."""
-        from lanterne.model.tree_engine import round_inputs
-
         x = np.ascontiguousarray(round_inputs(np.asarray(matrix), self.precision))
         if x.ndim != 2 or x.shape[1] < self.n_inputs:
             raise ValueError(f"expected rows × {self.n_inputs} inputs, got shape {x.shape}")

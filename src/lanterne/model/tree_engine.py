@@ -197,7 +197,7 @@ class TreeEngine:
     """
 
     def __init__(self, ensemble: EnsembleData, *, split_rule: str, precision: str) -> None:
-        from lanterne.model.quickscorer import QuickScorer
+        from lanterne.model.quickscorer import QuickScorer  # imports Numba: only when used
 
         self.ensemble = ensemble
         self.split_rule = split_rule
@@ -232,27 +232,20 @@ class TreeEngine:
     def raw(self, matrix: np.ndarray, progress: Callable[[int], None] | None = None) -> np.ndarray:
         """Σ over trees of each row's leaf value (rows × inputs in, one float64 per row)."""
         n = matrix.shape[0]
-        if self.quickscorer is not None:
-            out = np.empty(n)
-            for start in range(0, n, CHUNK_ROWS):
-                chunk = matrix[start : start + CHUNK_ROWS]
-                if self.n_inputs == 0:
-                    chunk = np.zeros((chunk.shape[0], 0))
-                out[start : start + chunk.shape[0]] = self.quickscorer.raw(chunk)
-                if progress:
-                    progress(chunk.shape[0])
-            return out
-        out = np.full(n, self.constant)
-        if self._booster is None:
-            if progress:
-                progress(n)
-            return out
+        out = np.empty(n)
         for start in range(0, n, CHUNK_ROWS):
-            chunk = self._matrix(matrix[start : start + CHUNK_ROWS])
-            out[start : start + chunk.shape[0]] += self._booster.predict(chunk, raw_score=True)
+            chunk = matrix[start : start + CHUNK_ROWS]
+            out[start : start + chunk.shape[0]] = self._raw_chunk(chunk)
             if progress:
                 progress(chunk.shape[0])
         return out
+
+    def _raw_chunk(self, chunk: np.ndarray) -> np.ndarray:
+        if self.quickscorer is not None:
+            return self.quickscorer.raw(chunk)
+        if self._booster is None:  # every tree is a single leaf
+            return np.full(chunk.shape[0], self.constant)
+        return self.constant + self._booster.predict(self._matrix(chunk), raw_score=True)
 
     def contributions(
         self, matrix: np.ndarray, progress: Callable[[int], None] | None = None
