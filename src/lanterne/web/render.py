@@ -56,12 +56,14 @@ def page(
 ) -> HTMLResponse:
     """Render a page of the app in ``lang``.
 
-    ``repost`` (the id of a form on the page) makes the language switch a button that
-    posts that form again to this address in the other language: a result page keeps the
-    values typed, without JavaScript.
+    ``repost`` (the id of a form on the page): when the page answers that form's POST, the
+    language switch is a button that posts the form again to this address in the other
+    language, so a result page keeps the values typed, without JavaScript.
     """
     other = next(x for x in LANGS if x != lang)
     repost = context.pop("repost", None)
+    if request.method != "POST":
+        repost = None  # a page reached by a link switches language by a link
 
     def t(fr: str, en: str, /, **params: Any) -> str:
         return tr(fr, en, lang, **params)

@@ -388,6 +388,5 @@ def _render(
         month_error=errors.get("month"),
         result=result,
         problems=problems or [],
-        # a posted page switches language by posting the same form again
-        repost="household" if request.method == "POST" else None,
+        repost="household",  # a posted page switches language by posting it again
     )

@@ -221,8 +221,7 @@ def _render(
         problems=problems or [],
         population=state.population_label,
         downloads=DOWNLOADS,
-        # a posted page switches language by posting the same form again
-        repost="household" if request.method == "POST" else None,
+        repost="household",  # a posted page switches language by posting it again
     )
 
 
