@@ -15,7 +15,12 @@ from lanterne.audit.selection import audit_selection
 from lanterne.audit.suppression import DEFAULT_MIN_CELL
 from lanterne.cli.app import LangOption, app, console, h, invoked_command
 from lanterne.cli.audit_tables import render_confusion, render_population, render_selection
-from lanterne.cli.options import ThresholdOption, TopShareOption, rule_from_options
+from lanterne.cli.options import (
+    MinCellOption,
+    ThresholdOption,
+    TopShareOption,
+    rule_from_options,
+)
 from lanterne.cli.report import PdfOption, ReportOption, check_report_outputs, write_report_files
 from lanterne.errors import UsageError
 from lanterne.i18n import Msg, get_lang, tr
@@ -43,17 +48,6 @@ GroupColOption = Annotated[
         help=h(
             "Colonne de groupe (répétable) : sex, age_band, nationality…",
             "Group column (repeatable): sex, age_band, nationality…",
-        ),
-    ),
-]
-MinCellOption = Annotated[
-    int,
-    typer.Option(
-        "--min-cell",
-        min=0,
-        help=h(
-            "Masquer les taux des groupes de moins de N foyers (0 : ne rien masquer).",
-            "Hide the rates of groups smaller than N households (0: hide nothing).",
         ),
     ),
 ]

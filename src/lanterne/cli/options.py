@@ -58,3 +58,17 @@ def rule_from_options(top_share: float | None, threshold: float | None) -> Targe
     if top_share is None and threshold is None:
         return None
     return TargetingRule(top_share=top_share, threshold=threshold)
+
+
+#: Small-cell suppression, shared by the audit and report commands.
+MinCellOption = Annotated[
+    int,
+    typer.Option(
+        "--min-cell",
+        min=0,
+        help=h(
+            "Masquer les taux des groupes de moins de N foyers (0 : ne rien masquer).",
+            "Hide the rates of groups smaller than N households (0: hide nothing).",
+        ),
+    ),
+]

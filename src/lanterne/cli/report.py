@@ -13,7 +13,12 @@ from lanterne.audit import PopulationAudit, audit_population
 from lanterne.audit.chunks import ChunkSource, open_source
 from lanterne.audit.suppression import DEFAULT_MIN_CELL
 from lanterne.cli.app import LangOption, app, console, h, invoked_command
-from lanterne.cli.options import ThresholdOption, TopShareOption, rule_from_options
+from lanterne.cli.options import (
+    MinCellOption,
+    ThresholdOption,
+    TopShareOption,
+    rule_from_options,
+)
 from lanterne.errors import UsageError
 from lanterne.i18n import Msg, get_lang, pick, tr
 from lanterne.io.atomic import check_destination
@@ -210,17 +215,7 @@ def report(
     ] = None,
     top_share: TopShareOption = None,
     threshold: ThresholdOption = None,
-    min_cell: Annotated[
-        int,
-        typer.Option(
-            "--min-cell",
-            min=0,
-            help=h(
-                "Masquer les taux des groupes de moins de N foyers (0 : ne rien masquer).",
-                "Hide the rates of groups smaller than N households (0: hide nothing).",
-            ),
-        ),
-    ] = DEFAULT_MIN_CELL,
+    min_cell: MinCellOption = DEFAULT_MIN_CELL,
     description: Annotated[
         str | None,
         typer.Option(
