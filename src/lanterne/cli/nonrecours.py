@@ -13,8 +13,14 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from lanterne.audit.suppression import DEFAULT_MIN_CELL
 from lanterne.cli.app import LangOption, app, console, h, invoked_command
-from lanterne.cli.options import ThresholdOption, TopShareOption, rule_from_options
+from lanterne.cli.options import (
+    MinCellOption,
+    ThresholdOption,
+    TopShareOption,
+    rule_from_options,
+)
 from lanterne.cli.report import PdfOption, ReportOption, check_report_outputs, write_report_files
 from lanterne.i18n import format_number, format_percent, get_lang, tr
 from lanterne.io.atomic import check_destination, write_json_atomic
@@ -67,17 +73,7 @@ def nonrecours_command(
     ] = DEFAULT_MONTH,
     top_share: TopShareOption = None,
     threshold: ThresholdOption = None,
-    min_cell: Annotated[
-        int,
-        typer.Option(
-            "--min-cell",
-            min=0,
-            help=h(
-                "Masquer les taux des groupes de moins de N foyers.",
-                "Hide the rates of groups smaller than N households.",
-            ),
-        ),
-    ] = 10,
+    min_cell: MinCellOption = DEFAULT_MIN_CELL,
     chunk_rows: Annotated[
         int,
         typer.Option(
