@@ -10,7 +10,7 @@ import typer
 from rich.table import Table
 
 from lanterne.cli.app import LangOption, app, console, h
-from lanterne.cli.options import ThresholdOption, TopShareOption, rule_from_options
+from lanterne.cli.options import ModelArgument, ThresholdOption, TopShareOption, rule_from_options
 from lanterne.i18n import format_number, format_percent, get_lang, tr
 from lanterne.io.atomic import write_json_atomic
 from lanterne.model import load_model
@@ -29,15 +29,7 @@ from lanterne.provenance import status_label
     ),
 )
 def archetypes(
-    model: Annotated[
-        str,
-        typer.Argument(
-            help=h(
-                "Modèle : identifiant du catalogue ou fichier YAML.",
-                "Model: catalog id or YAML file.",
-            )
-        ),
-    ],
+    model: ModelArgument,
     archetype_set: Annotated[
         str,
         typer.Argument(

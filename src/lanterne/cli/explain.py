@@ -18,7 +18,7 @@ from lanterne.cli.household_options import (
     SetOption,
     household_from_options,
 )
-from lanterne.cli.options import ThresholdOption, TopShareOption, rule_from_options
+from lanterne.cli.options import ModelArgument, ThresholdOption, TopShareOption, rule_from_options
 from lanterne.errors import UsageError
 from lanterne.explain.counterfactual import Budget, CounterfactualResult, counterfactuals
 from lanterne.explain.explanation import Explanation, explain_household
@@ -42,15 +42,7 @@ from lanterne.provenance import STATUS_STYLES, status_label
     ),
 )
 def explain(
-    model: Annotated[
-        str,
-        typer.Argument(
-            help=h(
-                "Modèle : identifiant du catalogue ou fichier YAML.",
-                "Model: catalog id or YAML file.",
-            )
-        ),
-    ],
+    model: ModelArgument,
     household: HouseholdOption = None,
     sets: SetOption = None,
     archetype: ArchetypeOption = None,

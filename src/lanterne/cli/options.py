@@ -72,3 +72,14 @@ MinCellOption = Annotated[
         ),
     ),
 ]
+
+#: The model a command works on.
+ModelArgument = Annotated[
+    str,
+    typer.Argument(
+        help=h(
+            "Modèle : identifiant du catalogue ou fichier YAML.",
+            "Model: catalog id or YAML file.",
+        )
+    ),
+]

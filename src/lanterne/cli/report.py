@@ -15,6 +15,7 @@ from lanterne.audit.suppression import DEFAULT_MIN_CELL
 from lanterne.cli.app import LangOption, app, console, h, invoked_command
 from lanterne.cli.options import (
     MinCellOption,
+    ModelArgument,
     ThresholdOption,
     TopShareOption,
     rule_from_options,
@@ -154,15 +155,7 @@ def write_report_files(report: Report, html: Path, pdf: Path | None) -> None:
     ),
 )
 def report(
-    model: Annotated[
-        str,
-        typer.Argument(
-            help=h(
-                "Modèle : identifiant du catalogue ou fichier YAML.",
-                "Model: catalog id or YAML file.",
-            )
-        ),
-    ],
+    model: ModelArgument,
     data: Annotated[
         Path,
         typer.Argument(

@@ -9,7 +9,7 @@ import typer
 from rich.progress import Progress
 
 from lanterne.cli.app import LangOption, app, console, h
-from lanterne.cli.options import ThresholdOption, TopShareOption, rule_from_options
+from lanterne.cli.options import ModelArgument, ThresholdOption, TopShareOption, rule_from_options
 from lanterne.i18n import format_percent, tr
 from lanterne.io.tables import read_table, table_format, write_table
 from lanterne.model import load_model
@@ -25,15 +25,7 @@ from lanterne.scoring import score_summary
     ),
 )
 def score(
-    model: Annotated[
-        str,
-        typer.Argument(
-            help=h(
-                "Modèle : identifiant du catalogue ou fichier YAML.",
-                "Model: catalog id or YAML file.",
-            )
-        ),
-    ],
+    model: ModelArgument,
     data: Annotated[
         Path,
         typer.Argument(

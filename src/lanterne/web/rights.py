@@ -19,7 +19,6 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
-from starlette.exceptions import HTTPException
 
 from lanterne.errors import LanterneError
 from lanterne.explain.household import DEFAULT_ARCHETYPES
@@ -30,7 +29,7 @@ from lanterne.rights.catalog import RightsCatalog, load_rights_catalog
 from lanterne.rights.inputs import AGE_BANDS, ASSUMPTIONS, INPUT_COLUMNS
 from lanterne.web.common import app_state, category_labels, variable_label
 from lanterne.web.render import page, page_lang
-from lanterne.web.score import DEFAULT_ARCHETYPE, Field, _text, archetype_choices
+from lanterne.web.score import Field, _text, archetype_choices, chosen_archetype
 from lanterne.web.state import AppState
 
 router = APIRouter()
@@ -259,18 +258,7 @@ async def rights_form(
     request: Request, archetype: str | None = None, month: str | None = None
 ) -> HTMLResponse:
     lang = page_lang(request)
-    ref = archetype or DEFAULT_ARCHETYPE
-    valid = {a for a, _ in archetype_choices(lang)}
-    if ref not in valid:
-        raise HTTPException(
-            404,
-            detail=Msg(
-                "profil-type inconnu « {a} » : choisissez parmi {v}",
-                "unknown archetype '{a}': choose among {v}",
-                a=ref,
-                v=", ".join(sorted(valid)),
-            ),
-        )
+    ref = chosen_archetype(archetype, lang)
     return _render(request, lang, archetype_values(ref), month or DEFAULT_MONTH, ref)
 
 

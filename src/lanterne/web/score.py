@@ -77,6 +77,23 @@ def archetype_choices(lang: str) -> list[tuple[str, str]]:
     return [(a.id, pick(a.label, lang)) for a in arch.archetypes]
 
 
+def chosen_archetype(archetype: str | None, lang: str) -> str:
+    """The archetype a form starts from (the default one if none is asked); 404 if unknown."""
+    ref = archetype or DEFAULT_ARCHETYPE
+    valid = {a for a, _ in archetype_choices(lang)}
+    if ref not in valid:
+        raise HTTPException(
+            404,
+            detail=Msg(
+                "profil-type inconnu « {a} » : choisissez parmi {v}",
+                "unknown archetype '{a}': choose among {v}",
+                a=ref,
+                v=", ".join(sorted(valid)),
+            ),
+        )
+    return ref
+
+
 def _text(value: Any) -> str:
     if value is None:
         return ""
@@ -174,18 +191,7 @@ async def score_form(
 ) -> HTMLResponse:
     lang = page_lang(request)
     chosen = get_model(request, model)
-    ref = archetype or DEFAULT_ARCHETYPE
-    valid = {a for a, _ in archetype_choices(lang)}
-    if ref not in valid:
-        raise HTTPException(
-            404,
-            detail=Msg(
-                "profil-type inconnu « {a} » : choisissez parmi {v}",
-                "unknown archetype '{a}': choose among {v}",
-                a=ref,
-                v=", ".join(sorted(valid)),
-            ),
-        )
+    ref = chosen_archetype(archetype, lang)
     values = _defaults(chosen, ref)
     return _render(request, lang, chosen, values, ref)
 
