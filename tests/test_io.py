@@ -92,3 +92,24 @@ def test_atomic_files_get_the_usual_permissions(tmp_path):
         assert stat.S_IMODE(target.stat().st_mode) == 0o644
     finally:
         os.umask(mask)
+
+
+def test_a_folder_is_refused_as_an_output_before_any_work(tmp_path, cli) -> None:
+    from lanterne.catalog import sample_path
+    from lanterne.errors import LanterneError
+    from lanterne.io.atomic import check_destination, write_json_atomic
+    from lanterne.io.tables import write_table
+
+    folder = tmp_path / "out.json"
+    folder.mkdir()
+    for write in (
+        lambda: check_destination(folder),
+        lambda: write_json_atomic(folder, {}),
+        lambda: write_table(pl.DataFrame({"a": [1]}), folder),
+    ):
+        with pytest.raises(LanterneError, match="not a folder"):
+            write()
+    assert list(folder.iterdir()) == []  # nothing written in it either
+    args = ["audit", "population", "fr-cnaf-2014", sample_path(), "-g", "sex", "--json", folder]
+    result = cli("--lang", "en", *args)
+    assert result.exit_code == 2 and "not a folder" in result.stderr

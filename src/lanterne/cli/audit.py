@@ -65,16 +65,8 @@ JsonOption = Annotated[
 
 def _check_output(path: Path | None) -> None:
     """Fail before any work if the JSON file cannot be written there."""
-    if path is None:
-        return
-    check_destination(path)
-    if path.is_dir():
-        raise UsageError(
-            Msg(
-                "--json doit nommer un fichier, pas un dossier",
-                "--json must name a file, not a folder",
-            )
-        )
+    if path is not None:
+        check_destination(path)
 
 
 def _written(path: Path | None) -> None:

@@ -44,7 +44,8 @@ def _umask() -> int:
 
 
 def check_destination(target: str | os.PathLike[str]) -> Path:
-    """The folder ``target`` will be written in; an error if it does not exist.
+    """The folder ``target`` will be written in; an error if it does not exist, or if
+    ``target`` is itself a folder.
 
     Commands call it before any work, so that a long job never fails at the very end.
 
@@ -52,6 +53,16 @@ def check_destination(target: str | os.PathLike[str]) -> Path:
     PosixPath('.')
     """
     target = Path(target)
+    if target.is_dir():
+        raise LanterneError(
+            Problem(
+                Msg(
+                    "la sortie doit être un fichier, pas un dossier",
+                    "the output must be a file, not a folder",
+                ),
+                file=str(target),
+            )
+        )
     folder = target.parent if str(target.parent) else Path(".")
     if not folder.is_dir():
         raise LanterneError(

@@ -23,7 +23,7 @@ import polars as pl
 
 from lanterne.errors import DataError, Problem
 from lanterne.i18n import Msg
-from lanterne.io.atomic import atomic_path
+from lanterne.io.atomic import atomic_path, check_destination
 
 CSV_SUFFIXES = {".csv", ".tsv", ".txt"}
 PARQUET_SUFFIXES = {".parquet", ".pq"}
@@ -156,17 +156,8 @@ def infer_text_columns(
 def write_table(frame: pl.DataFrame, path: str | os.PathLike[str]) -> None:
     """Write a DataFrame as CSV or Parquet (by extension), atomically."""
     path = Path(path)
-    fmt = table_format(path) if not path.is_dir() else "folder"
-    if fmt == "folder":
-        raise DataError(
-            Problem(
-                Msg(
-                    "la sortie doit être un fichier, pas un dossier",
-                    "the output must be a file, not a folder",
-                ),
-                file=str(path),
-            )
-        )
+    check_destination(path)  # a folder is refused before its name is read as a format
+    fmt = table_format(path)
     with atomic_path(path) as tmp:
         if fmt == "parquet":
             frame.write_parquet(tmp, compression="zstd", statistics=True)
