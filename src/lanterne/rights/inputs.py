@@ -37,6 +37,7 @@ from numpy.typing import NDArray
 
 from lanterne.errors import DataError, Problem
 from lanterne.i18n import Msg
+from lanterne.population.plan import CATEGORIES
 
 #: Columns read from a household table, with what each is used for. Columns marked
 #: optional get the default shown when absent.
@@ -168,28 +169,14 @@ ASSUMPTIONS: tuple[Msg, ...] = (
     ),
 )
 
-FAMILY_TYPES = ("single", "couple", "single_parent", "couple_children")
-HOUSING = ("tenant_social", "tenant_private", "owner", "hosted")
-HEAD_ACTIVITIES = (
-    "employed",
-    "self_employed",
-    "unemployed",
-    "inactive",
-    "student",
-    "apprentice",
-    "retired",
-)
-PARTNER_ACTIVITIES = ("no_partner", *HEAD_ACTIVITIES)
-NATIONALITIES = ("french", "eu", "non_eu")
-CHILD_ACTIVITIES = (
-    "no_child",
-    "under_16",
-    "pupil",
-    "student",
-    "apprentice",
-    "employed",
-    "no_activity",
-)
+# The population's own categories: a household the rights check reads is one it generates.
+FAMILY_TYPES = CATEGORIES["family_type"]
+HOUSING = CATEGORIES["housing_status"]
+HEAD_ACTIVITIES = CATEGORIES["head_activity"]
+PARTNER_ACTIVITIES = CATEGORIES["partner_activity"]
+NATIONALITIES = CATEGORIES["nationality"]
+CHILD_ACTIVITIES = CATEGORIES["oldest_child_activity"]
+#: Age taken for each age band (about its middle).
 AGE_BANDS = {"under_25": 22, "25_34": 30, "35_44": 40, "45_54": 50, "55_64": 60, "65_plus": 72}
 
 #: Weight of each activity when the household's resources are split between adults.
