@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from lanterne.errors import LanterneError, Problem
+from lanterne.errors import LanterneError, Problem, SpecError
 from lanterne.i18n import Msg
 
 KINDS = ("models", "populations", "archetypes", "legal", "samples")
@@ -77,3 +77,19 @@ def model_path(ref: str | os.PathLike[str]) -> Path:
 def sample_path(name: str = "fr-households-sample.csv") -> Path:
     """Path of a small sample data file shipped in ``catalog/samples``."""
     return catalog_dir() / "samples" / name
+
+
+def read_text(path: Path, error: type[LanterneError] = SpecError) -> str:
+    """A UTF-8 file's text; an ``error`` naming the file if it cannot be read.
+
+    >>> read_text(Path("no-such-file.yaml"))
+    Traceback (most recent call last):
+    ...
+    lanterne.errors.SpecError: ...
+    """
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise error(
+            Problem(Msg("lecture impossible : {e}", "cannot read: {e}", e=exc), file=str(path))
+        ) from None

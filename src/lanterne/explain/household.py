@@ -48,7 +48,7 @@ from typing import Any
 
 import polars as pl
 
-from lanterne.catalog import catalog_dir, catalog_files
+from lanterne.catalog import catalog_dir, catalog_files, read_text
 from lanterne.errors import DataError, LanterneError, Problem
 from lanterne.i18n import Msg, pick
 from lanterne.io.tables import read_table
@@ -279,12 +279,7 @@ def read_household_file(path: str | os.PathLike[str]) -> _Raw:
                 file=str(path),
             )
         )
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise DataError(
-            Problem(Msg("lecture impossible : {e}", "cannot read: {e}", e=exc), file=str(path))
-        ) from None
+    text = read_text(path, DataError)
     if suffix == ".json":
         try:
             json.loads(text)  # JSON's own errors are clearer for JSON files

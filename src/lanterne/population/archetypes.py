@@ -36,13 +36,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import polars as pl
 from pydantic import Field, ValidationError, model_validator
 
-from lanterne.catalog import catalog_path
+from lanterne.catalog import catalog_path, read_text
 from lanterne.errors import Problem, SpecError
 from lanterne.i18n import Msg
 from lanterne.spec.problems import dedupe, pydantic_problems
@@ -163,7 +162,7 @@ class ArchetypeSet(Strict):
 def load_archetypes(ref: str | os.PathLike[str]) -> ArchetypeSet:
     """Read and validate an archetype file (a path or a catalog id)."""
     path = catalog_path("archetypes", ref)
-    return load_archetypes_text(_read(path), str(path))
+    return load_archetypes_text(read_text(path), str(path))
 
 
 def load_archetypes_text(text: str, file: str = "<text>") -> ArchetypeSet:
@@ -177,12 +176,3 @@ def load_archetypes_text(text: str, file: str = "<text>") -> ArchetypeSet:
     if problems or result is None:
         raise SpecError(dedupe(problems))
     return result
-
-
-def _read(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SpecError(
-            Problem(Msg("lecture impossible : {e}", "cannot read: {e}", e=exc), file=str(path))
-        ) from None

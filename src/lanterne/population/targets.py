@@ -50,7 +50,7 @@ from typing import Annotated, Any, Literal
 import polars as pl
 from pydantic import Field, ValidationError, model_validator
 
-from lanterne.catalog import catalog_path
+from lanterne.catalog import catalog_path, read_text
 from lanterne.errors import LanterneError, Problem, SpecError
 from lanterne.i18n import Msg
 from lanterne.population.columns import Column, population_columns
@@ -191,12 +191,7 @@ class PopulationTargets(Strict):
 def load_targets(ref: str | os.PathLike[str]) -> PopulationTargets:
     """Read and validate a targets file (a path or a catalog id), reporting every problem."""
     path = catalog_path("populations", ref)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SpecError(
-            Problem(Msg("lecture impossible : {e}", "cannot read: {e}", e=exc), file=str(path))
-        ) from None
+    text = read_text(path)
     return load_targets_text(text, str(path))
 
 

@@ -19,9 +19,8 @@ from typing import Annotated, Literal
 
 from pydantic import Field, ValidationError, model_validator
 
-from lanterne.catalog import catalog_path
-from lanterne.errors import Problem, SpecError
-from lanterne.i18n import Msg
+from lanterne.catalog import catalog_path, read_text
+from lanterne.errors import SpecError
 from lanterne.spec.problems import dedupe, pydantic_problems
 from lanterne.spec.schema import Source, Status, Strict, Text
 from lanterne.spec.yamlpos import load_yaml_with_positions
@@ -118,10 +117,5 @@ def load_rights_catalog_text(text: str, file: str = "<text>") -> RightsCatalog:
 def load_rights_catalog(ref: str | os.PathLike[str] = DEFAULT_CATALOG) -> RightsCatalog:
     """Read and validate a non-take-up catalog (a path or a catalog id)."""
     path = catalog_path("rights", ref)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SpecError(
-            Problem(Msg("lecture impossible : {e}", "cannot read: {e}", e=exc), file=str(path))
-        ) from None
+    text = read_text(path)
     return load_rights_catalog_text(text, str(path))
