@@ -8,9 +8,23 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.text import Text
 
 from lanterne import __version__
-from lanterne.errors import EXIT_BAD_INPUT, LanterneError
+from lanterne.cli.faults import (
+    debug_from_env,
+    interrupted_message,
+    runtime_failure,
+    unexpected_lines,
+    unwind_on_signals,
+)
+from lanterne.errors import (
+    EXIT_BAD_INPUT,
+    EXIT_INTERRUPTED,
+    EXIT_RUNTIME,
+    Interrupted,
+    LanterneError,
+)
 from lanterne.i18n import lang_from_argv, normalise_lang, set_lang, tr, use_lang
 
 #: Help texts are built at import time, in the language asked for on the command line.
@@ -82,8 +96,20 @@ def _root(
             help=h("Afficher la version et quitter.", "Show the version and exit."),
         ),
     ] = False,
+    debug: Annotated[
+        bool,
+        typer.Option(
+            "--debug",
+            help=h(
+                "Montrer la trace complète d'une erreur inattendue (aussi : LANTERNE_DEBUG=1).",
+                "Show the full traceback of an unexpected error (also: LANTERNE_DEBUG=1).",
+            ),
+        ),
+    ] = False,
 ) -> None:
     """Lanterne."""
+    global debug_mode
+    debug_mode = debug_mode or debug
 
 
 def report_error(exc: LanterneError) -> None:
@@ -91,11 +117,15 @@ def report_error(exc: LanterneError) -> None:
     title = exc.title.render()
     err_console.print(f"[bold red]{title}[/bold red]")
     for problem in exc.problems:
-        err_console.print(f"  [red]•[/red] {problem.render()}", soft_wrap=True)
+        # the text may quote file names or data with brackets: never read as markup
+        err_console.print(Text.assemble(("  • ", "red"), problem.render()), soft_wrap=True)
 
 
 #: The arguments of the command being run (reports print the exact command back).
 invoked_args: list[str] = []
+
+#: Show tracebacks of unexpected errors (``--debug`` or ``LANTERNE_DEBUG=1``).
+debug_mode = False
 
 
 def invoked_command() -> str:
@@ -106,11 +136,13 @@ def invoked_command() -> str:
 def run(argv: list[str] | None = None) -> int:
     """Run the CLI and return its exit code (used by ``main`` and by tests).
 
-    Typer prints usage errors itself (exit code 2); Lanterne's own errors are printed here
-    with every problem they hold.
+    2 for bad input or usage (Typer prints its own usage errors; Lanterne's errors are
+    printed here with every problem they hold), 1 for a runtime failure (OS error, memory,
+    a bug), 130 on Ctrl-C (see :mod:`lanterne.cli.faults`).
     """
-    global invoked_args
+    global invoked_args, debug_mode
     invoked_args = list(sys.argv[1:] if argv is None else argv)
+    debug_mode = debug_from_env()
     # --lang holds for this invocation only, even when called again in one process
     with use_lang(None):
         return _run(argv)
@@ -118,16 +150,34 @@ def run(argv: list[str] | None = None) -> int:
 
 def _run(argv: list[str] | None) -> int:
     try:
-        app(args=argv, prog_name="lanterne")
+        with unwind_on_signals():
+            app(args=argv, prog_name="lanterne")
     except SystemExit as exc:
         code = exc.code
         if code is None:
             return 0
+        if code == EXIT_INTERRUPTED:  # Typer turns Ctrl-C (KeyboardInterrupt) into this
+            err_console.print(interrupted_message())
         return code if isinstance(code, int) else EXIT_BAD_INPUT
     except LanterneError as exc:
         report_error(exc)
         return exc.exit_code
     except KeyboardInterrupt:
-        err_console.print(tr("Interrompu.", "Interrupted."))
-        return 130
+        err_console.print(interrupted_message())
+        return EXIT_INTERRUPTED
+    except Interrupted as exc:
+        err_console.print(interrupted_message())
+        return exc.exit_code
+    except BaseException as exc:  # PanicException (Polars) is not an Exception
+        if debug_mode:
+            raise
+        failure = runtime_failure(exc)
+        if failure is not None:
+            report_error(failure)
+        else:
+            lines = unexpected_lines(exc)
+            err_console.print(f"[bold red]{lines[0]}[/bold red]")
+            for line in lines[1:]:
+                err_console.print(line, soft_wrap=True, markup=False)
+        return EXIT_RUNTIME
     return 0

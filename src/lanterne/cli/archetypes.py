@@ -10,7 +10,13 @@ import typer
 from rich.table import Table
 
 from lanterne.cli.app import LangOption, app, console, h
-from lanterne.cli.options import ModelArgument, ThresholdOption, TopShareOption, rule_from_options
+from lanterne.cli.options import (
+    ModelArgument,
+    ThresholdOption,
+    TopShareOption,
+    check_outputs,
+    rule_from_options,
+)
 from lanterne.i18n import format_number, format_percent, get_lang, tr
 from lanterne.io.atomic import write_json_atomic
 from lanterne.model import load_model
@@ -69,6 +75,7 @@ def archetypes(
 ) -> None:
     """Score every archetype and variation of a set with a model."""
     given = rule_from_options(top_share, threshold)
+    check_outputs(json_out)
     loaded = load_model(model)
     rule = given or loaded.targeting
     households = load_archetypes(archetype_set)

@@ -23,6 +23,7 @@ from lanterne.cli.population import (
 from lanterne.cli.report import run_audits, write_report_files
 from lanterne.errors import UsageError
 from lanterne.i18n import Msg, format_number, get_lang, tr
+from lanterne.io.atomic import check_folder
 from lanterne.model import load_model
 from lanterne.population.archetypes import load_archetypes
 from lanterne.population.generate import (
@@ -98,6 +99,7 @@ def demo(
         raise UsageError(
             Msg("--out doit être un dossier : {p}", "--out must be a folder: {p}", p=str(out))
         )
+    check_folder(out)
     out.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     population = out / "population.parquet"

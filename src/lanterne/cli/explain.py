@@ -18,7 +18,13 @@ from lanterne.cli.household_options import (
     SetOption,
     household_from_options,
 )
-from lanterne.cli.options import ModelArgument, ThresholdOption, TopShareOption, rule_from_options
+from lanterne.cli.options import (
+    ModelArgument,
+    ThresholdOption,
+    TopShareOption,
+    check_outputs,
+    rule_from_options,
+)
 from lanterne.errors import UsageError
 from lanterne.explain.counterfactual import Budget, CounterfactualResult, counterfactuals
 from lanterne.explain.explanation import Explanation, explain_household
@@ -132,6 +138,7 @@ def explain(
     from lanterne.model import load_model
 
     given = rule_from_options(top_share, threshold)
+    check_outputs(json_out)
     loaded = load_model(model)
     house = household_from_options(loaded, household, sets, archetype, archetype_set)
     rule = given or loaded.targeting

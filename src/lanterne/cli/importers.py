@@ -22,6 +22,7 @@ from lanterne.importers import (
 )
 from lanterne.importers.check import TOLERANCE
 from lanterne.importers.sklearn_models import PICKLE_WARNING
+from lanterne.io.atomic import check_folder
 from lanterne.io.tables import read_table
 from lanterne.model import load_model
 
@@ -221,6 +222,7 @@ def import_xgboost(
     lang: LangOption = None,
 ) -> None:
     """Import an XGBoost JSON model."""
+    check_folder((output or model_file).parent)
     imported = read_xgboost_json(model_file)
     _finish(imported, model_file, output, model_id, data, status, agency, country, top_share, force)
 
@@ -245,6 +247,7 @@ def import_lightgbm(
     lang: LangOption = None,
 ) -> None:
     """Import a LightGBM text model."""
+    check_folder((output or model_file).parent)
     imported = read_lightgbm_text(model_file)
     _finish(imported, model_file, output, model_id, data, status, agency, country, top_share, force)
 
@@ -294,6 +297,7 @@ def import_sklearn(
     lang: LangOption = None,
 ) -> None:
     """Import a pickled scikit-learn ensemble (only with --trust-pickle)."""
+    check_folder((output or model_file).parent)
     if trust_pickle:
         err_console.print(f"[bold yellow]{PICKLE_WARNING.render()}[/]")
     names = [n.strip() for n in feature_names.split(",")] if feature_names else None

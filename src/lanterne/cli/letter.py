@@ -17,6 +17,7 @@ from lanterne.cli.household_options import (
     SetOption,
     household_from_options,
 )
+from lanterne.cli.options import check_outputs
 from lanterne.contest.letters import LETTER_KINDS, letter_format, render_letter, write_letter
 from lanterne.errors import UsageError
 from lanterne.explain.explanation import explain_household
@@ -174,6 +175,7 @@ def letter(
             )
         )
     letter_format(output)  # fail on a bad file name before any work
+    check_outputs(output)
     day = None
     if date is not None:
         try:

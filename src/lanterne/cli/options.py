@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -9,6 +10,7 @@ import typer
 from lanterne.cli.app import h
 from lanterne.errors import UsageError
 from lanterne.i18n import Msg
+from lanterne.io.atomic import check_destination
 from lanterne.model import TargetingRule
 
 TopShareOption = Annotated[
@@ -83,3 +85,16 @@ ModelArgument = Annotated[
         )
     ),
 ]
+
+
+def check_outputs(*paths: Path | None) -> None:
+    """Fail before any work if an output file cannot be written (``-`` is standard output).
+
+    Each is checked by :func:`~lanterne.io.atomic.check_destination`: an existing folder
+    (else exit code 2) that takes a new file (else exit code 1, saying why).
+
+    >>> check_outputs(None, Path("-"), Path("scores.csv"))
+    """
+    for path in paths:
+        if path is not None and str(path) != "-":
+            check_destination(path)

@@ -17,6 +17,7 @@ from rich.progress import (
 from rich.table import Table
 
 from lanterne.cli.app import LangOption, app, console, h
+from lanterne.cli.options import check_outputs
 from lanterne.errors import UsageError
 from lanterne.i18n import Msg, format_number, get_lang, pick, tr
 from lanterne.io.atomic import write_json_atomic
@@ -108,14 +109,7 @@ def generate(
                 p=str(output),
             )
         )
-    if not output.resolve().parent.is_dir():
-        raise UsageError(
-            Msg(
-                "le dossier de destination n'existe pas : {d}",
-                "the destination folder does not exist: {d}",
-                d=str(output.parent),
-            )
-        )
+    check_outputs(output)
     info = generate_with_progress(output, households, seed, load_targets(targets), workers=workers)
     console.print(
         tr(
@@ -201,6 +195,7 @@ def check(
     lang: LangOption = None,
 ) -> None:
     """Print target vs achieved for every calibration figure."""
+    check_outputs(json_out)
     loaded = load_targets(targets)
     with console.status(tr("Vérification du calage…", "Checking the calibration…")):
         report = check_population(population, loaded)

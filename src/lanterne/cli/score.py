@@ -11,6 +11,7 @@ from rich.progress import Progress
 from lanterne.cli.app import LangOption, app, console, h
 from lanterne.cli.options import ModelArgument, ThresholdOption, TopShareOption, rule_from_options
 from lanterne.i18n import format_percent, tr
+from lanterne.io.atomic import check_destination
 from lanterne.io.tables import read_table, table_format, write_table
 from lanterne.model import load_model
 from lanterne.model.trees import Trees
@@ -51,6 +52,7 @@ def score(
     """Score households with a model and write the scores, atomically."""
     given = rule_from_options(top_share, threshold)
     table_format(output)  # fail on a bad output name before any work
+    check_destination(output)
     loaded = load_model(model)
     rule = given or loaded.targeting
     with console.status(tr("Lecture des données…", "Reading the data…")):
