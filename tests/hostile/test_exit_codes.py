@@ -114,3 +114,12 @@ def test_read_only_destination_exits_1_before_reading_the_input(
     assert str(read_only) in result.stderr  # the message names the file or folder
     assert "Traceback" not in result.output
     assert list(read_only.iterdir()) == []
+
+
+def test_the_security_page_documents_these_codes() -> None:
+    from lanterne.errors import EXIT_BAD_INPUT, EXIT_INTERRUPTED, EXIT_RUNTIME
+
+    page = (Path(__file__).resolve().parents[2] / "docs" / "security.md").read_text("utf-8")
+    table = page.split("## Exit codes", 1)[1].split("\n## ", 1)[0]
+    rows = {line.split("|")[1].strip() for line in table.splitlines() if line.startswith("| ")}
+    assert {str(EXIT_BAD_INPUT), str(EXIT_RUNTIME), str(EXIT_INTERRUPTED)} <= rows

@@ -2,7 +2,9 @@
 
 Each sub-command lives in its own module and registers itself on :data:`app`. Errors
 from the library (:class:`~lanterne.errors.LanterneError`) are printed with every problem
-they hold, in the chosen language, and end the command with exit code 2.
+they hold, in the chosen language, and end the command with exit code 2 (bad input or
+usage) or 1 (:class:`~lanterne.errors.RuntimeFailure`: disk, permissions, memory); Ctrl+C
+ends it with 130 (:mod:`lanterne.cli.faults`, docs/security.md).
 """
 
 from __future__ import annotations
