@@ -11,6 +11,7 @@ from __future__ import annotations
 import errno
 import os
 import signal
+import socket
 import subprocess
 import sys
 import textwrap
@@ -335,3 +336,41 @@ def test_temporary_names_carry_the_process_and_fit_long_names(tmp_path) -> None:
         assert len(tmp.name) < 120
         tmp.write_text("ok")
     assert target.read_text() == "ok"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_the_web_server_stops_normally_on_ctrl_c_and_sigterm(tmp_path, signum) -> None:
+    port = _free_port()
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "from lanterne.cli import main; main()",
+            "serve",
+            "--port",
+            str(port),
+            "--population",
+            str(sample_path()),
+        ],
+        env={**os.environ, "PYTHONPATH": SRC},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        assert proc.poll() is None, proc.communicate()
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                break
+        time.sleep(0.1)
+    proc.send_signal(signum)
+    _, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 0, stderr  # stopping the server is its normal end
+    assert "Traceback" not in stderr

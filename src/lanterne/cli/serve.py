@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from lanterne.cli.app import LangOption, app, console, h
-from lanterne.errors import UsageError
+from lanterne.errors import Interrupted, UsageError
 from lanterne.i18n import Msg, get_lang, tr
 
 
@@ -72,8 +73,6 @@ def serve(
     lang: LangOption = None,
 ) -> None:
     """Start the web application."""
-    import uvicorn
-
     from lanterne.web.app import WebConfig, create_app, settled
 
     if population is not None and not population.exists():
@@ -100,7 +99,7 @@ def serve(
     )
     if workers > 1:
         os.environ.update(config.to_env())
-        uvicorn.run(
+        _serve(
             "lanterne.web.app:app_from_env",
             factory=True,
             host=host,
@@ -111,4 +110,13 @@ def serve(
         return
     with console.status(tr("Préparation de la population…", "Preparing the population…")):
         web = settled(create_app(config))
-    uvicorn.run(web, host=host, port=port, log_level="warning")
+    _serve(web, host=host, port=port, log_level="warning")
+
+
+def _serve(*args: Any, **kwargs: Any) -> None:
+    """Run uvicorn until Ctrl+C or SIGTERM: both are the normal way to stop the server
+    (exit code 0), once uvicorn has shut it down gracefully and handed the signal back."""
+    import uvicorn
+
+    with contextlib.suppress(Interrupted):  # the SIGTERM uvicorn raises after its shutdown
+        uvicorn.run(*args, **kwargs)
