@@ -7,7 +7,7 @@ or a power cut cannot remove its temporary file; the next command writing into t
 folder does, once it has made sure the file is Lanterne's (the name says so), was made on
 this machine (``HOST`` is a short hash of the host name) and that its process (``PID``)
 is gone. Other programs' files, and files of a Lanterne process still running, are never
-touched.
+touched. (Where process liveness cannot be checked safely — Windows — nothing is removed.)
 
 Example:
     >>> import os, tempfile, pathlib
@@ -80,8 +80,9 @@ def pid_alive(pid: int) -> bool:
     >>> pid_alive(os.getpid())
     True
     """
-    if pid <= 0:
-        return True  # never signal a process group
+    if pid <= 0 or os.name != "posix":
+        # never signal a process group; on Windows os.kill(pid, 0) would end the process
+        return True
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
