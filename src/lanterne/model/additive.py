@@ -78,7 +78,9 @@ class ShapeTable:
             mapping = {c: i for i, c in enumerate(self.categories)}
             text = values.cast(pl.String)
             index = text.replace_strict(mapping, default=UNKNOWN_BIN, return_dtype=pl.Int64)
-            return index.fill_null(MISSING_BIN).to_numpy().astype(np.int64, copy=False)
+            out = index.to_numpy().astype(np.int64)
+            out[text.is_null().to_numpy()] = MISSING_BIN
+            return out
         x = values.cast(pl.Float64).to_numpy()
         absent = np.isnan(x)  # nulls arrive as NaN from to_numpy()
         if self.kind == "continuous":
