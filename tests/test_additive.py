@@ -212,3 +212,58 @@ def test_a_current_interpret_ebm_imports_and_scores_the_same(tmp_path: Path) -> 
     prepared = model.prepare(table.head(5)).with_columns(pl.lit("houseboat").alias("tenure"))
     ours_unseen = model.scores(prepared, prepared=True).to_numpy()
     assert np.abs(ours_unseen - ebm.predict_proba(unseen)[:, 1]).max() < 1e-9
+
+
+# ---------------------------------------------------------------- the importer's refusals
+
+
+def test_models_check_reports_a_bad_additive_spec(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(SPEC.replace("scores: [0.3, -0.3]", "scores: [0.3]"), encoding="utf-8")
+    assert run(["models", "check", str(bad)]) == 2
+    good = tmp_path / "good.yaml"
+    good.write_text(SPEC, encoding="utf-8")
+    assert run(["models", "check", str(good)]) == 0
+
+
+def test_import_refuses_what_it_cannot_read_and_writes_nothing(tmp_path: Path) -> None:
+    import pickle
+
+    out = tmp_path / "out.yaml"
+    not_an_ebm = tmp_path / "dict.pkl"
+    not_an_ebm.write_bytes(pickle.dumps({"model": [1, 2, 3]}, protocol=3))
+    assert run(["import", "ebm", str(not_an_ebm), "-o", str(out)]) == 2
+    not_json = tmp_path / "m.json"
+    not_json.write_text("{not json", encoding="utf-8")
+    assert run(["import", "ebm", str(not_json), "-o", str(out)]) == 2
+    other_json = tmp_path / "other.json"
+    other_json.write_text('{"learner": {}}', encoding="utf-8")
+    assert run(["import", "ebm", str(other_json), "-o", str(out)]) == 2
+    assert run(["import", "ebm", str(tmp_path / "missing.pkl"), "-o", str(out)]) == 2
+    assert not out.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["dict.pkl", "m.json", "other.json"]
+
+
+def test_import_does_not_replace_a_spec_without_force(tmp_path: Path) -> None:
+    source = Path(__file__).parent / "data" / "amsterdam" / "20220523_model_used_in_prepilot.pkl"
+    out = tmp_path / "spec.yaml"
+    out.write_text("mine", encoding="utf-8")
+    assert run(["import", "ebm", str(source), "-o", str(out)]) == 2
+    assert out.read_text(encoding="utf-8") == "mine"
+    assert run(["import", "ebm", str(source), "-o", str(out), "--force"]) == 0
+    assert load_model(out).id == "nl-amsterdam-slimme-check-2022-prepilot"
+
+
+def test_an_import_that_does_not_load_writes_nothing(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from lanterne.importers import additive_writer
+
+    real = additive_writer.additive_spec_text
+    monkeypatch.setattr(
+        additive_writer,
+        "additive_spec_text",
+        lambda *a, **k: real(*a, **k).replace("kind: additive", "kind: additiv"),
+    )
+    source = Path(__file__).parent / "data" / "amsterdam" / "20220523_model_used_in_prepilot.pkl"
+    out = tmp_path / "spec.yaml"
+    assert run(["import", "ebm", str(source), "-o", str(out)]) == 2
+    assert list(tmp_path.iterdir()) == []
