@@ -134,6 +134,8 @@ def test_shape_table_bins_nan_infinities_and_edges() -> None:
     assert shape.values(values).tolist() == [0.0, 1.0, 2.0, 2.0, 9.0, 3.0, 3.0, 9.0]
     cats = ShapeTable("c", "categorical", np.array([]), np.array([1.0, 2.0]), 5.0, 7.0, (0.0, 1.0))
     assert cats.values(pl.Series([0.0, 1.0, 2.0, None])).tolist() == [1.0, 2.0, 7.0, 5.0]
+    # InterpretML 0.2 keys numeric categories by their text: "-0.0" is not the category 0
+    assert cats.values(pl.Series([-0.0])).tolist() == [7.0]
 
 
 @pytest.mark.parametrize(

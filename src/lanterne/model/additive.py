@@ -99,7 +99,10 @@ class ShapeTable:
         else:
             out = np.full(x.shape, UNKNOWN_BIN, dtype=np.int64)
             for i, category in enumerate(self.categories):
-                out[x == category] = i
+                match = x == category
+                if category == 0:  # InterpretML keys categories by text: "-0.0" is not "0.0"
+                    match &= ~np.signbit(x)
+                out[match] = i
         out[absent] = MISSING_BIN
         return out
 
