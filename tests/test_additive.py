@@ -196,6 +196,10 @@ def test_a_current_interpret_ebm_imports_and_scores_the_same(tmp_path: Path) -> 
     spec = tmp_path / "ebm.yaml"
     assert run(["import", "ebm", str(exported), "-o", str(spec), "--id", "toy-ebm"]) == 0
     model = load_model(spec)
+    # the same model converted in memory (no file) gives the same shapes
+    from lanterne.importers import from_interpret, read_ebm
+
+    assert from_interpret(ebm).shapes == read_ebm(exported).shapes
     # fresh rows: values on the cuts, missing income, every category
     cuts = [float(c) for c in ebm.bins_[0][0]]
     test = pd.DataFrame(
