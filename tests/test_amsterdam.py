@@ -283,3 +283,11 @@ def test_every_number_is_published_with_its_source(model_id: str) -> None:
     assert figures[("auc", "test")].source == "amsterdam-model-file"
     cells = [figures[(f"share_{c}", "test")].value for c in ("tn", "fp", "fn", "tp")]
     assert abs(sum(cells) - 1.0) < 1e-12
+    # the shares are of all test applications: times their number, whole counts
+    n = figures[("count_negative", "test")].value + figures[("count_positive", "test")].value
+    counts = [c * n for c in cells]
+    assert all(abs(c - round(c)) < 1e-6 for c in counts)
+    tn, fp, fn, tp = (round(c) for c in counts)
+    assert tn + fp == figures[("count_negative", "test")].value  # rows: the true class
+    assert abs(tp / (tp + fn) - figures[("recall", "test")].value) < 1e-12
+    assert abs(tp / (tp + fp) - figures[("precision", "test")].value) < 1e-12
