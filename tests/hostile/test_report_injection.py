@@ -203,6 +203,9 @@ def test_mathtext_and_backslashes_draw_as_text():
         value_label="\\",
     )
     assert ID.match(line.id) and "$\\frac{a}$" in line.svg
+    control = bar_chart("c", ["a\x01b", "\x00"], [0.1, 0.2], title="t", alt="", value_label="%")
+    assert not re.search("[\x00-\x08\x0b\x0c\x0e-\x1f]", control.svg)  # valid XML
+    assert "a\ufffdb" in control.svg
 
 
 # ----------------------------------------------------------------- a real browser

@@ -54,6 +54,7 @@ PALETTE = (
 MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
 LINESTYLES = ("-", "--", "-.", ":", (0, (5, 1)), (0, (3, 1, 1, 1)), "-", "--")
 TEXT_COLOUR = "#1a1a1a"
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 GRID_COLOUR = "#d0d0d0"
 
 
@@ -108,6 +109,8 @@ def _to_svg(fig: plt.Figure, chart_id: str, title: str) -> str:
     plt.close(fig)
     svg = buffer.getvalue()
     svg = svg[svg.index("<svg") :]
+    # control characters from the data are not allowed in XML: show them as "�"
+    svg = _CONTROL.sub("\ufffd", svg)
     # element ids ("patch_3") repeat across figures: prefix them so the page's ids are unique
     # (replacement functions, not templates: an id is never read as a regex template)
     svg = re.sub(r'\bid="([^"]+)"', lambda m: f'id="{chart_id}-{m[1]}"', svg)

@@ -113,10 +113,12 @@ class RequestGuard:
         name = host_name(header)
         return name in self.names or (self.any_ip and _is_ip(name))
 
-    def refusal(self, method: str, headers: Mapping[str, str]) -> tuple[int, Msg] | None:
+    def refusal(
+        self, method: str, headers: Mapping[str, str], scheme: str = "http"
+    ) -> tuple[int, Msg] | None:
         """``(status, message)`` when the request must be refused, else ``None``.
 
-        ``headers``: lower-case names (the first value of each).
+        ``headers``: lower-case names (the first value of each); ``scheme``: the request's.
         """
         host = headers.get("host")
         if not self.host_allowed(host):
@@ -132,7 +134,7 @@ class RequestGuard:
                 names=", ".join(sorted(n for n in self.names if n != IN_PROCESS_NAME)),
                 h=(host or "")[:100],
             )
-        if method.upper() in SAFE_METHODS or same_origin(headers):
+        if method.upper() in SAFE_METHODS or same_origin(headers, scheme):
             return None
         return 403, Msg(
             "envoi refusé : ce formulaire vient d'un autre site que ce serveur Lanterne. "
@@ -144,8 +146,10 @@ class RequestGuard:
         )
 
 
-def same_origin(headers: Mapping[str, str]) -> bool:
+def same_origin(headers: Mapping[str, str], scheme: str = "http") -> bool:
     """Whether a state-changing request comes from this server's own pages (or no browser).
+
+    Same origin: the same scheme and the same ``host:port`` as the request itself.
 
     >>> same_origin({"host": "127.0.0.1:8000", "origin": "http://127.0.0.1:8000"})
     True
@@ -157,22 +161,22 @@ def same_origin(headers: Mapping[str, str]) -> bool:
     site = headers.get("sec-fetch-site")
     if site is not None and site.lower() not in ("same-origin", "none"):
         return False
-    host = (headers.get("host") or "").lower()
+    here = f"{scheme}://{headers.get('host') or ''}".lower()
     origin = headers.get("origin")
     if origin is not None:
-        return _netloc(origin) == host
+        return _origin(origin) == here
     referer = headers.get("referer")
     if referer is not None:
-        return _netloc(referer) == host
+        return _origin(referer) == here
     return True
 
 
-def _netloc(url: str) -> str | None:
-    """The ``host:port`` of an ``http(s)`` URL, lower case; ``None`` for anything else."""
+def _origin(url: str) -> str | None:
+    """``scheme://host:port`` of an ``http(s)`` URL, lower case; ``None`` for anything else."""
     try:
         parts = urlsplit(url.strip())
     except ValueError:
         return None
-    if parts.scheme.lower() not in ("http", "https"):
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
         return None
-    return parts.netloc.lower()
+    return f"{parts.scheme}://{parts.netloc}".lower()

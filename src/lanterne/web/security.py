@@ -89,7 +89,9 @@ class SecurityMiddleware:
             raw[name] = value  # the first value of a repeated header wins
         if self.guard is not None:
             headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in raw.items()}
-            refused = self.guard.refusal(scope.get("method", "GET"), headers)
+            refused = self.guard.refusal(
+                scope.get("method", "GET"), headers, scope.get("scheme", "http")
+            )
             if refused is not None:
                 response = self.refuse(scope, *refused)
                 response.headers["connection"] = "close"
