@@ -32,7 +32,7 @@ FORMULA_START = "=+-@\t\r\n\uff1d\uff0b\uff0d\uff20"
 #: The same as a character class both Python's and Polars' (Rust) regex engines read.
 _STARTS = "^[=+\\-@\\t\\r\\n\uff1d\uff0b\uff0d\uff20]"
 #: A plain number, signed or not, decimal point or comma, optional exponent: never a formula.
-_NUMBER_BODY = r"[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)(?:[eE][+-]?\d+)?"
+_NUMBER_BODY = r"[+-]?(?:[0-9]+(?:[.,][0-9]*)?|[.,][0-9]+)(?:[eE][+-]?[0-9]+)?"
 _NUMBER = f"^{_NUMBER_BODY}$"  # for Polars, where "$" is the very end of the text
 
 
