@@ -152,9 +152,9 @@ def settled(app: FastAPI) -> FastAPI:
 
 TITLES: dict[int, Msg] = {
     400: Msg("Données refusées", "Data refused"),
+    403: Msg("Accès refusé", "Access refused"),
     404: Msg("Page introuvable", "Page not found"),
     405: Msg("Méthode non permise", "Method not allowed"),
-    403: Msg("Accès refusé", "Access refused"),
     413: Msg("Fichier trop volumineux", "File too large"),
     415: Msg("Type de fichier non pris en charge", "Unsupported file type"),
     422: Msg("Valeur refusée", "Value refused"),
