@@ -104,6 +104,13 @@ def test_wildcard_listening_accepts_addresses_and_the_machine_name(app):
         assert served(app, "0.0.0.0", f"http://{host}").get("/").status_code == status, host
 
 
+def test_create_app_takes_the_served_address(app):
+    served_app = create_app(state=app.state.lanterne, host="192.168.1.20")
+    ok = TestClient(served_app, base_url="http://192.168.1.20:8000")
+    assert ok.get("/").status_code == 200
+    assert TestClient(served_app).get("/").status_code == 400  # not "testserver" any more
+
+
 def test_a_given_network_address_is_accepted(app):
     assert served(app, "192.168.1.20", "http://192.168.1.20:8000").get("/").status_code == 200
     assert served(app, "192.168.1.20", "http://10.0.0.1:8000").get("/").status_code == 400

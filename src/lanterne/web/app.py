@@ -81,10 +81,13 @@ def create_app(
     max_upload_mb: float | None = None,
     lang: str | None = None,
     state: AppState | None = None,
+    host: str | None = None,
 ) -> FastAPI:
     """Build the web application (keyword arguments override ``config``).
 
-    The population is scored once here; every request reuses it.
+    The population is scored once here; every request reuses it. ``host``: the address
+    the app will be served on (``uvicorn.run(app, host=...)``), whose name requests must
+    carry (:mod:`lanterne.web.origin`).
     """
     config = config or WebConfig()
     pop = population if population is not None else config.population
@@ -103,7 +106,7 @@ def create_app(
     app.add_middleware(
         SecurityMiddleware,
         max_bytes=state.max_upload_bytes,
-        guard=RequestGuard.for_host(config.host),
+        guard=RequestGuard.for_host(host if host is not None else config.host),
         refuse=_refusal_page,
     )
     _error_pages(app)
