@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import io
 import re
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -104,8 +105,11 @@ def _to_svg(fig: plt.Figure, chart_id: str, title: str) -> str:
     if html_id(chart_id) != chart_id:
         raise ValueError(f"unsafe chart id {chart_id!r}")
     buffer = io.StringIO()
-    with plt.rc_context({"svg.hashsalt": chart_id}):  # unique ids across the page's SVGs
-        fig.savefig(buffer, format="svg", bbox_inches="tight")
+    with plt.rc_context({"svg.hashsalt": chart_id}), warnings.catch_warnings():
+        # the text stays text, drawn by the reader's fonts: a glyph missing from Matplotlib's
+        # own font (a rare script, a symbol from the data) only affects its measurements
+        warnings.filterwarnings("ignore", "Glyph .* missing from font", UserWarning)
+        fig.savefig(buffer, format="svg", bbox_inches="tight")  # ids unique across the page
     plt.close(fig)
     svg = buffer.getvalue()
     svg = svg[svg.index("<svg") :]

@@ -43,15 +43,20 @@ _OURS = re.compile(rf"{re.escape(PREFIX)}(?:(\d+)-)?[\w-]+\Z")
 
 
 def safe_upload_name(name: str) -> str:
-    """A short file name that keeps the upload's base name and extension where it can."""
+    """A short file name that keeps the upload's base name and extension where it can.
+
+    >>> safe_upload_name("日本語.csv"), safe_upload_name(".parquet"), safe_upload_name("")
+    ('data.csv', 'data.parquet', 'data')
+    """
     base = Path(name.replace("\\", "/")).name
-    base = unicodedata.normalize("NFKD", base).encode("ascii", "ignore").decode("ascii")
-    base = re.sub(r"[^\w.\-]+", "_", base, flags=re.ASCII).strip("._") or "data"
-    if len(base) > MAX_NAME:
-        stem, dot, suffix = base.rpartition(".")
-        suffix = suffix[:10] if dot and stem else ""
-        base = base[: MAX_NAME - len(suffix) - 1] + "." + suffix if suffix else base[:MAX_NAME]
-    return base
+    stem, dot, ext = base.rpartition(".")
+    if not dot:
+        stem, ext = base, ""
+    ext = re.sub(r"[^A-Za-z0-9]", "", ext)[:10]
+    stem = unicodedata.normalize("NFKD", stem).encode("ascii", "ignore").decode("ascii")
+    stem = re.sub(r"[^\w.\-]+", "_", stem, flags=re.ASCII).strip("._-") or "data"
+    stem = stem[: MAX_NAME - len(ext) - 1].rstrip("._-") or "data"
+    return f"{stem}.{ext}" if ext else stem
 
 
 @contextmanager
