@@ -243,6 +243,15 @@ def test_a_300_character_file_name_is_not_an_error(client):
     assert "y" * 300 not in long_wrong.text  # the name is cut short in the message
 
 
+def test_a_huge_header_gives_a_short_error_page(client):
+    header = ",".join(f"column_{i:06d}" for i in range(15_000))  # 200 kB on one line
+    response = upload(client, "wide.csv", f"{header}\n".encode())
+    assert response.status_code == 400
+    assert "column_000000" in response.text  # the message names what it found...
+    assert len(response.content) < 30_000  # ...without echoing the whole line
+    no_trace(response)
+
+
 @pytest.fixture
 def private_tmp(tmp_path, monkeypatch) -> Path:
     """The system temporary directory, for this test only."""

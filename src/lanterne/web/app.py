@@ -165,6 +165,8 @@ TITLES: dict[int, Msg] = {
 }
 
 
+MAX_MESSAGES = 50
+
 REFUSAL_TITLES: dict[int, Msg] = {
     400: Msg("Adresse refusée", "Address refused"),
     403: Msg("Envoi refusé", "Submission refused"),
@@ -179,7 +181,17 @@ def _refusal_page(scope: Scope, status: int, message: Msg) -> Response:
 def error_page(
     request: Request, status: int, messages: list[Msg], *, title: Msg | None = None
 ) -> HTMLResponse:
-    """A friendly error page in the page's language (never a stack trace)."""
+    """A friendly error page in the page's language (never a stack trace).
+
+    At most :data:`MAX_MESSAGES` messages, each cut at 2,000 characters by the template: a
+    file with a million bad columns gets a short page, not one as large as the file.
+    """
+    if len(messages) > MAX_MESSAGES:
+        more = len(messages) - MAX_MESSAGES
+        messages = [
+            *messages[:MAX_MESSAGES],
+            Msg("… et {n} autres problèmes.", "… and {n} more problems.", n=more),
+        ]
     lang = page_lang(request)
     return page(
         request,
