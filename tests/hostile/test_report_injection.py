@@ -23,7 +23,7 @@ from lanterne.catalog import sample_path
 from lanterne.htmlsafe import html_id, link_url
 from lanterne.io.tables import read_table
 from lanterne.model import load_model
-from lanterne.report import population_report, render_html
+from lanterne.report import population_report, render_html, write_pdf
 from lanterne.report.charts import bar_chart, line_chart
 from lanterne.report.provenance_box import source_lines
 from lanterne.report.render import CSP
@@ -141,6 +141,22 @@ def test_javascript_source_is_text_not_link(html):
     items = ["".join(e.itertext()) for e in elements if _local(e.tag) == "li"]
     assert any(JS_URL in text for text in items)  # still cited, as plain text
     assert any(h.startswith("https://") for h in hrefs)  # real sources stay links
+
+
+def test_pdf_has_no_script_and_only_web_links(html, tmp_path):
+    from pypdf import PdfReader
+
+    reader = PdfReader(write_pdf(html, tmp_path / "r.pdf"))
+    uris = []
+    for page in reader.pages:
+        for annot in page.get("/Annots") or []:
+            action = annot.get_object().get("/A") or {}
+            assert action.get("/S") in (None, "/URI", "/GoTo"), action
+            if "/URI" in action:
+                uris.append(str(action["/URI"]))
+    assert "/JavaScript" not in reader.trailer["/Root"].get("/Names", {})
+    assert uris and all(link_url(u) == u for u in uris), uris
+    assert "$\\frac{a}$" in " ".join(page.extract_text() for page in reader.pages)
 
 
 @pytest.mark.parametrize(
