@@ -57,10 +57,10 @@ def _forms() -> list[dict[str, str]]:
 def _request(path: str, form: dict[str, str] | None) -> bytes:
     """One HTTP/1.1 keep-alive request, as bytes."""
     if form is None:
-        return f"GET {path} HTTP/1.1\r\nHost: bench\r\n\r\n".encode()
+        return f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode()
     body = urlencode(form).encode()
     head = (
-        f"POST {path} HTTP/1.1\r\nHost: bench\r\n"
+        f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
         "Content-Type: application/x-www-form-urlencoded\r\n"
         f"Content-Length: {len(body)}\r\n\r\n"
     )
@@ -121,7 +121,7 @@ def main() -> None:
     concurrency = int(os.environ.get("LANTERNE_BENCH_CONCURRENCY", 16))
     workers = int(os.environ.get("LANTERNE_BENCH_WORKERS", 2))
     port = _free_port()
-    env = {**os.environ, "LANTERNE_WEB_ROWS": str(rows)}
+    env = {**os.environ, "LANTERNE_WEB_ROWS": str(rows), "LANTERNE_WEB_HOST": "127.0.0.1"}
     server = subprocess.Popen(
         [
             sys.executable,

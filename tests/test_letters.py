@@ -219,7 +219,9 @@ def test_every_format_is_written_atomically(cnaf, tmp_path, suffix) -> None:
         assert "**" not in content and "\\[" not in content
     if suffix == ".html":
         assert content.startswith("<!DOCTYPE html>") and '<html lang="fr">' in content
-        assert "http" not in content.split("<body>")[0]  # no outside resource in the head
+        head = content.split("<body>")[0]
+        assert not re.search(r"https?:|//", head)  # no outside resource in the head
+        assert '<meta http-equiv="Content-Security-Policy"' in head
 
 
 def test_bad_kind_and_bad_format_are_refused(cnaf, tmp_path) -> None:

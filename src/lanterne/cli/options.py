@@ -98,3 +98,18 @@ def check_outputs(*paths: Path | None) -> None:
     for path in paths:
         if path is not None and str(path) != "-":
             check_destination(path)
+
+
+#: CSV outputs: keep formula-like cells as they are (see lanterne.io.csvsafe).
+RawCsvOption = Annotated[
+    bool,
+    typer.Option(
+        "--raw-csv",
+        help=h(
+            "CSV : garder tels quels les textes qui commencent par = + - @ (sinon précédés "
+            "d'une apostrophe, pour qu'un tableur ne les exécute pas comme des formules).",
+            "CSV: keep texts starting with = + - @ as they are (otherwise prefixed with an "
+            "apostrophe, so that a spreadsheet does not run them as formulas).",
+        ),
+    ),
+]

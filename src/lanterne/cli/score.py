@@ -9,7 +9,13 @@ import typer
 from rich.progress import Progress
 
 from lanterne.cli.app import LangOption, app, console, h
-from lanterne.cli.options import ModelArgument, ThresholdOption, TopShareOption, rule_from_options
+from lanterne.cli.options import (
+    ModelArgument,
+    RawCsvOption,
+    ThresholdOption,
+    TopShareOption,
+    rule_from_options,
+)
 from lanterne.i18n import format_percent, tr
 from lanterne.io.atomic import check_destination
 from lanterne.io.tables import read_table, table_format, write_table
@@ -47,6 +53,7 @@ def score(
     ],
     top_share: TopShareOption = None,
     threshold: ThresholdOption = None,
+    raw_csv: RawCsvOption = False,
     lang: LangOption = None,
 ) -> None:
     """Score households with a model and write the scores, atomically."""
@@ -70,7 +77,7 @@ def score(
         with console.status(label):
             scored = loaded.score(frame, targeting=rule, file=str(data))
     with console.status(tr("Écriture…", "Writing…")):
-        write_table(scored, output)
+        write_table(scored, output, raw_csv=raw_csv)
     summary = score_summary(scored, rule)
     console.print(summary.render())
     if "profile" in scored.columns:  # scorecards with bands or profile rules

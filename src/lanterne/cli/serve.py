@@ -9,9 +9,10 @@ from typing import Annotated, Any
 
 import typer
 
-from lanterne.cli.app import LangOption, app, console, h
+from lanterne.cli.app import LangOption, app, console, err_console, h
 from lanterne.errors import Interrupted, UsageError
 from lanterne.i18n import Msg, get_lang, tr
+from lanterne.web.origin import is_loopback
 
 
 @app.command(
@@ -29,8 +30,10 @@ def serve(
         typer.Option(
             "--host",
             help=h(
-                "Adresse d'écoute (127.0.0.1 : cet ordinateur seulement).",
-                "Address to listen on (127.0.0.1: this computer only).",
+                "Adresse d'écoute (127.0.0.1 : cet ordinateur seulement ; toute autre "
+                "adresse ouvre l'application, sans mot de passe, au réseau).",
+                "Address to listen on (127.0.0.1: this computer only; any other address "
+                "opens the application, without a password, to the network).",
             ),
         ),
     ] = "127.0.0.1",
@@ -88,7 +91,10 @@ def serve(
         max_upload_mb=max_upload_mb,
         lang=get_lang(),
         warm_rights=True,
+        host=host,
     )
+    if not is_loopback(host):
+        _network_warning(host, port)
     console.print(
         tr(
             "Lanterne sur http://{h}:{p}/ — Ctrl+C pour arrêter.",
@@ -120,3 +126,26 @@ def _serve(*args: Any, **kwargs: Any) -> None:
 
     with contextlib.suppress(Interrupted):  # the SIGTERM uvicorn raises after its shutdown
         uvicorn.run(*args, **kwargs)
+
+
+def _network_warning(host: str, port: int) -> None:
+    """Say loudly that the app is open to the network (it has no accounts, no passwords)."""
+    from rich.panel import Panel
+
+    text = tr(
+        "Lanterne écoute sur {h}:{p} : d'autres ordinateurs du réseau peuvent ouvrir "
+        "l'application, sans mot de passe, y déposer des fichiers et voir les résultats, "
+        "et les échanges ne sont pas chiffrés (http). N'utilisez cette adresse que sur un "
+        "réseau de confiance, jamais avec des données personnelles réelles ; sinon "
+        "relancez avec --host 127.0.0.1 (cet ordinateur seulement).",
+        "Lanterne listens on {h}:{p}: other computers on the network can open the "
+        "application, without a password, upload files and see the results, and traffic "
+        "is not encrypted (http). Use this address only on a trusted network, never with "
+        "real personal data; otherwise restart with --host 127.0.0.1 (this computer only).",
+        h=host,
+        p=port,
+    )
+    title = tr(
+        "Attention : application ouverte au réseau", "Warning: application open to the network"
+    )
+    err_console.print(Panel(text, title=title, border_style="bold red"), style="bold")

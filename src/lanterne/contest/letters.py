@@ -23,6 +23,7 @@ import datetime as dt
 import os
 import re
 from dataclasses import dataclass, field
+from html import escape as html_escape
 from pathlib import Path
 from typing import Any, Literal
 
@@ -37,6 +38,7 @@ from lanterne.errors import LanterneError, Problem
 from lanterne.explain.explanation import Explanation
 from lanterne.explain.household import Person
 from lanterne.explain.sentences import describe_value, signed
+from lanterne.htmlsafe import link_url
 from lanterne.i18n import Msg, format_number, format_percent, normalise_lang, pick
 from lanterne.io.atomic import write_bytes_atomic, write_text_atomic
 from lanterne.model import Model
@@ -437,16 +439,30 @@ a { color: #111; }
 """
 
 
+#: The letter page's own Content-Security-Policy: no script, nothing loaded from anywhere.
+LETTER_CSP = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
+
+
 def markdown_to_html(markdown: str, *, title: str, lang: str) -> str:
-    """A complete HTML page; raw HTML in the Markdown is shown as text, never interpreted."""
+    """A complete HTML page; raw HTML in the Markdown is shown as text, never interpreted.
+
+    Only ``http``/``https`` addresses become links (:func:`~lanterne.htmlsafe.link_url`);
+    images are not rendered (a letter loads nothing).
+
+    >>> page = markdown_to_html("[a](javascript:alert(1)) <https://x.org>", title="t", lang="en")
+    >>> "javascript" in page.split("<body>")[1].split('href="')[1], 'href="https://x.org"' in page
+    (False, True)
+    """
     from markdown_it import MarkdownIt
 
-    body = (
-        MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table").render(markdown)
-    )
-    safe_title = title.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    md = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
+    md.disable("image")
+    md.validateLink = lambda url: link_url(url) is not None
+    body = md.render(markdown)
+    safe_title = html_escape(title)
     return (
         f'<!DOCTYPE html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n'
+        f'<meta http-equiv="Content-Security-Policy" content="{LETTER_CSP}">\n'
         f"<title>{safe_title}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n{body}</body>\n</html>\n"
     )
 

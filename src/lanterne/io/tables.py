@@ -24,6 +24,7 @@ import polars as pl
 from lanterne.errors import DataError, Problem
 from lanterne.i18n import Msg
 from lanterne.io.atomic import atomic_path, check_destination
+from lanterne.io.csvsafe import escape_formulas
 
 CSV_SUFFIXES = {".csv", ".tsv", ".txt"}
 PARQUET_SUFFIXES = {".parquet", ".pq"}
@@ -153,8 +154,14 @@ def infer_text_columns(
     return frame.with_columns(updates) if updates else frame
 
 
-def write_table(frame: pl.DataFrame, path: str | os.PathLike[str]) -> None:
-    """Write a DataFrame as CSV or Parquet (by extension), atomically."""
+def write_table(
+    frame: pl.DataFrame, path: str | os.PathLike[str], *, raw_csv: bool = False
+) -> None:
+    """Write a DataFrame as CSV or Parquet (by extension), atomically.
+
+    In a CSV, text cells a spreadsheet would run as formulas (``=...``, ``+...``, ``@...``)
+    are prefixed with ``'`` (:mod:`lanterne.io.csvsafe`) unless ``raw_csv``.
+    """
     path = Path(path)
     check_destination(path)  # a folder is refused before its name is read as a format
     fmt = table_format(path)
@@ -162,4 +169,4 @@ def write_table(frame: pl.DataFrame, path: str | os.PathLike[str]) -> None:
         if fmt == "parquet":
             frame.write_parquet(tmp, compression="zstd", statistics=True)
         else:
-            frame.write_csv(tmp)
+            (frame if raw_csv else escape_formulas(frame)).write_csv(tmp)

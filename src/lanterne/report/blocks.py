@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from lanterne.htmlsafe import html_id
 from lanterne.report.charts import Chart
 
 
@@ -33,3 +34,6 @@ class Section:
     charts: list[Chart] = field(default_factory=list)
     tables: list[Table] = field(default_factory=list)
     bullets: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.id = html_id(self.id)  # ids are built from model ids and column names

@@ -2,7 +2,10 @@
 
 Every chart comes with a text alternative (one sentence) and the numbers behind it as a
 small table, so that a screen reader, a printout or a journalist copying figures gets the
-same information as the picture. Colours follow the Okabe–Ito palette, distinguishable
+same information as the picture. Text from the data (column names, group values) is
+drawn literally: Matplotlib's mathtext is off, so ``$\frac{a}$`` is just characters, and
+the SVG writer escapes it; chart ids go through :func:`~lanterne.htmlsafe.html_id`.
+Colours follow the Okabe–Ito palette, distinguishable
 with the common forms of colour blindness; series are also told apart by markers and
 line styles. Text stays text in the SVG (selectable, searchable, translated).
 
@@ -18,6 +21,7 @@ from __future__ import annotations
 
 import io
 import re
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -35,6 +39,8 @@ from matplotlib.ticker import (
     PercentFormatter,
 )
 
+from lanterne.htmlsafe import html_id
+
 #: Okabe & Ito (2008), "Color Universal Design": safe for colour-blind readers.
 PALETTE = (
     "#0072B2",  # blue
@@ -49,6 +55,7 @@ PALETTE = (
 MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
 LINESTYLES = ("-", "--", "-.", ":", (0, (5, 1)), (0, (3, 1, 1, 1)), "-", "--")
 TEXT_COLOUR = "#1a1a1a"
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 GRID_COLOUR = "#d0d0d0"
 
 
@@ -63,10 +70,17 @@ class Chart:
     columns: tuple[str, ...] = ()
     rows: tuple[tuple[str, ...], ...] = field(default_factory=tuple)
 
+    def __post_init__(self) -> None:
+        if html_id(self.id) != self.id:  # a bug: every chart function makes its id safe
+            raise ValueError(f"unsafe chart id {self.id!r}")
+
 
 def _style() -> dict[str, object]:
     return {
         "svg.fonttype": "none",  # keep text as text
+        # labels come from the data: "$x$" or a backslash is text, never a formula to parse
+        "text.parse_math": False,
+        "text.usetex": False,
         "font.family": "sans-serif",
         "font.size": 10,
         "axes.edgecolor": TEXT_COLOUR,
@@ -83,17 +97,29 @@ def _style() -> dict[str, object]:
 
 
 def _to_svg(fig: plt.Figure, chart_id: str, title: str) -> str:
-    """Serialise a figure as an inline ``<svg>`` element with unique ids and a title."""
+    """Serialise a figure as an inline ``<svg>`` element with unique ids and a title.
+
+    ``chart_id`` is already safe (:func:`~lanterne.htmlsafe.html_id`); every text in the
+    figure was escaped by Matplotlib's SVG writer, and the title is escaped here.
+    """
+    if html_id(chart_id) != chart_id:
+        raise ValueError(f"unsafe chart id {chart_id!r}")
     buffer = io.StringIO()
-    with plt.rc_context({"svg.hashsalt": chart_id}):  # unique ids across the page's SVGs
-        fig.savefig(buffer, format="svg", bbox_inches="tight")
+    with plt.rc_context({"svg.hashsalt": chart_id}), warnings.catch_warnings():
+        # the text stays text, drawn by the reader's fonts: a glyph missing from Matplotlib's
+        # own font (a rare script, a symbol from the data) only affects its measurements
+        warnings.filterwarnings("ignore", "Glyph .* missing from font", UserWarning)
+        fig.savefig(buffer, format="svg", bbox_inches="tight")  # ids unique across the page
     plt.close(fig)
     svg = buffer.getvalue()
     svg = svg[svg.index("<svg") :]
+    # control characters from the data are not allowed in XML: show them as "�"
+    svg = _CONTROL.sub("\ufffd", svg)
     # element ids ("patch_3") repeat across figures: prefix them so the page's ids are unique
-    svg = re.sub(r'\bid="([^"]+)"', rf'id="{chart_id}-\1"', svg)
-    svg = re.sub(r"url\(#([^)]+)\)", rf"url(#{chart_id}-\1)", svg)
-    svg = re.sub(r'href="#([^"]+)"', rf'href="#{chart_id}-\1"', svg)
+    # (replacement functions, not templates: an id is never read as a regex template)
+    svg = re.sub(r'\bid="([^"]+)"', lambda m: f'id="{chart_id}-{m[1]}"', svg)
+    svg = re.sub(r"url\(#([^)]+)\)", lambda m: f"url(#{chart_id}-{m[1]})", svg)
+    svg = re.sub(r'href="#([^"]+)"', lambda m: f'href="#{chart_id}-{m[1]}"', svg)
     svg = re.sub(r"\s*<metadata>.*?</metadata>", "", svg, flags=re.S)
     svg = svg.replace(' xmlns:xlink="http://www.w3.org/1999/xlink"', "")
     svg = re.sub(r'xlink:href="', 'href="', svg)
@@ -159,6 +185,7 @@ def bar_chart(
 
     Missing values (suppressed small cells) are shown as an empty slot labelled "—".
     """
+    chart_id = html_id(chart_id)
     n = len(labels)
     with plt.rc_context(_style()):
         fig, ax = plt.subplots(figsize=(6.4, 0.45 * n + 1.2))
@@ -230,6 +257,7 @@ def grouped_bar_chart(
     log: bool = False,
 ) -> Chart:
     """Horizontal bars grouped by label, one colour (and hatch) per series: model comparisons."""
+    chart_id = html_id(chart_id)
     names = list(series)
     k, n = len(names), len(labels)
     hatches = ("", "//", "..", "xx", "\\\\", "++")
@@ -284,6 +312,7 @@ def line_chart(
     percent: bool = True,
 ) -> Chart:
     """One line per group over ordered categories (the decile plot), with distinct markers."""
+    chart_id = html_id(chart_id)
     with plt.rc_context(_style()):
         fig, ax = plt.subplots(figsize=(6.4, 3.6))
         xs = list(range(1, len(x_labels) + 1))
@@ -339,6 +368,7 @@ def distribution_chart(
     threshold_label: str = "",
 ) -> Chart:
     """Score distributions by group as step lines over shared bins, with the selection threshold."""
+    chart_id = html_id(chart_id)
     with plt.rc_context(_style()):
         fig, ax = plt.subplots(figsize=(6.4, 3.6))
         for j, (name, values) in enumerate(densities.items()):

@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 
 from lanterne.audit import PopulationAudit
+from lanterne.htmlsafe import html_id
 from lanterne.i18n import Msg, format_number, format_percent, pick
 from lanterne.model import Model
 from lanterne.report.blocks import Section, Table
@@ -153,7 +154,8 @@ def column_charts(
     col_label = labels.column(column, lang)
     rows = shown_rows(audit, column)
     lines = _largest(rows, MAX_LINES)
-    base = f"{model.id}-{column}".replace(" ", "").replace("×", "x")
+    # the column's name comes from the data: a safe id (slug and hash) if it is not plain
+    base = html_id(f"{model.id}-{column}".replace(" ", "").replace("×", "x"))
     names = {r["group"]: labels.group(column, r["group"], lang) for r in rows}
     charts: list[Chart] = []
     overall_rate = audit.n_selected / audit.n

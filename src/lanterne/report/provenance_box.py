@@ -17,6 +17,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from lanterne.htmlsafe import link_url
 from lanterne.i18n import Msg, format_number, format_percent, pick
 from lanterne.model import Model
 from lanterne.population.generate import read_metadata
@@ -28,7 +29,11 @@ from lanterne.spec.schema import STATUSES, Source
 
 @dataclass(frozen=True)
 class SourceLine:
-    """One source: its citation and, when it has one, its address."""
+    """One source: its citation and, when it can be linked, its address.
+
+    ``url`` is only ever an ``http``/``https`` address (:func:`~lanterne.htmlsafe.link_url`):
+    any other (``javascript:``, ``data:``...) stays in the citation's text, never a link.
+    """
 
     text: str
     url: str | None
@@ -64,7 +69,7 @@ class PopulationBox:
 
 def source_lines(sources: list[Source], lang: str) -> list[SourceLine]:
     """Citations of ``sources`` with their links (legal references and documents as text)."""
-    return [SourceLine(source_citation(s, lang), s.url) for s in sources]
+    return [SourceLine(source_citation(s, lang), link_url(s.url)) for s in sources]
 
 
 def _weights(model: Model, lang: str) -> Table | None:

@@ -22,6 +22,7 @@ from __future__ import annotations
 from typing import Any
 
 from lanterne.audit import SelectionAudit
+from lanterne.htmlsafe import html_id
 from lanterne.i18n import Msg, format_number, format_percent
 from lanterne.report.blocks import Section, Table
 from lanterne.report.charts import bar_chart
@@ -98,7 +99,7 @@ def selection_section(audit: SelectionAudit, labels: Labels, lang: str) -> Secti
             tuple(r["hit_rate_algorithm_ci"]) if r.get("hit_rate_algorithm_ci") else None
             for r in rows
         ]
-        safe_id = column.replace(" ", "").replace("×", "x")
+        safe_id = html_id(column.replace(" ", "").replace("×", "x"))
         section.charts.append(
             bar_chart(
                 f"selection-{safe_id}-hits",

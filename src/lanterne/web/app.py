@@ -12,13 +12,16 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, Response
 from starlette.exceptions import HTTPException
+from starlette.types import Scope
 
 from lanterne.errors import LanterneError
 from lanterne.i18n import Msg, format_number, normalise_lang
 from lanterne.web import archetypes, audit, home, models, rights, score
+from lanterne.web.origin import RequestGuard
 from lanterne.web.render import page, page_lang
 from lanterne.web.security import HEADERS, SecurityMiddleware, UploadTooLarge
 from lanterne.web.state import DEFAULT_POPULATION_ROWS, DEFAULT_SEED, AppState, load_state
+from lanterne.web.uploads import remove_stale_uploads
 
 log = logging.getLogger("lanterne.web")
 
@@ -36,6 +39,10 @@ class WebConfig:
     lang: str = "fr"
     #: load OpenFisca-France in the background at startup (the rights page is then quick)
     warm_rights: bool = False
+    #: the address the server listens on: requests must name it (or this computer) in
+    #: their ``Host`` header. ``None``: an app not served by ``lanterne serve`` (a program,
+    #: a test), which also answers to the in-process test client.
+    host: str | None = None
 
     def to_env(self) -> dict[str, str]:
         """Environment variables that give the same config to uvicorn's worker processes."""
@@ -48,6 +55,8 @@ class WebConfig:
         }
         if self.population:
             env["LANTERNE_WEB_POPULATION"] = str(self.population)
+        if self.host is not None:
+            env["LANTERNE_WEB_HOST"] = self.host
         return env
 
     @classmethod
@@ -60,6 +69,7 @@ class WebConfig:
             max_upload_mb=float(env.get("LANTERNE_WEB_MAX_UPLOAD_MB", 200)),
             lang=env.get("LANTERNE_WEB_LANG", "fr"),
             warm_rights=env.get("LANTERNE_WEB_WARM_RIGHTS", "0") == "1",
+            host=env.get("LANTERNE_WEB_HOST"),
         )
 
 
@@ -71,10 +81,13 @@ def create_app(
     max_upload_mb: float | None = None,
     lang: str | None = None,
     state: AppState | None = None,
+    host: str | None = None,
 ) -> FastAPI:
     """Build the web application (keyword arguments override ``config``).
 
-    The population is scored once here; every request reuses it.
+    The population is scored once here; every request reuses it. ``host``: the address
+    the app will be served on (``uvicorn.run(app, host=...)``), whose name requests must
+    carry (:mod:`lanterne.web.origin`).
     """
     config = config or WebConfig()
     pop = population if population is not None else config.population
@@ -90,7 +103,12 @@ def create_app(
         )
     app = FastAPI(title="Lanterne", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.lanterne = state
-    app.add_middleware(SecurityMiddleware, max_bytes=state.max_upload_bytes)
+    app.add_middleware(
+        SecurityMiddleware,
+        max_bytes=state.max_upload_bytes,
+        guard=RequestGuard.for_host(host if host is not None else config.host),
+        refuse=_refusal_page,
+    )
     _error_pages(app)
 
     css = CSS.read_bytes()
@@ -109,6 +127,7 @@ def create_app(
 
     for module in (home, models, score, rights, archetypes, audit):
         app.include_router(module.router)
+    remove_stale_uploads()  # left behind by a server that was killed mid-upload
     if config.warm_rights:
         rights.warm_in_background(state)
     return app
@@ -136,6 +155,7 @@ def settled(app: FastAPI) -> FastAPI:
 
 TITLES: dict[int, Msg] = {
     400: Msg("Données refusées", "Data refused"),
+    403: Msg("Accès refusé", "Access refused"),
     404: Msg("Page introuvable", "Page not found"),
     405: Msg("Méthode non permise", "Method not allowed"),
     413: Msg("Fichier trop volumineux", "File too large"),
@@ -145,10 +165,33 @@ TITLES: dict[int, Msg] = {
 }
 
 
+MAX_MESSAGES = 50
+
+REFUSAL_TITLES: dict[int, Msg] = {
+    400: Msg("Adresse refusée", "Address refused"),
+    403: Msg("Envoi refusé", "Submission refused"),
+}
+
+
+def _refusal_page(scope: Scope, status: int, message: Msg) -> Response:
+    """The page of a request refused by the Host or Origin check (in both languages)."""
+    return error_page(Request(scope), status, [message], title=REFUSAL_TITLES.get(status))
+
+
 def error_page(
     request: Request, status: int, messages: list[Msg], *, title: Msg | None = None
 ) -> HTMLResponse:
-    """A friendly error page in the page's language (never a stack trace)."""
+    """A friendly error page in the page's language (never a stack trace).
+
+    At most :data:`MAX_MESSAGES` messages, each cut at 2,000 characters by the template: a
+    file with a million bad columns gets a short page, not one as large as the file.
+    """
+    if len(messages) > MAX_MESSAGES:
+        more = len(messages) - MAX_MESSAGES
+        messages = [
+            *messages[:MAX_MESSAGES],
+            Msg("… et {n} autres problèmes.", "… and {n} more problems.", n=more),
+        ]
     lang = page_lang(request)
     return page(
         request,

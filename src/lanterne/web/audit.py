@@ -2,8 +2,8 @@
 
 The upload is streamed into a temporary directory (the size limit is enforced while it
 streams, see :mod:`lanterne.web.security`), audited, and the directory is deleted before
-the response leaves: nothing is kept. The report is shown, or sent as an HTML or PDF file
-to save.
+the response leaves, on every way out (:mod:`lanterne.web.uploads`): nothing is kept.
+The report is shown, or sent as an HTML or PDF file to save.
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import tempfile
 from pathlib import Path
 
 from fastapi import APIRouter, Request
@@ -27,6 +26,7 @@ from lanterne.report import population_report, render_html, selection_report
 from lanterne.report.build import nonrecours_report
 from lanterne.web.common import app_state, get_model
 from lanterne.web.render import page, page_lang
+from lanterne.web.uploads import safe_upload_name, upload_folder
 
 router = APIRouter()
 
@@ -76,9 +76,9 @@ def _columns(text: str) -> list[str]:
     return [c.strip() for c in re.split(r"[,;\s]+", text) if c.strip()]
 
 
-def _safe_name(name: str) -> str:
-    base = Path(name.replace("\\", "/")).name
-    return re.sub(r"[^\w.\-]+", "_", base) or "data"
+def _shown(name: str, limit: int = 120) -> str:
+    """A file name as the browser sent it, cut short for a message."""
+    return name if len(name) <= limit else name[: limit - 1] + "…"
 
 
 @router.post("/audit")
@@ -99,14 +99,14 @@ def _audit(request: Request, form: FormData, lang: str) -> Response:
             "aucun fichier reçu : choisissez un fichier CSV ou Parquet.",
             "no file received: choose a CSV or Parquet file.",
         )
-    name = _safe_name(upload.filename)
+    name = safe_upload_name(upload.filename)
     suffix = Path(name).suffix.lower()
     if suffix not in SUFFIXES:
         raise _bad(
             415,
             "« {f} » n'est ni un fichier CSV (.csv) ni un fichier Parquet (.parquet).",
             "'{f}' is neither a CSV (.csv) nor a Parquet (.parquet) file.",
-            f=upload.filename,
+            f=_shown(upload.filename),
         )
     kind = str(form.get("kind", "population"))
     action = str(form.get("action", "view"))
@@ -119,8 +119,9 @@ def _audit(request: Request, form: FormData, lang: str) -> Response:
             "indiquez au moins une colonne de groupe (par exemple sex).",
             "give at least one group column (for example sex).",
         )
-    with tempfile.TemporaryDirectory(prefix="lanterne-upload-") as tmp:
-        path = Path(tmp) / name
+    with upload_folder() as folder:
+        tmp = str(folder)
+        path = folder / name
         with path.open("wb") as out:
             shutil.copyfileobj(upload.file, out, 1024 * 1024)
         if path.stat().st_size == 0:
