@@ -145,7 +145,32 @@ def test_unreachable_scheduler_is_a_runtime_failure() -> None:
     with socket.socket() as s:  # a free port with nobody listening
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    with pytest.raises(ClusterUnreachable) as err, open_client(f"tcp://127.0.0.1:{port}"):
+    with (
+        pytest.raises(ClusterUnreachable) as err,
+        open_client(f"tcp://127.0.0.1:{port}", timeout=1),
+    ):
         pass
     assert err.value.exit_code == 1
     assert "127.0.0.1" in err.value.render("fr")
+
+
+def test_rights_on_cluster_equal_one_process(client) -> None:
+    """OpenFisca-France in the workers: same amounts, entitlements and take-up draws."""
+    from lanterne.rights.compute import compute_rights
+
+    frame = generate_frame(120, seed=3)
+    one = compute_rights(frame, "2025-06", chunk_rows=40, progress=False)
+    many = compute_rights(frame, "2025-06", chunk_rows=40, progress=False, client=client)
+    assert many.equals(one)
+    assert one["rsa_entitled"].sum() > 0  # the comparison covers real entitlements
+
+
+def test_cli_cluster_option_gives_the_same_json(cli, population: Path, tmp_path: Path) -> None:
+    args = ["audit", "population", "fr-cnaf-2014", population, "-g", "sex", "-g", "qpv"]
+    one, many = tmp_path / "one.json", tmp_path / "many.json"
+    assert cli(*args, "--json", one).exit_code == 0
+    result = cli(*args, "--json", many, "--cluster", "local:2", "--batch-rows", "500")
+    assert result.exit_code == 0, result.output
+    assert json.loads(many.read_text()) == json.loads(one.read_text())
+    bad = cli(*args, "--cluster", "local:zero")
+    assert bad.exit_code == 2 and "local:N" in bad.output

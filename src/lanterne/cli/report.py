@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
@@ -14,6 +14,7 @@ from lanterne.audit.chunks import ChunkSource, open_source
 from lanterne.audit.suppression import DEFAULT_MIN_CELL
 from lanterne.cli.app import LangOption, app, console, h, invoked_command
 from lanterne.cli.options import (
+    ClusterOption,
     MinCellOption,
     ModelArgument,
     ThresholdOption,
@@ -26,6 +27,7 @@ from lanterne.io.atomic import check_destination
 from lanterne.model import Model, TargetingRule, load_model
 from lanterne.population.archetypes import load_archetypes
 from lanterne.report import Report, population_report, write_html, write_pdf
+from lanterne.scale.cluster import cluster_client
 
 ReportOption = Annotated[
     Path | None,
@@ -100,8 +102,12 @@ def run_audits(
     group_cols: Sequence[str],
     rule: TargetingRule | None,
     min_cell: int,
+    client: Any = None,
 ) -> list[PopulationAudit]:
-    """Population audits of each model on the same data, with one progress bar."""
+    """Population audits of each model on the same data, with one progress bar.
+
+    With a Dask ``client``, each audit runs on the cluster (same numbers).
+    """
     total = source.n_rows * 2 * len(models)  # two passes per model
     audits = []
     with Progress(
@@ -127,6 +133,7 @@ def run_audits(
                     min_cell=min_cell,
                     keep_rows=True,
                     progress=lambda k: bar.advance(task, k),
+                    client=client,
                 )
             )
     return audits
@@ -220,6 +227,7 @@ def report(
         ),
     ] = None,
     pdf: PdfOption = None,
+    cluster: ClusterOption = None,
     lang: LangOption = None,
 ) -> None:
     """Population audit report."""
@@ -236,7 +244,10 @@ def report(
                 "no group column: name some with --group-col",
             )
         )
-    audits = run_audits(models, source, group_cols=groups, rule=rule, min_cell=min_cell)
+    with cluster_client(cluster) as client:
+        audits = run_audits(
+            models, source, group_cols=groups, rule=rule, min_cell=min_cell, client=client
+        )
     with console.status(tr("Préparation des graphiques…", "Drawing the charts…")):
         built = population_report(
             models,

@@ -79,7 +79,7 @@ def local_workers(spec: ClusterSpec) -> int:
 
 
 @contextmanager
-def open_client(spec: ClusterSpec | str) -> Iterator[Any]:
+def open_client(spec: ClusterSpec | str, timeout: float = CONNECT_TIMEOUT) -> Iterator[Any]:
     """A connected :class:`distributed.Client`; a local cluster is stopped on exit."""
     from distributed import Client, LocalCluster
 
@@ -100,7 +100,7 @@ def open_client(spec: ClusterSpec | str) -> Iterator[Any]:
             cluster.close()
         return
     try:
-        client = Client(spec.address, timeout=CONNECT_TIMEOUT)
+        client = Client(spec.address, timeout=timeout)
     except (OSError, TimeoutError) as exc:
         raise ClusterUnreachable(
             Msg(
@@ -130,3 +130,19 @@ def run_all(
             future.result()  # re-raises the worker's exception
         if progress is not None:
             progress(future)
+
+
+@contextmanager
+def cluster_client(value: str | None) -> Iterator[Any]:
+    """The client for ``--cluster``, or ``None`` (one process, as without the option).
+
+    >>> with cluster_client(None) as client:
+    ...     client is None
+    True
+    """
+    if value is None:
+        yield None
+        return
+    spec = parse_cluster(value)  # a bad value fails before any cluster starts
+    with open_client(spec) as client:
+        yield client
