@@ -100,7 +100,9 @@ invoked_args: list[str] = []
 
 def invoked_command() -> str:
     """The running command as one shell line: ``lanterne report ...``."""
-    return shlex.join(["lanterne", *invoked_args])
+    from lanterne.io.database import redact  # no password in reports
+
+    return redact(shlex.join(["lanterne", *invoked_args]))
 
 
 def run(argv: list[str] | None = None) -> int:

@@ -99,11 +99,13 @@ def population(
         ),
     ],
     data: Annotated[
-        Path,
+        str,
         typer.Argument(
             help=h(
-                "Foyers : CSV, Parquet ou dossier de fichiers Parquet (lus par morceaux).",
-                "Households: CSV, Parquet or a folder of Parquet files (read in chunks).",
+                "Foyers : CSV, Parquet, dossier de fichiers Parquet ou table d'une base "
+                "(postgresql://…?table=…, duckdb://…?table=…), lus par morceaux.",
+                "Households: CSV, Parquet, a folder of Parquet files or a database table "
+                "(postgresql://…?table=…, duckdb://…?table=…), read in chunks.",
             )
         ),
     ],

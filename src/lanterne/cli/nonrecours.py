@@ -25,6 +25,7 @@ from lanterne.cli.options import (
 from lanterne.cli.report import PdfOption, ReportOption, check_report_outputs, write_report_files
 from lanterne.i18n import format_number, format_percent, get_lang, tr
 from lanterne.io.atomic import check_destination, write_json_atomic
+from lanterne.io.database import redact
 from lanterne.io.tables import read_table
 from lanterne.model import load_model
 from lanterne.provenance import status_label
@@ -40,9 +41,12 @@ def _pct(value: float | None) -> str:
 
 def nonrecours_command(
     population: Annotated[
-        Path,
+        str,
         typer.Argument(
-            help=h("Population : CSV ou Parquet.", "Population: CSV or Parquet."),
+            help=h(
+                "Population : CSV, Parquet ou table d'une base (postgresql://…?table=…).",
+                "Population: CSV, Parquet or a database table (postgresql://…?table=…).",
+            ),
         ),
     ],
     group_col: Annotated[
@@ -148,7 +152,7 @@ def nonrecours_command(
             seed=seed,
             workers=workers,
             calibrate=calibrate,
-            file=str(population),
+            file=redact(population),
             client=client,
         )
     table = Table(

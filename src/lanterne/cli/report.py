@@ -164,11 +164,13 @@ def write_report_files(report: Report, html: Path, pdf: Path | None) -> None:
 def report(
     model: ModelArgument,
     data: Annotated[
-        Path,
+        str,
         typer.Argument(
             help=h(
-                "Foyers : CSV, Parquet ou dossier de fichiers Parquet.",
-                "Households: CSV, Parquet or a folder of Parquet files.",
+                "Foyers : CSV, Parquet, dossier de fichiers Parquet ou table d'une base "
+                "(postgresql://…?table=…, duckdb://…?table=…).",
+                "Households: CSV, Parquet, a folder of Parquet files or a database table "
+                "(postgresql://…?table=…, duckdb://…?table=…).",
             )
         ),
     ],

@@ -27,7 +27,7 @@ from lanterne.scoring import score_summary
 def score(
     model: ModelArgument,
     data: Annotated[
-        Path,
+        str,
         typer.Argument(
             help=h("Foyers à noter : CSV ou Parquet.", "Households to score: CSV or Parquet.")
         ),
