@@ -15,13 +15,13 @@ from pathlib import Path
 import duckdb
 import polars as pl
 import pytest
+from tests.pgserver import PASSWORD, Server, running_server
 
 from lanterne.audit import audit_population
 from lanterne.errors import DataError
 from lanterne.io.database import DatabaseUnreachable, parse_uri, read_database, redact
 from lanterne.io.tables import read_table
 from lanterne.population.generate import generate_frame
-from tests.pgserver import PASSWORD, Server, running_server
 
 GROUPS = ["family_type", "sex", "age_band"]
 
