@@ -13,7 +13,7 @@ from lanterne.audit.confusion import audit_confusion
 from lanterne.audit.population import audit_population
 from lanterne.audit.selection import audit_selection
 from lanterne.audit.suppression import DEFAULT_MIN_CELL
-from lanterne.cli.app import LangOption, app, console, h, invoked_command
+from lanterne.cli.app import LangOption, app, console, err_console, h, invoked_command
 from lanterne.cli.audit_tables import render_confusion, render_population, render_selection
 from lanterne.cli.options import (
     ClusterOption,
@@ -197,7 +197,7 @@ def population(
             BarColumn(),
             TextColumn("{task.percentage:>3.0f} %"),
             TimeElapsedColumn(),
-            console=console,
+            console=err_console,  # progress on stderr: stdout keeps the tables
             transient=True,
         ) as bar,
     ):

@@ -12,7 +12,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from lanterne.audit import PopulationAudit, audit_population
 from lanterne.audit.chunks import ChunkSource, open_source
 from lanterne.audit.suppression import DEFAULT_MIN_CELL
-from lanterne.cli.app import LangOption, app, console, h, invoked_command
+from lanterne.cli.app import LangOption, app, console, err_console, h, invoked_command
 from lanterne.cli.options import (
     ClusterOption,
     MinCellOption,
@@ -115,7 +115,7 @@ def run_audits(
         BarColumn(),
         TextColumn("{task.percentage:>3.0f} %"),
         TimeElapsedColumn(),
-        console=console,
+        console=err_console,
         transient=True,
     ) as bar:
         task = bar.add_task(tr("Audit de la population…", "Auditing the population…"), total=total)

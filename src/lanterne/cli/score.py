@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.progress import Progress
 
-from lanterne.cli.app import LangOption, app, console, h
+from lanterne.cli.app import LangOption, app, console, err_console, h
 from lanterne.cli.options import (
     ClusterOption,
     ModelArgument,
@@ -74,7 +74,10 @@ def score(
     loaded = load_model(model)
     rule = given or loaded.targeting
     if streamed:  # partition by partition: bounded memory, or on a cluster
-        with cluster_client(cluster) as client, Progress(console=console, transient=True) as bar:
+        with (
+            cluster_client(cluster) as client,
+            Progress(console=err_console, transient=True) as bar,
+        ):
             task = bar.add_task(tr("Notation…", "Scoring…"), total=None)
             summary = score_dataset(
                 loaded, data, output, rule, client=client,
