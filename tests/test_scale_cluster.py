@@ -169,8 +169,12 @@ def test_cli_cluster_option_gives_the_same_json(cli, population: Path, tmp_path:
     args = ["audit", "population", "fr-cnaf-2014", population, "-g", "sex", "-g", "qpv"]
     one, many = tmp_path / "one.json", tmp_path / "many.json"
     assert cli(*args, "--json", one).exit_code == 0
-    result = cli(*args, "--json", many, "--cluster", "local:2", "--batch-rows", "500")
+    html = tmp_path / "r.html"  # the report reads every household's rows after the run
+    result = cli(
+        *args, "--json", many, "--cluster", "local:2", "--batch-rows", "500", "--report", html
+    )
     assert result.exit_code == 0, result.output
     assert json.loads(many.read_text()) == json.loads(one.read_text())
+    assert "--cluster local:2" in html.read_text()
     bad = cli(*args, "--cluster", "local:zero")
     assert bad.exit_code == 2 and "local:N" in bad.output

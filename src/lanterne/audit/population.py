@@ -674,7 +674,7 @@ def audit_population(
         strata=strata,
         rows=HouseholdRows(
             scores,
-            collected.codes,
+            dict(collected.codes),  # fetched now from a cluster's workers
             {c: list(e.labels) for c, e in encoders.items()},
         )
         if keep_rows
