@@ -32,6 +32,7 @@ Example:
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -198,6 +199,7 @@ class DaskPasses:
         client = self.client
         [model_f] = client.scatter([model], broadcast=True) if model is not None else [None]
         needed = needed_columns(model, columns, score_col)
+        run = uuid.uuid4().hex  # keys never shared with another audit's tasks
         parts, rows = [], []
         for part in plan_partitions(source, batch_rows, needed):
             parts.append(
@@ -209,7 +211,7 @@ class DaskPasses:
                     score_col,
                     source.n_rows,
                     source.label,
-                    key=f"lanterne-score-{id(self)}-{part.index}",
+                    key=f"lanterne-score-{run}-{part.index}",
                     retries=RETRIES,
                 )
             )

@@ -33,7 +33,7 @@ import math
 import os
 import shutil
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -129,19 +129,45 @@ def _quantile(hist: np.ndarray, q: float, n: int) -> float:
 
 
 def _run(
-    client: Any, calls: list[tuple[Callable[..., Any], tuple[Any, ...]]], progress: Any
-) -> list[Any]:
-    """Run calls here or on the cluster; results in call order."""
+    client: Any,
+    calls: Iterable[tuple[Callable[..., Any], tuple[Any, ...]]],
+    consume: Callable[[Any], None],
+) -> None:
+    """Run calls here (one at a time, read lazily) or on the cluster; consume each result."""
     if client is None:
-        out = []
         for fn, args in calls:
-            out.append(fn(*args))
-            if progress is not None:
-                progress(out[-1])
-        return out
+            consume(fn(*args))
+        return
     futures = [client.submit(fn, *args, pure=False, retries=2) for fn, args in calls]
-    run_all(client, futures, progress and (lambda f: progress(f.result())))
-    return client.gather(futures)
+
+    def take(future: Any) -> None:
+        consume(future.result())
+        future.release()
+
+    run_all(client, futures, take)
+
+
+class _Totals:
+    """The partitions' results merged as they arrive: only the ``wanted`` top scores kept."""
+
+    def __init__(self, wanted: int) -> None:
+        self.wanted = wanted
+        self.top = np.zeros(0)
+        self.hist = np.zeros(HIST_BINS, dtype=np.int64)
+        self.sums: list[float] = []
+        self.selected = 0
+        self.indices: list[int] = []
+
+    def add(self, part: PartScores) -> None:
+        self.hist += part.hist
+        self.sums.append(part.total)
+        self.selected += part.selected
+        self.indices.append(part.index)
+        if self.wanted:
+            both = np.concatenate([self.top, part.top])
+            if both.size > self.wanted:
+                both = np.partition(both, both.size - self.wanted)[both.size - self.wanted :]
+            self.top = both
 
 
 def _finish(work: Path, output: Path) -> None:
@@ -224,7 +250,7 @@ def score_dataset(
     work.mkdir(parents=True)
     try:
         [model_f] = client.scatter([model], broadcast=True) if client is not None else [model]
-        calls = [
+        calls = (
             (
                 score_part,
                 (
@@ -239,29 +265,38 @@ def score_dataset(
                 ),
             )
             for part in plan_partitions(source, batch_rows)
-        ]
-        done = _run(client, calls, progress and (lambda r: progress(r.rows)))
-        if not done:
+        )
+        totals = _Totals(wanted)
+
+        def consume(part: PartScores) -> None:
+            totals.add(part)
+            if progress is not None:
+                progress(part.rows)
+
+        _run(client, calls, consume)
+        if not totals.indices:
             raise DataError(Msg("le tableau est vide", "the table is empty"))
-        hist = np.sum([r.hist for r in done], axis=0)
-        total = math.fsum(r.total for r in done)
         if one_pass:
             threshold = float(rule.threshold)  # type: ignore[arg-type]
-            selected = sum(r.selected for r in done)
+            selected = totals.selected
         else:
-            top = np.concatenate([r.top for r in done])
-            threshold = float(np.partition(top, top.size - wanted)[top.size - wanted])
-            calls = [(select_part, (str(work), r.index, threshold)) for r in done]
-            selected = sum(_run(client, calls, None))
+            threshold = float(totals.top.min())  # the wanted-th highest score
+            counts: list[int] = []
+            _run(
+                client,
+                ((select_part, (str(work), i, threshold)) for i in totals.indices),
+                counts.append,
+            )
+            selected = sum(counts)
         _finish(work, output)
     finally:
         if work.exists():
             shutil.rmtree(work, ignore_errors=True)
     return ScoreSummary(
         n=n,
-        mean=total / n,
-        median=_quantile(hist, 0.5, n),
-        p90=_quantile(hist, 0.9, n),
+        mean=math.fsum(totals.sums) / n,
+        median=_quantile(totals.hist, 0.5, n),
+        p90=_quantile(totals.hist, 0.9, n),
         threshold=threshold,
         n_selected=selected,
         rule=rule,
