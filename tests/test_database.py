@@ -107,6 +107,9 @@ def test_bad_password_is_bad_input_and_not_printed(cli, server) -> None:
     assert result.exit_code == 2
     assert "identifiants" in result.output
     assert wrong not in result.output and PASSWORD not in result.output
+    stranger = server.uri().replace("lanterne:", "nobody_here:", 1) + "?table=households"
+    result = cli("audit", "population", "fr-cnaf-2014", stranger, "-g", "sex")
+    assert result.exit_code == 2 and "identifiants" in result.output, result.output
 
 
 def test_unreachable_server_is_a_runtime_failure(cli) -> None:

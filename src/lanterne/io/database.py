@@ -155,18 +155,23 @@ def _failure(exc: BaseException, uri: DatabaseUri) -> LanterneError:
     text = _message(exc, uri)
     state = _sqlstate(exc)
     lowered = text.lower()
+    if (
+        state.startswith("28")
+        or "password" in lowered
+        or "authentication" in lowered
+        or ("role" in lowered and "does not exist" in lowered)
+    ):
+        return _bad(
+            uri.label,
+            "connexion refusée par le serveur (identifiants) : {e}",
+            "connection refused by the server (credentials): {e}",
+            e=text,
+        )
     if state in ("42P01", "3F000") or "does not exist" in lowered or "catalog error" in lowered:
         return _bad(
             uri.label,
             "table ou colonne introuvable : {e}",
             "table or column not found: {e}",
-            e=text,
-        )
-    if state.startswith("28") or "password" in lowered or "authentication" in lowered:
-        return _bad(
-            uri.label,
-            "connexion refusée par le serveur (identifiants) : {e}",
-            "connection refused by the server (credentials): {e}",
             e=text,
         )
     if state.startswith("42") or "syntax" in lowered or "parser error" in lowered:
