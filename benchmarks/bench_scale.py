@@ -1,6 +1,6 @@
 """Beyond one process: audits on a Dask LocalCluster, non-take-up throughput, PostgreSQL.
 
-Three measures (run one with its name, or all):
+Four measures (run one with its name, or all):
 
 * ``audit`` — population audit of 3 × 13.8 M households (a folder of three monthly
   Parquet files) in one process, then with ``--cluster local:2``: the JSON must be the
@@ -10,9 +10,11 @@ Three measures (run one with its name, or all):
   extrapolated to 13.8 M households and to the workers needed to finish in 5 minutes;
 * ``postgres`` — the same households read from a PostgreSQL table (a server started for
   the run, as in the tests) and from Parquet: read times side by side, and the audits must
-  be equal.
+  be equal;
+* ``score`` — ``lanterne score`` of 13.8 M households in memory (one file out), then
+  streamed partition by partition into a folder: peak memory of each, same scores.
 
-    python benchmarks/bench_scale.py [audit|nonrecours|postgres]
+    python benchmarks/bench_scale.py [audit|nonrecours|postgres|score]
     LANTERNE_BENCH_ROWS=200000 python benchmarks/bench_scale.py   # quick run
 
 The machine is shared: the load average is printed with each figure.
@@ -214,9 +216,61 @@ def bench_postgres() -> dict[str, object]:
     }
 
 
+# ---------------------------------------------------------------------- score, streamed
+
+_SCORE = """
+import json, sys, time
+sys.path.insert(0, {bench!r})
+from common import peak_rss_gb
+from lanterne.cli.app import run
+start = time.perf_counter()
+code = run(["score", "fr-cnaf-2014", {data!r}, "-o", {out!r}])
+print(json.dumps({{"code": code, "seconds": time.perf_counter() - start, "gb": peak_rss_gb()}}))
+"""
+
+
+def bench_score() -> dict[str, object]:
+    """``score`` of 13.8 M households: in memory (one file out) vs streamed (a folder out)."""
+    import polars as pl
+
+    n = households(NATIONAL_HOUSEHOLDS)
+    source = population(n)
+    runs = {}
+    with tempfile.TemporaryDirectory(dir=CACHE) as tmp:
+        folder = Path(tmp) / "in"
+        folder.mkdir()
+        os.link(source, folder / "2025-06.parquet")
+        for name, data, out in (
+            ("in_memory", str(source), str(Path(tmp) / "scores.parquet")),
+            ("streamed", str(folder), str(Path(tmp) / "scores")),
+        ):
+            code = _SCORE.format(bench=str(ROOT / "benchmarks"), data=data, out=out)
+            before = load()
+            done = subprocess.run(
+                [sys.executable, "-c", code], check=True, capture_output=True, text=True
+            )
+            runs[name] = {**json.loads(done.stdout.strip().splitlines()[-1]), "load": before}
+        whole = pl.read_parquet(Path(tmp) / "scores.parquet", columns=["score", "selected"])
+        parts = pl.read_parquet(
+            sorted((Path(tmp) / "scores").glob("*.parquet")), columns=["score", "selected"]
+        )
+        same = whole.equals(parts)
+    return {
+        "benchmark": "score, in memory vs streamed into a folder",
+        "rows": n,
+        **{f"{k}_{f}": round(v[f], 2) for k, v in runs.items() for f in ("seconds", "gb", "load")},
+        "same_scores_and_selection": same,
+    }
+
+
 def main() -> None:
-    chosen = sys.argv[1:] or ["audit", "nonrecours", "postgres"]
-    benches = {"audit": bench_audit, "nonrecours": bench_nonrecours, "postgres": bench_postgres}
+    chosen = sys.argv[1:] or ["audit", "nonrecours", "postgres", "score"]
+    benches = {
+        "audit": bench_audit,
+        "nonrecours": bench_nonrecours,
+        "postgres": bench_postgres,
+        "score": bench_score,
+    }
     for name in chosen:
         print(json.dumps(benches[name](), indent=2), flush=True)
 
