@@ -126,3 +126,23 @@ def test_escaping_agrees_with_the_rule(cells):
     for cell, out in zip(cells, escaped, strict=True):
         assert is_formula(cell) == owasp_dangerous(cell), repr(cell)
         assert out == ("'" + cell if owasp_dangerous(cell) else cell), repr(cell)
+
+
+@pytest.mark.parametrize("raw", [False, True])
+def test_streamed_score_csv_output_is_inert_too(cli, hostile_households, tmp_path, raw):
+    # A folder of Parquet files is scored partition by partition (lanterne.scale.score):
+    # its CSV output goes through the same rule.
+    folder = tmp_path / "in"
+    folder.mkdir()
+    read_table(hostile_households).write_parquet(folder / "part.parquet")
+    out = tmp_path / "scores.csv"
+    args = ["score", "fr-cnaf-2014", folder, "-o", out] + (["--raw-csv"] if raw else [])
+    result = cli(*args)
+    assert result.exit_code == 0, result.output
+    rows = rows_of(out)
+    notes = [row[rows[0].index("note")] for row in rows[1:]]
+    if raw:
+        assert notes == PAYLOADS + HARMLESS
+    else:
+        assert [cell for row in rows for cell in row if owasp_dangerous(cell)] == []
+        assert notes == ["'" + p for p in PAYLOADS] + HARMLESS
