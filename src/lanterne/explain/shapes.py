@@ -1,0 +1,202 @@
+"""Shape functions of additive models, as Lanterne shows them: bins, scores, step charts.
+
+An additive model (an Explainable Boosting Machine or another GAM) adds, on the log-odds
+scale, an intercept and one score per feature, looked up in the feature's *shape function*:
+for a number, the bin its value falls in (bin ``i`` holds ``edges[i-1] ≤ x < edges[i]``);
+for a category, its own score; for a missing value, the missing-value score.
+:class:`ShapeView` is the read-only view the explanation, the counterfactual search, the
+``models show`` tables and the side-by-side comparison share.
+
+Example:
+    >>> view = ShapeView("x", "x", "continuous", (800.0, 1200.0), (-0.2, 0.31, 0.5), {}, 0.0,
+    ...                  "published", None)
+    >>> view.locate(1000).label("fr"), view.locate(1000).score
+    ('[800 ; 1 200[', 0.31)
+    >>> view.locate(None).label("en")
+    'missing'
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from lanterne.i18n import Msg, format_number
+from lanterne.model import Model
+from lanterne.spec.schema import Source, Status
+
+
+@dataclass(frozen=True)
+class Bin:
+    """Where one value fell in a shape function."""
+
+    index: int  # 0 = missing, then 1.. for the bins (continuous) or categories in order
+    low: float | None  # continuous bins: [low ; high[ (None = unbounded)
+    high: float | None
+    category: str | None
+    score: float
+
+    def label(self, lang: str | None = None) -> str:
+        if self.index == 0:
+            return Msg("manquant", "missing").render(lang)
+        if self.category is not None:
+            return self.category
+        return interval_label(self.low, self.high, lang)
+
+
+def _edge(value: float, lang: str | None) -> str:
+    digits = (
+        0
+        if float(value).is_integer()
+        else min(6, max(1, -math.floor(math.log10(abs(value) or 1)) + 2))
+    )
+    text = format_number(value, lang, digits)
+    return text.replace("\u202f", " ") if (lang or "fr") == "fr" else text
+
+
+def interval_label(low: float | None, high: float | None, lang: str | None = None) -> str:
+    """``[800 ; 1 200[`` (French) or ``[800, 1,200)`` (English); open ends are infinite.
+
+    >>> interval_label(None, 0.5, "en"), interval_label(3, None, "fr")
+    ('(-∞, 0.5)', '[3 ; +∞[')
+    """
+    fr = (lang or "fr") == "fr"
+    lo = "-∞" if low is None else _edge(low, lang)
+    hi = "+∞" if high is None else _edge(high, lang)
+    if fr:
+        return f"{']' if low is None else '['}{lo} ; {hi}["
+    return f"{'(' if low is None else '['}{lo}, {hi})"
+
+
+@dataclass(frozen=True)
+class ShapeView:
+    """One term of an additive model: the feature it reads and its shape function."""
+
+    term: str  # the term's name (the model's feature)
+    variable: str  # the input variable whose value is looked up (after pre-processing)
+    kind: str  # "continuous" or "categorical"
+    edges: tuple[float, ...]  # continuous: ordered cut points
+    scores: tuple[float, ...]  # continuous: one per bin, len(edges) + 1
+    categories: Mapping[str, float]  # categorical: value → score
+    missing: float | None  # the score of a missing value
+    status: Status
+    source: Source | None
+
+    def locate(self, value: Any) -> Bin:
+        """The bin ``value`` falls in, and its score."""
+        if value is None or (isinstance(value, float) and math.isnan(value)):
+            return Bin(0, None, None, None, float(self.missing or 0.0))
+        if self.kind == "categorical":
+            key = _category_key(value)
+            names = list(self.categories)
+            if key in self.categories:
+                return Bin(names.index(key) + 1, None, None, key, float(self.categories[key]))
+            return Bin(0, None, None, key, float(self.missing or 0.0))
+        x = float(value)
+        i = int(np.searchsorted(np.asarray(self.edges), x, side="right"))
+        low = self.edges[i - 1] if i > 0 else None
+        high = self.edges[i] if i < len(self.edges) else None
+        return Bin(i + 1, low, high, None, float(self.scores[i]))
+
+    def bins(self) -> list[Bin]:
+        """Every bin in order (missing first when it has a score)."""
+        out = [] if self.missing is None else [Bin(0, None, None, None, float(self.missing))]
+        if self.kind == "categorical":
+            return out + [
+                Bin(i + 1, None, None, k, float(v)) for i, k in enumerate(self.categories)
+            ]
+        bounds = [None, *self.edges, None]
+        return out + [
+            Bin(i + 1, bounds[i], bounds[i + 1], None, float(s)) for i, s in enumerate(self.scores)
+        ]
+
+    def representative(self, b: Bin) -> Any:
+        """A value inside bin ``b`` (its lower edge; below the first edge, one unit under)."""
+        if b.index == 0:
+            return None
+        if b.category is not None:
+            return b.category
+        if b.low is not None:
+            return b.low
+        assert b.high is not None
+        return b.high - 1.0
+
+    def candidate_values(self, integer: bool = False) -> list[Any]:
+        """One value per bin: enough to reach every score the shape can give."""
+        out = []
+        for b in self.bins():
+            if b.index == 0 or b.category is not None:
+                continue
+            v = self.representative(b)
+            if integer:
+                v = math.ceil(v) if b.low is not None else math.ceil(b.high) - 1  # type: ignore[arg-type]
+            out.append(v)
+        return out
+
+
+def _category_key(value: Any) -> str:
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def is_additive(model: Model) -> bool:
+    """Whether the model is an additive (shape-function) model."""
+    return shape_views(model) is not None
+
+
+def shape_views(model: Model) -> list[ShapeView] | None:
+    """The model's shape functions, one per term, or ``None`` for other kinds."""
+    views = getattr(model, "shape_views", None)
+    return list(views()) if callable(views) else None
+
+
+def shape_of(model: Model, variable: str) -> ShapeView | None:
+    """The shape function that reads ``variable``, if the model is additive."""
+    for view in shape_views(model) or []:
+        if view.variable == variable or variable in _term_variables(model, view.term):
+            return view
+    return None
+
+
+def _term_variables(model: Model, term: str) -> tuple[str, ...]:
+    return next((t.variables for t in model.terms if t.name == term), ())
+
+
+def grid_values(model: Model, name: str) -> list[Any] | None:
+    """Two grid values of a numeric variable: inside the lowest and the highest bin.
+
+    ``None`` when the model is not additive or no shape reads the variable directly.
+    """
+    view = shape_of(model, name)
+    if view is None or view.kind != "continuous" or view.variable != name:
+        return None
+    bins = [b for b in view.bins() if b.index > 0]
+    low = min(bins, key=lambda b: (b.score, b.index))
+    high = max(bins, key=lambda b: (b.score, -b.index))
+    var = model.spec.variable(name)
+    integer = var is not None and var.type == "int"
+    values = sorted({_as(view.representative(b), integer) for b in (low, high)})
+    return values
+
+
+def _as(value: float, integer: bool) -> float | int:
+    return int(math.ceil(value)) if integer else float(value)
+
+
+def paired_shapes(
+    first: Sequence[ShapeView], second: Sequence[ShapeView]
+) -> list[tuple[ShapeView | None, ShapeView | None]]:
+    """The two models' shapes matched by term name, in the first model's order."""
+    by_name = {v.term: v for v in second}
+    out: list[tuple[ShapeView | None, ShapeView | None]] = [
+        (v, by_name.pop(v.term, None)) for v in first
+    ]
+    out += [(None, v) for v in by_name.values()]
+    return out
