@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from lanterne.i18n import Msg, format_number
+from lanterne.i18n import Msg
 from lanterne.model import Model
 from lanterne.spec.schema import Source, Status
 
@@ -49,13 +49,11 @@ class Bin:
 
 
 def _edge(value: float, lang: str | None) -> str:
-    digits = (
-        0
-        if float(value).is_integer()
-        else min(6, max(1, -math.floor(math.log10(abs(value) or 1)) + 2))
-    )
-    text = format_number(value, lang, digits)
-    return text.replace("\u202f", " ") if (lang or "fr") == "fr" else text
+    """The shortest exact-looking writing of a bin edge (``1 200``, ``0,5``)."""
+    text = f"{value:,.10g}"
+    if (lang or "fr") == "fr":
+        text = text.replace(",", " ").replace(".", ",")
+    return text
 
 
 def interval_label(low: float | None, high: float | None, lang: str | None = None) -> str:
@@ -107,7 +105,8 @@ class ShapeView:
         out = [] if self.missing is None else [Bin(0, None, None, None, float(self.missing))]
         if self.kind == "categorical":
             return out + [
-                Bin(i + 1, None, None, k, float(v)) for i, k in enumerate(self.categories)
+                Bin(i + 1, None, None, k, float(v))
+                for i, (k, v) in enumerate(self.categories.items())
             ]
         bounds = [None, *self.edges, None]
         return out + [
@@ -187,7 +186,7 @@ def grid_values(model: Model, name: str) -> list[Any] | None:
 
 
 def _as(value: float, integer: bool) -> float | int:
-    return int(math.ceil(value)) if integer else float(value)
+    return math.ceil(value) if integer else float(value)
 
 
 def paired_shapes(

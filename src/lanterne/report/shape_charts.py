@@ -11,7 +11,7 @@ Example:
     ...               "published", None)
     >>> chart = shape_chart("s-x", {"A": v}, title="x", alt="x", x_label="x", lang="en")
     >>> chart.svg.startswith("<svg"), chart.rows[0]
-    (True, ('(-∞, 1)', '+0.000'))
+    (True, ('(-∞, 1)', '0.000'))
 """
 
 from __future__ import annotations
