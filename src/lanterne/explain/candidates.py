@@ -41,6 +41,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from lanterne.explain.shapes import shape_of
 from lanterne.model import Model
 from lanterne.spec.expr import Call, Number, walk
 from lanterne.spec.schema import Variable
@@ -174,6 +175,48 @@ def numeric_candidates(
     return sorted(set(values) | {current_value})
 
 
+def shape_candidates(model: Model, row: pl.DataFrame, var: Variable) -> list[Any] | None:
+    """Additive models, exactly: for each other bin of the variable's shape function, the
+    value of that bin nearest to the current one (its lower edge when above, the last value
+    before its upper edge when below). ``None`` when no shape function reads the variable
+    directly, or its value is missing: the general scan is used then.
+
+    >>> from lanterne.explain.shapes import ShapeView
+    >>> class M:  # a stand-in exposing one shape function over x, bins ]-∞;2[ [2;5[ [5;+∞[
+    ...     terms = []
+    ...     def shape_views(self):
+    ...         return [ShapeView("x", "x", "continuous", (2.0, 5.0), (0, 1, 2), {}, None,
+    ...                           "published", None)]
+    >>> v = Variable(name="x", type="int", range=(0, 9), description={"fr": "x", "en": "x"})
+    >>> shape_candidates(M(), pl.DataFrame({"x": [3]}), v)
+    [1, 3, 5]
+    """
+    view = shape_of(model, var.name)
+    current = row[var.name][0]
+    if view is None or view.kind != "continuous" or view.variable != var.name or current is None:
+        return None
+    x = float(current)
+    low, high = var.range if var.range is not None else (-math.inf, math.inf)
+    step = resolution(var, low, high) if math.isfinite(high - low) else 0.01
+    out: set[Any] = {current}
+    for b in view.bins():
+        if b.index == 0:
+            continue
+        lo = -math.inf if b.low is None else b.low
+        hi = math.inf if b.high is None else b.high
+        if lo <= x < hi:
+            continue
+        if x < lo:
+            value = math.ceil(lo) if var.type == "int" else lo
+        elif var.type == "int":
+            value = math.ceil(hi) - 1
+        else:
+            value = round(hi - step, _decimals(step)) if hi - step >= lo else (lo + hi) / 2
+        if lo <= value < hi and low <= value <= high:
+            out.add(int(value) if var.type == "int" else float(value))
+    return sorted(out)
+
+
 def candidate_values(model: Model, row: pl.DataFrame, names: Iterable[str]) -> dict[str, list[Any]]:
     """Candidate values of each named variable (the current value included).
 
@@ -192,7 +235,8 @@ def candidate_values(model: Model, row: pl.DataFrame, names: Iterable[str]) -> d
             cats = list(var.categories or [])
             out[name] = [current, *[c for c in cats if c != current]]
         else:
-            out[name] = numeric_candidates(model, row, var)
+            exact = shape_candidates(model, row, var)
+            out[name] = exact if exact is not None else numeric_candidates(model, row, var)
     shared = _shared(model, names)
     for name, var in variables.items():
         assert var is not None
