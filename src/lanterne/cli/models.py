@@ -10,7 +10,9 @@ from rich.table import Table
 
 from lanterne.catalog import model_ids, model_path
 from lanterne.cli.app import LangOption, app, console, h
+from lanterne.cli.shapes_table import show_shapes
 from lanterne.errors import LanterneError, SpecError
+from lanterne.explain.shapes import shape_views
 from lanterne.i18n import get_lang, pick, tr
 from lanterne.model import Model, load_model
 from lanterne.provenance import STATUS_STYLES, source_citation, status_explanation, status_label
@@ -142,7 +144,10 @@ def show(
             )
         console.print(features)
 
-    if isinstance(spec.model, TreesModel):
+    views = shape_views(loaded)
+    if views is not None:
+        show_shapes(loaded, views)
+    elif isinstance(spec.model, TreesModel):
         _show_trees(loaded)
     else:
         _show_weights(loaded)
