@@ -12,7 +12,7 @@ from rich.table import Table
 
 from lanterne.cli.app import console
 from lanterne.explain.sentences import signed
-from lanterne.explain.shapes import Bin, ShapeView, interval_label
+from lanterne.explain.shapes import Bin, ShapeView
 from lanterne.i18n import get_lang, pick, tr
 from lanterne.model import Model
 from lanterne.provenance import STATUS_STYLES, status_label
@@ -83,8 +83,5 @@ def show_shapes(model: Model, views: list[ShapeView]) -> None:
         table.add_column(tr("Score (log-cote)", "Score (log-odds)"), justify="right")
         table.add_column(tr("Graphique", "Chart"))
         for b in merged_bins(view):
-            name = (
-                b.label(lang) if b.index == 0 or b.category else interval_label(b.low, b.high, lang)
-            )
-            table.add_row(name, signed(b.score, lang, 4), bar(b.score, scale))
+            table.add_row(b.label(lang), signed(b.score, lang, 4), bar(b.score, scale))
         console.print(table)
