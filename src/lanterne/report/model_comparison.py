@@ -256,6 +256,24 @@ def confusion_section(audit: ConfusionAudit, source: str, lang: str) -> Section:
     return section
 
 
+def side_by_side_sections(
+    models: Sequence[Model],
+    confusion: ConfusionAudit | None,
+    confusion_file: str | os.PathLike[str] | None,
+    lang: str,
+) -> list[Section]:
+    """What ``report --compare`` adds: the first two additive models' shapes side by side,
+    and the published confusion matrices when given."""
+    out: list[Section] = []
+    if len(models) >= 2:
+        shapes = shapes_section(models[0], models[1], lang)
+        if shapes is not None:
+            out.append(shapes)
+    if confusion is not None:
+        out.append(confusion_section(confusion, Path(confusion_file or "").name, lang))
+    return out
+
+
 def comparison_report(
     first: Model,
     second: Model,
