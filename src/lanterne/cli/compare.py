@@ -102,8 +102,10 @@ def compare(
         typer.Option(
             "--value",
             help=h(
-                "Valeurs d'une variable dans la grille : NOM=v1,v2 (répétable ; vide = manquant).",
-                "Values of one variable in the grid: NAME=v1,v2 (repeatable; empty = missing).",
+                "Valeurs d'une variable dans la grille : NOM=v1,v2, ou NOM=v1;v2 avec des "
+                "virgules décimales (répétable ; vide = manquant).",
+                "Values of one variable in the grid: NAME=v1,v2, or NAME=v1;v2 with decimal "
+                "commas (repeatable; empty = missing).",
             ),
         ),
     ] = None,

@@ -98,7 +98,7 @@ def default_values(model: Model, name: str) -> list[Any]:
 
 
 def parse_value_options(options: Sequence[str], models: Sequence[Model]) -> dict[str, list[Any]]:
-    """``name=v1,v2`` options → values per variable, checked against the models' variables.
+    """``name=v1,v2`` (or ``name=v1;v2``) options → values per variable, checked.
 
     >>> from lanterne.model import load_model
     >>> parse_value_options(["n_children=0,3"], [load_model("fr-cnaf-2014")])
@@ -124,7 +124,8 @@ def parse_value_options(options: Sequence[str], models: Sequence[Model]) -> dict
             )
             continue
         values = []
-        for raw in text.split(","):
+        # "a;b" when the values have decimal commas ("0;1 200,5"), else "a,b"
+        for raw in text.split(";" if ";" in text else ","):
             raw = raw.strip()
             value, error = (None, None) if raw == "" else parse_value(var, raw)
             if error is not None:
@@ -146,7 +147,8 @@ def default_grid(
     names: list[str] = []
     for model in models:
         names += [n for n in model.used_variables if n not in names]
-    grid = {n: list(values[n]) if n in values else default_values(models[0], n) for n in names}
+    owner = {n: next(m for m in models if n in m.used_variables) for n in names}
+    grid = {n: list(values[n]) if n in values else default_values(owner[n], n) for n in names}
     checked = ProfileGrid(
         grid,
         origin=Msg(
