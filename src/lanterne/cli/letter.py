@@ -20,7 +20,7 @@ from lanterne.cli.household_options import (
 from lanterne.contest.letters import LETTER_KINDS, letter_format, render_letter, write_letter
 from lanterne.errors import UsageError
 from lanterne.explain.explanation import explain_household
-from lanterne.explain.household import DEFAULT_ARCHETYPES, Person
+from lanterne.explain.household import Person
 from lanterne.explain.population import score_population
 from lanterne.i18n import Msg, get_lang, tr
 
@@ -74,7 +74,7 @@ def letter(
     household: HouseholdOption = None,
     sets: SetOption = None,
     archetype: ArchetypeOption = None,
-    archetype_set: ArchetypeSetOption = DEFAULT_ARCHETYPES,
+    archetype_set: ArchetypeSetOption = None,
     population: PopulationOption = None,
     agency: Annotated[
         str | None,

@@ -615,14 +615,15 @@ def explain_household(
     population: Population | str | os.PathLike[str] | pl.DataFrame | None = None,
     reference: str | Household | None = None,
     rule: TargetingRule | None = None,
-    archetype_set: str = "fr-households",
+    archetype_set: str | None = None,
     fast_path: bool = True,
 ) -> Explanation:
     """Explain ``household``'s score under ``model``.
 
     ``population`` (a scored :class:`Population`, a file or a table) gives the percentile
     and the selection threshold of a top-share rule. ``reference`` is ``"median"`` (the
-    population's household at the median score), an archetype id of ``archetype_set``, or a
+    population's household at the median score), an archetype id of ``archetype_set`` (by
+    default the model's own set, see :func:`~lanterne.explain.household.archetype_set_for`), or a
     :class:`Household`; ``None`` means the median when a population is given. ``rule``
     overrides the model's targeting rule. ``fast_path=False`` computes the household's
     numbers with Polars even where :mod:`lanterne.explain.onerow` gives the same bits in
@@ -719,7 +720,7 @@ def _reference(
     household: Household,
     population: Population | None,
     reference: str | Household | None,
-    archetype_set: str,
+    archetype_set: str | None,
 ) -> tuple[Reference | None, tuple[float, ...] | None]:
     if reference is None and population is not None:
         reference = "median"
