@@ -1,5 +1,6 @@
 """Scoring runtimes: one class per model kind behind a common :class:`Model` interface."""
 
+from lanterne.model import additive as _additive  # noqa: F401  (registers the kind)
 from lanterne.model import logistic as _logistic  # noqa: F401  (registers the kind)
 from lanterne.model import scorecard as _scorecard  # noqa: F401  (registers the kind)
 from lanterne.model import trees as _trees  # noqa: F401  (registers the kind)

@@ -227,7 +227,7 @@ def _failures(var: Variable, original: pl.Series, value: pl.Series) -> list[tupl
             bad_type = bad_type & (original.str.strip_chars() != "")
         if bad_type.any():
             out.append(("type", bad_type))
-    if converted_nulls:
+    if converted_nulls and var.missing != "allowed":  # allowed: the model handles them
         missing = value.is_null() if bad_type is None else value.is_null() & ~bad_type
         if missing.any():
             out.append(("null", missing))

@@ -27,6 +27,7 @@ from pydantic import ValidationError
 
 from lanterne.errors import Problem, SpecError
 from lanterne.i18n import Msg
+from lanterne.spec.additive import check_additive, check_performance
 from lanterne.spec.expr import ExprError, ExprType, NameInfo, Node, check_types, names_in, parse
 from lanterne.spec.problems import dedupe, pydantic_problems
 from lanterne.spec.schema import RESERVED_NAMES, ModelSpec
@@ -161,6 +162,7 @@ class _CrossChecker:
         self.features()
         self.model()
         self.targeting()
+        check_performance(self)
         return self.problems
 
     # ------------------------------------------------------------ sources
@@ -485,6 +487,8 @@ class _CrossChecker:
                     )
         elif kind == "trees":
             self.trees_model(model, has_default_source)
+        elif kind == "additive":
+            check_additive(self, model, has_default_source)
         elif kind == "scorecard":
             items = model.get("items")
             for i, item in enumerate(items if isinstance(items, list) else []):

@@ -65,7 +65,11 @@ class Source(Strict):
 
 
 class Variable(Strict):
-    """An input column of the data the model reads (or an attribute audits group by)."""
+    """An input column of the data the model reads (or an attribute audits group by).
+
+    ``missing: allowed`` accepts empty cells (the model says what a missing value means,
+    e.g. an additive model's ``impute`` step or a shape's ``missing`` score).
+    """
 
     name: Annotated[str, Field(pattern=IDENTIFIER)]
     type: VariableType
@@ -77,6 +81,7 @@ class Variable(Strict):
     category_labels: dict[str, Text] | None = None  # words shown for each category
     mutable: bool = False
     sensitive: bool = False
+    missing: Literal["refused", "allowed"] = "refused"
     source: str | None = None
     status: Status | None = None
 
@@ -264,7 +269,96 @@ class TreesModel(Strict):
         return self
 
 
-ModelKind = Annotated[LogisticModel | ScorecardModel | TreesModel, Field(discriminator="kind")]
+# ---------------------------------------------------------------- additive models (GAM, EBM)
+
+
+class ImputeStep(Strict):
+    """Fill a missing (empty) input with ``value`` and, optionally, flag that it was filled.
+
+    ``output`` is the filled number; ``indicator`` (if given) is 1 where the input was
+    missing, else 0. Both are names the model's shapes can read.
+    """
+
+    impute: Annotated[str, Field(pattern=IDENTIFIER)]  # the input variable
+    value: Number
+    output: Annotated[str, Field(pattern=IDENTIFIER)]
+    indicator: Annotated[str, Field(pattern=IDENTIFIER)] | None = None
+    note: Text | None = None
+
+
+class Shape(Strict):
+    """One shape function of an additive model: the score one input adds to the margin.
+
+    ``continuous``: ``edges`` sorted increasingly, ``scores`` one more than the edges. A value
+    ``x`` falls in bin ``i`` = the number of edges ≤ ``x`` (a value equal to an edge goes to
+    the bin above it) and adds ``scores[i]``.
+    ``categorical``: ``categories`` and one score each; a value not listed adds ``unknown``.
+    Both: a missing value adds ``missing``.
+    """
+
+    input: Annotated[str, Field(pattern=IDENTIFIER)]
+    type: Literal["continuous", "categorical"]
+    edges: list[float] | None = None
+    categories: list[bool | float | str] | None = None
+    scores: Annotated[list[float], Field(min_length=1)]
+    missing: float = 0.0
+    unknown: float = 0.0
+    label: Text | None = None
+    status: Status | None = None
+    source: str | None = None
+    note: Text | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Shape:
+        if self.type == "continuous":
+            if self.edges is None or self.categories is not None:
+                raise ValueError("a continuous shape has 'edges' (and no 'categories')")
+            if len(self.scores) != len(self.edges) + 1:
+                raise ValueError(
+                    f"a continuous shape has one score more than edges: {len(self.edges)} "
+                    f"edges need {len(self.edges) + 1} scores, not {len(self.scores)}"
+                )
+            if any(b <= a for a, b in zip(self.edges, self.edges[1:], strict=False)):
+                raise ValueError("'edges' must be strictly increasing")
+        else:
+            if self.categories is None or self.edges is not None:
+                raise ValueError("a categorical shape has 'categories' (and no 'edges')")
+            if len(self.scores) != len(self.categories):
+                raise ValueError(
+                    f"a categorical shape has one score per category: {len(self.categories)} "
+                    f"categories, {len(self.scores)} scores"
+                )
+            if len({repr(c) for c in self.categories}) != len(self.categories):
+                raise ValueError("duplicate category")
+        return self
+
+
+class AdditiveModel(Strict):
+    """A generalised additive model (e.g. an Explainable Boosting Machine).
+
+    margin = intercept + Σ shape(input); score = 1 / (1 + exp(-margin)) for ``link: logit``.
+    ``preprocess`` derives shape inputs from raw variables first (in order).
+    """
+
+    kind: Literal["additive"]
+    source: str | None = None
+    link: Literal["logit"] = "logit"
+    intercept: Number
+    preprocess: list[ImputeStep] = Field(default_factory=list)
+    shapes: Annotated[list[Shape], Field(min_length=1)]
+
+
+class PerformanceFigure(Number):
+    """A performance figure the model's authors recorded (precision, recall, AUC...)."""
+
+    name: Annotated[str, Field(pattern=IDENTIFIER)]
+    dataset: Annotated[str, Field(min_length=1)]  # e.g. "test", "train"
+    label: Text | None = None
+
+
+ModelKind = Annotated[
+    LogisticModel | ScorecardModel | TreesModel | AdditiveModel, Field(discriminator="kind")
+]
 
 
 class Targeting(Strict):
@@ -284,7 +378,7 @@ class Targeting(Strict):
 
 
 #: Anything of a model that carries its own status and source.
-Sourced = Number | ScorecardItem | ProfileRule | Ensemble
+Sourced = Number | ScorecardItem | ProfileRule | Ensemble | Shape
 
 
 class ModelSpec(Strict):
@@ -304,6 +398,7 @@ class ModelSpec(Strict):
     features: list[Feature] = Field(default_factory=list)
     model: ModelKind
     targeting: Targeting
+    performance: list[PerformanceFigure] = Field(default_factory=list)
 
     # ---------------------------------------------------------------- lookups
 
@@ -348,11 +443,15 @@ class ModelSpec(Strict):
 
     def numbers(self) -> list[Sourced]:
         """Every number of the model in order: intercept and coefficients; points (and
-        profile rules); or a tree ensemble's base score and its trees (one unit)."""
+        profile rules); a tree ensemble's base score and its trees (one unit); or an
+        additive model's intercept, imputed values and shapes (one unit each)."""
         if isinstance(self.model, LogisticModel):
             return [self.model.intercept, *self.model.coefficients]
         if isinstance(self.model, TreesModel):
             return [self.model.base_score, self.model.ensemble]
+        if isinstance(self.model, AdditiveModel):
+            steps = [step.value for step in self.model.preprocess]
+            return [self.model.intercept, *steps, *self.model.shapes]
         return [*self.model.items, *(self.model.profiles or [])]
 
     def status_counts(self) -> dict[Status, int]:
