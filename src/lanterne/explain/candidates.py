@@ -178,37 +178,36 @@ def numeric_candidates(
 def shape_candidates(model: Model, row: pl.DataFrame, var: Variable) -> list[Any] | None:
     """Additive models, exactly: for each other bin of the variable's shape function, the
     value of that bin nearest to the current one (its lower edge when above, the last value
-    before its upper edge when below). ``None`` when no shape function reads the variable
-    directly, or its value is missing: the general scan is used then.
+    before its upper edge when below; the last whole number when the edges all fall on
+    halves, as for counts). ``None`` when no shape function reads the variable directly, or
+    its value is missing: the general scan is used then.
 
-    >>> from lanterne.explain.shapes import ShapeView
-    >>> class M:  # a stand-in exposing one shape function over x, bins ]-∞;2[ [2;5[ [5;+∞[
-    ...     terms = []
-    ...     def shape_views(self):
-    ...         return [ShapeView("x", "x", "continuous", (2.0, 5.0), (0, 1, 2), {}, None,
-    ...                           "published", None)]
-    >>> v = Variable(name="x", type="int", range=(0, 9), description={"fr": "x", "en": "x"})
-    >>> shape_candidates(M(), pl.DataFrame({"x": [3]}), v)
-    [1, 3, 5]
+    >>> from lanterne.model import load_model
+    >>> model = load_model("nl-amsterdam-slimme-check-2022-prepilot")
+    >>> var = model.spec.variable("active_address_count")  # edges 0.5, 1.5, 2.5
+    >>> shape_candidates(model, pl.DataFrame({"active_address_count": [1.0]}), var)
+    [0.0, 1.0, 2.0, 3.0]
     """
     view = shape_of(model, var.name)
     current = row[var.name][0]
-    if view is None or view.kind != "continuous" or view.variable != var.name or current is None:
+    if view is None or view.kind != "continuous" or current is None:
         return None
     x = float(current)
     low, high = var.range if var.range is not None else (-math.inf, math.inf)
     step = resolution(var, low, high) if math.isfinite(high - low) else 0.01
+    # edges all on halves: the model learnt from whole numbers (counts, days): stay whole
+    whole = var.type == "int" or all(float(2 * e).is_integer() for e in view.edges)
     out: set[Any] = {current}
     for b in view.bins():
-        if b.index == 0:
+        if b.index <= 0:
             continue
         lo = -math.inf if b.low is None else b.low
         hi = math.inf if b.high is None else b.high
         if lo <= x < hi:
             continue
-        if x < lo:
-            value = math.ceil(lo) if var.type == "int" else lo
-        elif var.type == "int":
+        if x < lo:  # up to the bin's lower edge (an edge belongs to the bin above it)
+            value = math.ceil(lo) if whole else lo
+        elif whole:  # down to the last whole number before the bin's upper edge
             value = math.ceil(hi) - 1
         else:
             value = round(hi - step, _decimals(step)) if hi - step >= lo else (lo + hi) / 2

@@ -34,7 +34,7 @@ from lanterne.spec.schema import Source, Status
 class Bin:
     """Where one value fell in a shape function."""
 
-    index: int  # 0 = missing, then 1.. for the bins (continuous) or categories in order
+    index: int  # 0 = missing, -1 = a category the shape does not list, 1.. the bins in order
     low: float | None  # continuous bins: [low ; high[ (None = unbounded)
     high: float | None
     category: str | None
@@ -43,6 +43,8 @@ class Bin:
     def label(self, lang: str | None = None) -> str:
         if self.index == 0:
             return Msg("manquant", "missing").render(lang)
+        if self.index == -1:
+            return Msg("autre valeur ({c})", "other value ({c})", c=self.category).render(lang)
         if self.category is not None:
             return self.category
         return interval_label(self.low, self.high, lang)
@@ -83,6 +85,7 @@ class ShapeView:
     missing: float | None  # the score of a missing value
     status: Status
     source: Source | None
+    unknown: float = 0.0  # categorical: the score of a value not listed
 
     def locate(self, value: Any) -> Bin:
         """The bin ``value`` falls in, and its score."""
@@ -93,7 +96,7 @@ class ShapeView:
             names = list(self.categories)
             if key in self.categories:
                 return Bin(names.index(key) + 1, None, None, key, float(self.categories[key]))
-            return Bin(0, None, None, key, float(self.missing or 0.0))
+            return Bin(-1, None, None, key, float(self.unknown))
         x = float(value)
         i = int(np.searchsorted(np.asarray(self.edges), x, side="right"))
         low = self.edges[i - 1] if i > 0 else None
@@ -151,21 +154,64 @@ def is_additive(model: Model) -> bool:
 
 
 def shape_views(model: Model) -> list[ShapeView] | None:
-    """The model's shape functions, one per term, or ``None`` for other kinds."""
-    views = getattr(model, "shape_views", None)
-    return list(views()) if callable(views) else None
+    """The model's shape functions, one per term in the model's order; ``None`` for other
+    kinds. Built once per model.
+
+    >>> from lanterne.model import load_model
+    >>> views = shape_views(load_model("nl-amsterdam-slimme-check-2022-prepilot"))
+    >>> views[0].variable, views[0].locate(1).label("fr")
+    ('afspraken_no_show_count_last_year', '[0,5 ; 1,5[')
+    """
+    from lanterne.model.additive import Additive
+
+    if not isinstance(model, Additive):
+        return None
+    cached = model.__dict__.get("_shape_views")
+    if cached is None:
+        cached = [_view(table, term) for table, term in zip(model.shapes, model.terms, strict=True)]
+        model.__dict__["_shape_views"] = cached
+    return list(cached)
 
 
-def shape_of(model: Model, variable: str) -> ShapeView | None:
-    """The shape function that reads ``variable``, if the model is additive."""
-    for view in shape_views(model) or []:
-        if view.variable == variable or variable in _term_variables(model, view.term):
-            return view
+def _view(table: Any, term: Any) -> ShapeView:
+    continuous = table.kind == "continuous"
+    return ShapeView(
+        term=term.name,
+        variable=table.name,
+        kind=table.kind,
+        edges=tuple(float(e) for e in table.edges) if continuous else (),
+        scores=tuple(float(v) for v in table.scores) if continuous else (),
+        categories={}
+        if continuous
+        else {
+            _category_key(c): float(v) for c, v in zip(table.categories, table.scores, strict=True)
+        },
+        missing=float(table.missing),
+        status=term.status,
+        source=term.source,
+        unknown=float(table.unknown),
+    )
+
+
+def raw_variable(model: Model, view: ShapeView) -> str | None:
+    """The input variable whose value the shape looks up as it is: the shape's own input, or
+    the variable an ``impute`` step copies (when present) into it. ``None`` otherwise (an
+    indicator, a derived feature)."""
+    if model.spec.variable(view.variable) is not None:
+        return view.variable
+    steps = getattr(model, "_steps", {})
+    step = steps.get(view.variable)
+    if step is not None and step.output == view.variable:
+        return step.impute
     return None
 
 
-def _term_variables(model: Model, term: str) -> tuple[str, ...]:
-    return next((t.variables for t in model.terms if t.name == term), ())
+def shape_of(model: Model, variable: str) -> ShapeView | None:
+    """The shape function that looks up ``variable``'s value as it is, if any."""
+    for view in shape_views(model) or []:
+        if raw_variable(model, view) == variable:
+            return view
+    return None
 
 
 def grid_values(model: Model, name: str) -> list[Any] | None:
@@ -174,7 +220,7 @@ def grid_values(model: Model, name: str) -> list[Any] | None:
     ``None`` when the model is not additive or no shape reads the variable directly.
     """
     view = shape_of(model, name)
-    if view is None or view.kind != "continuous" or view.variable != name:
+    if view is None or view.kind != "continuous":
         return None
     bins = [b for b in view.bins() if b.index > 0]
     low = min(bins, key=lambda b: (b.score, b.index))
