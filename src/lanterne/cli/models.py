@@ -10,7 +10,7 @@ from rich.table import Table
 
 from lanterne.catalog import model_ids, model_path
 from lanterne.cli.app import LangOption, app, console, h
-from lanterne.cli.shapes_table import show_shapes
+from lanterne.cli.shapes_table import MAX_ROWS, show_shapes
 from lanterne.errors import LanterneError, SpecError
 from lanterne.explain.shapes import shape_views
 from lanterne.i18n import get_lang, pick, tr
@@ -85,6 +85,18 @@ def show(
     model: Annotated[
         str, typer.Argument(help=h("Identifiant ou fichier YAML.", "Id or YAML file."))
     ],
+    bins: Annotated[
+        int,
+        typer.Option(
+            "--bins",
+            min=0,
+            help=h(
+                "Modèles additifs : lignes au plus par fonction de forme (0 : toutes les "
+                "classes).",
+                "Additive models: at most this many rows per shape function (0: every bin).",
+            ),
+        ),
+    ] = MAX_ROWS,
     lang: LangOption = None,
 ) -> None:
     """Show a model's variables, derived features, weights and their provenance."""
@@ -146,7 +158,7 @@ def show(
 
     views = shape_views(loaded)
     if views is not None:
-        show_shapes(loaded, views)
+        show_shapes(loaded, views, bins)
     elif isinstance(spec.model, TreesModel):
         _show_trees(loaded)
     else:

@@ -8,16 +8,20 @@ are exact).
 
 from __future__ import annotations
 
+import itertools
+
 from rich.table import Table
 
 from lanterne.cli.app import console
 from lanterne.explain.sentences import signed
-from lanterne.explain.shapes import Bin, ShapeView
+from lanterne.explain.shapes import Bin, ShapeView, interval_label
 from lanterne.i18n import get_lang, pick, tr
 from lanterne.model import Model
 from lanterne.provenance import STATUS_STYLES, status_label
 
 BAR_WIDTH = 12
+#: Above this many bins, a shape's table groups consecutive bins (``--bins 0``: all).
+MAX_ROWS = 24
 
 
 def merged_bins(view: ShapeView) -> list[Bin]:
@@ -57,8 +61,34 @@ def bar(score: float, scale: float, width: int = BAR_WIDTH) -> str:
     return f"{left}│{right}"
 
 
-def show_shapes(model: Model, views: list[ShapeView]) -> None:
-    """Print the intercept, then one table per shape function."""
+def grouped(bins: list[Bin], rows: int) -> list[list[Bin]]:
+    """Consecutive bins in at most ``rows`` groups of near-equal size (missing kept apart).
+
+    >>> [len(g) for g in grouped([Bin(i, None, None, None, 0.0) for i in range(7)], 3)]
+    [1, 3, 3]
+    """
+    head = [[b] for b in bins if b.index <= 0]
+    rest = [b for b in bins if b.index > 0]
+    if rows <= 0 or len(rest) <= rows:
+        return head + [[b] for b in rest]
+    cuts = [round(i * len(rest) / rows) for i in range(rows + 1)]
+    return head + [rest[a:b] for a, b in itertools.pairwise(cuts) if b > a]
+
+
+def _row(group: list[Bin], lang: str, scale: float) -> tuple[str, str, str]:
+    first, last = group[0], group[-1]
+    if len(group) == 1:
+        return first.label(lang), signed(first.score, lang, 4), bar(first.score, scale)
+    label = interval_label(first.low, last.high, lang) + tr(
+        " ({n} classes)", " ({n} bins)", n=len(group)
+    )
+    low, high = min(b.score for b in group), max(b.score for b in group)
+    mean = sum(b.score for b in group) / len(group)
+    return label, f"{signed(low, lang, 4)} … {signed(high, lang, 4)}", bar(mean, scale)
+
+
+def show_shapes(model: Model, views: list[ShapeView], max_rows: int = MAX_ROWS) -> None:
+    """Print the intercept, then one table per shape function (long ones grouped)."""
     lang = get_lang()
     console.print(
         tr(
@@ -82,6 +112,21 @@ def show_shapes(model: Model, views: list[ShapeView]) -> None:
         table.add_column(tr("Classe", "Bin"))
         table.add_column(tr("Score (log-cote)", "Score (log-odds)"), justify="right")
         table.add_column(tr("Graphique", "Chart"))
-        for b in merged_bins(view):
-            table.add_row(b.label(lang), signed(b.score, lang, 4), bar(b.score, scale))
+        bins = merged_bins(view)
+        groups = grouped(bins, max_rows)
+        for group in groups:
+            table.add_row(*_row(group, lang, scale))
         console.print(table)
+        if len(groups) < len(bins):
+            console.print(
+                tr(
+                    "{k} classes regroupées en {g} lignes (plus bas et plus haut score de "
+                    "chaque groupe ; la barre montre leur moyenne) : --bins 0 les montre "
+                    "toutes.",
+                    "{k} bins grouped in {g} rows (lowest and highest score of each group; "
+                    "the bar shows their mean): --bins 0 shows them all.",
+                    k=len(bins),
+                    g=len(groups),
+                ),
+                soft_wrap=True,
+            )

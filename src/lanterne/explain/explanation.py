@@ -542,10 +542,8 @@ def term_values(model: Model, frame: pl.DataFrame) -> list[Any] | None:
     if isinstance(model, Scorecard):
         exprs = [e.alias(t.name) for e, t in zip(model._item_exprs, model.terms, strict=True)]
         return list(features.select(exprs).collect().row(0))
-    views = shape_views(model)
-    if views is not None:  # additive: the value each shape function looks up
-        names = [v.variable for v in views]
-        return list(features.select(names).collect().row(0))
+    if shape_views(model) is not None:  # additive: the value each shape function looks up
+        return list(model.input_frame(frame).row(0))  # type: ignore[attr-defined]
     names = [t.name for t in model.terms]  # tree ensembles: each term is an input it reads
     available = set(features.collect_schema().names())
     if names and all(n in available for n in names):

@@ -52,7 +52,8 @@ class Bin:
 
 def _edge(value: float, lang: str | None) -> str:
     """The shortest exact-looking writing of a bin edge (``1 200``, ``0,5``)."""
-    text = f"{value:,.10g}"
+    # float32 edges: 7 significant digits tell them apart; large amounts keep their cents
+    text = f"{value:,.7g}" if abs(value) < 1e4 else f"{value:,.2f}".rstrip("0").rstrip(".")
     if (lang or "fr") == "fr":
         text = text.replace(",", " ").replace(".", ",")
     return text
