@@ -65,7 +65,7 @@ def grouped(bins: list[Bin], rows: int) -> list[list[Bin]]:
     """Consecutive bins in at most ``rows`` groups of near-equal size (missing kept apart).
 
     >>> [len(g) for g in grouped([Bin(i, None, None, None, 0.0) for i in range(7)], 3)]
-    [1, 3, 3]
+    [1, 2, 2, 2]
     """
     head = [[b] for b in bins if b.index <= 0]
     rest = [b for b in bins if b.index > 0]
