@@ -67,7 +67,12 @@ def _print(result: FlipResult) -> None:
         table.add_column(title, justify="left" if "Val" in title else "right")
     for vc in result.by_value:
         if vc.up or vc.down:
-            table.add_row(f"{vc.variable} = {_show(vc.value)}", str(vc.n), str(vc.up), str(vc.down))
+            table.add_row(
+                f"{vc.variable} = {_show(vc.value, get_lang())}",
+                str(vc.n),
+                str(vc.up),
+                str(vc.down),
+            )
     console.print(table)
 
 

@@ -123,7 +123,7 @@ class FlipResult:
     def sentences(self, lang: str | None = None) -> list[str]:
         """The counts and who flips, in plain words."""
         c = self.counts()
-        a, b = pick(self.first.spec.name, lang), pick(self.second.spec.name, lang)
+        a, b = self.first.id, self.second.id
         out = [
             Msg(
                 "Sur une grille construite de {n} profils (chaque combinaison compte une fois : "
@@ -162,7 +162,7 @@ class FlipResult:
                         k=format_number(k, lang, 0),
                         p=format_percent(k / total, lang),
                         v=self.label(vc.variable, lang),
-                        x=_show(vc.value),
+                        x=_show(vc.value, lang),
                         q=format_percent(vc.n / self.n, lang),
                     ).render(lang)
                 )
@@ -211,9 +211,14 @@ def _plain(value: Any) -> Any:
     return value.item() if isinstance(value, np.generic) else value
 
 
-def _show(value: Any) -> str:
+def _show(value: Any, lang: str | None = None) -> str:
+    """A grid value as shown: 0/1 for yes/no, whole numbers without decimals.
+
+    >>> _show(None, "en"), _show(True), _show(2000.0)
+    ('empty', '1', '2000')
+    """
     if value is None:
-        return "∅"
+        return Msg("vide", "empty").render(lang)
     if isinstance(value, bool):
         return "1" if value else "0"
     if isinstance(value, float) and value.is_integer():

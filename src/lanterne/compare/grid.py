@@ -13,7 +13,10 @@ Values per variable, by default (:func:`default_grid`):
   variable can do to the score); for other kinds, the ends of the declared range. A
   variable that the model treats specially when it is missing also gets the empty value.
 
-``values`` given by the user replace the defaults of the variables they name.
+A catalog grid file made for the first model (``catalog/grids``, see
+:mod:`lanterne.compare.gridfile`) replaces these defaults for the variables it names —
+for Amsterdam, the values of the investigators' grid. ``values`` given by the user replace
+the defaults of the variables they name.
 
 Example:
     >>> grid = ProfileGrid({"a": (0, 1), "b": ("x", "y", "z")}, origin=None)
@@ -31,6 +34,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from lanterne.compare.gridfile import grid_file_for, load_grid_file
 from lanterne.errors import Problem, UsageError
 from lanterne.i18n import Msg
 from lanterne.model import Model
@@ -147,19 +151,31 @@ def default_grid(
     names: list[str] = []
     for model in models:
         names += [n for n in model.used_variables if n not in names]
+    origin = Msg(
+        "grille construite : toutes les combinaisons des valeurs ci-dessous (pour les "
+        "nombres, une valeur dans la classe où la fonction de forme du premier modèle est "
+        "la plus basse et une dans celle où elle est la plus haute)",
+        "constructed grid: every combination of the values below (for numbers, one value "
+        "in the bin where the first model's shape function is lowest and one in the bin "
+        "where it is highest)",
+    )
+    catalog_grid = grid_file_for(models[0].id)
+    if catalog_grid is not None:
+        grid_file = load_grid_file(catalog_grid)
+        values = {**{n: v for n, v in grid_file.values.items() if n in names}, **values}
+        origin = Msg(
+            "grille construite : toutes les combinaisons des valeurs ci-dessous, celles de la "
+            "grille « {g} » du catalogue ({n}, statut : {s})",
+            "constructed grid: every combination of the values below, those of the catalog "
+            "grid '{g}' ({e}, status: {s})",
+            g=grid_file.id,
+            n=grid_file.name.fr,
+            e=grid_file.name.en,
+            s=grid_file.status,
+        )
     owner = {n: next(m for m in models if n in m.used_variables) for n in names}
     grid = {n: list(values[n]) if n in values else default_values(owner[n], n) for n in names}
-    checked = ProfileGrid(
-        grid,
-        origin=Msg(
-            "grille construite : toutes les combinaisons des valeurs ci-dessous (pour les "
-            "nombres, une valeur dans la classe où la fonction de forme du premier modèle est "
-            "la plus basse et une dans celle où elle est la plus haute)",
-            "constructed grid: every combination of the values below (for numbers, one value "
-            "in the bin where the first model's shape function is lowest and one in the bin "
-            "where it is highest)",
-        ),
-    )
+    checked = ProfileGrid(grid, origin=origin)
     _check_size(checked)
     return checked
 

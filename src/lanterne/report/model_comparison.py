@@ -163,7 +163,7 @@ def grid_section(result: FlipResult, lang: str) -> Section:
                 Msg("Valeurs de la grille", "Values of the grid").render(lang),
                 (Msg("Variable", "Variable").render(lang), Msg("Valeurs", "Values").render(lang)),
                 tuple(
-                    (result.label(n, lang) + f" ({n})", ", ".join(_show(v) for v in vs))
+                    (result.label(n, lang) + f" ({n})", ", ".join(_show(v, lang) for v in vs))
                     for n, vs in result.grid.values.items()
                 ),
             )
@@ -172,7 +172,7 @@ def grid_section(result: FlipResult, lang: str) -> Section:
     for vc in result.by_value:
         rows.append(
             (
-                f"{result.label(vc.variable, lang)} = {_show(vc.value)}",
+                f"{result.label(vc.variable, lang)} = {_show(vc.value, lang)}",
                 format_number(vc.n, lang, 0),
                 format_number(vc.up, lang, 0),
                 format_number(vc.down, lang, 0),
