@@ -27,9 +27,9 @@ from lanterne.model import load_model
 
 import_app = typer.Typer(
     help=h(
-        "Importer un modèle d'arbres (XGBoost, LightGBM, scikit-learn) comme spécification "
-        "Lanterne, à compléter.",
-        "Import a tree model (XGBoost, LightGBM, scikit-learn) as a Lanterne spec to complete.",
+        "Importer un modèle d'arbres (XGBoost, LightGBM, scikit-learn) ou une EBM comme "
+        "spécification Lanterne.",
+        "Import a tree model (XGBoost, LightGBM, scikit-learn) or an EBM as a Lanterne spec.",
     ),
     no_args_is_help=True,
 )
@@ -299,3 +299,102 @@ def import_sklearn(
     names = [n.strip() for n in feature_names.split(",")] if feature_names else None
     imported = read_sklearn_pickle(model_file, trust_pickle=trust_pickle, feature_names=names)
     _finish(imported, model_file, output, model_id, data, status, agency, country, top_share, force)
+
+
+@import_app.command(
+    "ebm",
+    help=h(
+        "Importer une « Explainable Boosting Machine » (InterpretML) comme modèle additif : "
+        "fichier pickle/joblib d'InterpretML 0.2 (lu sans rien exécuter, par un lecteur "
+        "restreint : --trust-pickle n'est pas nécessaire) ou export JSON d'une version "
+        "récente (ebm.to_json('m.json')).",
+        "Import an Explainable Boosting Machine (InterpretML) as an additive model: a "
+        "pickle/joblib file of InterpretML 0.2 (read without running anything, by a "
+        "restricted reader: --trust-pickle is not needed) or the JSON export of a current "
+        "version (ebm.to_json('m.json')).",
+    ),
+)
+def import_ebm(
+    model_file: ModelFile,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help=h(
+                "Spécification à écrire (.yaml). Par défaut : à côté du modèle.",
+                "Spec to write (.yaml). Default: next to the model.",
+            ),
+        ),
+    ] = None,
+    model_id: IdOption = None,
+    status: StatusOption = "illustrative",
+    agency: AgencyOption = None,
+    country: CountryOption = "ZZ",
+    top_share: TopShareOption = 0.05,
+    force: ForceOption = False,
+    lang: LangOption = None,
+) -> None:
+    """Import an EBM (restricted pickle reader or JSON export) as an additive spec."""
+    from lanterne.importers.additive_writer import write_additive_import
+    from lanterne.importers.amsterdam import KNOWN_FILES
+    from lanterne.importers.ebm import read_ebm
+    from lanterne.spec.trees import file_sha256
+
+    if status not in ("published", "reconstructed", "illustrative"):
+        raise UsageError(
+            Msg(
+                "statut « {s} » inconnu : published, reconstructed ou illustrative",
+                "unknown status '{s}': published, reconstructed or illustrative",
+                s=status,
+            )
+        )
+    imported = read_ebm(model_file)
+    sha = file_sha256(model_file)
+    known = KNOWN_FILES.get(sha)
+    slug = re.sub(r"[^a-z0-9]+", "-", model_file.stem.lower()).strip("-") or "imported"
+    options = ImportOptions(
+        model_id=known.model_id if known else (model_id or slug),
+        status=status,
+        agency=agency,
+        country=country,
+        top_share=top_share,
+    )
+    spec_path = write_additive_import(
+        imported, output or model_file.with_suffix(".yaml"), options, sha, force=force
+    )
+    model = load_model(spec_path)
+    console.print(
+        tr(
+            "{n} formes importées de {f} ({lib}) ; {p} étape(s) de pré-traitement ; "
+            "constante {c:.6g}.",
+            "{n} shapes imported from {f} ({lib}); {p} pre-processing step(s); "
+            "intercept {c:.6g}.",
+            n=len(imported.shapes),
+            f=model_file.name,
+            lib=imported.library,
+            p=len(imported.preprocess),
+            c=model.base,
+        )
+    )
+    if known is not None:
+        console.print(
+            tr(
+                "Fichier reconnu : modèle publié par la ville d'Amsterdam ({i}) ; source, "
+                "statut « published » et textes des variables écrits.",
+                "Known file: a model published by the City of Amsterdam ({i}); source, "
+                "status 'published' and variable texts written.",
+                i=known.model_id,
+            )
+        )
+        console.print(tr("Écrit : {s}", "Written: {s}", s=str(spec_path)))
+    else:
+        console.print(
+            tr(
+                "Écrit : {s}.\nÀ faire : complétez les textes « À COMPLÉTER », puis : "
+                "lanterne models check {s}",
+                "Written: {s}.\nNext: complete the 'TO COMPLETE' texts, then: "
+                "lanterne models check {s}",
+                s=str(spec_path),
+            )
+        )

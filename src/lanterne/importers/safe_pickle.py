@@ -30,11 +30,12 @@ Example:
     >>> loads_restricted(b"cos\\nsystem\\n(S'echo hi'\\ntR.")
     Traceback (most recent call last):
     ...
-    lanterne.errors.UsageError: pickle: pickle: refused global 'os.system': ...
+    lanterne.errors.UsageError: pickle: refused global 'os.system': ...
 """
 
 from __future__ import annotations
 
+import _compat_pickle
 import io
 import pickle
 from dataclasses import dataclass
@@ -171,6 +172,19 @@ def _np_scalar(dtype: Any, data: Any = None) -> Any:
     return np.frombuffer(data, dtype=dtype, count=1)[0]
 
 
+def _np_frombuffer(buffer: Any, dtype: Any, shape: Any, order: Any) -> np.ndarray:
+    """How protocol 5 stores a numeric array: its bytes, dtype, shape and order."""
+    if (
+        not isinstance(buffer, bytes | bytearray)
+        or not isinstance(dtype, np.dtype)
+        or dtype.hasobject
+        or not isinstance(shape, tuple)
+        or order not in ("C", "F")
+    ):
+        raise _Refused("numpy._core.numeric._frombuffer", "arguments")
+    return np.frombuffer(bytes(buffer), dtype=dtype).reshape(shape, order=order).copy()
+
+
 def _partial(func: Any, *args: Any) -> Record:
     """``functools.partial(new_block)`` as a record: the call is described, never made."""
     if not isinstance(func, GlobalRef) or func.name not in PARTIAL_TARGETS or args:
@@ -204,6 +218,7 @@ def _mareconstruct(cls: Any, base: Any, shape: Any, dtype: Any) -> Record:
 
 
 _CALLABLE = (
+    _np_frombuffer,
     _np_reconstruct,
     _np_dtype,
     _np_scalar,
@@ -227,6 +242,8 @@ def _allowed(module: str, name: str) -> Any:
         return _np_reconstruct
     if module in _NUMPY_CORE and name == "scalar":
         return _np_scalar
+    if module in ("numpy.core.numeric", "numpy._core.numeric") and name == "_frombuffer":
+        return _np_frombuffer
     if module == "numpy" and name == "ndarray":
         return np.ndarray
     if module == "numpy" and name == "dtype":
@@ -255,6 +272,11 @@ class RestrictedUnpickler(pickle._Unpickler):  # type: ignore[name-defined,misc]
         self._depth = depth
 
     def find_class(self, module: str, name: str) -> Any:
+        if self.proto < 3:  # Python 2 names (__builtin__, copy_reg...): judge the real ones
+            if (module, name) in _compat_pickle.NAME_MAPPING:
+                module, name = _compat_pickle.NAME_MAPPING[(module, name)]
+            elif module in _compat_pickle.IMPORT_MAPPING:
+                module = _compat_pickle.IMPORT_MAPPING[module]
         return _allowed(module, name)
 
     def persistent_load(self, pid: Any) -> Any:
@@ -385,7 +407,7 @@ def _describe(obj: Any) -> str:
 # ------------------------------------------------------------------ entry points
 
 
-def _refusal(file: str, refused: _Refused) -> UsageError:
+def _refusal(file: str | None, refused: _Refused) -> UsageError:
     if refused.why == "global":
         msg = Msg(
             "pickle : global refusé « {g} » : ce fichier demande un nom que le lecteur "
@@ -407,7 +429,7 @@ def _refusal(file: str, refused: _Refused) -> UsageError:
     return UsageError(Problem(msg, file=file))
 
 
-def loads_restricted(data: bytes, *, file: str = "pickle") -> Any:
+def loads_restricted(data: bytes, *, file: str | None = None) -> Any:
     """The object a pickle describes, read with the allow-list (see the module doc)."""
     if len(data) > MAX_BYTES:
         raise _too_big(file, len(data))
@@ -470,7 +492,7 @@ def load_restricted(path: str | Path) -> Any:
     return loads_restricted(data, file=str(path))
 
 
-def _too_big(file: str, size: int) -> UsageError:
+def _too_big(file: str | None, size: int) -> UsageError:
     return UsageError(
         Problem(
             Msg(
@@ -484,7 +506,7 @@ def _too_big(file: str, size: int) -> UsageError:
     )
 
 
-def _corrupt(file: str, detail: str) -> UsageError:
+def _corrupt(file: str | None, detail: str) -> UsageError:
     return UsageError(
         Problem(
             Msg(
