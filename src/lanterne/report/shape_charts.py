@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 import matplotlib.pyplot as plt
+import numpy as np
 
 from lanterne.explain.sentences import signed
 from lanterne.explain.shapes import ShapeView, interval_label
@@ -54,6 +55,17 @@ def _score_at(view: ShapeView | None, key: object) -> float | None:
     return view.locate(probe).score
 
 
+def _wide_axis(ax, views: Mapping[str, ShapeView | None]) -> None:
+    """Edges spanning orders of magnitude (assets from -690 000 to 5 000): a symmetric log
+    axis, linear near zero, so that the bins where most values lie stay visible."""
+    edges = np.abs(np.array([e for v in views.values() if v is not None for e in v.edges]))
+    if edges.size < 3:
+        return
+    typical = float(np.median(edges)) or 1.0
+    if float(edges.max()) > 20 * typical:
+        ax.set_xscale("symlog", linthresh=max(1.0, typical / 10))
+
+
 def shape_chart(
     chart_id: str,
     views: Mapping[str, ShapeView | None],
@@ -81,7 +93,14 @@ def shape_chart(
             if categorical:
                 ys = [_score_at(view, k) for k, _ in keys]
                 xs = [i for i, y in enumerate(ys) if y is not None]
-                ax.plot(xs, [ys[i] for i in xs], marker=MARKERS[j % len(MARKERS)], **style)
+                style["linestyle"] = "none"  # categories are not on a line: markers only
+                ax.plot(
+                    [x + (j - 0.5) * 0.08 for x in xs],  # side by side, not on top
+                    [ys[i] for i in xs],
+                    marker=MARKERS[j % len(MARKERS)],
+                    markersize=8,
+                    **style,
+                )
             else:
                 edges = list(view.edges)
                 span = (edges[-1] - edges[0]) if len(edges) > 1 else 1.0
@@ -91,6 +110,9 @@ def shape_chart(
                 ax.step([*xs, xs[-1] + pad], [*ys, ys[-1]], where="post", **style)
         if categorical:
             ax.set_xticks(range(len(keys)), [label for _, label in keys])
+            ax.set_xlim(-0.5, len(keys) - 0.5)
+        else:
+            _wide_axis(ax, views)
         ax.axhline(0.0, color=TEXT_COLOUR, linewidth=0.8, linestyle=":", zorder=2)
         ax.set_xlabel(x_label)
         ax.set_ylabel("log-cote" if lang == "fr" else "log-odds")
