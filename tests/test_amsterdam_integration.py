@@ -319,3 +319,28 @@ def test_web_score_page_serves_amsterdam_with_its_archetypes() -> None:
     result = client.post("/score", data=form)
     assert result.status_code == 200
     assert "Classe" in result.text and "56,3" in result.text
+
+
+# ------------------------------------------------------------------ the letter
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_explanation_letter_for_amsterdam_cites_eu_law_only(models, lang) -> None:
+    from lanterne.contest.letters import REQUIRED_REFERENCES, render_letter
+
+    model = models[PRE]
+    house = build_household(model, archetype="part-time-worker")
+    exp = explain_household(model, house)
+    letter = render_letter("explanation", model=model, lang=lang, explanation=exp)
+    listed = {c.id for c in letter.references}
+    assert {a for a, _ in REQUIRED_REFERENCES["explanation-eu"]} <= listed
+    assert not any(i.startswith(("crpa", "lil")) for i in listed)  # no French law
+    text = letter.markdown
+    assert "CAF" not in text and "Défenseur des droits" not in text and "CADA" not in text
+    says = "ne cite que le droit de l'Union" if lang == "fr" else "cites EU law only"
+    assert says in text
+    # the annex shows each bin, with the score rounded as in the explanation
+    heading = "Classe" if lang == "fr" else "Bin"
+    assert f"| {heading} |" in text
+    income = next(c for c in exp.contributions if c.name == "sum_inkomen_bruto_value")
+    assert income.bin.label(lang).replace("[", "\\[") in text or income.bin.label(lang) in text
