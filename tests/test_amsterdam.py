@@ -154,7 +154,7 @@ def _applicants(path: Path, n: int, seed: int) -> list[dict[str, Any]]:
             if pick < 0.05:
                 value: float | None = None
             elif cuts is None:  # a count the model reads as the categories 0 and 1
-                value = float(rng.choice([0, 1, 0, 1, 2, 3, 0.5, -1]))
+                value = float(rng.choice([0, 1, 0, 1, 2, 3, 0.5, -1, -0.0]))
             elif pick < 0.35:
                 value = float(rng.choice(cuts))  # exactly on an edge
             elif pick < 0.55:

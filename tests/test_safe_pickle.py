@@ -248,3 +248,31 @@ def test_reading_imports_none_of_the_original_libraries() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
     )
     assert out.stdout.strip() == "[]"
+
+
+def test_random_corruption_never_escapes_as_another_error(tmp_path: Path) -> None:
+    """Flipped bytes give a refusal or 'unreadable pickle', never a traceback."""
+    joblib = pytest.importorskip("joblib")
+    path = tmp_path / "small.joblib"
+    joblib.dump({"a": np.arange(20.0), "b": [1, "x", (2.5, None)], "c": np.array(["u"])}, path)
+    samples = [path.read_bytes(), pickle.dumps({"k": np.ones((2, 2)), "s": {1, 2}}, protocol=2)]
+    rng = np.random.default_rng(0)
+    for data in samples:
+        for _ in range(300):
+            broken = bytearray(data)
+            for position in rng.integers(0, len(broken), rng.integers(1, 4)):
+                broken[position] = int(rng.integers(0, 256))
+            try:
+                loads_restricted(bytes(broken))
+            except UsageError as exc:
+                assert "refused" in str(exc) or "truncated or corrupted" in str(exc)
+
+
+def test_a_current_interpret_pickle_is_refused_with_the_json_route(tmp_path: Path) -> None:
+    glassbox = pytest.importorskip("interpret.glassbox")
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(60, 2))
+    ebm = glassbox.ExplainableBoostingClassifier(interactions=0, outer_bags=1, max_rounds=20)
+    ebm.fit(x, (x[:, 0] > 0).astype(int))
+    message = _refused(pickle.dumps(ebm, protocol=4), "interpret.", tmp_path)
+    assert "to_json" in message

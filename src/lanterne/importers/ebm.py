@@ -26,6 +26,7 @@ Example:
 
 from __future__ import annotations
 
+import io
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -302,6 +303,18 @@ def read_ebm_json(path: Path) -> AdditiveImport:
         raise import_error(file, "fichier introuvable", "file not found") from None
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise import_error(file, "JSON illisible ({e})", "unreadable JSON ({e})", e=exc) from None
+    return from_ebm_json(doc, path.name, file=file)
+
+
+def from_interpret(estimator: Any, name: str = "InterpretML EBM") -> AdditiveImport:
+    """An :class:`AdditiveImport` from a fitted EBM in memory (through its JSON export)."""
+    buffer = io.StringIO()
+    estimator.to_json(buffer)
+    return from_ebm_json(json.loads(buffer.getvalue()), name, file=name)
+
+
+def from_ebm_json(doc: Any, name: str, *, file: str) -> AdditiveImport:
+    """An :class:`AdditiveImport` from the parsed JSON export of an EBM."""
     ebm = doc.get("ebm") if isinstance(doc, dict) else None
     if not isinstance(ebm, dict):
         raise _bad(file, "no 'ebm' object: is this the output of ebm.to_json()?")
@@ -339,7 +352,7 @@ def read_ebm_json(path: Path) -> AdditiveImport:
     types = {s["input"]: "number" if s["type"] == "continuous" else "category" for s in shapes}
     return AdditiveImport(
         library="InterpretML (JSON)",
-        source_file=path.name,
+        source_file=name,
         inputs=used_names,
         input_types=types,
         intercept=float((ebm.get("intercept") or [0.0])[0]),

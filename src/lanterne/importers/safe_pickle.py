@@ -407,15 +407,24 @@ def _describe(obj: Any) -> str:
 # ------------------------------------------------------------------ entry points
 
 
+_HINT = Msg(
+    ". Un modèle d'une version récente d'InterpretML s'exporte en données : "
+    "ebm.to_json('modele.json'), puis lanterne import ebm modele.json",
+    ". A model of a recent InterpretML version exports as data: ebm.to_json('model.json'), "
+    "then lanterne import ebm model.json",
+)
+
+
 def _refusal(file: str | None, refused: _Refused) -> UsageError:
     if refused.why == "global":
         msg = Msg(
             "pickle : global refusé « {g} » : ce fichier demande un nom que le lecteur "
             "restreint de Lanterne n'autorise pas (il pourrait exécuter du code) ; rien n'a "
-            "été exécuté",
+            "été exécuté{hint}",
             "pickle: refused global '{g}': this file asks for a name Lanterne's restricted "
-            "reader does not allow (it could run code); nothing was run",
+            "reader does not allow (it could run code); nothing was run{hint}",
             g=refused.name,
+            hint=_HINT if refused.name.startswith("interpret.") else "",
         )
     else:
         msg = Msg(
@@ -440,28 +449,9 @@ def loads_restricted(data: bytes, *, file: str | None = None) -> Any:
         raise _refusal(file, refused) from None
     except RecursionError:
         raise _corrupt(file, "nesting too deep") from None
-    except (
-        EOFError,
-        pickle.UnpicklingError,
-        ValueError,
-        TypeError,
-        KeyError,
-        IndexError,
-        AttributeError,
-        UnicodeDecodeError,
-        OverflowError,
-        MemoryError,
-        struct_error(),
-    ) as exc:
-        raise _corrupt(
-            file, f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
-        ) from None
-
-
-def struct_error() -> type[Exception]:
-    import struct
-
-    return struct.error
+    except Exception as exc:  # no code of the file ran: any other failure is a malformed file
+        detail = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+        raise _corrupt(file, detail[:300]) from None
 
 
 def load_restricted(path: str | Path) -> Any:

@@ -33,6 +33,8 @@ from lanterne.model.base import Model, Term, register_kind
 from lanterne.spec.load import CheckedSpec
 from lanterne.spec.schema import AdditiveModel, ImputeStep, Shape
 
+#: Up to this many edges, bins are counted by comparisons (faster than a binary search).
+FEW_EDGES = 32
 #: Bin index of a missing value and of a category the shape does not list.
 MISSING_BIN = -1
 UNKNOWN_BIN = -2
@@ -68,6 +70,10 @@ class ShapeTable:
             categories=categories,
         )
 
+    @cached_property
+    def _edges(self) -> pl.Series:
+        return pl.Series(self.edges, dtype=pl.Float64)
+
     @property
     def text_categories(self) -> bool:
         return any(isinstance(c, str) for c in self.categories)
@@ -78,22 +84,32 @@ class ShapeTable:
             mapping = {c: i for i, c in enumerate(self.categories)}
             text = values.cast(pl.String)
             index = text.replace_strict(mapping, default=UNKNOWN_BIN, return_dtype=pl.Int64)
-            return index.fill_null(MISSING_BIN).to_numpy().astype(np.int64, copy=False)
+            out = index.to_numpy().astype(np.int64)
+            out[text.is_null().to_numpy()] = MISSING_BIN
+            return out
         x = values.cast(pl.Float64).to_numpy()
         absent = np.isnan(x)  # nulls arrive as NaN from to_numpy()
-        if self.kind == "continuous":
-            out = np.searchsorted(self.edges, x, side="right").astype(np.int64)
+        if self.kind == "continuous" and self.edges.size <= FEW_EDGES:
+            out = np.zeros(x.shape, dtype=np.int64)  # number of edges ≤ x, by comparisons
+            for edge in self.edges:
+                out += x >= edge
+        elif self.kind == "continuous":  # binary search (Polars' is faster than NumPy's)
+            found = self._edges.search_sorted(pl.Series(x), side="right")
+            out = found.to_numpy().astype(np.int64)
         else:
             out = np.full(x.shape, UNKNOWN_BIN, dtype=np.int64)
             for i, category in enumerate(self.categories):
-                out[x == category] = i
+                match = x == category
+                if category == 0:  # InterpretML keys categories by text: "-0.0" is not "0.0"
+                    match &= ~np.signbit(x)
+                out[match] = i
         out[absent] = MISSING_BIN
         return out
 
     def lookup(self, bins: np.ndarray) -> np.ndarray:
         """The score each bin adds (missing and unknown bins included)."""
         table = np.concatenate([self.scores, [self.unknown, self.missing]])
-        return table[bins]  # -1 → missing, -2 → unknown (the last two entries)
+        return table.take(bins)  # -1 → missing, -2 → unknown (the last two entries)
 
     def values(self, values: pl.Series) -> np.ndarray:
         """The score each value adds: :meth:`lookup` of :meth:`bins`."""
