@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import json
 import math
+import re
 from pathlib import Path
 
 import numpy as np
@@ -344,3 +345,18 @@ def test_explanation_letter_for_amsterdam_cites_eu_law_only(models, lang) -> Non
     assert f"| {heading} |" in text
     income = next(c for c in exp.contributions if c.name == "sum_inkomen_bruto_value")
     assert income.bin.label(lang).replace("[", "\\[") in text or income.bin.label(lang) in text
+
+
+def test_models_show_prints_each_shape_with_its_status(cli, readings) -> None:
+    result = cli("models", "show", PRE, "--lang", "en")
+    assert result.exit_code == 0, result.output
+    out = result.output
+    assert "Additive model (shape functions)" in out
+    assert out.count("published") >= 15 + 1  # each shape, and the model
+    shape = readings[PRE].shapes[0]  # missed appointments: edges 0.5, 1.5, 2.5, 3.5
+    assert shape["input"] == "afspraken_no_show_count_last_year"
+    assert re.search(rf"\[0\.5, 1\.5\) +│ +\+{shape['scores'][1]:.4f} │", out)
+    assert "bins grouped" in out  # long shapes are grouped by default...
+    full = cli("models", "show", PRE, "--bins", "0", "--lang", "en").output
+    assert "bins grouped" not in full  # ...and shown bin by bin on demand
+    assert full.count("│") > out.count("│")
