@@ -28,6 +28,7 @@ import pytest
 from lanterne.catalog import model_path
 from lanterne.cli import run
 from lanterne.importers.safe_pickle import load_restricted
+from lanterne.io.tables import read_table
 from lanterne.model import load_model
 
 DATA = Path(__file__).parent / "data" / "amsterdam"
@@ -232,6 +233,29 @@ def test_an_empty_income_is_imputed_with_the_mean_and_flagged(tmp_path: Path) ->
     assert np.abs(scored["score"].to_numpy() - np.array(expected)).max() < 1e-12
 
 
+def test_nan_and_empty_incomes_count_as_missing(tmp_path: Path) -> None:
+    """A CSV written with 'nan' (or 'NaN') for an unknown income scores as an empty cell."""
+    model = load_model("nl-amsterdam-slimme-check-2022-reweighed")
+    lines = (DATA / "development-sample.csv").read_text(encoding="utf-8").splitlines()[:5]
+    header = lines[0].split(",")
+    where = header.index("sum_inkomen_bruto")
+    rows = [line.split(",") for line in lines[1:]]
+    for row, text in zip(rows, ["", "nan", "NaN", "1000"], strict=True):
+        row[where] = text
+    csv = tmp_path / "nan.csv"
+    csv.write_text("\n".join([lines[0], *(",".join(r) for r in rows)]) + "\n", encoding="utf-8")
+    out = tmp_path / "out.parquet"
+    assert run(["score", model.id, str(csv), "-o", str(out)]) == 0
+    scores = pl.read_parquet(out)["score"].to_numpy()
+    raw_rows = [dict(zip(header, r, strict=True)) for r in rows]
+    for r in raw_rows:
+        r["sum_inkomen_bruto"] = None if r["sum_inkomen_bruto"] in ("", "nan", "NaN") else 1000
+    expected = second_reading(MODELS[model.id][0], raw_rows)
+    assert np.abs(scores - np.array(expected)).max() < 1e-12
+    flags = model.bin_values(read_table(csv))["sum_inkomen_bruto_was_mean_imputed"]
+    assert flags.to_list() == [1, 1, 1, 0]  # the category "1" (imputed) for the three
+
+
 @pytest.mark.parametrize("model_id", sorted(MODELS))
 def test_reimport_gives_the_catalog_spec_byte_for_byte(model_id: str, tmp_path: Path) -> None:
     path, _ = MODELS[model_id]
@@ -259,3 +283,11 @@ def test_every_number_is_published_with_its_source(model_id: str) -> None:
     assert figures[("auc", "test")].source == "amsterdam-model-file"
     cells = [figures[(f"share_{c}", "test")].value for c in ("tn", "fp", "fn", "tp")]
     assert abs(sum(cells) - 1.0) < 1e-12
+    # the shares are of all test applications: times their number, whole counts
+    n = figures[("count_negative", "test")].value + figures[("count_positive", "test")].value
+    counts = [c * n for c in cells]
+    assert all(abs(c - round(c)) < 1e-6 for c in counts)
+    tn, fp, fn, tp = (round(c) for c in counts)
+    assert tn + fp == figures[("count_negative", "test")].value  # rows: the true class
+    assert abs(tp / (tp + fn) - figures[("recall", "test")].value) < 1e-12
+    assert abs(tp / (tp + fp) - figures[("precision", "test")].value) < 1e-12

@@ -368,8 +368,7 @@ def import_ebm(
         tr(
             "{n} formes importées de {f} ({lib}) ; {p} étape(s) de pré-traitement ; "
             "constante {c:.6g}.",
-            "{n} shapes imported from {f} ({lib}); {p} pre-processing step(s); "
-            "intercept {c:.6g}.",
+            "{n} shapes imported from {f} ({lib}); {p} pre-processing step(s); intercept {c:.6g}.",
             n=len(imported.shapes),
             f=model_file.name,
             lib=imported.library,

@@ -39,6 +39,14 @@ _FIGURES = {
     "f1": ("Score F1", "F1 score"),
     "f05": ("Score F0,5", "F0.5 score"),
     "auc": ("Aire sous la courbe ROC (AUC)", "Area under the ROC curve (AUC)"),
+    "count_negative": (
+        "Demandes de la classe 0 (ne méritant pas d'enquête)",
+        "Applications of class 0 (not worth investigating)",
+    ),
+    "count_positive": (
+        "Demandes de la classe 1 (méritant une enquête)",
+        "Applications of class 1 (worth investigating)",
+    ),
     "share_tn": ("Vrais négatifs (part du total)", "True negatives (share of all)"),
     "share_fp": ("Faux positifs (part du total)", "False positives (share of all)"),
     "share_fn": ("Faux négatifs (part du total)", "False negatives (share of all)"),

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -271,6 +272,13 @@ def _performance(metadata: dict[str, Any], root: Any) -> list[dict[str, Any]]:
             value = figures.get(name)
             if isinstance(value, int | float) and value == value:
                 out.append({"name": name, "dataset": dataset, "value": float(value)})
+        report = figures.get("report")
+        if isinstance(report, str):  # scikit-learn's classification_report: class supports
+            for label, count in re.findall(
+                r"^\s*([01])\s+[\d.]+\s+[\d.]+\s+[\d.]+\s+(\d+)\s*$", report, flags=re.M
+            ):
+                name = "count_positive" if label == "1" else "count_negative"
+                out.append({"name": name, "dataset": dataset, "value": float(count)})
         matrix = figures.get("confusion_matrix")
         if matrix is not None and np.asarray(matrix).shape == (2, 2):
             cells = np.asarray(matrix, dtype=float).ravel()

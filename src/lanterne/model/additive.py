@@ -22,6 +22,7 @@ Example:
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
@@ -106,6 +107,16 @@ class ShapeTable:
         out[absent] = MISSING_BIN
         return out
 
+    def bin_range(self, index: int) -> tuple[float, float]:
+        """The values ``[low, high)`` of a continuous bin (``-inf``/``inf`` at the ends).
+
+        >>> ShapeTable("x", "continuous", np.array([30.0, 50.0]), np.zeros(3)).bin_range(1)
+        (30.0, 50.0)
+        """
+        low = -math.inf if index == 0 else float(self.edges[index - 1])
+        high = math.inf if index == len(self.edges) else float(self.edges[index])
+        return low, high
+
     def lookup(self, bins: np.ndarray) -> np.ndarray:
         """The score each bin adds (missing and unknown bins included)."""
         table = np.concatenate([self.scores, [self.unknown, self.missing]])
@@ -147,6 +158,10 @@ class Additive(Model):
     def shape(self, name: str) -> ShapeTable:
         """The shape reading ``name``."""
         return next(s for s in self.shapes if s.name == name)
+
+    def step_of(self, name: str) -> ImputeStep | None:
+        """The ``impute`` step that makes a shape input (None for a variable or feature)."""
+        return self._steps.get(name)
 
     @cached_property
     def terms(self) -> list[Term]:

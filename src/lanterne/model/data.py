@@ -233,7 +233,8 @@ def _failures(var: Variable, original: pl.Series, value: pl.Series) -> list[tupl
             out.append(("null", missing))
     if var.type in ("int", "float") and value.len() > converted_nulls:
         number = value.cast(pl.Float64)
-        if number.is_nan().any():
+        nan_is_missing = var.type == "float" and var.missing == "allowed"
+        if not nan_is_missing and number.is_nan().any():
             out.append(("nan", number.is_nan().fill_null(False)))
             return out
         if var.type == "int" and not original.dtype.is_integer() and original.dtype != pl.Boolean:
