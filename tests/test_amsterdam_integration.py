@@ -274,6 +274,15 @@ def test_models_compare_command_on_the_pair(cli, tmp_path) -> None:
     page = html.read_text(encoding="utf-8")
     assert page.count('<figure id="shape-') == 15
     assert "not a population" in page
+    # the performance the city recorded, copied from each spec (read here with PyYAML)
+    section = page.split('id="performance"', 1)[1].split("</section>", 1)[0]
+    cells = re.findall(r"<t[hd][^>]*>([^<]*)</t[hd]>", section)
+    for model_id in (PRE, POST):
+        spec = yaml.safe_load(model_path(model_id).read_text(encoding="utf-8"))
+        figures = {(f["dataset"], f["name"]): f["value"] for f in spec["performance"]}
+        assert f"{figures[('test', 'recall')]:.1%}" in cells
+        assert f"{figures[('test', 'auc')]:.3f}" in cells
+        assert f"{figures[('test', 'share_fp')]:.1%}" in cells
 
 
 def test_report_compare_works_with_the_pair(cli, tmp_path) -> None:

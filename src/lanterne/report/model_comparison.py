@@ -4,6 +4,8 @@
   (additive models only), and the features that changed most;
 * :func:`grid_section` — the grid of profiles: how many change side of the threshold, and
   which values characterise them (a construction, said so);
+* :func:`performance_section` — the performance each model's authors recorded (precision,
+  recall, AUC, the shares of the confusion matrix), read from the specs (``published``);
 * :func:`confusion_section` — the agency's disclosed confusion matrices per group, as read
   from the file the user gives (``audit confusion``'s reader), next to the models.
 
@@ -202,6 +204,68 @@ def grid_section(result: FlipResult, lang: str) -> Section:
     return section
 
 
+def _figure(name: str, value: float, lang: str) -> str:
+    if name.startswith("count"):
+        return format_number(value, lang, 0)
+    if name.startswith("share") or name in ("precision", "recall"):
+        return format_percent(value, lang, 1)
+    return format_number(value, lang, 3)
+
+
+def performance_section(models: Sequence[Model], lang: str) -> Section | None:
+    """The performance each model's authors recorded (from the specs), side by side."""
+    keys: list[tuple[str, str]] = []
+    figures: dict[tuple[str, str], dict[str, object]] = {}
+    for model in models:
+        for figure in model.spec.performance:
+            key = (figure.dataset, figure.name)
+            if key not in figures:
+                keys.append(key)
+                figures[key] = {"label": figure.label, "status": set()}
+            figures[key][model.id] = figure.value
+            figures[key]["status"].add(model.spec.status_of(figure))  # type: ignore[union-attr]
+    if not keys:
+        return None
+    section = Section(
+        id="performance",
+        title=Msg("Performances enregistrées", "Recorded performance").render(lang),
+    )
+    section.paragraphs.append(
+        Msg(
+            "Ce que les auteurs des modèles ont eux-mêmes mesuré et enregistré (dans les "
+            "fichiers des modèles), sur leurs propres données : Lanterne les recopie, il ne "
+            "peut pas les recalculer. Les parts de vrais et faux positifs et négatifs forment "
+            "la matrice de confusion de chaque modèle, pour l'ensemble des demandes.",
+            "What the models' authors measured and recorded themselves (in the model files), "
+            "on their own data: Lanterne copies them and cannot recompute them. The shares of "
+            "true and false positives and negatives make up each model's confusion matrix, "
+            "over all applications.",
+        ).render(lang)
+    )
+    rows = []
+    for key in keys:
+        entry = figures[key]
+        label = pick(entry["label"], lang) if entry["label"] else key[1]
+        cells = [
+            _figure(key[1], float(entry[m.id]), lang) if m.id in entry else "—"  # type: ignore[arg-type]
+            for m in models
+        ]
+        statuses = ", ".join(status_label(st, lang) for st in sorted(entry["status"]))  # type: ignore[arg-type]
+        rows.append((f"{label} ({key[0]})", *cells, statuses))
+    section.tables.append(
+        Table(
+            Msg("Mesures enregistrées par modèle", "Figures recorded by model").render(lang),
+            (
+                Msg("Mesure (données)", "Figure (data)").render(lang),
+                *(m.id for m in models),
+                Msg("Statut", "Status").render(lang),
+            ),
+            tuple(rows),
+        )
+    )
+    return section
+
+
 def confusion_section(audit: ConfusionAudit, source: str, lang: str) -> Section:
     """The confusion matrices per group read from ``source``, with their error rates."""
     section = Section(
@@ -269,6 +333,9 @@ def side_by_side_sections(
         shapes = shapes_section(models[0], models[1], lang)
         if shapes is not None:
             out.append(shapes)
+    performance = performance_section(models, lang)
+    if performance is not None:
+        out.append(performance)
     if confusion is not None:
         out.append(confusion_section(confusion, Path(confusion_file or "").name, lang))
     return out
@@ -286,7 +353,11 @@ def comparison_report(
 ) -> Report:
     """The side-by-side report of two versions of a model."""
     lang = normalise_lang(lang)
-    sections = [s for s in (shapes_section(first, second, lang),) if s is not None]
+    sections = [
+        s
+        for s in (shapes_section(first, second, lang), performance_section([first, second], lang))
+        if s is not None
+    ]
     if result is not None:
         sections.append(grid_section(result, lang))
     if confusion is not None:
