@@ -331,7 +331,7 @@ class Explanation:
                     if self.model.link == "logit"
                     else None,
                     "score_without": c.score_without,
-                    "bin": _bin_json(c.bin, lang),
+                    "bin": c.bin.to_json(lang) if c.bin is not None else None,
                     "status": c.status,
                     "source": source_citation(c.source, lang) or None,
                     "sentence": self.sentence(c, lang),
@@ -497,20 +497,6 @@ class Explanation:
                 ).render(lang),
             ]
         return "\n".join(lines) + "\n"
-
-
-def _bin_json(b: Bin | None, lang: str | None) -> dict[str, Any] | None:
-    if b is None:
-        return None
-    return {
-        "index": b.index,
-        "label": b.label(lang),
-        "low": b.low,
-        "high": b.high,
-        "category": b.category,
-        "missing": b.index == 0,
-        "score": b.score,
-    }
 
 
 def _json_value(value: Any) -> Any:

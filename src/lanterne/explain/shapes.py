@@ -49,6 +49,18 @@ class Bin:
             return self.category
         return interval_label(self.low, self.high, lang)
 
+    def to_json(self, lang: str | None = None) -> dict[str, Any]:
+        """The bin as JSON: its label, edges (``None`` = unbounded), category and score."""
+        return {
+            "index": self.index,
+            "label": self.label(lang),
+            "low": self.low,
+            "high": self.high,
+            "category": self.category,
+            "missing": self.index == 0,
+            "score": self.score,
+        }
+
 
 def _edge(value: float, lang: str | None) -> str:
     """The shortest exact-looking writing of a bin edge (``1 200``, ``0,5``)."""
