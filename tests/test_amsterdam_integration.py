@@ -21,6 +21,7 @@ from fastapi.testclient import TestClient
 
 from lanterne.catalog import model_path
 from lanterne.compare import compare_on_grid, default_grid
+from lanterne.errors import DataError
 from lanterne.explain import build_household, counterfactuals
 from lanterne.explain.explanation import explain_household
 from lanterne.model import load_model
@@ -138,15 +139,22 @@ def test_explanation_names_the_bin_in_words(models) -> None:
 
 def test_an_unknown_income_is_explained_as_imputed(models, readings) -> None:
     model = models[PRE]
-    row = build_household(model, archetype="first-application").values
-    row = {**row, "sum_inkomen_bruto": None}
-    frame = model.prepare(pl.DataFrame([row]))
-    got = model.contributions(frame, prepared=True).row(0, named=True)
-    expected = readings[PRE].contributions(row)
+    # "--set sum_inkomen_bruto=": an empty value, allowed by the spec (missing: allowed)
+    house = build_household(model, archetype="first-application", sets=["sum_inkomen_bruto="])
+    assert house.values["sum_inkomen_bruto"] is None
+    exp = explain_household(model, house)
+    expected = readings[PRE].contributions(house.values)
+    got = {c.name: c.contribution for c in exp.contributions}
     assert got == pytest.approx(expected, abs=1e-15)
-    assert expected["sum_inkomen_bruto_was_mean_imputed"] == pytest.approx(
-        yaml.safe_load(model_path(PRE).read_text())["model"]["shapes"][-1]["scores"][1]
-    )
+    flag = next(c for c in exp.contributions if c.name == "sum_inkomen_bruto_was_mean_imputed")
+    imputed = next(c for c in exp.contributions if c.name == "sum_inkomen_bruto_value")
+    spec = yaml.safe_load(model_path(PRE).read_text(encoding="utf-8"))["model"]
+    assert flag.value == 1.0 and flag.bin.category == "1"
+    assert imputed.value == spec["preprocess"][0]["value"]["value"]  # the training mean
+    # a variable that refuses missing values (the French models') still says so
+    french = load_model("fr-cnaf-2014")
+    with pytest.raises(DataError, match="income_monthly"):
+        build_household(french, archetype="single-mother-rsa", sets=["income_monthly="])
 
 
 # ------------------------------------------------------------------ counterfactuals

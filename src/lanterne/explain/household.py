@@ -574,6 +574,10 @@ def _check_entries(
                 )
             )
             continue
+        blank = entry.value is None or (isinstance(entry.value, str) and not entry.value.strip())
+        if blank and var.missing == "allowed":  # the model says what a missing value means
+            values[entry.name] = None
+            continue
         value, why = parse_value(var, entry.value)
         if why is not None:
             problems.append(entry.problem(Msg("« {n} » : {w}", "'{n}': {w}", n=entry.name, w=why)))
