@@ -91,8 +91,7 @@ def show(
             "--bins",
             min=0,
             help=h(
-                "Modèles additifs : lignes au plus par fonction de forme (0 : toutes les "
-                "classes).",
+                "Modèles additifs : lignes au plus par fonction de forme (0 : toutes les classes).",
                 "Additive models: at most this many rows per shape function (0: every bin).",
             ),
         ),
