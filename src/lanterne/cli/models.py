@@ -10,8 +10,9 @@ from rich.table import Table
 
 from lanterne.catalog import model_ids, model_path
 from lanterne.cli.app import LangOption, app, console, h
-from lanterne.cli.shapes_table import MAX_ROWS, show_shapes
+from lanterne.cli.shapes_table import show_shapes
 from lanterne.errors import LanterneError, SpecError
+from lanterne.explain.shape_rows import MAX_ROWS
 from lanterne.explain.shapes import shape_views
 from lanterne.i18n import get_lang, pick, tr
 from lanterne.model import Model, load_model
