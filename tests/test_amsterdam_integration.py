@@ -337,6 +337,13 @@ def test_web_score_page_serves_amsterdam_with_its_archetypes() -> None:
     result = client.post("/score", data=form)
     assert result.status_code == 200
     assert "Classe" in result.text and "56,3" in result.text
+    # the model's page: every shape function as a table, with its status
+    page = client.get(f"/models/{PRE}?lang=en")
+    assert page.status_code == 200
+    assert page.text.count("Shape function (log-odds per bin)") == 15
+    assert '<th scope="row">[0.5, 1.5)</th><td class="num">+0.3169</td>' in page.text
+    unranked = client.get(f"/archetypes?model={PRE}&lang=en")
+    assert "No rank" in unranked.text and "CAF" not in unranked.text
 
 
 # ------------------------------------------------------------------ the letter
