@@ -386,3 +386,20 @@ def test_counterfactual_on_the_catalog_model(models, readings) -> None:
         assert readings[PRE].score(changed) < 0.5 <= readings[PRE].score(house.values)
     text = "\n".join(result.summary("en"))
     assert "0 → 0.125" in text  # an edge is written exactly (it belongs to the bin above)
+
+
+def test_compare_on_the_investigators_rows_matches_the_original_software(cli, tmp_path) -> None:
+    """--grid: the development sample's rows; flips recounted from the scores the original
+    software gave (columns of the file), not from Lanterne's."""
+    out = tmp_path / "dev.json"
+    result = cli("models", "compare", PRE, POST, "--grid", SAMPLE, "--json", out)
+    assert result.exit_code == 0, result.output
+    data = json.loads(out.read_text(encoding="utf-8"))
+    sample = pl.read_csv(SAMPLE)
+    a = sample["original_model_score"].to_numpy() >= 0.5
+    b = sample["reweighted_model_score"].to_numpy() >= 0.5
+    assert data["counts"]["profiles"] == sample.height
+    assert data["counts"]["flip_up"] == int((b & ~a).sum()) == 3
+    assert data["counts"]["flip_down"] == int((a & ~b).sum()) == 4
+    assert data["grid"]["values"] is None  # rows used as they are
+    assert {r["variable"] for r in data["by_value"]} <= set(load_model(PRE).used_variables)
