@@ -50,6 +50,7 @@ class ProfileGrid:
     values: Mapping[str, Sequence[Any]]
     origin: Msg | None
     rows: pl.DataFrame | None = None  # profiles given as a table, used as they are
+    name: str = "grid"  # where errors point: the file of the rows, or "grid"
 
     @property
     def variables(self) -> list[str]:
@@ -186,6 +187,7 @@ def grid_from_table(frame: pl.DataFrame, name: str) -> ProfileGrid:
         {},
         origin=Msg("profils du fichier « {f} »", "profiles of the file '{f}'", f=name),
         rows=frame,
+        name=name,
     )
     _check_size(grid)
     return grid
