@@ -179,3 +179,18 @@ def test_cli_report_shows_confusion_matrices(cli, tmp_path) -> None:
     assert 'id="confusion"' in text
     # false positive rate of the non-western group: 200 / (200 + 700)
     assert "22,2" in text
+
+
+def test_cli_compare_bad_inputs_are_located_errors(cli, tmp_path) -> None:
+    out = tmp_path / "c.json"
+    bad = tmp_path / "profiles.csv"
+    bad.write_text("a,b\n1,2\n", encoding="utf-8")
+    pair = ("nl-amsterdam-slimme-check-2022-prepilot", "nl-amsterdam-slimme-check-2022-reweighed")
+    result = cli("models", "compare", *pair, "--grid", bad, "--json", out)
+    assert result.exit_code == 2 and "profiles.csv" in result.output
+    assert "has_partner" in result.output  # the missing columns are named
+    result = cli("models", "compare", *pair, "--value", "has_partner=2", "--json", out)
+    assert result.exit_code == 2 and "has_partner" in result.output
+    result = cli("models", "compare", *pair, "--grid", bad, "--value", "has_partner=1")
+    assert result.exit_code == 2 and "--grid" in result.output
+    assert not out.exists()
