@@ -327,6 +327,10 @@ def test_web_score_page_serves_amsterdam_with_its_archetypes() -> None:
     result = client.post("/score", data=form)
     assert result.status_code == 200
     assert "Classe" in result.text and "56,3" in result.text
+    # what would change the decision: the exact search, within the page's budget
+    search = client.post("/score/search", data=form)
+    assert search.status_code == 200
+    assert "0,125" in search.text and "exacte" in search.text.lower()
     # the model's page: every shape function as a table, with its status
     page = client.get(f"/models/{PRE}?lang=en")
     assert page.status_code == 200
