@@ -194,3 +194,23 @@ def test_cli_compare_bad_inputs_are_located_errors(cli, tmp_path) -> None:
     result = cli("models", "compare", *pair, "--grid", bad, "--value", "has_partner=1")
     assert result.exit_code == 2 and "--grid" in result.output
     assert not out.exists()
+
+
+def test_shape_chart_table_groups_long_shapes_with_exact_spans() -> None:
+    from lanterne.report.shape_charts import shape_chart
+
+    rng = np.random.default_rng(5)
+    edges = tuple(float(e) for e in np.sort(rng.choice(np.arange(1000), 199, replace=False)))
+    scores = tuple(float(s) for s in rng.normal(size=200))
+    view = ShapeView("x", "x", "continuous", edges, scores, {}, None, "published", None)
+    chart = shape_chart("x", {"A": view}, title="t", alt="a", x_label="x", lang="en")
+    assert len(chart.rows) == 40
+    total = 0
+    for label, cell in chart.rows:
+        k = int(label.rsplit("(", 1)[1].split()[0])
+        group = scores[total : total + k]
+        total += k
+        low, high = f"{min(group):+.3f}", f"{max(group):+.3f}"
+        expected = low if low == high else f"{low} … {high}"
+        assert cell == expected.replace("-", "\u2212")
+    assert total == 200

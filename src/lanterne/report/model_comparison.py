@@ -366,8 +366,8 @@ def comparison_report(
     return Report(
         lang=lang,
         title=Msg(
-            "Deux versions côte à côte : « {a} » et « {b} »",
-            "Two versions side by side: '{a}' and '{b}'",
+            "Deux versions côte à côte : {a} ; {b}",
+            "Two versions side by side: {a}; {b}",
             a=pick(first.spec.name, lang),
             b=pick(second.spec.name, lang),
         ).render(lang),
