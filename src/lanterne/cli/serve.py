@@ -73,6 +73,9 @@ def serve(
     lang: LangOption = None,
 ) -> None:
     """Start the web application."""
+    from lanterne.extras import available, require
+
+    require("web")
     from lanterne.web.app import WebConfig, create_app, settled
 
     if population is not None and not population.exists():
@@ -87,7 +90,7 @@ def serve(
         population=str(population) if population else None,
         max_upload_mb=max_upload_mb,
         lang=get_lang(),
-        warm_rights=True,
+        warm_rights=available("rights"),  # without it the rights page says what to install
     )
     console.print(
         tr(

@@ -1,0 +1,155 @@
+"""Optional parts (``lanterne[trees]``, ``[rights]``, ``[pdf]``, ``[web]``): a command that
+needs a missing one names the extra to install and exits with code 2, in both languages.
+
+A missing library is simulated the way Python itself reports one: ``sys.modules[name] =
+None`` makes ``import name`` fail with ``ModuleNotFoundError``.
+"""
+
+from __future__ import annotations
+
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from lanterne.catalog import sample_path
+from lanterne.extras import EXTRAS, MissingExtra, available, require
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def hide(monkeypatch: pytest.MonkeyPatch, module: str) -> None:
+    """Make ``module`` look not installed for the rest of the test."""
+    monkeypatch.setitem(sys.modules, module, None)
+    with pytest.raises(ImportError):
+        __import__(module)
+
+
+def expect_missing(result, extra: str, module: str, lang: str) -> None:
+    assert result.exit_code == 2, result.output
+    install = f"pip install 'lanterne[{extra}]'"
+    assert install in result.stderr, result.output
+    if lang == "fr":
+        assert f"Cette commande a besoin de l'option « {extra} » ({module}" in result.stderr
+    else:
+        assert f"This command needs the optional part '{extra}' ({module}" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_every_extra_is_declared_in_pyproject_and_dev_installs_them_all() -> None:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    optional = project["optional-dependencies"]
+    assert set(EXTRAS) <= set(optional)
+    assert optional["all"] == ["lanterne[trees,rights,pdf,web]"]
+    assert "lanterne[all]" in optional["dev"]  # `make demo` and `make test` install .[dev]
+    core = " ".join(project["dependencies"])
+    for extra in EXTRAS:
+        for requirement in optional[extra]:
+            name = requirement.split(">")[0].split(";")[0].split("[")[0].strip()
+            assert name not in core, f"{name} is both core and in [{extra}]"
+    assert any(r.startswith("xgboost-cpu") for r in optional["dev"])
+    assert any(r.startswith("openfisca-core>=44.7,<45") for r in optional["rights"])
+
+
+def test_require_names_the_first_missing_module(monkeypatch) -> None:
+    for extra in EXTRAS:
+        assert available(extra), extra  # the test environment has everything
+        require(extra)
+    hide(monkeypatch, "numba")
+    assert not available("trees") and available("rights")
+    with pytest.raises(MissingExtra) as info:
+        require("trees")
+    assert (info.value.extra, info.value.module, info.value.exit_code) == ("trees", "numba", 2)
+    assert info.value.render("en") == (
+        "This command needs the optional part 'trees' (numba is not installed): "
+        "pip install 'lanterne[trees]'"
+    )
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_rights_without_openfisca(cli, monkeypatch, lang) -> None:
+    from lanterne.rights import compute, simulate
+
+    # the tax-benefit system is cached once loaded: call the loader itself
+    loader = simulate.tax_benefit_system.__wrapped__
+    monkeypatch.setattr(simulate, "tax_benefit_system", loader)
+    monkeypatch.setattr(compute, "tax_benefit_system", loader)
+    hide(monkeypatch, "openfisca_france")
+    result = cli("--lang", lang, "rights", "--set", "income_monthly=0")
+    expect_missing(result, "rights", "openfisca_france", lang)
+
+
+def test_nonrecours_audit_without_openfisca(cli, monkeypatch, tmp_path) -> None:
+    from lanterne.rights import compute, simulate
+
+    loader = simulate.tax_benefit_system.__wrapped__
+    monkeypatch.setattr(simulate, "tax_benefit_system", loader)
+    monkeypatch.setattr(compute, "tax_benefit_system", loader)
+    hide(monkeypatch, "openfisca_core")
+    result = cli("--lang", "en", "audit", "nonrecours", sample_path(), "-g", "sex")
+    expect_missing(result, "rights", "openfisca_core", "en")
+
+
+@pytest.mark.parametrize("module", ["numba", "lightgbm"])
+def test_tree_model_without_trees(cli, monkeypatch, tmp_path, module) -> None:
+    hide(monkeypatch, module)
+    sample = sample_path("nl-rotterdam-sample.csv")
+    out = tmp_path / "scored.parquet"
+    result = cli("--lang", "en", "score", "nl-rotterdam-2017", sample, "-o", out)
+    expect_missing(result, "trees", module, "en")
+    assert not out.exists()
+
+
+def test_lightgbm_import_without_trees(monkeypatch, tmp_path) -> None:
+    from lanterne.importers.lightgbm_text import read_lightgbm_text
+
+    hide(monkeypatch, "lightgbm")
+    with pytest.raises(MissingExtra, match=r"lanterne\[trees\]"):
+        read_lightgbm_text(tmp_path / "model.txt")
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_pdf_letter_and_report_without_weasyprint(cli, monkeypatch, tmp_path, lang) -> None:
+    hide(monkeypatch, "weasyprint")
+    letter = tmp_path / "lettre.pdf"
+    result = cli("--lang", lang, "letter", "fr-cnaf-2014", "--kind", "access", "-o", letter)
+    expect_missing(result, "pdf", "weasyprint", lang)
+    assert list(tmp_path.iterdir()) == []
+    html, pdf = tmp_path / "audit.html", tmp_path / "audit.pdf"
+    result = cli(
+        "--lang", lang, "audit", "population", "fr-cnaf-2014", sample_path(), "-g", "sex",
+        "--report", html, "--pdf", pdf,
+    )  # fmt: skip
+    expect_missing(result, "pdf", "weasyprint", lang)
+    assert list(tmp_path.iterdir()) == []  # refused before the audit: nothing written
+
+
+@pytest.mark.parametrize(("module", "lang"), [("fastapi", "fr"), ("uvicorn", "en")])
+def test_serve_without_web(cli, monkeypatch, module, lang) -> None:
+    from lanterne.cli import serve
+
+    def never(*args, **kwargs):  # pragma: no cover - reached only if the check failed
+        raise AssertionError("the server must not start")
+
+    monkeypatch.setattr(serve, "_serve", never)
+    hide(monkeypatch, module)
+    expect_missing(cli("--lang", lang, "serve"), "web", module, lang)
+
+
+def test_serve_without_rights_does_not_load_openfisca(cli, monkeypatch) -> None:
+    """The web app starts without ``[rights]``; only its rights page asks for it."""
+    from lanterne.cli import serve
+    from lanterne.web import app as web_app
+
+    made = []
+    monkeypatch.setattr(web_app, "create_app", lambda config: made.append(config))
+    monkeypatch.setattr(web_app, "settled", lambda app: app)
+    monkeypatch.setattr(serve, "_serve", lambda *a, **k: None)
+    hide(monkeypatch, "openfisca_france")
+    assert cli("serve").exit_code == 0
+    assert [c.warm_rights for c in made] == [False]
+    monkeypatch.delitem(sys.modules, "openfisca_france")
+    made.clear()
+    assert cli("serve").exit_code == 0
+    assert [c.warm_rights for c in made] == [True]
