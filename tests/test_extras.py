@@ -7,6 +7,7 @@ None`` makes ``import name`` fail with ``ModuleNotFoundError``.
 
 from __future__ import annotations
 
+import os
 import sys
 import tomllib
 from pathlib import Path
@@ -153,3 +154,39 @@ def test_serve_without_rights_does_not_load_openfisca(cli, monkeypatch) -> None:
     made.clear()
     assert cli("serve").exit_code == 0
     assert [c.warm_rights for c in made] == [True]
+
+
+BLOCKED = (
+    "lightgbm", "numba", "llvmlite", "openfisca_core", "openfisca_france", "weasyprint",
+    "fastapi", "starlette", "uvicorn", "python_multipart", "xgboost",
+)  # fmt: skip
+
+
+def test_core_commands_need_no_extra(tmp_path) -> None:
+    """Scoring, auditing, the HTML report, an explanation and a letter run in a process where
+    none of the optional libraries can be imported (as after ``pip install lanterne``)."""
+    import subprocess
+
+    sample = sample_path()
+    script = f"""
+import sys
+sys.modules.update(dict.fromkeys({BLOCKED!r}))
+from lanterne.cli.app import run
+codes = [
+    run(["score", "fr-cnaf-2014", {str(sample)!r}, "-o", {str(tmp_path / "s.parquet")!r}]),
+    run(["report", "fr-cnaf-2014", {str(sample)!r}, "-g", "sex", "-o",
+         {str(tmp_path / "r.html")!r}]),
+    run(["explain", "fr-cnaf-2014", "--archetype", "single-mother-rsa"]),
+    run(["letter", "fr-cnaf-2014", "--kind", "access", "-o", {str(tmp_path / "l.md")!r}]),
+    run(["--help"]),
+]
+print("CODES", codes)
+print("LOADED", sorted(m for m in {BLOCKED!r} if sys.modules.get(m) is not None))
+"""
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "LANTERNE_LANG": "en"}
+    done = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=600
+    )
+    assert "CODES [0, 0, 0, 0, 0]" in done.stdout, done.stdout[-2000:] + done.stderr[-2000:]
+    assert "LOADED []" in done.stdout
+    assert {p.name for p in tmp_path.iterdir()} == {"s.parquet", "r.html", "l.md"}
