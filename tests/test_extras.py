@@ -126,6 +126,14 @@ def test_pdf_letter_and_report_without_weasyprint(cli, monkeypatch, tmp_path, la
     assert list(tmp_path.iterdir()) == []  # refused before the audit: nothing written
 
 
+def test_demo_pdf_without_weasyprint_stops_before_generating(cli, monkeypatch, tmp_path) -> None:
+    hide(monkeypatch, "weasyprint")
+    out = tmp_path / "out"
+    result = cli("--lang", "en", "demo", "--out", out, "--households", "1000", "--pdf")
+    expect_missing(result, "pdf", "weasyprint", "en")
+    assert not out.exists()
+
+
 @pytest.mark.parametrize(("module", "lang"), [("fastapi", "fr"), ("uvicorn", "en")])
 def test_serve_without_web(cli, monkeypatch, module, lang) -> None:
     from lanterne.cli import serve
