@@ -3,9 +3,11 @@ d'activité, aides au logement, AAH), run by OpenFisca-Core's YAML test runner w
 :mod:`lanterne.rights.fastparams` installed and without it.
 
 Both runs must pass every case (the amounts written in the YAML files) and compute exactly
-the same values: this is what pins ``openfisca-core`` to the versions the patch was checked
-against (``pyproject.toml``). The 21 cases, their upstream files and commits are listed in
-``tests/data/openfisca-france/README.md``; a case takes a few seconds.
+the same values, outputs and every intermediate variable (a rent ceiling looked up by zone
+and changed by 0.1 % is caught even when the rounded benefit is not). This is what pins
+``openfisca-core`` to the versions the patch was checked against (``pyproject.toml``). The
+21 cases, their upstream files and commits are listed in
+``tests/data/openfisca-france/README.md``; a case takes one to a few seconds.
 """
 
 from __future__ import annotations
@@ -50,6 +52,7 @@ def run_openfisca_tests(monkeypatch: pytest.MonkeyPatch, *, patched: bool) -> di
     tbs = tax_benefit_system()
     outcomes: dict[str, str] = {}
     values: list[tuple[str, str, np.ndarray]] = []
+    computed: dict[str, dict[tuple[str, str], np.ndarray]] = {}
     lookups = {"n": 0}
     current = {"name": ""}
     real_runtest = test_runner.YamlItem.runtest
@@ -63,6 +66,7 @@ def run_openfisca_tests(monkeypatch: pytest.MonkeyPatch, *, patched: bool) -> di
             outcomes[item.test.name] = "failed"
             raise
         outcomes[item.test.name] = "passed"
+        computed[item.test.name] = every_value(item.simulation)
 
     def assert_near(actual: Any, expected: Any, *args: Any, **kwargs: Any) -> Any:
         label = args[1] if len(args) > 1 else kwargs.get("message", "")
@@ -84,7 +88,24 @@ def run_openfisca_tests(monkeypatch: pytest.MonkeyPatch, *, patched: bool) -> di
             m.setattr(VectorialParameterNodeAtInstant, "build_from_node_name", staticmethod(lookup))
             code = test_runner.run_tests(tbs, [str(DATA)], {})
         assert fastparams.installed() == patched
-    return {"code": code, "outcomes": outcomes, "values": values, "lookups": lookups["n"]}
+    return {
+        "code": code,
+        "outcomes": outcomes,
+        "values": values,
+        "computed": computed,
+        "lookups": lookups["n"],
+    }
+
+
+def every_value(simulation: Any) -> dict[tuple[str, str], np.ndarray]:
+    """Every variable the simulation computed or was given, for every period: the outputs
+    are rounded amounts, the intermediate values (rent ceilings by zone, bases...) are not."""
+    found = {}
+    for population in simulation.populations.values():
+        for name, holder in population._holders.items():
+            for period in holder.get_known_periods():
+                found[(name, str(period))] = np.array(holder.get_array(period), copy=True)
+    return found
 
 
 @pytest.fixture(scope="module")
@@ -125,3 +146,9 @@ def test_the_patch_changes_no_value(runs) -> None:
     for (case, label, a), (case_b, label_b, b) in zip(fast, plain, strict=True):
         assert (case, label) == (case_b, label_b)
         assert a.dtype == b.dtype and np.array_equal(a, b), f"{case}: {label}{a} != {b}"
+    # and every intermediate value (hundreds per case), exactly
+    for case in case_names():
+        a, b = runs[True]["computed"][case], runs[False]["computed"][case]
+        assert len(a) > 100 and a.keys() == b.keys(), case
+        different = [k for k in a if a[k].dtype != b[k].dtype or not np.array_equal(a[k], b[k])]
+        assert different == [], f"{case}: {different[:5]}"
