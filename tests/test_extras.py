@@ -198,3 +198,24 @@ print("LOADED", sorted(m for m in {BLOCKED!r} if sys.modules.get(m) is not None)
     assert "CODES [0, 0, 0, 0, 0]" in done.stdout, done.stdout[-2000:] + done.stderr[-2000:]
     assert "LOADED []" in done.stdout
     assert {p.name for p in tmp_path.iterdir()} == {"s.parquet", "r.html", "l.md"}
+
+
+def test_web_rights_page_without_openfisca(monkeypatch) -> None:
+    """The rest of the site works; the rights page answers with the extra to install."""
+    from fastapi.testclient import TestClient
+
+    from lanterne.rights import compute, simulate
+    from lanterne.web.app import create_app
+    from lanterne.web.rights import archetype_values
+
+    loader = simulate.tax_benefit_system.__wrapped__
+    monkeypatch.setattr(simulate, "tax_benefit_system", loader)
+    monkeypatch.setattr(compute, "tax_benefit_system", loader)
+    hide(monkeypatch, "openfisca_france")
+    client = TestClient(create_app(population_rows=500))
+    assert client.get("/rights?lang=en").status_code == 200  # the form needs no OpenFisca
+    form = archetype_values("single-mother-rsa") | {"month": "2025-06", "income_monthly": "0"}
+    response = client.post("/rights?lang=en", data=form)
+    assert response.status_code == 422
+    assert "pip install &#39;lanterne[rights]&#39;" in response.text  # escaped HTML
+    assert "This command needs the optional part" in response.text
