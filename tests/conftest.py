@@ -18,8 +18,11 @@ from lanterne.io.tables import read_table
 
 @pytest.fixture(autouse=True)
 def _french_by_default(monkeypatch: pytest.MonkeyPatch):
-    """Tests start in French, the default, whatever the developer's environment says."""
-    monkeypatch.delenv("LANTERNE_LANG", raising=False)
+    """Tests start in French, the default, whatever the developer's environment says
+    (the locale too: commands run in a subprocess read it)."""
+    for name in ("LANTERNE_LANG", "LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANG", "C.UTF-8")
     with use_lang("fr"):
         yield
 

@@ -1,8 +1,9 @@
 """Bilingual text: every user-facing message exists in French and English.
 
 French is the default. The language is chosen, in order, by an explicit argument, by
-:func:`use_lang` (the CLI sets it from ``--lang``), or by the ``LANTERNE_LANG``
-environment variable.
+:func:`use_lang` (the CLI sets it from ``--lang``), by the ``LANTERNE_LANG`` environment
+variable, then by the system locale (``LC_ALL``, ``LC_MESSAGES``, ``LANG``: ``fr_*`` gives
+French, ``en_*`` English, anything else French).
 
 Example:
     >>> from lanterne.i18n import Msg, use_lang
@@ -50,13 +51,30 @@ def normalise_lang(value: str | None) -> Lang:
 
 
 def get_lang() -> Lang:
-    """The language in force: :func:`use_lang`, else ``LANTERNE_LANG``, else French."""
+    """The language in force: :func:`use_lang`, else ``LANTERNE_LANG``, else the locale."""
     lang = _current.get()
     if lang is not None:
         return lang
     try:
-        return normalise_lang(os.environ.get("LANTERNE_LANG"))
+        return normalise_lang(os.environ.get("LANTERNE_LANG") or locale_lang())
     except ValueError:
+        return DEFAULT_LANG
+
+
+def locale_lang(environ: Mapping[str, str] | None = None) -> Lang:
+    """The language of the system locale, as POSIX reads it: the first set of ``LC_ALL``,
+    ``LC_MESSAGES`` and ``LANG`` decides; French unless it is English.
+
+    >>> locale_lang({"LANG": "en_GB.UTF-8"})
+    'en'
+    >>> locale_lang({"LC_ALL": "C.UTF-8", "LANG": "en_US.UTF-8"})  # LC_ALL wins: not English
+    'fr'
+    """
+    env = os.environ if environ is None else environ
+    value = next((env[k] for k in ("LC_ALL", "LC_MESSAGES", "LANG") if env.get(k)), "")
+    try:
+        return normalise_lang(value)
+    except ValueError:  # C, POSIX, de_DE...: the default
         return DEFAULT_LANG
 
 

@@ -25,6 +25,7 @@ from lanterne.cli.population import (
 )
 from lanterne.cli.report import run_audits, write_report_files
 from lanterne.errors import UsageError
+from lanterne.extras import require
 from lanterne.i18n import Msg, format_number, get_lang, tr
 from lanterne.io.atomic import check_folder, write_json_atomic
 from lanterne.model import Model, load_model
@@ -160,6 +161,8 @@ def demo(
             Msg("--out doit être un dossier : {p}", "--out must be a folder: {p}", p=str(out))
         )
     check_folder(out)
+    if pdf:
+        require("pdf")  # before the minutes of generation, not after them
     out.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     population = out / "population.parquet"

@@ -23,6 +23,7 @@ from lanterne.cli.options import (
     rule_from_options,
 )
 from lanterne.errors import UsageError
+from lanterne.extras import require
 from lanterne.i18n import Msg, get_lang, pick, tr
 from lanterne.io.atomic import check_destination
 from lanterne.model import Model, TargetingRule, load_model
@@ -95,6 +96,7 @@ def check_report_outputs(html: Path | None, pdf: Path | None, option: str) -> No
                 )
             )
         check_output(pdf, (".pdf",), "--pdf")
+        require("pdf")  # before the audit, not after it
 
 
 def run_audits(

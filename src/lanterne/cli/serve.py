@@ -12,7 +12,6 @@ import typer
 from lanterne.cli.app import LangOption, app, console, err_console, h
 from lanterne.errors import Interrupted, UsageError
 from lanterne.i18n import Msg, get_lang, tr
-from lanterne.web.origin import is_loopback
 
 
 @app.command(
@@ -76,6 +75,9 @@ def serve(
     lang: LangOption = None,
 ) -> None:
     """Start the web application."""
+    from lanterne.extras import available, require
+
+    require("web")
     from lanterne.web.app import WebConfig, create_app, settled
 
     if population is not None and not population.exists():
@@ -90,9 +92,11 @@ def serve(
         population=str(population) if population else None,
         max_upload_mb=max_upload_mb,
         lang=get_lang(),
-        warm_rights=True,
+        warm_rights=available("rights"),  # without it the rights page says what to install
         host=host,
     )
+    from lanterne.web.origin import is_loopback  # lazily: the web extra may be missing
+
     if not is_loopback(host):
         _network_warning(host, port)
     console.print(

@@ -188,6 +188,9 @@ class Letter:
 
     def pdf(self) -> bytes:
         """The letter as PDF (A4), through WeasyPrint."""
+        from lanterne.extras import require
+
+        require("pdf")
         try:
             from weasyprint import HTML
         except (ImportError, OSError) as exc:  # WeasyPrint needs the Pango system library

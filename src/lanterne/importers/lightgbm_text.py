@@ -46,6 +46,9 @@ SCALE_OBJECTIVES = {
 
 def read_lightgbm_text(path: str | Path) -> ImportedModel:
     """Read ``path`` (a LightGBM text model) as an :class:`ImportedModel`."""
+    from lanterne.extras import require
+
+    require("trees")
     import lightgbm
 
     path = Path(path)

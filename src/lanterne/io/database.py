@@ -37,6 +37,7 @@ import polars as pl
 import pyarrow as pa
 
 from lanterne.errors import DataError, LanterneError, Problem
+from lanterne.extras import require
 from lanterne.i18n import Msg
 
 SCHEMES = ("postgresql", "postgres", "duckdb")
@@ -189,6 +190,7 @@ def _failure(exc: BaseException, uri: DatabaseUri) -> LanterneError:
 
 @contextmanager
 def _duckdb_reader(uri: DatabaseUri, sql: str, batch_rows: int) -> Iterator[pa.RecordBatchReader]:
+    require("scale")
     import duckdb
 
     if not Path(uri.connect).is_file():
@@ -214,6 +216,7 @@ def _duckdb_reader(uri: DatabaseUri, sql: str, batch_rows: int) -> Iterator[pa.R
 
 @contextmanager
 def _postgres_reader(uri: DatabaseUri, sql: str) -> Iterator[pa.RecordBatchReader]:
+    require("scale")
     import adbc_driver_manager
     import adbc_driver_postgresql.dbapi as pg
 

@@ -197,6 +197,9 @@ class TreeEngine:
     """
 
     def __init__(self, ensemble: EnsembleData, *, split_rule: str, precision: str) -> None:
+        from lanterne.extras import require
+
+        require("trees")  # LightGBM and Numba: a clear message when not installed
         from lanterne.model.quickscorer import QuickScorer  # imports Numba: only when used
 
         self.ensemble = ensemble

@@ -96,6 +96,9 @@ def write_pdf(report: Report | str, path: str | os.PathLike[str]) -> Path:
 
     Section headings become the PDF's bookmarks (its outline).
     """
+    from lanterne.extras import require
+
+    require("pdf")
     try:
         import weasyprint
     except ImportError as err:  # pragma: no cover - a declared dependency

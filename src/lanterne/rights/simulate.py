@@ -82,6 +82,9 @@ def check_month(month: str) -> str:
 @lru_cache(maxsize=1)
 def tax_benefit_system() -> Any:
     """The French tax-benefit system (loaded once per process; a few seconds)."""
+    from lanterne.extras import require
+
+    require("rights")  # OpenFisca-France: a clear message when not installed
     from openfisca_france import FranceTaxBenefitSystem
 
     from lanterne.rights import fastparams

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from lanterne.errors import LanterneError, UsageError
+from lanterne.extras import require
 from lanterne.i18n import Msg
 
 _LOCAL = re.compile(r"^local(?::(\d+))?$")
@@ -81,6 +82,7 @@ def local_workers(spec: ClusterSpec) -> int:
 @contextmanager
 def open_client(spec: ClusterSpec | str, timeout: float = CONNECT_TIMEOUT) -> Iterator[Any]:
     """A connected :class:`distributed.Client`; a local cluster is stopped on exit."""
+    require("scale")
     from distributed import Client, LocalCluster
 
     if isinstance(spec, str):
