@@ -1,5 +1,6 @@
-"""Optional parts (``lanterne[trees]``, ``[rights]``, ``[pdf]``, ``[web]``, ``[scale]``): a command that
-needs a missing one names the extra to install and exits with code 2, in both languages.
+"""Optional parts (``lanterne[trees]``, ``[rights]``, ``[pdf]``, ``[web]``, ``[scale]``): a
+command that needs a missing one names the extra to install and exits with code 2, in both
+languages.
 
 A missing library is simulated the way Python itself reports one: ``sys.modules[name] =
 None`` makes ``import name`` fail with ``ModuleNotFoundError``.
