@@ -36,8 +36,8 @@ import polars as pl
 from lanterne.audit.bootstrap import bootstrap_ratio
 from lanterne.audit.chunks import open_source
 from lanterne.audit.groups import GroupEncoder
-from lanterne.audit.results import AuditResult, GroupTable, ratio_or_none, tables_to_json
 from lanterne.audit.intervals import interval_or_none
+from lanterne.audit.results import AuditResult, GroupTable, ratio_or_none, tables_to_json
 from lanterne.audit.suppression import (
     DEFAULT_MIN_CELL,
     PRIMARY,
