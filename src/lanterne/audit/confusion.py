@@ -398,7 +398,9 @@ def audit_confusion(
         sizes[("block", key)] = sum(rows[i]["n"] for i in members)
         relations.append((("block", key), [("row", i) for i in members]))
     published = {k for k in sizes if k[0] == "block"}
-    hidden = suppress(sizes, relations, min_cell=min_cell, published=published)
+    fps = {("row", i): r["fp"] for i, r in enumerate(rows)}
+    fps.update({b: sum(fps[m] for m in members) for b, members in relations})
+    hidden = suppress(sizes, relations, min_cell=min_cell, published=published, counts=[fps])
     for i, row in enumerate(rows):
         hide_row(row, hidden.get(("row", i)), HIDDEN)
     return ConfusionAudit(group_cols=groups, rows=rows, min_cell=min_cell, within=within)

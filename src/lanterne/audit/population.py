@@ -459,6 +459,7 @@ def _table(
 
 def _hidden_cells(
     reduced: dict[Grouping, tuple[GroupPartials, np.ndarray]],
+    bins: ScoreBins,
     encoders: dict[str, GroupEncoder],
     min_cell: int,
 ) -> dict[Any, str]:
@@ -466,18 +467,28 @@ def _hidden_cells(
 
     The tables are margins of one cross-classification (overall, each column, the
     intersection, the strata and each column within them): see
-    :func:`~lanterne.audit.suppression.margin_relations`.
+    :func:`~lanterne.audit.suppression.margin_relations`. Selected and decile counts are
+    published too (as rates × sizes) and checked alongside.
     """
     tables: dict[tuple[str, ...], dict[tuple[int, ...], int]] = {}
+    counts: list[dict[Any, float]] = [{} for _ in range(11)]  # selected, then each decile
     for grouping, (partials, _) in reduced.items():
         sizes = [encoders[c].size for c in grouping.columns]
         cells = np.flatnonzero(partials.counts > 0)
+        parts = [tuple(split_code(int(c), sizes)) if sizes else () for c in cells]
         tables[grouping.columns] = {
-            tuple(split_code(int(c), sizes)) if sizes else (): int(partials.counts[c])
-            for c in cells
+            p: int(partials.counts[c]) for p, c in zip(parts, cells, strict=True)
         }
+        per_cell = np.column_stack(
+            [partials.selected_counts(bins)[cells], partials.decile_counts(bins)[cells]]
+        )
+        for p, values in zip(parts, per_cell, strict=True):
+            for q, value in enumerate(values):
+                counts[q][(grouping.columns, p)] = int(value)
     sizes_by_cell, relations = margin_relations(tables)
-    return suppress(sizes_by_cell, relations, min_cell=min_cell, published={((), ())})
+    return suppress(
+        sizes_by_cell, relations, min_cell=min_cell, published={((), ())}, counts=counts
+    )
 
 
 # ---------------------------------------------------------------------- entry point
@@ -630,7 +641,7 @@ def audit_population(
         "median_score": float(overall_median[0]),
         "decile_shares": (overall_part.decile_counts(bins)[0] / n).tolist(),
     }
-    hidden = _hidden_cells(reduced, encoders, min_cell)
+    hidden = _hidden_cells(reduced, bins, encoders, min_cell)
     tables = {c: _table(g, c, reduced[g], bins, encoders, hidden) for c, g in per_col.items()}
     if cross is not None:
         tables[cross.key] = _table(cross, cross.key, reduced[cross], bins, encoders, hidden)

@@ -225,11 +225,16 @@ def _hidden(
         tables: dict[tuple[str, ...], dict[tuple[Any, ...], int]] = {
             (): {(): overall[f"n_{name}"]}
         }
+        hits: dict[Any, float] = {((), ()): overall[f"hits_{name}"]}
         for col, column in columns.items():
             rows = column.stats[name]["rows"]
             tables[(col,)] = {(code,): int(k) for code, k in enumerate(rows) if k > 0}
+            for code, h in enumerate(column.stats[name]["positives"]):
+                hits[((col,), (code,))] = int(h)
         sizes, relations = margin_relations(tables)
-        out[name] = suppress(sizes, relations, min_cell=min_cell, published={((), ())})
+        out[name] = suppress(
+            sizes, relations, min_cell=min_cell, published={((), ())}, counts=[hits]
+        )
     return out
 
 

@@ -14,7 +14,10 @@ published table (audits, reports, the web page, non-take-up) goes through this m
   total is itself hidden, at least one of its cells must be hidden too. The smallest
   visible cell of the relation is hidden until the rule holds, relation after relation,
   until nothing changes; a last check solves the relations as a linear system and hides
-  one more cell next to any hidden cell whose value the system still fixes.
+  one more cell next to any hidden cell whose value the system still fixes. The other
+  counts (selected, hits…) are checked the same way, with one more thing a reader knows:
+  when hidden cells add up to 0, each of them is 0; if such zeros would give another
+  hidden cell's count away, one more cell is hidden.
 
 A hidden cell publishes no count at all (size, selected, hits, outcomes, matrix cells…)
 and no figure derived from one (rates, shares, ratios, intervals, means, medians): only
@@ -222,6 +225,47 @@ class _Problem:
             groups[find(cell)].append(cell)
         return list(groups.values())
 
+    def leaks(self, values: Mapping[Hashable, float]) -> list[tuple[int, Hashable]]:
+        """Hidden cells whose ``values`` (another count: selected, hits…) can be worked out.
+
+        A reader knows the shown cells; a relation with one unknown gives it by
+        subtraction; a relation whose hidden cells add up to 0 tells that each of them is 0
+        (accepted, as statistical offices do: nothing is learnt about anyone in particular
+        beyond "none of these groups"), and those zeros then count as known. Returns
+        ``(relation, cell)`` for every positive value recovered.
+        """
+        known = {c: values.get(c, 0) for c in self.sizes if c not in self.hidden}
+        found: list[tuple[int, Hashable]] = []
+        changed = True
+        while changed:
+            changed = False
+            for i, (total, members) in enumerate(self.relations):
+                unknown = [c for c in (total, *members) if c not in known]
+                if not unknown:
+                    continue
+                if len(unknown) == 1:
+                    cell = unknown[0]
+                    known[cell] = values.get(cell, 0)
+                    if known[cell] > 0:
+                        found.append((i, cell))
+                    changed = True
+                elif total in known:
+                    rest = known[total] - sum(known[m] for m in members if m in known)
+                    if rest == 0:
+                        known.update(dict.fromkeys(unknown, 0))
+                        changed = True
+        return found
+
+    def cover(self, index: int, values: Mapping[Hashable, float]) -> Hashable | None:
+        """A visible cell of relation ``index`` to hide, one with a positive value first."""
+        total, members = self.relations[index]
+        pick = self._smallest_visible(m for m in members if values.get(m, 0) > 0)
+        if pick is None:
+            pick = self._smallest_visible(members)
+        if pick is None and total not in self.hidden and total not in self.published:
+            pick = total
+        return pick
+
     def partner(self, cell: Hashable) -> Hashable | None:
         """The smallest visible cell sharing a relation with ``cell``."""
         candidates = []
@@ -237,12 +281,15 @@ def suppress(
     *,
     min_cell: int,
     published: Collection[Hashable] = (),
+    counts: Iterable[Mapping[Hashable, float]] = (),
 ) -> dict[Hashable, str]:
     """Which cells to hide: ``{cell: "primary" | "secondary"}`` (cells not listed are shown).
 
     ``sizes`` gives every cell's number of households; ``relations`` lists ``(total,
     [cells])`` where the cells add up to the total; ``published`` cells are always shown
-    (the whole population). See the module's doc for the rule.
+    (the whole population). ``counts`` are the other counts published per cell (selected,
+    hits…, ``{cell: value}`` each): when zeros elsewhere would give a hidden cell's count
+    away, one more cell is hidden. See the module's doc for the rule.
 
     >>> sizes = {"all": 30, "a": 3, "b": 4, "c": 23}
     >>> suppress(sizes, [("all", ["a", "b", "c"])], min_cell=10, published={"all"})
@@ -254,16 +301,21 @@ def suppress(
         return {}
     problem = _Problem(sizes, relations, min_cell, published)
     problem.settle(list(range(len(problem.relations))))
+    counts = list(counts)
     while True:
-        added = False
-        for cell in problem.fixed_cells():
-            pick = problem.partner(cell)
-            if pick is not None and pick not in problem.hidden:
-                problem.hidden[pick] = SECONDARY
-                added = True
-                problem.settle(list(problem.by_cell[pick]))
-        if not added:
+        picks = [problem.partner(cell) for cell in problem.fixed_cells()]
+        for values in counts:
+            for i, cell in problem.leaks(values):
+                pick = problem.cover(i, values) or problem.partner(cell)
+                if pick is not None:
+                    picks.append(pick)
+                    break  # one at a time: hiding it may settle the others
+        picks = [p for p in picks if p is not None and p not in problem.hidden]
+        if not picks:
             break
+        for pick in dict.fromkeys(picks):
+            problem.hidden[pick] = SECONDARY
+            problem.settle(list(problem.by_cell[pick]))
     order = {cell: i for i, cell in enumerate(sizes)}
     return dict(sorted(problem.hidden.items(), key=lambda kv: order[kv[0]]))
 

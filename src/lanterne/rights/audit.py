@@ -77,8 +77,17 @@ def nonrecours_table(
     table = rights.group_by(group_cols).agg(aggs).sort(group_cols)
     sizes = {"all": int(table["households"].sum())}
     sizes.update({i: int(k) for i, k in enumerate(table["households"].to_list())})
+    counted = [c for c in table.columns if c not in group_cols and c != "households"]
+    counts = [
+        {"all": float(table[c].sum()), **dict(enumerate(table[c].cast(pl.Float64).to_list()))}
+        for c in counted
+    ]
     hidden = suppress(
-        sizes, [("all", list(range(table.height)))], min_cell=min_cell, published={"all"}
+        sizes,
+        [("all", list(range(table.height)))],
+        min_cell=min_cell,
+        published={"all"},
+        counts=counts,
     )
     status = pl.Series("suppression", [hidden.get(i) for i in range(table.height)], pl.String)
     shown = status.is_null()
