@@ -150,7 +150,8 @@ def test_small_cells_are_suppressed() -> None:
     assert other["suppression"] == "secondary"
     for row in (small, other):
         assert row["suppressed"] is True
-        assert all(row[k] is None for k in ("n", "tn", "fp", "fn", "tp", "share_of_false_positives"))
+        hidden = ("n", "tn", "fp", "fn", "tp", "share_of_false_positives")
+        assert all(row[k] is None for k in hidden)
     assert big["suppressed"] is False and big["fpr"] == pytest.approx(5 / 55)
 
 

@@ -30,7 +30,6 @@ from pathlib import Path
 
 import numpy as np
 import polars as pl
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy.optimize import linprog
@@ -355,10 +354,10 @@ def test_terminal_tables_give_nothing_away(cli) -> None:
     for line in text.splitlines():
         title = re.match(r"^By (\S+)\s*$", line)
         cond = re.match(r"^sex = (\S+) \(([\d,—]+)(\**) households\) — by (\S+)", line)
-        if title or cond or not line.startswith(("│", "┏", "┃", "┡", "└")):
-            if members:
-                relations.append(((stratum, "all") if stratum else "all", members))
-                members = []
+        ended = title or cond or not line.startswith(("│", "┏", "┃", "┡", "└"))
+        if ended and members:
+            relations.append(((stratum, "all") if stratum else "all", members))
+            members = []
         if title:
             stratum, column = None, title.group(1)
         elif cond:

@@ -222,9 +222,7 @@ def _hidden(
     """Primary and secondary suppression, sample by sample (each adds up on its own)."""
     out = {}
     for name in SAMPLES:
-        tables: dict[tuple[str, ...], dict[tuple[Any, ...], int]] = {
-            (): {(): overall[f"n_{name}"]}
-        }
+        tables: dict[tuple[str, ...], dict[tuple[Any, ...], int]] = {(): {(): overall[f"n_{name}"]}}
         hits: dict[Any, float] = {((), ()): overall[f"hits_{name}"]}
         for col, column in columns.items():
             rows = column.stats[name]["rows"]
@@ -400,9 +398,7 @@ def audit_selection(
             if not any(sizes):
                 continue
             status = {name: hidden[name].get(((col,), (code,))) for name in SAMPLES}
-            rows.append(
-                _group_row(enc.labels[code], code, column, overall, lift_ci, status, level)
-            )
+            rows.append(_group_row(enc.labels[code], code, column, overall, lift_ci, status, level))
         tables[col] = GroupTable(col, (col,), rows)
     return SelectionAudit(
         overall=overall,

@@ -164,6 +164,7 @@ def nonrecours_command(
         tr("sélectionnés", "selected"),
     ):
         table.add_column(header, justify="right")
+
     def count(value: int | None) -> str:
         return "—" if value is None else format_number(value, digits=0)
 

@@ -296,9 +296,7 @@ def _ties_note(audit: PopulationAudit, lang: str) -> str:
 
 def _intervals(rows: list[dict[str, Any]]) -> list[tuple[float, float] | None]:
     """Wilson intervals of each group's selection rate (none for hidden groups)."""
-    return [
-        None if r.get("n_selected") is None else wilson(r["n_selected"], r["n"]) for r in rows
-    ]
+    return [None if r.get("n_selected") is None else wilson(r["n_selected"], r["n"]) for r in rows]
 
 
 def results_section(model: Model, audit: PopulationAudit, labels: Labels, lang: str) -> Section:
