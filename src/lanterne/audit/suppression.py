@@ -10,14 +10,15 @@ published table (audits, reports, the web page, non-take-up) goes through this m
   that is published (the groups of a column add up to the whole population; the groups
   within a stratum add up to the stratum; a stratum's groups add up, over the strata, to the
   group in the whole population). In every such relation, the hidden cells must be either
-  none, or at least two whose combined size is at least ``min_cell``; when a relation's
-  total is itself hidden, at least one of its cells must be hidden too. The smallest
+  none, or at least two whose combined size is at least ``min_cell`` (and not all of one
+  household each); when a relation's total is itself hidden, at least one of its cells
+  must be hidden too. The smallest
   visible cell of the relation is hidden until the rule holds, relation after relation,
   until nothing changes; a last check solves the relations as a linear system and hides
-  one more cell next to any hidden cell whose value the system still fixes. The other
-  counts (selected, hits…) are checked the same way, with one more thing a reader knows:
-  when hidden cells add up to 0, each of them is 0; if such zeros would give another
-  hidden cell's count away, one more cell is hidden.
+  one more cell next to any hidden cell whose value the system still fixes, or that the
+  ranges a reader can work out (each listed group has at least one household, no count is
+  negative) pin down. The other counts (selected, hits…) are checked the same way; a count
+  pinned at 0 ("none in these hidden groups") is accepted, as statistical offices do.
 
 A hidden cell publishes no count at all (size, selected, hits, outcomes, matrix cells…)
 and no figure derived from one (rates, shares, ratios, intervals, means, medians): only
@@ -136,11 +137,29 @@ class _Problem:
             self.by_cell[total].append(i)
             for m in members:
                 self.by_cell[m].append(i)
+        self._spread_published()
         self.hidden: dict[Hashable, str] = {
             k: PRIMARY for k, n in sizes.items() if n > 0 and is_small(n, min_cell)
         }
         for k in self.published:
             self.hidden.pop(k, None)
+
+    def _spread_published(self) -> None:
+        """A total with a single cell equals it: if either is always shown, so is the other.
+
+        (A column where every household has the same value: its one group is the whole
+        population; hiding it would protect nothing.)
+        """
+        changed = True
+        while changed:
+            changed = False
+            for total, members in self.relations:
+                if len(members) != 1:
+                    continue
+                pair = {total, members[0]}
+                if pair & self.published and not pair <= self.published:
+                    self.published |= pair
+                    changed = True
 
     def _smallest_visible(self, cells: Iterable[Hashable]) -> Hashable | None:
         best = None
@@ -158,8 +177,12 @@ class _Problem:
         if total in self.hidden:
             if hid or not members:
                 return None
-        elif not hid or (len(hid) >= 2 and sum(self.sizes[m] for m in hid) >= self.min_cell):
-            return None
+        else:
+            combined = sum(self.sizes[m] for m in hid)
+            # several hidden cells of at least min_cell together, and not all of size 1
+            # (a listed group has at least one household: k cells adding up to k are 1 each)
+            if not hid or (len(hid) >= 2 and combined >= self.min_cell and combined > len(hid)):
+                return None
         pick = self._smallest_visible(members)
         if pick is None and total not in self.hidden and total not in self.published:
             pick = total  # every cell is hidden already: hide the total with them
@@ -199,10 +222,11 @@ class _Problem:
             if not rows:
                 continue
             matrix = np.array(rows)
-            _, singular, vt = np.linalg.svd(matrix)
-            rank = int((singular > 1e-9 * max(1.0, singular[0])).sum())
-            free = vt[rank:]
-            movable = np.abs(free).sum(axis=0) > 1e-9 if free.size else np.zeros(len(component))
+            # a cell is fixed when every solution of the homogeneous system leaves it at 0:
+            # its row of the null space (eigenvectors of AᵀA with eigenvalue 0) is zero
+            values, vectors = np.linalg.eigh(matrix.T @ matrix)
+            free = vectors[:, values < 1e-9 * max(1.0, float(values[-1]))]
+            movable = np.abs(free).sum(axis=1) > 1e-6
             out.extend(cell for cell, ok in zip(component, movable, strict=True) if not ok)
         return out
 
@@ -225,39 +249,50 @@ class _Problem:
             groups[find(cell)].append(cell)
         return list(groups.values())
 
-    def leaks(self, values: Mapping[Hashable, float]) -> list[tuple[int, Hashable]]:
-        """Hidden cells whose ``values`` (another count: selected, hits…) can be worked out.
+    def leaks(
+        self, values: Mapping[Hashable, float], floor: float = 0, ceiling: float | None = None
+    ) -> list[tuple[int, Hashable]]:
+        """Hidden cells whose ``values`` a reader can pin down from the shown cells.
 
-        A reader knows the shown cells; a relation with one unknown gives it by
-        subtraction; a relation whose hidden cells add up to 0 tells that each of them is 0
-        (accepted, as statistical offices do: nothing is learnt about anyone in particular
-        beyond "none of these groups"), and those zeros then count as known. Returns
-        ``(relation, cell)`` for every positive value recovered.
+        The reader knows the shown cells and that every hidden value lies between
+        ``floor`` (1 for a listed group's size, 0 for a count) and the largest total; each
+        relation narrows these ranges (a total lies between the sums of its cells' lowest
+        and highest values, a cell between the total minus the others' highest and lowest),
+        until nothing moves. Returns ``(relation, cell)`` for each hidden value so pinned,
+        except a count pinned at 0 (accepted, as statistical offices do: "none in these
+        groups", about no one in particular).
         """
-        known = {c: values.get(c, 0) for c in self.sizes if c not in self.hidden}
-        found: list[tuple[int, Hashable]] = []
-        changed = True
-        while changed:
-            changed = False
-            for i, (total, members) in enumerate(self.relations):
-                unknown = [c for c in (total, *members) if c not in known]
-                if not unknown:
-                    continue
-                if len(unknown) == 1:
-                    cell = unknown[0]
-                    known[cell] = values.get(cell, 0)
-                    if known[cell] > 0:
-                        found.append((i, cell))
-                    changed = True
-                elif total in known:
-                    rest = known[total] - sum(known[m] for m in members if m in known)
-                    if rest == 0:
-                        known.update(dict.fromkeys(unknown, 0))
-                        changed = True
+        top = float(ceiling if ceiling is not None else max(values.values(), default=0))
+        low = {c: float(values.get(c, 0)) for c in self.sizes if c not in self.hidden}
+        high = dict(low)
+        for cell in self.hidden:
+            low[cell], high[cell] = float(floor), top
+        for _ in range(64):  # ranges only shrink; a few passes settle real tables
+            moved = False
+            for total, members in self.relations:
+                sum_low = sum(low[m] for m in members)
+                sum_high = sum(high[m] for m in members)
+                if sum_low > low[total] or sum_high < high[total]:
+                    low[total], high[total] = max(low[total], sum_low), min(high[total], sum_high)
+                    moved = True
+                for m in members:
+                    lo = low[total] - (sum_high - high[m])
+                    hi = high[total] - (sum_low - low[m])
+                    if lo > low[m] or hi < high[m]:
+                        low[m], high[m] = max(low[m], lo), min(high[m], hi)
+                        moved = True
+            if not moved:
+                break
+        found = []
+        for cell in self.hidden:
+            if low[cell] == high[cell] and (floor > 0 or high[cell] > 0):
+                found.append((self.by_cell[cell][0] if self.by_cell[cell] else -1, cell))
         return found
 
     def cover(self, index: int, values: Mapping[Hashable, float]) -> Hashable | None:
         """A visible cell of relation ``index`` to hide, one with a positive value first."""
+        if index < 0:
+            return None
         total, members = self.relations[index]
         pick = self._smallest_visible(m for m in members if values.get(m, 0) > 0)
         if pick is None:
@@ -267,12 +302,25 @@ class _Problem:
         return pick
 
     def partner(self, cell: Hashable) -> Hashable | None:
-        """The smallest visible cell sharing a relation with ``cell``."""
-        candidates = []
-        for i in self.by_cell[cell]:
-            total, members = self.relations[i]
-            candidates.extend([total, *members])
-        return self._smallest_visible(candidates)
+        """The smallest visible cell sharing a relation with ``cell``.
+
+        When every cell around it is hidden already, the search goes on through those
+        hidden cells' relations, nearest first.
+        """
+        seen = {cell}
+        frontier = [cell]
+        while frontier:
+            candidates = []
+            for here in frontier:
+                for i in self.by_cell[here]:
+                    total, members = self.relations[i]
+                    candidates.extend([total, *members])
+            pick = self._smallest_visible(candidates)
+            if pick is not None:
+                return pick
+            frontier = [c for c in dict.fromkeys(candidates) if c not in seen]
+            seen.update(frontier)
+        return None
 
 
 def suppress(
@@ -302,10 +350,12 @@ def suppress(
     problem = _Problem(sizes, relations, min_cell, published)
     problem.settle(list(range(len(problem.relations))))
     counts = list(counts)
+    largest = max(sizes.values(), default=0)
     while True:
         picks = [problem.partner(cell) for cell in problem.fixed_cells()]
+        picks += [problem.partner(cell) for _, cell in problem.leaks(sizes, 1, largest)]
         for values in counts:
-            for i, cell in problem.leaks(values):
+            for i, cell in problem.leaks(values, 0, largest):
                 pick = problem.cover(i, values) or problem.partner(cell)
                 if pick is not None:
                     picks.append(pick)
