@@ -51,6 +51,9 @@ DEFAULT_MIN_CELL = 10
 PRIMARY = "primary"
 SECONDARY = "secondary"
 
+#: Largest set of linked hidden cells whose relations are solved together (memory: its
+#: square in 8-byte floats, 200 MB); beyond, only the rule and the ranges are checked.
+MAX_SOLVED = 5000
 #: One relation: a total and the cells that add up to it.
 Relation = tuple[Hashable, Sequence[Hashable]]
 
@@ -207,24 +210,26 @@ class _Problem:
         """Hidden cells whose value the published relations still determine exactly."""
         out: list[Hashable] = []
         for component in self._components():
+            if len(component) > MAX_SOLVED:
+                continue  # too large to solve in memory: the rule and the ranges still apply
             column = {cell: j for j, cell in enumerate(component)}
-            rows = []
+            gram = np.zeros((len(component), len(component)))
             for i in {i for cell in component for i in self.by_cell[cell]}:
                 total, members = self.relations[i]
-                row = np.zeros(len(component))
+                row: dict[int, float] = defaultdict(float)
                 if total in column:
-                    row[column[total]] = 1.0
+                    row[column[total]] += 1.0
                 for m in members:
                     if m in column:
                         row[column[m]] -= 1.0
-                if row.any():
-                    rows.append(row)
-            if not rows:
+                index = np.fromiter(row, dtype=np.int64, count=len(row))
+                coeff = np.fromiter(row.values(), dtype=np.float64, count=len(row))
+                gram[np.ix_(index, index)] += np.outer(coeff, coeff)  # AᵀA, row by row
+            if not gram.any():
                 continue
-            matrix = np.array(rows)
             # a cell is fixed when every solution of the homogeneous system leaves it at 0:
             # its row of the null space (eigenvectors of AᵀA with eigenvalue 0) is zero
-            values, vectors = np.linalg.eigh(matrix.T @ matrix)
+            values, vectors = np.linalg.eigh(gram)
             free = vectors[:, values < 1e-9 * max(1.0, float(values[-1]))]
             movable = np.abs(free).sum(axis=1) > 1e-6
             out.extend(cell for cell, ok in zip(component, movable, strict=True) if not ok)
