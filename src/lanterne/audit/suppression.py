@@ -54,6 +54,8 @@ SECONDARY = "secondary"
 #: Largest set of linked hidden cells whose relations are solved together (memory: its
 #: square in 8-byte floats, 200 MB); beyond, only the rule and the ranges are checked.
 MAX_SOLVED = 5000
+#: Ranges of at most this many values are probed value by value (see ``pinned``).
+PROBED = 3
 #: One relation: a total and the cells that add up to it.
 Relation = tuple[Hashable, Sequence[Hashable]]
 
@@ -254,24 +256,8 @@ class _Problem:
             groups[find(cell)].append(cell)
         return list(groups.values())
 
-    def leaks(
-        self, values: Mapping[Hashable, float], floor: float = 0, ceiling: float | None = None
-    ) -> list[tuple[int, Hashable]]:
-        """Hidden cells whose ``values`` a reader can pin down from the shown cells.
-
-        The reader knows the shown cells and that every hidden value lies between
-        ``floor`` (1 for a listed group's size, 0 for a count) and the largest total; each
-        relation narrows these ranges (a total lies between the sums of its cells' lowest
-        and highest values, a cell between the total minus the others' highest and lowest),
-        until nothing moves. Returns ``(relation, cell)`` for each hidden value so pinned,
-        except a count pinned at 0 (accepted, as statistical offices do: "none in these
-        groups", about no one in particular).
-        """
-        top = float(ceiling if ceiling is not None else max(values.values(), default=0))
-        low = {c: float(values.get(c, 0)) for c in self.sizes if c not in self.hidden}
-        high = dict(low)
-        for cell in self.hidden:
-            low[cell], high[cell] = float(floor), top
+    def _narrow(self, low: dict[Hashable, float], high: dict[Hashable, float]) -> bool:
+        """Narrow the ranges in place through every relation; False if one becomes empty."""
         for _ in range(64):  # ranges only shrink; a few passes settle real tables
             moved = False
             for total, members in self.relations:
@@ -286,18 +272,78 @@ class _Problem:
                     if lo > low[m] or hi < high[m]:
                         low[m], high[m] = max(low[m], lo), min(high[m], hi)
                         moved = True
+                    if low[m] > high[m]:
+                        return False
+                if low[total] > high[total]:
+                    return False
             if not moved:
                 break
-        found = []
+        return True
+
+    def pinned(self) -> list[Hashable]:
+        """Hidden cells whose size a reader can pin down from the shown cells.
+
+        The reader knows the shown sizes and that every hidden group has between 1 and the
+        whole population's households; each relation narrows these ranges (a total lies
+        between the sums of its cells' lowest and highest sizes, a cell between the total
+        minus the others' highest and lowest), until nothing moves. A range left with a
+        few values is then probed value by value: a value that makes another range empty
+        is impossible.
+        """
+        top = float(max(self.sizes.values(), default=0))
+        low = {c: float(n) for c, n in self.sizes.items() if c not in self.hidden}
+        high = dict(low)
         for cell in self.hidden:
-            if low[cell] == high[cell] and (floor > 0 or high[cell] > 0):
-                found.append((self.by_cell[cell][0] if self.by_cell[cell] else -1, cell))
+            low[cell], high[cell] = 1.0, top
+        self._narrow(low, high)
+        out = []
+        for cell in self.hidden:
+            if low[cell] < high[cell] <= low[cell] + PROBED - 1 and len(self.hidden) <= 2000:
+                possible = []
+                for value in range(int(low[cell]), int(high[cell]) + 1):
+                    trial_low, trial_high = dict(low), dict(high)
+                    trial_low[cell] = trial_high[cell] = float(value)
+                    if self._narrow(trial_low, trial_high):
+                        possible.append(value)
+                if len(possible) == 1:
+                    low[cell] = high[cell] = float(possible[0])
+            if low[cell] == high[cell]:
+                out.append(cell)
+        return out
+
+    def leaks(self, values: Mapping[Hashable, float]) -> list[tuple[int, Hashable]]:
+        """Hidden cells whose ``values`` (another count: selected, hits…) can be worked out.
+
+        A reader knows the shown cells; a relation with one unknown gives it by
+        subtraction; a relation whose hidden cells add up to 0 tells that each of them is 0
+        (accepted, as statistical offices do: nothing is learnt about anyone in particular
+        beyond "none of these groups"), and those zeros then count as known. Returns
+        ``(relation, cell)`` for every positive value recovered.
+        """
+        known = {c: values.get(c, 0) for c in self.sizes if c not in self.hidden}
+        found: list[tuple[int, Hashable]] = []
+        changed = True
+        while changed:
+            changed = False
+            for i, (total, members) in enumerate(self.relations):
+                unknown = [c for c in (total, *members) if c not in known]
+                if not unknown:
+                    continue
+                if len(unknown) == 1:
+                    cell = unknown[0]
+                    known[cell] = values.get(cell, 0)
+                    if known[cell] > 0:
+                        found.append((i, cell))
+                    changed = True
+                elif total in known:
+                    rest = known[total] - sum(known[m] for m in members if m in known)
+                    if rest == 0:
+                        known.update(dict.fromkeys(unknown, 0))
+                        changed = True
         return found
 
     def cover(self, index: int, values: Mapping[Hashable, float]) -> Hashable | None:
         """A visible cell of relation ``index`` to hide, one with a positive value first."""
-        if index < 0:
-            return None
         total, members = self.relations[index]
         pick = self._smallest_visible(m for m in members if values.get(m, 0) > 0)
         if pick is None:
@@ -355,24 +401,45 @@ def suppress(
     problem = _Problem(sizes, relations, min_cell, published)
     problem.settle(list(range(len(problem.relations))))
     counts = list(counts)
-    largest = max(sizes.values(), default=0)
+    given_up: set[Hashable] = set()
     while True:
         picks = [problem.partner(cell) for cell in problem.fixed_cells()]
-        picks += [problem.partner(cell) for _, cell in problem.leaks(sizes, 1, largest)]
-        for values in counts:
-            for i, cell in problem.leaks(values, 0, largest):
-                pick = problem.cover(i, values) or problem.partner(cell)
-                if pick is not None:
-                    picks.append(pick)
-                    break  # one at a time: hiding it may settle the others
-        picks = [p for p in picks if p is not None and p not in problem.hidden]
-        if not picks:
-            break
-        for pick in dict.fromkeys(picks):
+        picks += [problem.partner(cell) for cell in problem.pinned()]
+        picks = [p for p in dict.fromkeys(picks) if p is not None and p not in problem.hidden]
+        for pick in picks:
             problem.hidden[pick] = SECONDARY
             problem.settle(list(problem.by_cell[pick]))
+        if not picks and not _protect_counts(problem, counts, given_up):
+            break
     order = {cell: i for i, cell in enumerate(sizes)}
     return dict(sorted(problem.hidden.items(), key=lambda kv: order[kv[0]]))
+
+
+def _protect_counts(
+    problem: _Problem, counts: list[Mapping[Hashable, float]], given_up: set[Hashable]
+) -> bool:
+    """Hide one more cell so that zeros no longer give a hidden count away; False if none.
+
+    The cell is kept hidden only if the count it protects is then safe: when zeros around a
+    count give it away whatever is hidden next to it, hiding more would only cost figures.
+    """
+    for values in counts:
+        for index, cell in problem.leaks(values):
+            if cell in given_up:
+                continue
+            pick = problem.cover(index, values) or problem.partner(cell)
+            if pick is None:
+                given_up.add(cell)
+                continue
+            saved = dict(problem.hidden)
+            problem.hidden[pick] = SECONDARY
+            problem.settle(list(problem.by_cell[pick]))
+            if any(c == cell for _, c in problem.leaks(values)):
+                problem.hidden = saved
+                given_up.add(cell)
+                continue
+            return True
+    return False
 
 
 def margin_relations(
