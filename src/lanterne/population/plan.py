@@ -23,7 +23,7 @@ from numpy.typing import NDArray
 
 from lanterne.errors import Problem, SpecError
 from lanterne.i18n import Msg
-from lanterne.population.legal import REQUIRED_SCALES
+from lanterne.population.law import Law, legal_parameters
 from lanterne.population.sampling import ipf
 from lanterne.population.targets import PopulationTargets, canonical
 
@@ -182,7 +182,7 @@ class Plan:
 
     households: int
     target: dict[str, float]
-    scales: dict[str, float]
+    law: Law  # legal amounts and rates, from OpenFisca-France at the reference date
     family: NDArray[np.float64]
     children_given_family: dict[int, NDArray[np.float64]]  # family code -> P(1, 2, 3, 4+)
     female_given_family: NDArray[np.float64]
@@ -224,13 +224,6 @@ def make_plan(targets: PopulationTargets) -> Plan:
                 t=tid,
                 w=where,
                 a=f" parmi « {among} »" if among else "",
-            )
-    for name in REQUIRED_SCALES:
-        if name not in targets.scales:
-            problem(
-                "le générateur a besoin du barème « {s} » (scales)",
-                "the generator needs the scale '{s}' (scales)",
-                s=name,
             )
     if targets.departments is None:
         problem(
@@ -350,7 +343,7 @@ def make_plan(targets: PopulationTargets) -> Plan:
     return Plan(
         households=int(t["households"]),
         target=t,
-        scales={name: s.value for name, s in targets.scales.items()},
+        law=legal_parameters(targets.reference_date[:7]),
         family=family,
         children_given_family={2: single_parents, 3: couples / couples.sum()},
         female_given_family=np.array(
