@@ -66,9 +66,19 @@ LEFT_OUT: dict[str, Msg] = {
     ),
     "cf": Msg(
         "Complément familial : plafonds simplifiés (pas de plafond majoré propre, pas de "
-        "cumul différentiel avec les allocations familiales).",
+        "cumul différentiel avec les allocations familiales) ; pas de règle propre à "
+        "l'outre-mer (le générateur n'y attribue pas le complément familial).",
         "Family supplement: simplified ceilings (no separate increased ceiling, no "
-        "differential with family allowances).",
+        "differential with family allowances); no overseas rule (the generator gives no "
+        "family supplement overseas).",
+    ),
+    "accession": Msg(
+        "Propriétaires accédants aidés au logement (générateur seulement) : aide calculée "
+        "comme pour un locataire sur la mensualité, sans dégressivité ; la vérification les "
+        "traite comme propriétaires sans prêt aidé (aucune aide), comme le module des droits.",
+        "Owners repaying a loan with housing benefit (generator only): benefit computed as "
+        "for a tenant on the repayment, without degressivity; the check treats them as "
+        "owners without a subsidised loan (no benefit), as the rights module does.",
     ),
     "pf_resources": Msg(
         "Ressources des prestations familiales (année N-2) : revenus du mois × 12 moins les "
@@ -107,6 +117,7 @@ class Households:
     zone: Array
     overseas: Array
     recent_separation: Array
+    accession: Array | None = None  # owners repaying a loan, benefit as tenants (no degressivity)
 
     @property
     def n(self) -> int:
@@ -368,8 +379,9 @@ def al_resources(h: Households, law: Law, aah: Array, neutralised: Array) -> Arr
     return np.ceil(np.round(total * 100) / 100 / 100) * 100
 
 
-def housing_amount(h: Households, law: Law, aah: Array, neutralised: Array) -> Array:
-    """Housing benefit (APL, ALS, ALF) of tenants, net of CRDS, rounded down to the euro."""
+def rent_ceiling(h: Households, law: Law) -> tuple[Array, Array, Array]:
+    """Rent ceiling of the housing benefit and the factors of it where the benefit starts
+    to fall and where it vanishes (rents above them: degressivity)."""
     f = AL + "locatif.formule."
     pac = h.children(law[AF + "af_cm.age1"], law[CF + "cf_cm.age_max"] - 1)
     couple = h.couple
@@ -390,6 +402,16 @@ def housing_amount(h: Households, law: Law, aah: Array, neutralised: Array) -> A
         degressive = np.where(here, law[c + "degressivite"], degressive)
         suppression = np.where(here, law[c + "suppression"], suppression)
     ceiling = np.round(ceiling, 2)
+    return ceiling, degressive, suppression
+
+
+def housing_amount(h: Households, law: Law, aah: Array, neutralised: Array) -> Array:
+    """Housing benefit (APL, ALS, ALF) of tenants, net of CRDS, rounded down to the euro."""
+    f = AL + "locatif.formule."
+    pac = h.children(law[AF + "af_cm.age1"], law[CF + "cf_cm.age_max"] - 1)
+    couple = h.couple
+    zone_names = {1: "zone_1", 2: "zone_2", 3: "zone_3"}
+    ceiling, degressive, suppression = rent_ceiling(h, law)
     rent = np.where(h.tenure <= PRIVATE, h.rent, 0.0)
     kept = np.minimum(rent, ceiling)
     charges = np.where(
@@ -422,7 +444,8 @@ def housing_amount(h: Households, law: Law, aah: Array, neutralised: Array) -> A
     amount = amount * (amount >= threshold)
     low, high = np.round(ceiling * degressive, 2), np.round(ceiling * suppression, 2)
     coeff = np.where(rent <= low, 1.0, np.where(rent <= high, 1 - (rent - low) / np.maximum(high - low, 1e-9), 0.0))
-    coeff = np.where(h.disabled, 1.0, coeff)
+    exempt = h.disabled if h.accession is None else h.disabled | h.accession
+    coeff = np.where(exempt, 1.0, coeff)
     gross = np.maximum(0, np.round(amount * coeff, 2) - law[AL + "locatif.minoration_forfaitaire"])
     gross = np.maximum(0, gross - law[RLS + "fraction_baisse_aide_logement"] * _rls(h, law, resources, pac))
     crds = np.floor(gross * 100 * law["prelevements_sociaux.contributions_sociales.crds"]) / 100

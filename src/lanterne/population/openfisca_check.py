@@ -249,6 +249,9 @@ def _concat(parts: list[legal.Households]) -> legal.Households:
     values = {}
     for name in legal.Households.__dataclass_fields__:
         arrays = [getattr(p, name) for p in parts]
+        if name == "accession":
+            values[name] = None
+            continue
         if name == "child_ages":
             arrays = [
                 np.pad(a, ((0, 0), (0, width - a.shape[1])), constant_values=-1) for a in arrays
