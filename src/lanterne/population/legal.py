@@ -422,6 +422,7 @@ def housing_amount(h: Households, law: Law, aah: Array, neutralised: Array) -> A
     resources = al_resources(h, law, aah, neutralised)
     r0_names = {0: "taux_seul", -1: "taux_couple", 1: "taux1pac", 2: "taux2pac", 3: "taux3pac", 4: "taux4pac", 5: "taux5pac", 6: "taux6pac"}
     r0 = _by_count(law, f + "pp_particip_perso.r0_abattement.cas_general.", couple, pac, r0_names, "taux_pac_supp", 6)
+    r0 = np.where(h.overseas & (pac == 1), law[f + "pp_particip_perso.r0_abattement.outre_mer.taux1pac"], r0)
     tf_p = f + "pp_particip_perso.tp_taux.tf_taille_famille."
     tf_names = {0: "personnes_isolees", -1: "couples_0_enfant", 1: "avec_1_enfant", 2: "avec_2_enfants", 3: "avec_3_enfants", 4: "avec_4_enfants", 5: "avec_5_enfants", 6: "avec_6_enfants"}
     tf_metro = _by_count(law, tf_p + "metropole.", couple, pac, tf_names, "maj_par_enf_supp", 6)
