@@ -138,10 +138,11 @@ def sample_households(
         raise DataError([Problem(Msg("la population est vide", "the population is empty"))])
     rng = np.random.default_rng(seed)
     rows = np.sort(rng.choice(total, size=min(n, total), replace=False))
+    chosen = pl.DataFrame({"_row": pl.Series(rows, dtype=pl.UInt32)}).lazy()
     return (
         lazy.select(wanted)
         .with_row_index("_row")
-        .filter(pl.col("_row").is_in(pl.Series(rows, dtype=pl.UInt32)))
+        .join(chosen, on="_row", how="semi", maintain_order="left")
         .drop("_row")
         .collect()
     )
