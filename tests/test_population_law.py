@@ -250,7 +250,11 @@ def test_stages_hold_no_bare_numbers() -> None:
             for stmt in tree.body
             if isinstance(stmt, ast.Assign)
             and all(
-                all(isinstance(n, ast.Name) and n.id.isupper() for n in ast.walk(t) if isinstance(n, ast.Name))
+                all(
+                    isinstance(n, ast.Name) and n.id.isupper()
+                    for n in ast.walk(t)
+                    if isinstance(n, ast.Name)
+                )
                 for t in stmt.targets
             )
             for node in ast.walk(stmt)
@@ -286,10 +290,27 @@ def staged() -> dict[str, np.ndarray]:
 def test_stage_people_deals_the_family_quotas(targets) -> None:
     d = draw_until("people", 5000, seed=2)
     shares = np.bincount(d["family"], minlength=4) / 5000
-    expected = [targets.value(t) for t in ("family-single", "family-couple", "family-single-parent", "family-couple-children")]
+    expected = [
+        targets.value(t)
+        for t in (
+            "family-single",
+            "family-couple",
+            "family-single-parent",
+            "family-couple-children",
+        )
+    ]
     assert np.allclose(shares, expected, atol=1 / 5000 + 1e-9)
     assert d["head_age"].min() >= 18 and d["head_age"].max() <= 95
-    assert set(d) == {"family", "children", "sex", "age_band", "head_age", "nationality", "department", "overseas"}
+    assert set(d) == {
+        "family",
+        "children",
+        "sex",
+        "age_band",
+        "head_age",
+        "nationality",
+        "department",
+        "overseas",
+    }
 
 
 def test_stage_benefits_respects_the_legal_conditions(staged, law) -> None:
@@ -329,7 +350,9 @@ def test_stage_children_ages_are_those_the_rights_module_gives_openfisca(staged)
             "head_activity": ["inactive"] * n,
             "income_monthly": [0.0] * n,
             "housing_status": ["hosted"] * n,
-            "oldest_child_activity": np.array(CATEGORIES["oldest_child_activity"])[staged["oldest_child_activity"][:n]],
+            "oldest_child_activity": np.array(CATEGORIES["oldest_child_activity"])[
+                staged["oldest_child_activity"][:n]
+            ],
         }
     )
     s = derive_situations(frame)
@@ -342,7 +365,13 @@ def test_stage_children_ages_are_those_the_rights_module_gives_openfisca(staged)
 
 def test_stage_income_makes_every_benefit_received_payable(staged) -> None:
     a = staged["amounts"]
-    for flag, key in (("rsa", "rsa"), ("ppa", "ppa"), ("aah", "aah"), ("housing", "aide_logement"), ("cf", "cf")):
+    for flag, key in (
+        ("rsa", "rsa"),
+        ("ppa", "ppa"),
+        ("aah", "aah"),
+        ("housing", "aide_logement"),
+        ("cf", "cf"),
+    ):
         assert (a[key][staged[flag]] > 0).all(), flag
         assert staged[flag].sum() > 50, flag
 

@@ -17,11 +17,11 @@ from rich.progress import (
 from rich.table import Table
 
 from lanterne.cli.app import LangOption, app, console, h
+from lanterne.cli.population_openfisca import print_comparison, reference_month
 from lanterne.errors import UsageError
 from lanterne.i18n import Msg, format_number, get_lang, pick, tr
 from lanterne.io.atomic import write_json_atomic
 from lanterne.population.check import CheckReport, check_population, status_label
-from lanterne.cli.population_openfisca import print_comparison, reference_month
 from lanterne.population.generate import DEFAULT_SEED, GenerationInfo, generate_population
 from lanterne.population.openfisca_check import DEFAULT_SEED as OPENFISCA_SEED
 from lanterne.population.openfisca_check import openfisca_check

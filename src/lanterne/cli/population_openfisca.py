@@ -92,7 +92,9 @@ def print_comparison(report: OpenfiscaReport) -> None:
         if not b.worst:
             continue
         label = BENEFIT_LABELS[key].render(None) if key in BENEFIT_LABELS else key
-        console.print(tr("[bold]{b}[/] : plus grands écarts", "[bold]{b}[/]: largest gaps", b=label))
+        console.print(
+            tr("[bold]{b}[/] : plus grands écarts", "[bold]{b}[/]: largest gaps", b=label)
+        )
         for case in b.worst:
             inputs = ", ".join(f"{k}={_short(v)}" for k, v in case["inputs"].items())
             why = "; ".join(LEFT_OUT[r].render(None) for r in case["left_out"] if r in LEFT_OUT)

@@ -102,7 +102,9 @@ OUTPUT: dict[str, str] = {
 }
 
 
-def run_stages(rng: np.random.Generator, n: int, plan: Plan, last: str | None = None) -> dict[str, Array]:
+def run_stages(
+    rng: np.random.Generator, n: int, plan: Plan, last: str | None = None
+) -> dict[str, Array]:
     """The arrays of every stage up to ``last`` included (all by default)."""
     d: dict[str, Array] = {}
     for name, stage in STAGES:

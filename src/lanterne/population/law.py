@@ -15,7 +15,8 @@ population records both in its metadata.
 
 Example:
     >>> law = legal_parameters("2023-12")
-    >>> law.date, law["prestations_sociales.solidarite_insertion.minima_sociaux.rsa.rsa_m.montant_de_base_du_rsa"]
+    >>> rsa = "prestations_sociales.solidarite_insertion.minima_sociaux.rsa."
+    >>> law.date, law[rsa + "rsa_m.montant_de_base_du_rsa"]
     ('2023-12-01', 607.75)
 """
 

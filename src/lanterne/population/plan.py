@@ -158,6 +158,7 @@ REQUIRED_TARGETS: dict[str, tuple[str, str | None]] = {
     "income-above-2500": ("income_monthly > 2500", None),
 }
 
+
 @dataclass
 class Plan:
     """Everything the generator needs, derived once from a targets file."""

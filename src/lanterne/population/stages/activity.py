@@ -53,10 +53,14 @@ def draw_activity(rng: np.random.Generator, n: int, d: dict[str, Array], plan: P
     w = num.value("activity.ppa_workers")
     head_works_for_ppa = ppa & (~partnered | rsa | aah | (rng.random(n) < w["head_in_couples"]))
     m = int(head_works_for_ppa.sum())
-    head[head_works_for_ppa] = np.where(rng.random(m) < w["self_employed"], c.SELF_EMPLOYED, c.EMPLOYED)
+    head[head_works_for_ppa] = np.where(
+        rng.random(m) < w["self_employed"], c.SELF_EMPLOYED, c.EMPLOYED
+    )
     partner_works_for_ppa = ppa & ~head_works_for_ppa
     m = int(partner_works_for_ppa.sum())
-    head[partner_works_for_ppa] = np.where(rng.random(m) < w["head_unemployed_if_partner_works"], c.UNEMPLOYED, c.INACTIVE)
+    head[partner_works_for_ppa] = np.where(
+        rng.random(m) < w["head_unemployed_if_partner_works"], c.UNEMPLOYED, c.INACTIVE
+    )
     partner[partner_works_for_ppa] = c.P_EMPLOYED
 
     out_of_work = rsa & ~ppa
@@ -76,11 +80,17 @@ def draw_activity(rng: np.random.Generator, n: int, d: dict[str, Array], plan: P
     sel = rest & old
     head[sel] = np.where(u[sel] < w["old"][0], c.RETIRED, c.INACTIVE)
     sel = rest & near
-    head[sel] = _cumulative(u[sel], w["near_retirement"], [c.RETIRED, c.EMPLOYED, c.UNEMPLOYED], c.INACTIVE)
+    head[sel] = _cumulative(
+        u[sel], w["near_retirement"], [c.RETIRED, c.EMPLOYED, c.UNEMPLOYED], c.INACTIVE
+    )
     sel = rest & young
-    head[sel] = _cumulative(u[sel], w["young"], [c.EMPLOYED, c.APPRENTICE, c.UNEMPLOYED], c.INACTIVE)
+    head[sel] = _cumulative(
+        u[sel], w["young"], [c.EMPLOYED, c.APPRENTICE, c.UNEMPLOYED], c.INACTIVE
+    )
     sel = rest & ~old & ~near & ~young
-    head[sel] = _cumulative(u[sel], w["others"], [c.EMPLOYED, c.SELF_EMPLOYED, c.UNEMPLOYED], c.INACTIVE)
+    head[sel] = _cumulative(
+        u[sel], w["others"], [c.EMPLOYED, c.SELF_EMPLOYED, c.UNEMPLOYED], c.INACTIVE
+    )
 
     w = num.value("activity.partner")
     todo = partner == c.UNSET

@@ -81,8 +81,16 @@ def draw_benefits(rng: np.random.Generator, n: int, d: dict[str, Array], plan: P
     # Activity bonus: some RSA and AAH households, then by family type among the others.
     w = num.value("benefits.ppa_weight")
     young_enough = age < w["max_age_on_rsa_or_aah"]
-    ppa = choose(rng, (rsa & young_enough).astype(float), round_stochastic(rng, t["rsa-with-ppa"] * rsa.sum()))
-    ppa |= choose(rng, (aah & young_enough).astype(float), round_stochastic(rng, t["aah-with-ppa"] * aah.sum()))
+    ppa = choose(
+        rng,
+        (rsa & young_enough).astype(float),
+        round_stochastic(rng, t["rsa-with-ppa"] * rsa.sum()),
+    )
+    ppa |= choose(
+        rng,
+        (aah & young_enough).astype(float),
+        round_stochastic(rng, t["aah-with-ppa"] * aah.sum()),
+    )
     ppa_weight = _by_age(age, np.asarray(w["ages_under"]), np.asarray(w["weights"]), w["older"])
     # from the old-age minimum's age, its full amount (wages not counted) rules out the bonus
     ppa_weight = ppa_weight * ~rsa * ~aah * ~student * (age < law[ASPA + "age_min"])
@@ -111,12 +119,16 @@ def draw_housing_and_family_benefits(
         ppa=ppa,
         no_worker=~(d["head_works"] | d["partner_works"]),
     )
-    housing |= choose_share(rng, weight, t["housing-benefit-single-parents"], family == SINGLE_PARENT)
+    housing |= choose_share(
+        rng, weight, t["housing-benefit-single-parents"], family == SINGLE_PARENT
+    )
     w = num.value("benefits.housing_weight_couples_children")
     weight = (1 + w["rsa"] * rsa + w["ppa"] * ppa + w["large_family"] * large) * np.where(
         both_work & ~ppa, w["both_work_without_ppa"], 1.0
     )
-    housing |= choose_share(rng, weight, t["housing-benefit-couple-children"], family == COUPLE_CHILDREN)
+    housing |= choose_share(
+        rng, weight, t["housing-benefit-couple-children"], family == COUPLE_CHILDREN
+    )
     remaining = round_stochastic(rng, t["housing-benefit"] * n) - int(housing.sum())
     w = num.value("benefits.housing_weight_others")
     weight = (1 + w["rsa"] * rsa + w["aah"] * aah) * childless * covered * ~housing

@@ -20,7 +20,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from lanterne.population import codes as c
-from lanterne.population.legal import CF, _PF
+from lanterne.population.legal import CF, PF
 from lanterne.population.plan import CATEGORIES, Plan
 
 Array = NDArray
@@ -53,7 +53,7 @@ def draw_children(rng: np.random.Generator, n: int, d: dict[str, Array], plan: P
     oldest = np.where(d["cf"], np.maximum(oldest, np.minimum(children + cf_age, limit)), oldest)
     oldest = np.where(has_children, np.maximum(oldest, 0), 0).astype(np.int64)
     w = num.value("children.activity")
-    school = law[_PF + "def_pac.enfants.age_intermediaire"]
+    school = law[PF + "def_pac.enfants.age_intermediaire"]
     adult = w["adult_from_age"]
     minor, major = w["minor_cumulative"], w["adult_cumulative"]
     u = rng.random(n)
@@ -69,13 +69,26 @@ def draw_children(rng: np.random.Generator, n: int, d: dict[str, Array], plan: P
             u < major[1],
             u < major[2],
         ],
-        [c.C_NONE, c.C_UNDER_16, c.C_PUPIL, c.C_APPRENTICE, c.C_EMPLOYED, c.C_NO_ACTIVITY, c.C_STUDENT, c.C_APPRENTICE, c.C_EMPLOYED],
+        [
+            c.C_NONE,
+            c.C_UNDER_16,
+            c.C_PUPIL,
+            c.C_APPRENTICE,
+            c.C_EMPLOYED,
+            c.C_NO_ACTIVITY,
+            c.C_STUDENT,
+            c.C_APPRENTICE,
+            c.C_EMPLOYED,
+        ],
         c.C_NO_ACTIVITY,
     ).astype(np.uint8)
     w = num.value("children.separation")
     single = family == c.SINGLE
     separated = ((family == c.SINGLE_PARENT) & (rng.random(n) < w["single_parent_share"])) | (
-        single & (age >= w["single_from_age"]) & (age < w["single_until_age"]) & (rng.random(n) < w["single_share"])
+        single
+        & (age >= w["single_from_age"])
+        & (age < w["single_until_age"])
+        & (rng.random(n) < w["single_share"])
     )
     d.update(
         oldest_child_activity=activity,

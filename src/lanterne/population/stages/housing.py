@@ -28,7 +28,22 @@ RENT_AREAS: dict[str, tuple[str, ...]] = {
     "paris": ("75",),
     "inner_suburbs": ("92", "93", "94"),
     "outer_ile_de_france": ("77", "78", "91", "95"),
-    "large_cities": ("06", "13", "69", "31", "33", "34", "44", "67", "74", "83", "2A", "2B", "35", "59"),
+    "large_cities": (
+        "06",
+        "13",
+        "69",
+        "31",
+        "33",
+        "34",
+        "44",
+        "67",
+        "74",
+        "83",
+        "2A",
+        "2B",
+        "35",
+        "59",
+    ),
     "overseas": ("971", "972", "973", "974"),
 }
 
@@ -50,12 +65,20 @@ def _status(rng: np.random.Generator, n: int, d: dict[str, Array], plan: Plan) -
     status = np.full(n, c.UNSET, dtype=np.uint8)
 
     w = num.value("housing.owner_weight_benefit")
-    weight = (1 + w["couple_children"] * couple_children + w["couple"] * couple) * (age >= w["min_age"])
+    weight = (1 + w["couple_children"] * couple_children + w["couple"] * couple) * (
+        age >= w["min_age"]
+    )
     weight = weight * ~student * np.where(rsa, w["rsa_factor"], 1.0)
     owner_hb = choose_share(rng, weight, 1 - t["housing-benefit-renters"], housing)
     status[owner_hb] = c.OWNER
     w = num.value("housing.social_weight_benefit")
-    weight = num.linear("housing.social_weight_benefit", single_parent=single_parent, rsa=rsa, large_family=large, aah=aah)
+    weight = num.linear(
+        "housing.social_weight_benefit",
+        single_parent=single_parent,
+        rsa=rsa,
+        large_family=large,
+        aah=aah,
+    )
     weight = weight * np.where(student, w["student_factor"], 1.0)
     social_hb = choose(
         rng,
@@ -67,11 +90,15 @@ def _status(rng: np.random.Generator, n: int, d: dict[str, Array], plan: Plan) -
 
     other = ~housing
     w = num.value("housing.hosted_weight")
-    weight = num.linear("housing.hosted_weight", rsa=rsa, aah=aah, young=age < w["young_under_age"], single=single)
+    weight = num.linear(
+        "housing.hosted_weight", rsa=rsa, aah=aah, young=age < w["young_under_age"], single=single
+    )
     weight = weight * np.where(couple_children, w["couple_children_factor"], 1.0)
     hosted = choose(rng, weight * other, round_stochastic(rng, t["hosted"] * n))
     status[hosted] = c.HOSTED
-    owners_wanted = round_stochastic(rng, (1 - t["renters"] - t["hosted"]) * n) - int(owner_hb.sum())
+    owners_wanted = round_stochastic(rng, (1 - t["renters"] - t["hosted"]) * n) - int(
+        owner_hb.sum()
+    )
     w = num.value("housing.owner_weight")
     weight = num.linear(
         "housing.owner_weight",

@@ -45,32 +45,77 @@ def _earnings(kind: Array, rng: np.random.Generator, w: dict, smic: float) -> Ar
     full_time = rng.random(size) < w["full_time_share"]
     wage = np.where(
         full_time,
-        np.maximum(_lognormal(rng, w["full_time_median"], w["full_time_sigma"], size), w["full_time_min_smic"] * smic),
-        rng.uniform(*w["part_time_fraction"], size) * _lognormal(rng, w["part_time_median"], w["part_time_sigma"], size),
+        np.maximum(
+            _lognormal(rng, w["full_time_median"], w["full_time_sigma"], size),
+            w["full_time_min_smic"] * smic,
+        ),
+        rng.uniform(*w["part_time_fraction"], size)
+        * _lognormal(rng, w["part_time_median"], w["part_time_sigma"], size),
     )
-    wage = np.where(kind == c.SELF_EMPLOYED, _lognormal(rng, w["self_employed_median"], w["self_employed_sigma"], size), wage)
+    wage = np.where(
+        kind == c.SELF_EMPLOYED,
+        _lognormal(rng, w["self_employed_median"], w["self_employed_sigma"], size),
+        wage,
+    )
     return np.where(kind == c.APPRENTICE, rng.uniform(*w["apprentice_smic"], size) * smic, wage)
 
 
-def _fill(rng: np.random.Generator, activity: Array, earn: Array, other: Array, codes: dict[str, int], people: Array, plan: Plan, smic: float) -> None:
+def _fill(
+    rng: np.random.Generator,
+    activity: Array,
+    earn: Array,
+    other: Array,
+    codes: dict[str, int],
+    people: Array,
+    plan: Plan,
+    smic: float,
+) -> None:
     num = plan.numbers
     works = people & np.isin(activity, [codes["employed"], codes["self"], codes["apprentice"]])
-    kind = np.select([activity == codes["self"], activity == codes["apprentice"]], [c.SELF_EMPLOYED, c.APPRENTICE], c.EMPLOYED)
+    kind = np.select(
+        [activity == codes["self"], activity == codes["apprentice"]],
+        [c.SELF_EMPLOYED, c.APPRENTICE],
+        c.EMPLOYED,
+    )
     earn[works] = _earnings(kind[works], rng, num.value("income.earnings"), smic)
     w = num.value("income.out_of_work")
     sel = people & (activity == codes["unemployed"])
     m = int(sel.sum())
-    other[sel] = np.where(rng.random(m) < w["unemployed_benefit_share"], _lognormal(rng, w["unemployed_benefit_median"], w["unemployed_benefit_sigma"], m), 0.0)
-    earn[sel] = np.where(rng.random(m) < w["unemployed_earning_share"], rng.uniform(*w["unemployed_earnings"], m), 0.0)
+    other[sel] = np.where(
+        rng.random(m) < w["unemployed_benefit_share"],
+        _lognormal(rng, w["unemployed_benefit_median"], w["unemployed_benefit_sigma"], m),
+        0.0,
+    )
+    earn[sel] = np.where(
+        rng.random(m) < w["unemployed_earning_share"],
+        rng.uniform(*w["unemployed_earnings"], m),
+        0.0,
+    )
     sel = people & (activity == codes["student"])
     m = int(sel.sum())
-    earn[sel] = np.where(rng.random(m) < w["student_earning_share"], rng.uniform(*w["student_earnings"], m), 0.0)
+    earn[sel] = np.where(
+        rng.random(m) < w["student_earning_share"], rng.uniform(*w["student_earnings"], m), 0.0
+    )
     sel = people & (activity == codes["retired"])
     other[sel] = _lognormal(rng, w["pension_median"], w["pension_sigma"], int(sel.sum()))
 
 
-HEAD_CODES = {"employed": c.EMPLOYED, "self": c.SELF_EMPLOYED, "apprentice": c.APPRENTICE, "unemployed": c.UNEMPLOYED, "student": c.STUDENT, "retired": c.RETIRED}
-PARTNER_CODES = {"employed": c.P_EMPLOYED, "self": c.P_SELF, "apprentice": c.P_APPRENTICE, "unemployed": c.P_UNEMPLOYED, "student": c.P_STUDENT, "retired": c.P_RETIRED}
+HEAD_CODES = {
+    "employed": c.EMPLOYED,
+    "self": c.SELF_EMPLOYED,
+    "apprentice": c.APPRENTICE,
+    "unemployed": c.UNEMPLOYED,
+    "student": c.STUDENT,
+    "retired": c.RETIRED,
+}
+PARTNER_CODES = {
+    "employed": c.P_EMPLOYED,
+    "self": c.P_SELF,
+    "apprentice": c.P_APPRENTICE,
+    "unemployed": c.P_UNEMPLOYED,
+    "student": c.P_STUDENT,
+    "retired": c.P_RETIRED,
+}
 
 
 def smic_net(plan: Plan) -> float:
@@ -82,7 +127,12 @@ def draw_resources(rng: np.random.Generator, n: int, d: dict[str, Array], plan: 
     """Earnings and other income of head and partner, before fitting them to benefits."""
     num, smic = plan.numbers, smic_net(plan)
     rsa, aah, ppa, head, partner = d["rsa"], d["aah"], d["ppa"], d["head"], d["partner"]
-    head_earn, partner_earn, head_other, partner_other = np.zeros(n), np.zeros(n), np.zeros(n), np.zeros(n)
+    head_earn, partner_earn, head_other, partner_other = (
+        np.zeros(n),
+        np.zeros(n),
+        np.zeros(n),
+        np.zeros(n),
+    )
     _fill(rng, head, head_earn, head_other, HEAD_CODES, np.ones(n, dtype=bool), plan, smic)
     _fill(rng, partner, partner_earn, partner_other, PARTNER_CODES, d["partnered"], plan, smic)
     w = num.value("income.rsa_households")
@@ -92,18 +142,30 @@ def draw_resources(rng: np.random.Generator, n: int, d: dict[str, Array], plan: 
     partner_earn[sel] = rng.uniform(*w["earnings"], int(sel.sum()))
     sel = rsa & (head == c.UNEMPLOYED)
     m = int(sel.sum())
-    head_other[sel] = np.where(rng.random(m) < w["solidarity_allowance_share"], rng.uniform(*w["solidarity_allowance"], m), 0.0)
-    head_earn[sel] = np.where(rng.random(m) < w["unemployed_earning_share"], rng.uniform(*w["unemployed_earnings"], m), 0.0)
+    head_other[sel] = np.where(
+        rng.random(m) < w["solidarity_allowance_share"],
+        rng.uniform(*w["solidarity_allowance"], m),
+        0.0,
+    )
+    head_earn[sel] = np.where(
+        rng.random(m) < w["unemployed_earning_share"],
+        rng.uniform(*w["unemployed_earnings"], m),
+        0.0,
+    )
     sel = rsa & np.isin(partner, [c.P_UNEMPLOYED, c.P_INACTIVE])
     partner_other[sel] = 0.0
     partner_earn[sel] = 0.0
     w = num.value("income.aah_households")
     sel = aah & d["head_works"]
     m = int(sel.sum())
-    head_earn[sel] = np.where(ppa[sel], rng.uniform(*w["earnings_with_ppa"], m), rng.uniform(*w["earnings"], m))
+    head_earn[sel] = np.where(
+        ppa[sel], rng.uniform(*w["earnings_with_ppa"], m), rng.uniform(*w["earnings"], m)
+    )
     sel = aah & ~d["head_works"]
     m = int(sel.sum())
-    head_other[sel] = np.where(rng.random(m) < w["invalidity_pension_share"], rng.uniform(*w["invalidity_pension"], m), 0.0)
+    head_other[sel] = np.where(
+        rng.random(m) < w["invalidity_pension_share"], rng.uniform(*w["invalidity_pension"], m), 0.0
+    )
     w = num.value("income.alimony")
     alimony = (d["family"] == c.SINGLE_PARENT) & (rng.random(n) < w["single_parent_share"])
     alimony_amount = np.where(alimony, rng.uniform(*w["amount"], n), 0.0)
@@ -114,7 +176,13 @@ def draw_resources(rng: np.random.Generator, n: int, d: dict[str, Array], plan: 
         & np.isin(partner, [c.P_NONE, c.P_UNEMPLOYED, c.P_INACTIVE, c.P_STUDENT])
         & ~ppa
     )
-    weight = num.linear("income.zero_weight", rsa=rsa, aah=aah, inactive=head == c.INACTIVE, student=head == c.STUDENT)
+    weight = num.linear(
+        "income.zero_weight",
+        rsa=rsa,
+        aah=aah,
+        inactive=head == c.INACTIVE,
+        student=head == c.STUDENT,
+    )
     zero = choose(rng, weight * may_be_zero, round_stochastic(rng, plan["income-zero"] * n))
     for arr in (head_earn, partner_earn, head_other, partner_other, alimony_amount):
         arr[zero] = 0.0
@@ -131,7 +199,9 @@ def draw_resources(rng: np.random.Generator, n: int, d: dict[str, Array], plan: 
     )
 
 
-def legal_households(d: dict[str, Array], plan: Plan, rows: Array | slice = slice(None)) -> legal.Households:
+def legal_households(
+    d: dict[str, Array], plan: Plan, rows: Array | slice = slice(None)
+) -> legal.Households:
     """The :class:`legal.Households` of some rows, as the rights module would read them.
 
     Other income is unemployment benefit for the unemployed, a pension for the retired
@@ -165,7 +235,9 @@ def legal_households(d: dict[str, Array], plan: Plan, rows: Array | slice = slic
         restriction=aah,
         disabled=aah,
         tenure=np.where(owner_hb, legal.PRIVATE, status),
-        rent=np.where((status == c.HOSTED) | ((status == c.OWNER) & ~housing), 0.0, d["rent"][rows]),
+        rent=np.where(
+            (status == c.HOSTED) | ((status == c.OWNER) & ~housing), 0.0, d["rent"][rows]
+        ),
         conventionne=status == c.SOCIAL,
         zone=d["zone"][rows],
         overseas=d["overseas"][rows],
@@ -218,7 +290,9 @@ def fit_to_benefits(rng: np.random.Generator, n: int, d: dict[str, Array], plan:
         # rents too high for any housing benefit (degressivity): down to where it starts
         ceiling, degressive, _ = legal.rent_ceiling(legal_households(d, plan, bad), plan.law)
         rent = d["rent"][bad]
-        d["rent"][bad] = np.where(d["housing"][bad], np.minimum(rent, np.floor(ceiling * degressive)), rent)
+        d["rent"][bad] = np.where(
+            d["housing"][bad], np.minimum(rent, np.floor(ceiling * degressive)), rent
+        )
         # A handful of households (about 1 in 10,000) hold statuses no resources can make
         # all payable under the law (a single parent on the AAH with large family benefits
         # and the activity bonus): they lose the benefit that cannot be paid.
@@ -231,7 +305,9 @@ def scale_free_incomes(n: int, d: dict[str, Array], plan: Plan) -> None:
     """Scale the resources of households without a means-tested benefit to the target of
     incomes above :data:`HIGH_INCOME`, by bisection on one factor."""
     free = ~(d["rsa"] | d["ppa"] | d["housing"] | d["aah"] | d["cf"] | d["zero"])
-    parts = [d[k] for k in ("head_earn", "partner_earn", "head_other", "partner_other", "alimony_amount")]
+    parts = [
+        d[k] for k in ("head_earn", "partner_earn", "head_other", "partner_other", "alimony_amount")
+    ]
     total = sum(parts)
     above_fixed = int((total[~free] > HIGH_INCOME).sum())
     free_total = total[free]

@@ -28,7 +28,11 @@ def draw_neighbourhood(rng: np.random.Generator, n: int, d: dict[str, Array], pl
     """``qpv``: whether the household lives in a priority neighbourhood."""
     t = plan
     family = d["family"]
-    single, single_parent, couple = family == c.SINGLE, family == c.SINGLE_PARENT, family == c.COUPLE
+    single, single_parent, couple = (
+        family == c.SINGLE,
+        family == c.SINGLE_PARENT,
+        family == c.COUPLE,
+    )
     expected = t["qpv"] / plan.households * n
     shares = np.array(
         [
@@ -46,8 +50,19 @@ def draw_neighbourhood(rng: np.random.Generator, n: int, d: dict[str, Array], pl
     tilts = plan.numbers.value("neighbourhood.tilts")
     low = d["income"] / d["persons"] < tilts["low_income_per_person"]
     offset_codes = (d["nationality"] == c.NON_EU) * 2 + low
-    indicators = [single, single_parent, couple, d["rsa"], d["housing"], d["aah"], d["ppa"], d["status"] == c.SOCIAL]
-    probs = fit_logistic_grouped(indicators, offset_codes, np.asarray(tilts["log_odds"]), shares * expected)
+    indicators = [
+        single,
+        single_parent,
+        couple,
+        d["rsa"],
+        d["housing"],
+        d["aah"],
+        d["ppa"],
+        d["status"] == c.SOCIAL,
+    ]
+    probs = fit_logistic_grouped(
+        indicators, offset_codes, np.asarray(tilts["log_odds"]), shares * expected
+    )
     # Sampled in order of household pattern (tilt group, family type, then each benefit):
     # the QPV count of every group then lands within a household or so of its target.
     order = np.argsort(pattern_codes(indicators, offset_codes), kind="stable")

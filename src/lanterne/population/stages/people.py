@@ -42,7 +42,9 @@ def band_ages(plan: Plan) -> list[tuple[Array, Array]]:
         elif band.endswith("_plus"):
             weights = np.exp(-np.arange(ages.size) / shape["65_plus_decay_years"])
         elif band == "55_64":
-            weights = np.linspace(shape["55_64_weight_first"], shape["55_64_weight_last"], ages.size)
+            weights = np.linspace(
+                shape["55_64_weight_first"], shape["55_64_weight_last"], ages.size
+            )
         else:
             weights = np.ones(ages.size)
         out.append((ages, weights / weights.sum()))

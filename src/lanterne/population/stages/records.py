@@ -33,17 +33,23 @@ NEVER_CONTROLLED = 240
 def _work_history(rng: np.random.Generator, n: int, d: dict[str, Array], plan: Plan) -> Array:
     w = plan.numbers.value("records.months_worked")
     earned = (d["head_earn"] + d["partner_earn"]) > 0
-    steady_share = np.where(d["ppa"], w["steady_with_ppa"], np.where(d["rsa"], w["steady_with_rsa"], w["steady_others"]))
+    steady_share = np.where(
+        d["ppa"], w["steady_with_ppa"], np.where(d["rsa"], w["steady_with_rsa"], w["steady_others"])
+    )
     stable = rng.random(n) < steady_share
     months = np.where(earned, np.where(stable, 12, rng.integers(1, 12, n)), 0)
     unemployed = (d["head"] == c.UNEMPLOYED) | (d["partner"] == c.P_UNEMPLOYED)
     past_work = ~earned & ~d["zero"] & unemployed & (rng.random(n) < w["past_work_share"])
     months = np.where(past_work, rng.integers(1, int(w["past_work_max_months"]) + 1, n), months)
     low, high = w["student_months"]
-    return np.where((d["head"] == c.STUDENT) & earned, rng.integers(int(low), int(high) + 1, n), months)
+    return np.where(
+        (d["head"] == c.STUDENT) & earned, rng.integers(int(low), int(high) + 1, n), months
+    )
 
 
-def _average(rng: np.random.Generator, amount: Array, flag: Array, steady: float, part: list[float]) -> Array:
+def _average(
+    rng: np.random.Generator, amount: Array, flag: Array, steady: float, part: list[float]
+) -> Array:
     """12-month average: a share ``steady`` received it all year, the others part of it."""
     rows = np.flatnonzero(flag)
     share = np.where(rng.random(rows.size) < steady, 1.0, rng.uniform(*part, rows.size))
@@ -59,7 +65,9 @@ def draw_records(rng: np.random.Generator, n: int, d: dict[str, Array], plan: Pl
     single_parent = d["family"] == c.SINGLE_PARENT
     w = num.value("records.disability_weight")
     extra = ~aah * np.select([age < a for a in w["ages_under"]], list(w["weights"]), w["older"])
-    disability = aah | choose(rng, extra, round_stochastic(rng, plan["disability"] * n) - int(aah.sum()))
+    disability = aah | choose(
+        rng, extra, round_stochastic(rng, plan["disability"] * n) - int(aah.sum())
+    )
 
     months = _work_history(rng, n, d, plan)
     partial_year = (months > 0) & (months < 12)
@@ -78,25 +86,54 @@ def draw_records(rng: np.random.Generator, n: int, d: dict[str, Array], plan: Pl
     w = num.value("records.rent_changes")
     rent_lam = np.where(
         tenant,
-        num.linear("records.rent_changes_tenants", private=status == c.PRIVATE, rsa=rsa, young=age < w["young_under_age"]),
+        num.linear(
+            "records.rent_changes_tenants",
+            private=status == c.PRIVATE,
+            rsa=rsa,
+            young=age < w["young_under_age"],
+        ),
         np.where(status == c.OWNER, w["owners"], w["others"]),
     )
     rent_changes = np.minimum(rng.poisson(rent_lam), MAX_RENT_CHANGES)
     w = num.value("records.controls")
-    never = rng.random(n) < num.linear("records.never_controlled", rsa=rsa, ppa=ppa, housing=housing)
+    never = rng.random(n) < num.linear(
+        "records.never_controlled", rsa=rsa, ppa=ppa, housing=housing
+    )
     since = np.minimum(np.floor(rng.exponential(w["mean_months_since"], n)), NEVER_CONTROLLED - 1)
     since_control = np.where(never, NEVER_CONTROLLED, since)
     contacts = np.minimum(
-        rng.poisson(num.linear("records.contacts", rsa=rsa, ppa=ppa, single_parent=single_parent, aah=aah, housing=housing)),
+        rng.poisson(
+            num.linear(
+                "records.contacts",
+                rsa=rsa,
+                ppa=ppa,
+                single_parent=single_parent,
+                aah=aah,
+                housing=housing,
+            )
+        ),
         MAX_CONTACTS,
     )
     w = num.value("records.guardian")
-    guardian = rng.random(n) < np.where(aah, w["aah"], np.where(disability, w["disabled"], w["others"])) + w["older"] * (age >= w["older_from_age"])
+    guardian = rng.random(n) < np.where(
+        aah, w["aah"], np.where(disability, w["disabled"], w["others"])
+    ) + w["older"] * (age >= w["older_from_age"])
     w = num.value("records.overpayment")
-    chance = num.linear("records.overpayment_terms", rsa=rsa, ppa=ppa, housing=housing, aah=aah, many_changes=income_changes >= w["many_changes"])
+    chance = num.linear(
+        "records.overpayment_terms",
+        rsa=rsa,
+        ppa=ppa,
+        housing=housing,
+        aah=aah,
+        many_changes=income_changes >= w["many_changes"],
+    )
     overpayment = rng.random(n) < np.minimum(chance, w["max"])
     w = num.value("records.alimony_declared")
-    declared = d["alimony"] | (single_parent & (rng.random(n) < w["single_parents"])) | (~single_parent & (rng.random(n) < w["others"]))
+    declared = (
+        d["alimony"]
+        | (single_parent & (rng.random(n) < w["single_parents"]))
+        | (~single_parent & (rng.random(n) < w["others"]))
+    )
 
     a = d["amounts"]
     w = num.value("records.full_year_share")
