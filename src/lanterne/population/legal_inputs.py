@@ -6,9 +6,9 @@ the rights module gives OpenFisca, so that the fast path and OpenFisca see the s
 household. :data:`LEFT_OUT` lists the rules the fast path leaves out.
 
 Example:
-    >>> h = Households(*([np.zeros(1)] * 18))
+    >>> h = Households(*([np.zeros(2, dtype=bool)] * 18))
     >>> h.n, h.adults().tolist()
-    (1, [[True, False]])
+    (2, [[True, False], [True, False]])
 """
 
 from __future__ import annotations

@@ -174,16 +174,11 @@ def model_box(model: Model, lang: str) -> ModelBox:
 
 def population_counts(targets: PopulationTargets, meta: dict[str, object], lang: str) -> str:
     """The population's numbers by status, as the model's: calibration targets, the
-        generator's own numbers, and where the legal amounts come from.
+    generator's own numbers, and where the legal amounts come from.
 
-        >>> from lanterne.population.targets import (
-        TARGET_STATUS_LABELS,
-        PopulationTargets,
-        load_targets,
-    )
-        >>> text = population_counts(load_targets("fr-caf-2023"), {}, "en")
-        >>> text.startswith("Of the population's ")
-        True
+    >>> text = population_counts(load_targets("fr-caf-2023"), {}, "en")
+    >>> text.startswith("Of the population's ")
+    True
     """
 
     def parts(counts: dict[str, int]) -> str:
