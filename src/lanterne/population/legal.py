@@ -244,11 +244,14 @@ def benefits(h: Households, law: Law) -> dict[str, Array]:
     aah = aah_amount(h, law)
     aspa = aspa_amount(h, law, aah)
     family = _family_benefits(af, af_base, cf, cf_base, asf, h, law)
-    on_rsa = np.zeros(h.n, dtype=bool)
-    for _ in range(2):
-        housing = housing_amount(h, law, aah, on_rsa)
-        rsa = rsa_amount(h, law, family, aah + aspa, housing)
-        on_rsa = rsa > 0
+    minima = aah + aspa
+    housing = housing_amount(h, law, aah, np.zeros(h.n, dtype=bool))
+    rsa = rsa_amount(h, law, family, minima, housing)
+    on_rsa = np.flatnonzero(rsa > 0)
+    if on_rsa.size:  # second round, only where the RSA is paid
+        sub = h.take(on_rsa)
+        housing[on_rsa] = housing_amount(sub, law, aah[on_rsa], np.ones(on_rsa.size, dtype=bool))
+        rsa[on_rsa] = rsa_amount(sub, law, family[on_rsa], minima[on_rsa], housing[on_rsa])
     ppa = ppa_amount(h, law, family, aah, housing, aspa)
     return {
         "af": np.round(af, 2),

@@ -85,7 +85,9 @@ def af_amounts(h: Households, law: Law) -> tuple[Array, Array]:
 
     rate_mod, excess = modulation(kids)
     base = eligible * np.round(bmaf * rate, 2) * rate_mod
-    ages = h.child_ages
+    # age increases: per child, only for the households that get the base amount
+    paid = np.flatnonzero(base > 0)
+    ages = h.child_ages[paid]
     pf_child = (ages >= 0) & (ages < law[PF + "def_pac.enfants.age_limite"])
     eldest = np.where(pf_child, ages, -1).max(axis=1, keepdims=True)
     one_child = bmaf * (
@@ -100,10 +102,11 @@ def af_amounts(h: Households, law: Law) -> tuple[Array, Array]:
         * (ages >= law[AF + "af_maj.maj_age_deux_enfants.age1"])
         * law[AF + "af_maj.maj_age_deux_enfants.taux1"]
     )
-    k = kids[:, None]
+    k = kids[paid][:, None]
     per_child = np.where(k == 1, one_child, np.where(k > 1, several, 0.0))
     not_eldest = (k != 2) | (ages != eldest)
-    increase = (pf_child * not_eldest * per_child * (base > 0)[:, None]).sum(axis=1) * rate_mod
+    increase = np.zeros(h.n)
+    increase[paid] = (pf_child * not_eldest * per_child).sum(axis=1) * rate_mod[paid]
     at_20 = h.children(law[AF + "af_cm.age3"], law[AF + "af_cm.age3"])
     flat_rate, _ = modulation(kids + at_20)
     flat = (

@@ -13,7 +13,7 @@ Example:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields, replace
 
 import numpy as np
 from numpy.typing import NDArray
@@ -104,14 +104,28 @@ class Households:
     overseas: Array
     recent_separation: Array
     accession: Array | None = None  # owners repaying a loan, benefit as tenants (no degressivity)
+    _counts: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def n(self) -> int:
         return int(self.couple.shape[0])
 
     def children(self, low: float, high: float) -> Array:
-        """Children aged from ``low`` to ``high`` included."""
-        return ((self.child_ages >= low) & (self.child_ages <= high)).sum(axis=1)
+        """Children aged from ``low`` to ``high`` included (computed once per range)."""
+        key = (low, high)
+        if key not in self._counts:
+            ages = self.child_ages
+            self._counts[key] = np.count_nonzero((ages >= low) & (ages <= high), axis=1)
+        return self._counts[key]
+
+    def take(self, rows: Array) -> Households:
+        """The households of ``rows`` only."""
+        values = {
+            f.name: getattr(self, f.name)[rows]
+            for f in fields(self)
+            if f.name != "_counts" and getattr(self, f.name) is not None
+        }
+        return replace(self, **values, _counts={})
 
     def adults(self) -> Array:
         """Whether each slot holds an adult: the head always, the partner in a couple."""
