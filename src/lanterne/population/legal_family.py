@@ -43,7 +43,7 @@ def pf_resources(h: Households, law: Law) -> Array:
     net += np.maximum(
         0.0, pensions - np.where(pensions > 0, deduction(pensions, law, "abatpen"), 0)
     )
-    return (net * h.adults()).sum(axis=1)
+    return h.total(net)
 
 
 def af_amounts(h: Households, law: Law) -> tuple[Array, Array]:
@@ -137,8 +137,8 @@ def cf_amounts(h: Households, law: Law) -> tuple[Array, Array]:
         + np.minimum(pf_kids, 2) * law[plaf + "majoration.deux_premiers_enf"]
         + np.maximum(pf_kids - 2, 0) * law[plaf + "majoration.troisieme_enf_et_plus"]
     )
-    adults = h.adults()
-    two = (~h.couple) | ((12 * h.salary * adults >= 12 * bmaf).sum(axis=1) == 2)
+    both = (h.salary[:, 0] >= bmaf) & (h.salary[:, 1] >= bmaf)
+    two = (~h.couple) | both
     ceiling = ceiling + two * law[plaf + "majoration.biactifs_isoles"]
     resources = pf_resources(h, law)
     base = bmaf * law[CF + "cf_cm.complement_familial.taux_cf_base"]
@@ -155,7 +155,7 @@ def asf_amount(h: Households, law: Law) -> Array:
     bmaf = law[BMAF]
     kids = h.children(law[AF + "af_cm.age1"], law[AF + "af_cm.age3"] - 1)
     amount = kids * bmaf * law[ASF + "montant_asf.orphelin_assimile_seul_parent"]
-    amount = np.maximum(amount - (h.alimony * h.adults()).sum(axis=1), 0)
+    amount = np.maximum(amount - h.total(h.alimony), 0)
     return ~h.couple * (amount > law[ASF + "seuil"]) * amount
 
 
@@ -203,7 +203,6 @@ def aspa_amount(h: Households, law: Law, aah: Array) -> Array:
     Wages count only through the gross wage, which the steady situation does not give
     OpenFisca (it is given net wages): they are left out of the resources, as OpenFisca does.
     """
-    adults = h.adults()
     age_ok = (h.head_age >= law[ASPA + "age_min"]) | (
         (h.head_age >= law[AAH + "age_legal_retraite"])
         & (h.incapacity > law[ASPA + "taux_incapacite_aspa_anticipe"])
@@ -227,6 +226,6 @@ def aspa_amount(h: Households, law: Law, aah: Array) -> Array:
         / 12
     )
     head_aah = aah * ~age_ok
-    resources = ((h.unemployment + h.alimony + h.pension) * adults).sum(axis=1) + head_aah
+    resources = h.total(h.unemployment + h.alimony + h.pension) + head_aah
     excess = np.maximum(resources + maximum - ceiling, 0)
     return (one | two) * np.maximum(maximum - excess, 0)

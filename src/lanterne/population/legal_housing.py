@@ -43,7 +43,6 @@ def _by_zone(law: Law, prefix: str, suffix: str, zone: Array) -> Array:
 
 def al_resources(h: Households, law: Law, aah: Array, neutralised: Array) -> Array:
     """Yearly resources of the housing benefit, rounded up to 100 €."""
-    adults = h.adults()
     salary, unemployment = 12 * h.salary, 12 * h.unemployment
     assimilated = salary + unemployment
     expenses = deduction(assimilated, law, "abatpro", "last_year.")
@@ -62,9 +61,9 @@ def al_resources(h: Households, law: Law, aah: Array, neutralised: Array) -> Arr
             np.maximum(law[DEDUCTIONS + "abatpen.taux"] * pensions, law[DEDUCTIONS + "abatpen.min"])
         ),
     )
-    total = ((earned + pensions) * adults).sum(axis=1)
+    total = h.total(earned + pensions)
     # OpenFisca compares one month's taxable wage with 12 times the BMAF
-    both = h.couple & ((h.salary >= 12 * law[BMAF]) & adults).all(axis=1)
+    both = h.couple & (h.salary[:, 0] >= 12 * law[BMAF]) & (h.salary[:, 1] >= 12 * law[BMAF])
     total = np.maximum(total - both * law[AL + "ressources.abattements.dar_1_double_activite"], 0)
     student = h.student[:, 0] & (h.head_age < law[AL + "ressources.etudiants.age_max"])
     total = np.where(
