@@ -206,18 +206,31 @@ def _rls(h: Households, law: Law, resources: Array, pac: Array) -> Array:
         5: "famille_5pac",
         6: "famille_6pac",
     }
-    ceiling, amount = np.zeros(h.n), np.zeros(h.n)
-    for z in np.unique(h.zone):
-        here = h.zone == z
-        p = RLS + f"plafond_ressources.par_zone.zone_{z}."
-        c = _by_count(law, p, h.couple[here], pac[here], names, "majoration_par_pac_supp", 6)
-        m = RLS + f"montant.par_zone.zone_{z}."
-        a = np.where(
-            pac[here] >= 1,
-            law[m + "famille_1pac"]
-            + np.maximum(pac[here] - 1, 0) * law[m + "majoration_par_pac_supp"],
-            np.where(h.couple[here], law[m + "couples"], law[m + "personnes_seules"]),
-        )
-        ceiling[here] = c
-        amount[here] = a
+    key = np.where(pac == 0, h.couple.astype(np.int64), np.minimum(pac, 6) + 1)
+    zone = h.zone - 1
+    order = (0, -1, *range(1, 7))
+    ceilings = np.array(
+        [
+            [law[RLS + f"plafond_ressources.par_zone.zone_{z}.{names[k]}"] for k in order]
+            for z in (1, 2, 3)
+        ]
+    )
+    extra = np.array(
+        [
+            law[RLS + f"plafond_ressources.par_zone.zone_{z}.majoration_par_pac_supp"]
+            for z in (1, 2, 3)
+        ]
+    )
+    ceiling = ceilings[zone, key] + np.maximum(pac - 6, 0) * extra[zone]
+    m = RLS + "montant.par_zone."
+    amount = np.where(
+        pac >= 1,
+        _by_zone(law, m, "famille_1pac", h.zone)
+        + np.maximum(pac - 1, 0) * _by_zone(law, m, "majoration_par_pac_supp", h.zone),
+        np.where(
+            h.couple,
+            _by_zone(law, m, "couples", h.zone),
+            _by_zone(law, m, "personnes_seules", h.zone),
+        ),
+    )
     return (resources / 12 < ceiling) * h.conventionne * amount
