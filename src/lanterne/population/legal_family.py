@@ -126,8 +126,9 @@ def af_amounts(h: Households, law: Law) -> tuple[Array, Array]:
 
 
 def cf_amounts(h: Households, law: Law) -> tuple[Array, Array]:
-    """Family supplement ``(cf, cf_base_amount)``: three children aged 3 to 20, under a
-    resource ceiling (simplified, see :data:`LEFT_OUT`)."""
+    """Family supplement ``(cf, cf_base_amount)``: three children aged 3 to 20 (overseas: a
+    child aged 3 or 4 and none younger), under a resource ceiling (simplified, see
+    :data:`LEFT_OUT`)."""
     bmaf = law[BMAF]
     kids = h.children(law[CF + "cf_cm.age_min"], law[CF + "cf_cm.age_max"] - 1)
     pf_kids = h.children(0, law[CF + "cf_cm.age_max"] - 1)
@@ -143,9 +144,16 @@ def cf_amounts(h: Households, law: Law) -> tuple[Array, Array]:
     resources = pf_resources(h, law)
     base = bmaf * law[CF + "cf_cm.complement_familial.taux_cf_base"]
     increased = bmaf * law[CF + "cf_cm.complement_familial.taux_cf_majore"]
-    eligible = (
-        (kids >= law[CF + "cf_cm.nombre_d_enfants_minimal"]) & ~h.overseas & (resources <= ceiling)
+    # overseas: one child aged 3 to 4 is enough, but none may be under 3
+    dom = CF + "cf_cm_dom."
+    dom_kids = h.children(law[dom + "age_minimal_dom"], law[dom + "age_maximal_dom"] - 1)
+    too_young = h.children(0, law[CF + "cf_cm.age_min"] - 1)
+    composition = np.where(
+        h.overseas,
+        (dom_kids >= law[dom + "nombre_enfant_minimum_dom"]) & (too_young == 0),
+        kids >= law[CF + "cf_cm.nombre_d_enfants_minimal"],
     )
+    eligible = composition & (resources <= ceiling)
     amount = np.where(resources <= law[plaf + "plafond_cf_majore"] * ceiling, increased, base)
     return eligible * amount, np.full(h.n, base)
 

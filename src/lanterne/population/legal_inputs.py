@@ -44,6 +44,22 @@ BENEFITS = ("af", "cf", "asf", "aah", "aspa", "aide_logement", "rsa", "ppa")
 
 #: Rules of OpenFisca-France the fast path leaves out (shown by the check and the docs).
 LEFT_OUT: dict[str, Msg] = {
+    "earlier_months": Msg(
+        "Mois précédents sous d'autres règles : la prime d'activité fait la moyenne des trois "
+        "mois précédents, chacun sous ses règles ; le calcul rapide applique celles du mois "
+        "(en décembre 2023, septembre relevait encore de l'AAH conjugalisée).",
+        "Earlier months under other rules: the activity bonus averages the three previous "
+        "months, each under its own rules; the fast path applies the month's (in December "
+        "2023, September still had the conjugalised AAH).",
+    ),
+    "rsa_housing_loop": Msg(
+        "Boucle RSA ↔ aide au logement (l'aide ignore les revenus d'activité tant que le RSA "
+        "est versé ; le RSA déduit l'aide) : OpenFisca la coupe à sa façon, le calcul rapide "
+        "prend l'état stable en deux tours.",
+        "RSA ↔ housing-benefit loop (the benefit ignores earnings while RSA is paid; the RSA "
+        "deducts the benefit): OpenFisca breaks it its own way, the fast path takes the "
+        "steady state in two rounds.",
+    ),
     "paje": Msg(
         "PAJE (enfants de moins de 3 ans) : non calculée ; comptée par OpenFisca dans les "
         "ressources du RSA et de la prime d'activité.",
@@ -52,11 +68,11 @@ LEFT_OUT: dict[str, Msg] = {
     ),
     "cf": Msg(
         "Complément familial : plafonds simplifiés (pas de plafond majoré propre, pas de "
-        "cumul différentiel avec les allocations familiales) ; pas de règle propre à "
-        "l'outre-mer (le générateur n'y attribue pas le complément familial).",
+        "cumul différentiel avec les allocations familiales) ; le générateur ne l'attribue "
+        "pas outre-mer (règle propre : un enfant de 3 ou 4 ans).",
         "Family supplement: simplified ceilings (no separate increased ceiling, no "
-        "differential with family allowances); no overseas rule (the generator gives no "
-        "family supplement overseas).",
+        "differential with family allowances); the generator does not give it overseas "
+        "(its own rule there: a child aged 3 or 4).",
     ),
     "accession": Msg(
         "Propriétaires accédants aidés au logement (générateur seulement) : aide calculée "
