@@ -25,6 +25,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from typing import Any
 
 #: What an id may be without change: a letter then letters, digits, "-" or "_".
 _PLAIN_ID = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,199}\Z")
@@ -73,3 +74,35 @@ def link_url(url: str | None) -> str | None:
     if any(ord(c) < 0x20 or ord(c) == 0x7F for c in url):
         return None
     return url if _WEB_URL.match(url) else None
+
+
+def refuse_urls(url: str, *args: object, **kwargs: object) -> dict[str, object]:
+    """Fetch nothing: a PDF is made from its HTML alone.
+
+    Reports and letters are self-contained; an address planted in them (an image, a
+    stylesheet) must not make the PDF renderer reach the network or read a local file.
+
+    >>> refuse_urls("file:///etc/passwd")
+    Traceback (most recent call last):
+    ...
+    ValueError: a Lanterne PDF may not load file:///etc/passwd
+    """
+    raise ValueError(f"a Lanterne PDF may not load {url}")
+
+
+def pdf_url_fetcher() -> Any:
+    """The ``url_fetcher`` to give WeasyPrint: it refuses every address (:func:`refuse_urls`).
+
+    WeasyPrint 70 takes a :class:`weasyprint.urls.URLFetcher` (a plain function there fails
+    at the first address); earlier versions take a function.
+    """
+    try:
+        from weasyprint.urls import URLFetcher
+    except ImportError:  # WeasyPrint < 70
+        return refuse_urls
+
+    class RefuseEveryUrl(URLFetcher):  # type: ignore[misc]
+        def fetch(self, url: str, headers: object = None) -> Any:
+            return refuse_urls(url)
+
+    return RefuseEveryUrl()

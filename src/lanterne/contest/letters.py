@@ -207,7 +207,9 @@ class Letter:
                     )
                 )
             ) from None
-        return HTML(string=self.html()).write_pdf()
+        from lanterne.htmlsafe import pdf_url_fetcher
+
+        return HTML(string=self.html(), url_fetcher=pdf_url_fetcher()).write_pdf()
 
 
 def _environment() -> Environment:

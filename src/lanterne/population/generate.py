@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
+import signal
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
@@ -137,6 +138,10 @@ _WORKER: dict[str, object] = {}
 
 
 def _init_worker(targets: PopulationTargets, law: Law) -> None:
+    # Ctrl+C reaches the whole process group: the command itself stops the pool and cleans
+    # up (exit 130); workers printing their own KeyboardInterrupt tracebacks would only
+    # bury that message.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _WORKER["plan"] = make_plan(targets, law)
     _WORKER["columns"] = targets.columns
 

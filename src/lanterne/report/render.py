@@ -26,6 +26,7 @@ from pathlib import Path
 import jinja2
 
 from lanterne.errors import LanterneError, Problem
+from lanterne.htmlsafe import pdf_url_fetcher
 from lanterne.i18n import Msg
 from lanterne.io.atomic import atomic_path, write_text_atomic
 from lanterne.report.build import Report
@@ -87,10 +88,6 @@ def write_html(report: Report, path: str | os.PathLike[str]) -> Path:
     return Path(path)
 
 
-def _refuse_urls(url: str, *args: object, **kwargs: object) -> dict[str, object]:
-    raise ValueError(f"the report may not load {url}")
-
-
 def write_pdf(report: Report | str, path: str | os.PathLike[str]) -> Path:
     """Write the report (or its already rendered HTML) as PDF, atomically.
 
@@ -112,7 +109,7 @@ def write_pdf(report: Report | str, path: str | os.PathLike[str]) -> Path:
             )
         ) from None
     html = report if isinstance(report, str) else render_html(report)
-    document = weasyprint.HTML(string=html, url_fetcher=_refuse_urls)
+    document = weasyprint.HTML(string=html, url_fetcher=pdf_url_fetcher())
     with atomic_path(Path(path)) as tmp:
         document.write_pdf(tmp)
     return Path(path)
