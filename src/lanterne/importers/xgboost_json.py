@@ -66,6 +66,12 @@ def read_xgboost_json(path: str | Path) -> ImportedModel:
         doc = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise import_error(str(path), "fichier introuvable", "file not found") from None
+    except RecursionError:
+        raise import_error(
+            str(path),
+            "JSON imbriqué trop profondément : ce n'est pas un modèle XGBoost",
+            "JSON nested too deep: this is not an XGBoost model",
+        ) from None
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise import_error(
             str(path),
@@ -80,12 +86,79 @@ def read_xgboost_json(path: str | Path) -> ImportedModel:
     return model
 
 
+_TREE_ARRAYS = {
+    "left_children": int,
+    "right_children": int,
+    "split_indices": int,
+    "split_conditions": float,
+    "default_left": int,
+    "sum_hessian": float,
+}
+
+
+def _tree_arrays(t: int, tree: Any, n_names: int, bad: Any) -> dict[str, list[Any]]:
+    """The node arrays of one tree, each checked: same length, right types, indices in range."""
+    if not isinstance(tree, dict):
+        raise bad("arbre {t} : un objet JSON est attendu", "tree {t}: a JSON object is expected", t=t)
+    out: dict[str, list[Any]] = {}
+    for key, kind in _TREE_ARRAYS.items():
+        values = tree.get(key)
+        ok = isinstance(values, list) and len(values) > 0
+        if ok and kind is int:
+            ok = all(type(v) is int for v in values)
+        elif ok:
+            ok = all(type(v) in (int, float) and math.isfinite(v) for v in values)
+        if not ok:
+            raise bad(
+                "arbre {t} : « {k} » doit être une liste non vide de nombres{what}",
+                "tree {t}: '{k}' must be a non-empty list of {what}numbers",
+                t=t,
+                k=key,
+                what=Msg(" entiers", "whole ") if kind is int else Msg(" finis", "finite "),
+            )
+        out[key] = values
+    n = len(out["left_children"])
+    if any(len(v) != n for v in out.values()):
+        raise bad(
+            "arbre {t} : les tableaux des nœuds n'ont pas tous la même longueur",
+            "tree {t}: the node arrays do not all have the same length",
+            t=t,
+        )
+    num_nodes = (tree.get("tree_param") or {}).get("num_nodes", str(n))
+    if str(num_nodes) != str(n) or ("parents" in tree and len(tree["parents"]) != n):
+        raise bad(
+            "arbre {t} : tree_param.num_nodes ou parents ne correspond pas aux {n} nœuds",
+            "tree {t}: tree_param.num_nodes or parents does not match the {n} nodes",
+            t=t,
+            n=n,
+        )
+    inner = [i for i in range(n) if out["left_children"][i] != -1]
+    if any(not 0 <= out["split_indices"][i] < n_names for i in inner):
+        raise bad(
+            "arbre {t} : numéro de variable (split_indices) hors de 0…{m}",
+            "tree {t}: feature number (split_indices) outside 0…{m}",
+            t=t,
+            m=n_names - 1,
+        )
+    if any(h < 0 for h in out["sum_hessian"]):
+        raise bad("arbre {t} : sum_hessian négatif", "tree {t}: negative sum_hessian", t=t)
+    return out
+
+
 def _reference(path: Path):  # type: ignore[no-untyped-def]
     try:
         import xgboost
     except ImportError:
         return None
-    booster = xgboost.Booster(model_file=str(path))
+    try:  # XGBoost reads the file only once Lanterne has checked every tree of it
+        booster = xgboost.Booster(model_file=str(path))
+    except xgboost.core.XGBoostError as exc:
+        raise import_error(
+            str(path),
+            "XGBoost ne lit pas ce modèle ({e})",
+            "XGBoost cannot read this model ({e})",
+            e=str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__,
+        ) from None
     names = booster.feature_names
 
     def margin(matrix: np.ndarray) -> np.ndarray:
@@ -98,6 +171,20 @@ def _reference(path: Path):  # type: ignore[no-untyped-def]
 def from_xgboost_dict(doc: Any, name: str, *, file: str | None = None) -> ImportedModel:
     """An :class:`ImportedModel` from the parsed JSON of an XGBoost model."""
     file = file or name
+    try:
+        return _from_dict(doc, name, file)
+    except (KeyError, TypeError, ValueError, IndexError, AttributeError, OverflowError) as exc:
+        # the checks below name what they know; anything else is a structure XGBoost never
+        # writes, reported as such rather than as a traceback
+        raise import_error(
+            file,
+            "structure inattendue ({e}) : ce n'est pas un modèle XGBoost enregistré en JSON",
+            "unexpected structure ({e}): this is not an XGBoost model saved as JSON",
+            e=f"{type(exc).__name__}: {str(exc)[:80]}",
+        ) from None
+
+
+def _from_dict(doc: Any, name: str, file: str) -> ImportedModel:
 
     def bad(fr: str, en: str, **params: Any) -> Exception:
         return import_error(file, fr, en, **params)
@@ -179,19 +266,35 @@ def from_xgboost_dict(doc: Any, name: str, *, file: str | None = None) -> Import
                 "tree {t}: vector leaves (several outputs) not supported",
                 t=t,
             )
-        left, right = tree["left_children"], tree["right_children"]
-        order = renumber(left, right)
-        conditions = [_f32(c) for c in tree["split_conditions"]]
+        arrays = _tree_arrays(t, tree, len(names), bad)
+        left, right = arrays["left_children"], arrays["right_children"]
+        try:
+            order = renumber(left, right)
+        except ValueError:
+            raise bad(
+                "arbre {t} : les enfants ne forment pas un arbre (numéro hors limites, nœud "
+                "partagé ou cycle)",
+                "tree {t}: the children do not form a tree (number out of range, shared node "
+                "or cycle)",
+                t=t,
+            ) from None
+        conditions = [_f32(c) for c in arrays["split_conditions"]]
+        if not all(math.isfinite(c) for c in conditions):
+            raise bad(
+                "arbre {t} : seuil ou valeur de feuille non fini en float32",
+                "tree {t}: threshold or leaf value not finite in float32",
+                t=t,
+            )
         trees.append(
             build_tree(
                 order,
                 left=left,
                 right=right,
-                feature=[names[i] if 0 <= i < len(names) else None for i in tree["split_indices"]],
+                feature=[names[i] for i in arrays["split_indices"]],
                 threshold=conditions,
                 value=conditions,  # XGBoost keeps a leaf's value in split_conditions
-                cover=[float(h) for h in tree["sum_hessian"]],
-                missing_left=[bool(d) for d in tree["default_left"]],
+                cover=arrays["sum_hessian"],
+                missing_left=[bool(d) for d in arrays["default_left"]],
             )
         )
     notes = []

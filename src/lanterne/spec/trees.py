@@ -417,7 +417,21 @@ def trees_file_path(ref: str, spec_file: str) -> tuple[Path | None, Msg | None]:
             "the trees file is a JSON file (.json)",
         )
     base = Path(spec_file).parent if spec_file and not spec_file.startswith("<") else Path()
-    return base / Path(*pure.parts), None
+    path = base / Path(*pure.parts)
+    # a symbolic link (of the file or of a folder on the way) may lead anywhere: what is
+    # read must stay in the spec's folder once every link is followed
+    try:
+        inside = path.resolve().is_relative_to(base.resolve())
+    except (OSError, RuntimeError):  # a loop of links
+        inside = False
+    if not inside:
+        return None, Msg(
+            "le fichier des arbres sort du dossier de la spécification (lien symbolique) : "
+            "copiez-le à côté de la spécification",
+            "the trees file leads out of the spec's folder (symbolic link): copy it next to "
+            "the spec",
+        )
+    return path, None
 
 
 def file_sha256(path: Path) -> str:
@@ -465,6 +479,10 @@ def read_trees_file(
                 ),
                 where,
             )
+        ]
+    except RecursionError:
+        return None, [
+            Problem(Msg("JSON imbriqué trop profondément", "JSON nested too deep"), where)
         ]
     except json.JSONDecodeError as exc:
         return None, [
