@@ -55,6 +55,7 @@ from lanterne.audit.suppression import DEFAULT_MIN_CELL, check_min_cell, is_smal
 from lanterne.errors import DataError, Problem, UsageError
 from lanterne.i18n import Msg
 from lanterne.model import Model, TargetingRule, load_model
+from lanterne.model.base import check_scores
 from lanterne.model.data import prepare_table
 
 #: Intersections larger than this many cells are refused (they would be mostly empty).
@@ -260,6 +261,7 @@ def _collect(
                 assert model is not None
                 prepared = model.prepare(chunk, file=source.label)
                 scores = model.scores(prepared, prepared=True).to_numpy()
+                check_scores(scores, source.label, start)
                 groups = prepared
             else:
                 scores = _score_column(chunk[score_col], start, source.label)

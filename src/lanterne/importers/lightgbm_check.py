@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import math
 import re
+from itertools import pairwise
 
 from lanterne.errors import Problem, UsageError
 from lanterne.i18n import Msg
@@ -213,14 +214,13 @@ def _objective(value: str) -> None:
 
 
 def _tree_sizes(value: str, starts: list[int]) -> None:
-    sizes = [b - a for a, b in zip(starts, starts[1:], strict=False)]
+    sizes = [b - a for a, b in pairwise(starts)]
     written = value.split(" ")
     if written != [str(s) for s in sizes]:
         raise _fail(
             "tree_sizes ne correspond pas à la taille des arbres du fichier (fichier tronqué "
             "ou modifié ?)",
-            "tree_sizes does not match the size of the file's trees (truncated or edited "
-            "file?)",
+            "tree_sizes does not match the size of the file's trees (truncated or edited file?)",
         )
 
 

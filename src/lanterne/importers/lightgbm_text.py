@@ -2,8 +2,9 @@
 
 The file is first checked by :mod:`lanterne.importers.lightgbm_check` (LightGBM's C++
 parser crashes on malformed text); LightGBM then reads the checked text (plain text: no
-code runs) and its JSON dump gives the trees. LightGBM compares doubles (``value <= threshold``); how a missing value goes
-depends on each split's ``missing_type``, which the import turns into ``missing_left``.
+code runs) and its JSON dump gives the trees. LightGBM compares doubles
+(``value <= threshold``); how a missing value goes depends on each split's
+``missing_type``, which the import turns into ``missing_left``.
 
 Supported: one output, objectives ``binary`` and ``cross_entropy`` (score = logistic of
 the margin) and regression objectives (score = the margin scaled to [0, 1]), random-forest

@@ -99,7 +99,9 @@ _TREE_ARRAYS = {
 def _tree_arrays(t: int, tree: Any, n_names: int, bad: Any) -> dict[str, list[Any]]:
     """The node arrays of one tree, each checked: same length, right types, indices in range."""
     if not isinstance(tree, dict):
-        raise bad("arbre {t} : un objet JSON est attendu", "tree {t}: a JSON object is expected", t=t)
+        raise bad(
+            "arbre {t} : un objet JSON est attendu", "tree {t}: a JSON object is expected", t=t
+        )
     out: dict[str, list[Any]] = {}
     for key, kind in _TREE_ARRAYS.items():
         values = tree.get(key)

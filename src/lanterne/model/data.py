@@ -21,6 +21,7 @@ import polars as pl
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from functools import lru_cache
 
@@ -183,7 +184,7 @@ def _clean_small(var: Variable, column: pl.Series) -> pl.Series | None:
     if var.type in ("int", "float"):
         if not (dtype.is_integer() or (var.type == "float" and dtype.is_float())):
             return None
-        if var.type == "float" and any(v != v for v in values):  # NaN
+        if var.type == "float" and not all(math.isfinite(v) for v in values):  # NaN, inf
             return None
         if var.range is not None:
             low, high = var.range
@@ -233,11 +234,13 @@ def _failures(var: Variable, original: pl.Series, value: pl.Series) -> list[tupl
             out.append(("null", missing))
     if var.type in ("int", "float") and value.len() > converted_nulls:
         number = value.cast(pl.Float64)
-        if number.is_nan().any():
-            out.append(("nan", number.is_nan().fill_null(False)))
+        nonfinite = (~number.is_finite()).fill_null(False)  # NaN, inf: scores would be NaN
+        if nonfinite.any():
+            out.append(("nan", nonfinite))
             return out
         if var.type == "int" and not original.dtype.is_integer() and original.dtype != pl.Boolean:
-            fractional = (number != number.floor()).fill_null(False)
+            # beyond 2⁵³ a float is no longer a whole number one can trust (nor fits Int64)
+            fractional = ((number != number.floor()) | (number.abs() > 2.0**53)).fill_null(False)
             if fractional.any():
                 out.append(("int", fractional))
         if var.range is not None:
@@ -302,8 +305,8 @@ def _describe(
         )
     if kind == "nan":
         return Msg(
-            "colonne « {c} » : valeurs non numériques (NaN), {w}",
-            "column '{c}': not-a-number values (NaN), {w}",
+            "colonne « {c} » : valeurs non numériques ou infinies (NaN, inf), {w}",
+            "column '{c}': not-a-number or infinite values (NaN, inf), {w}",
             c=name,
             w=where,
         )

@@ -39,7 +39,6 @@ from lanterne.spec.expr import (
     check_types,
 )
 
-
 _ARITHMETIC = {
     "+": lambda a, b: a + b,
     "-": lambda a, b: a - b,

@@ -2,7 +2,9 @@
 
 PyYAML's safe composer builds a node tree that knows each node's line and column; we
 construct plain Python values from it ourselves so that every value keeps its position.
-Nothing in a YAML file can run code here: only the safe scalar types are built.
+Nothing in a YAML file can run code here: only the safe scalar types are built. NaN and
+infinite numbers (``.nan``, ``.inf``, ``1e400``) are refused wherever they appear, and
+aliases, nesting and size are bounded.
 
 Example:
     >>> doc = load_yaml_with_positions("a:\\n  - 1\\n  - x\\n", "f.yaml")
@@ -14,6 +16,7 @@ Example:
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -177,6 +180,22 @@ class _Builder:
         if isinstance(node, yaml.SequenceNode):
             return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
         value = self.constructor.construct_object(node, deep=True)
+        if isinstance(value, float) and not math.isfinite(value):
+            # .nan and .inf would pass every comparison check and end as NaN scores
+            mark = node.start_mark
+            raise SpecError(
+                Problem(
+                    Msg(
+                        "nombre non fini ({v}) refusé : écrivez un nombre fini",
+                        "non-finite number ({v}) refused: write a finite number",
+                        v=node.value,
+                    ),
+                    file=self.doc.file,
+                    line=mark.line + 1,
+                    column=mark.column + 1,
+                    path=format_path(path),
+                )
+            )
         # Dates stay text: specs compare and print them, never compute with them.
         if hasattr(value, "isoformat"):
             return node.value
