@@ -52,7 +52,7 @@ from lanterne.audit.partials import (
 )
 from lanterne.audit.results import AuditResult, GroupTable, ratio_or_none, tables_to_json
 from lanterne.audit.suppression import DEFAULT_MIN_CELL, check_min_cell, is_small
-from lanterne.errors import DataError, Problem, UsageError
+from lanterne.errors import DataError, Problem, UsageError, short_name
 from lanterne.i18n import Msg
 from lanterne.model import Model, TargetingRule, load_model
 from lanterne.model.base import check_scores
@@ -215,7 +215,7 @@ def _score_column(column: pl.Series, start: int, label: str | None) -> np.ndarra
     if bad.any():
         rows = np.flatnonzero(bad)
         examples = ", ".join(str(start + r + 1) for r in rows[:5])
-        shown = ", ".join(repr(v) for v in column.gather(rows[:3]).to_list())
+        shown = ", ".join(short_name(repr(v)) for v in column.gather(rows[:3]).to_list())
         raise DataError(
             Problem(
                 Msg(

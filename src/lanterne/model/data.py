@@ -27,7 +27,7 @@ from functools import lru_cache
 
 import polars as pl
 
-from lanterne.errors import DataError, Problem
+from lanterne.errors import DataError, Problem, name_list, short_name
 from lanterne.i18n import Msg
 from lanterne.spec.schema import ModelSpec, Variable
 
@@ -128,7 +128,7 @@ def prepare_table(
                 Msg(
                     "colonne(s) manquante(s) : {cols}",
                     "missing column(s): {cols}",
-                    cols=", ".join(missing),
+                    cols=name_list(missing),
                 ),
                 file=file,
             )
@@ -287,7 +287,7 @@ def _describe(
             c=name,
             w=where,
             exp=expected,
-            vals=", ".join(repr(v) for v in sample),
+            vals=", ".join(short_name(repr(v)) for v in sample),
         )
     if kind == "null":
         return Msg(
@@ -326,7 +326,7 @@ def _describe(
             "colonne « {c} » : catégories inconnues {vals}, {w} (attendu : {cats})",
             "column '{c}': unknown categories {vals}, {w} (expected one of: {cats})",
             c=name,
-            vals=", ".join(repr(v) for v in unknown),
+            vals=", ".join(short_name(repr(v)) for v in unknown),
             w=where,
             cats=", ".join(var.categories or []),
         )
