@@ -126,7 +126,7 @@ def _check(text: str) -> int:
             n=len(names),
             m=n_features,
         )
-    if "feature_infos" in header and len(header["feature_infos"].split(" ")) != n_features:
+    if len(header["feature_infos"].split(" ")) != n_features:
         raise _fail(
             "feature_infos n'a pas une valeur par variable",
             "feature_infos does not have one value per feature",
@@ -187,7 +187,7 @@ def _header(lines: list[tuple[int, str]]) -> tuple[dict[str, str], int]:
                 )
             header[key] = value
         i += 1
-    for key in (*_HEADER_KEYS, "feature_names"):
+    for key in (*_HEADER_KEYS, "feature_names", "feature_infos"):
         if key not in header:
             raise _fail(
                 "« {k} » manque dans l'en-tête (ce n'est pas un modèle LightGBM complet)",
