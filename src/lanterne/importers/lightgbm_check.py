@@ -119,14 +119,19 @@ def _check(text: str) -> int:
     header, i = _header(lines)
     names = header["feature_names"].split(" ")
     n_features = _int(header["max_feature_idx"], "max_feature_idx") + 1
-    if n_features < 1 or len(names) != n_features:
+    if (
+        n_features < 1
+        or len(names) != n_features
+        or not all(re.fullmatch(r"\S+", n) for n in names)
+    ):
         raise _fail(
             "feature_names compte {n} noms, max_feature_idx en annonce {m}",
             "feature_names has {n} names, max_feature_idx announces {m}",
             n=len(names),
             m=n_features,
         )
-    if len(header["feature_infos"].split(" ")) != n_features:
+    infos = header["feature_infos"].split(" ")
+    if len(infos) != n_features or not all(re.fullmatch(r"\S+", i) for i in infos):
         raise _fail(
             "feature_infos n'a pas une valeur par variable",
             "feature_infos does not have one value per feature",

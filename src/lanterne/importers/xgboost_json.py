@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import json
 import math
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -126,14 +127,6 @@ def _tree_arrays(t: int, tree: Any, n_names: int, bad: Any) -> dict[str, list[An
             "tree {t}: the node arrays do not all have the same length",
             t=t,
         )
-    num_nodes = (tree.get("tree_param") or {}).get("num_nodes", str(n))
-    if str(num_nodes) != str(n) or ("parents" in tree and len(tree["parents"]) != n):
-        raise bad(
-            "arbre {t} : tree_param.num_nodes ou parents ne correspond pas aux {n} nœuds",
-            "tree {t}: tree_param.num_nodes or parents does not match the {n} nodes",
-            t=t,
-            n=n,
-        )
     inner = [i for i in range(n) if out["left_children"][i] != -1]
     if any(not 0 <= out["split_indices"][i] < n_names for i in inner):
         raise bad(
@@ -145,6 +138,73 @@ def _tree_arrays(t: int, tree: Any, n_names: int, bad: Any) -> dict[str, list[An
     if any(h < 0 for h in out["sum_hessian"]):
         raise bad("arbre {t} : sum_hessian négatif", "tree {t}: negative sum_hessian", t=t)
     return out
+
+
+#: Other per-node arrays XGBoost itself reads: a wrong length makes it read out of bounds.
+_NATIVE_ARRAYS = ("loss_changes", "base_weights", "parents", "split_type")
+_CATEGORY_ARRAYS = ("categories", "categories_nodes", "categories_segments", "categories_sizes")
+
+
+def _native_arrays(t: int, tree: dict[str, Any], out: dict[str, list[Any]], bad: Any) -> None:
+    """What XGBoost's own reader trusts: lengths, parents, no categorical data, tree_param."""
+    n = len(out["left_children"])
+    param = tree.get("tree_param") or {}
+    lengths_ok = all(
+        isinstance(tree.get(key, []), list) and len(tree.get(key, [0] * n)) == n
+        for key in _NATIVE_ARRAYS
+    ) and all(
+        str(param.get(key, default)) == default
+        for key, default in (("num_nodes", str(n)), ("num_deleted", "0"))
+    )
+    if not lengths_ok:
+        raise bad(
+            "arbre {t} : les tableaux des nœuds ou tree_param ne correspondent pas aux {n} nœuds",
+            "tree {t}: the node arrays or tree_param do not match the {n} nodes",
+            t=t,
+            n=n,
+        )
+    if any(tree.get(key) for key in _CATEGORY_ARRAYS):
+        raise bad(
+            "arbre {t} : séparation catégorielle non prise en charge",
+            "tree {t}: categorical split not supported",
+            t=t,
+        )
+    left, right = out["left_children"], out["right_children"]
+    expected = [2147483647] * n  # XGBoost's "no parent" for the root
+    for node in range(n):
+        for child in (left[node], right[node]):
+            if 0 <= child < n:
+                expected[child] = node
+    if "parents" in tree and [p & 0x7FFFFFFF for p in tree["parents"]] != expected:
+        raise bad(
+            "arbre {t} : « parents » ne correspond pas aux enfants",
+            "tree {t}: 'parents' does not match the children",
+            t=t,
+        )
+
+
+def _check_model_lists(model: dict[str, Any], bad: Any) -> None:
+    """The lists XGBoost indexes by tree number: one entry per tree, in order."""
+    trees = model["trees"]
+    n = len(trees) if isinstance(trees, list) else -1
+    info = model.get("tree_info", [0] * n)
+    indptr = model.get("iteration_indptr", list(range(n + 1)))
+    param = model.get("gbtree_model_param") or {}
+    ok = (
+        n > 0
+        and str(param.get("num_trees", n)) == str(n)
+        and info == [0] * n
+        and isinstance(indptr, list)
+        and all(type(i) is int for i in indptr)
+        and indptr[:1] == [0]
+        and indptr[-1:] == [n]
+        and all(a < b for a, b in pairwise(indptr))
+    )
+    if not ok:
+        raise bad(
+            "liste des arbres incohérente (num_trees, tree_info ou iteration_indptr) ou vide",
+            "inconsistent or empty list of trees (num_trees, tree_info or iteration_indptr)",
+        )
 
 
 def _reference(path: Path):  # type: ignore[no-untyped-def]
@@ -234,6 +294,7 @@ def _from_dict(doc: Any, name: str, file: str) -> ImportedModel:
     else:
         base = _f32(base)
     trees_raw = booster["model"]["trees"]
+    _check_model_lists(booster["model"], bad)
     n_features = int(params.get("num_feature", "0") or 0)
     names = list(learner.get("feature_names") or [])
     if not names:
@@ -280,6 +341,7 @@ def _from_dict(doc: Any, name: str, file: str) -> ImportedModel:
                 "or cycle)",
                 t=t,
             ) from None
+        _native_arrays(t, tree, arrays, bad)
         conditions = [_f32(c) for c in arrays["split_conditions"]]
         if not all(math.isfinite(c) for c in conditions):
             raise bad(
