@@ -38,12 +38,14 @@ Example:
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Literal
 
+from lanterne.errors import short_name
 from lanterne.i18n import Msg
 
 ExprType = Literal["number", "bool", "category"]
@@ -495,10 +497,14 @@ class _Parser:
 def _number(tok: Token) -> float | int:
     text = tok.text.replace("_", "")
     try:
-        return int(text) if re.fullmatch(r"\d+", text) else float(text)
-    except ValueError:
+        value = int(text) if re.fullmatch(r"\d+", text) else float(text)
+        if not math.isfinite(float(value)):  # 1e400 (and int beyond float: OverflowError)
+            raise ValueError(text)
+        return value
+    except (ValueError, OverflowError):
         raise ExprError(
-            Msg("nombre invalide « {t} »", "invalid number '{t}'", t=tok.text), tok.offset
+            Msg("nombre invalide « {t} »", "invalid number '{t}'", t=short_name(tok.text)),
+            tok.offset,
         ) from None
 
 
