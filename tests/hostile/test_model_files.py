@@ -369,7 +369,10 @@ def mutated_xgboost(draw, doc: dict) -> dict:
     for _ in range(draw(st.integers(1, 3))):
         # mostly a tree's arrays, sometimes the lists indexed by tree number
         tree = draw(st.sampled_from([*trees, *trees, *trees, model]))
-        key = draw(st.sampled_from(sorted(tree)))
+        keys = sorted(k for k in tree if k != "trees") if isinstance(tree, dict) else []
+        if not keys:
+            continue
+        key = draw(st.sampled_from(keys))
         op = draw(st.sampled_from(["element", "index", "value", "delete", "truncate"]))
         if op in ("element", "index") and isinstance(tree[key], list) and tree[key]:
             i = draw(st.integers(0, len(tree[key]) - 1))

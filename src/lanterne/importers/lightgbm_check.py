@@ -257,7 +257,7 @@ def _tree(lines: list[tuple[int, str]], i: int, t: int, n_features: int) -> int:
 
 
 def _tree_fields(fields: dict[str, str], t: int, n_features: int) -> None:
-    for key in ("num_leaves", "leaf_value"):
+    for key in ("num_leaves", "num_cat", "leaf_value"):
         if key not in fields:
             raise _fail("arbre {t} : « {k} » manque", "tree {t}: '{k}' is missing", t=t, k=key)
     n = _int(fields["num_leaves"], "num_leaves", t)
@@ -297,6 +297,9 @@ def _tree_fields(fields: dict[str, str], t: int, n_features: int) -> None:
     for key in _LEAF:
         if key in fields:
             _floats(fields[key], n, key, t)
+    for key in ("leaf_count", "internal_count"):  # LightGBM reads them as whole numbers
+        if key in fields and any(c < 0 for c in _ints(fields[key], key, t)):
+            raise _not_number(key, t, fields[key])
     features = _ints(fields["split_feature"], "split_feature", t)
     if any(not 0 <= f < n_features for f in features):
         raise _fail(
