@@ -146,7 +146,8 @@ _CATEGORY_ARRAYS = ("categories", "categories_nodes", "categories_segments", "ca
 
 
 def _native_arrays(t: int, tree: dict[str, Any], out: dict[str, list[Any]], bad: Any) -> None:
-    """What XGBoost's own reader trusts: lengths, parents, no categorical data, tree_param."""
+    """What XGBoost's own reader trusts: the tree's id (two trees with one id leave a hole
+    that crashes prediction), lengths, parents, no categorical data, tree_param."""
     n = len(out["left_children"])
     param = tree.get("tree_param") or {}
     lengths_ok = all(
@@ -156,10 +157,11 @@ def _native_arrays(t: int, tree: dict[str, Any], out: dict[str, list[Any]], bad:
         str(param.get(key, default)) == default
         for key, default in (("num_nodes", str(n)), ("num_deleted", "0"))
     )
-    if not lengths_ok:
+    if not lengths_ok or type(tree.get("id", t)) is not int or tree.get("id", t) != t:
         raise bad(
-            "arbre {t} : les tableaux des nœuds ou tree_param ne correspondent pas aux {n} nœuds",
-            "tree {t}: the node arrays or tree_param do not match the {n} nodes",
+            "arbre {t} : son id, les tableaux des nœuds ou tree_param ne correspondent pas "
+            "(id {t}, {n} nœuds)",
+            "tree {t}: its id, the node arrays or tree_param do not match (id {t}, {n} nodes)",
             t=t,
             n=n,
         )
