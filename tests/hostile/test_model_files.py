@@ -412,6 +412,7 @@ def test_fuzzed_xgboost_models_are_refused_or_load_safely(xgb_doc, tmp_path):
         from lanterne.errors import LanterneError
         from lanterne.importers import read_xgboost_json
         for path in json.load(sys.stdin):
+            print(path, file=sys.stderr, flush=True)  # the last one named is the culprit
             try:
                 model = read_xgboost_json(path)
             except LanterneError:
@@ -428,4 +429,8 @@ def test_fuzzed_xgboost_models_are_refused_or_load_safely(xgb_doc, tmp_path):
         timeout=300,
         env=child_env(),
     )
-    assert proc.returncode == 0 and "ok" in proc.stdout, (proc.returncode, proc.stderr[-3000:])
+    if proc.returncode != 0:
+        culprit = proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else ""
+        shown = Path(culprit).read_text()[-3000:] if culprit.endswith(".json") else ""
+        pytest.fail(f"XGBoost crashed ({proc.returncode}) on {culprit}:\n{shown}")
+    assert "ok" in proc.stdout
