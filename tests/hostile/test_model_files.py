@@ -170,6 +170,9 @@ def xgb_attacks(doc: dict) -> dict[str, dict]:
     def out_of_range(tree):
         tree["right_children"][0] = 10_000
 
+    def negative_child(tree):  # XGBoost follows -2 outside the tree (a segfault)
+        tree["left_children"][1] = -2
+
     def text_threshold(tree):
         tree["split_conditions"][0] = "abc"
 
@@ -186,6 +189,7 @@ def xgb_attacks(doc: dict) -> dict[str, dict]:
         "cycle at the root": variant(cycle),
         "cycle below": variant(loop_below),
         "child out of range": variant(out_of_range),
+        "child -2": variant(negative_child),
         "text threshold": variant(text_threshold),
         "feature out of range": variant(bad_feature),
         "short array": variant(short_array),

@@ -76,7 +76,7 @@ def renumber(left: Sequence[int], right: Sequence[int], root: int = 0) -> list[i
     i = 0
     while i < len(order):
         node = order[i]
-        if left[node] >= 0 or right[node] >= 0:
+        if left[node] != -1 or right[node] != -1:  # a leaf is exactly -1, -1
             for child in (int(left[node]), int(right[node])):
                 if not 0 <= child < n or seen[child]:
                     raise ValueError(f"node {node}: child {child} is not a new node of the tree")

@@ -127,6 +127,13 @@ def _tree_arrays(t: int, tree: Any, n_names: int, bad: Any) -> dict[str, list[An
             "tree {t}: the node arrays do not all have the same length",
             t=t,
         )
+    if any(c < -1 for c in out["left_children"] + out["right_children"]):
+        # XGBoost's leaf is exactly -1: -2 would be followed as a child, outside the tree
+        raise bad(
+            "arbre {t} : un enfant vaut -1 (feuille) ou un numéro de nœud",
+            "tree {t}: a child is -1 (a leaf) or a node number",
+            t=t,
+        )
     inner = [i for i in range(n) if out["left_children"][i] != -1]
     if any(not 0 <= out["split_indices"][i] < n_names for i in inner):
         raise bad(
