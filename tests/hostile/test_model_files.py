@@ -438,3 +438,34 @@ def test_fuzzed_xgboost_models_are_refused_or_load_safely(xgb_doc, tmp_path):
         shown = Path(culprit).read_text()[-3000:] if culprit.endswith(".json") else ""
         pytest.fail(f"XGBoost crashed ({proc.returncode}) on {culprit}:\n{shown}")
     assert "ok" in proc.stdout
+
+
+def chain_tree(depth: int) -> dict:
+    """A tree that is one long chain: node 2k splits into leaf 2k+1 and node 2k+2."""
+    n = 2 * depth + 1
+    left = [i + 1 if i % 2 == 0 and i < n - 1 else -1 for i in range(n)]
+    right = [i + 2 if i % 2 == 0 and i < n - 1 else -1 for i in range(n)]
+    inner = [left[i] != -1 for i in range(n)]
+    return {
+        "feature": ["age" if x else None for x in inner],
+        "threshold": [float(i) if x else None for i, x in enumerate(inner)],
+        "left": left,
+        "right": right,
+        "value": [None if x else 0.1 for x in inner],
+        "cover": [float(n - i) for i in range(n)],
+    }
+
+
+def test_a_tree_deeper_than_the_limit_is_refused_before_lightgbm(tmp_path, cli):
+    from lanterne.spec.trees import MAX_DEPTH, pack_trees
+
+    ok, problems = pack_trees([chain_tree(MAX_DEPTH)], order=["age"])
+    assert ok is not None and not problems
+    (tmp_path / "deep.trees.json").write_text(
+        json.dumps({"lanterne_trees": 1, "trees": [chain_tree(100_000)]}), encoding="utf-8"
+    )
+    spec = tmp_path / "m.yaml"
+    spec.write_text(TREES_SPEC.replace("TREES", "deep.trees.json"), encoding="utf-8")
+    result = cli("--lang", "en", "models", "check", spec)
+    assert result.exit_code == 2
+    assert "tree deeper than 500 levels" in result.output
