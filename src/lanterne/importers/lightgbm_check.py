@@ -309,7 +309,7 @@ def _tree_fields(fields: dict[str, str], t: int, n_features: int) -> None:
             m=n_features - 1,
         )
     decisions = _ints(fields["decision_type"], "decision_type", t)
-    if any(not 0 <= d <= 15 for d in decisions):
+    if any(not 0 <= d <= 15 or d & 12 == 12 for d in decisions):  # missing type 3: none
         raise _fail(
             "arbre {t} (decision_type) : valeur inconnue",
             "tree {t} (decision_type): unknown value",
