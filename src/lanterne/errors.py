@@ -28,6 +28,36 @@ from lanterne.i18n import Msg
 EXIT_BAD_INPUT = 2
 EXIT_RUNTIME = 1
 EXIT_INTERRUPTED = 130
+#: Lists of names in messages stop after this many, and each name after this many characters:
+#: a hostile file can hold a million columns or a name of a hundred megabytes.
+MAX_LISTED = 20
+MAX_NAME_CHARS = 60
+
+
+def short_name(name: object, width: int = MAX_NAME_CHARS) -> str:
+    """A name (or value) cut to ``width`` characters for a message.
+
+    >>> short_name("x" * 100, 10)
+    'xxxxxxxxx…'
+    """
+    text = str(name)
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def name_list(names: Iterable[object], limit: int = MAX_LISTED) -> Msg:
+    """``a, b, c … and 5 more``: the first ``limit`` names, each cut short.
+
+    >>> name_list(["a", "b", "c", "d"], limit=2).render("en")
+    'a, b … and 2 more'
+    >>> name_list([]).render("en")
+    '-'
+    """
+    items = list(names)
+    shown = ", ".join(short_name(n) for n in items[:limit]) or "-"
+    rest = len(items) - limit
+    if rest <= 0:
+        return Msg("{s}", "{s}", s=shown)
+    return Msg("{s} … et {n} de plus", "{s} … and {n} more", s=shown, n=rest)
 
 
 @dataclass(frozen=True)

@@ -22,10 +22,10 @@ from pathlib import Path
 import polars as pl
 import pyarrow.parquet as pq
 
-from lanterne.errors import DataError, Problem
+from lanterne.errors import DataError, Problem, name_list
 from lanterne.i18n import Msg
 from lanterne.io.database import DatabaseTable, is_database_uri, open_database
-from lanterne.io.tables import parquet_files, read_table, table_format
+from lanterne.io.tables import decode_binary, parquet_files, read_table, table_format
 
 #: Rows per chunk when reading Parquet files (about 100 MB for 40 columns).
 DEFAULT_BATCH_ROWS = 1 << 20
@@ -51,8 +51,8 @@ class ChunkSource:
                     Msg(
                         "colonne(s) introuvable(s) : {m} (colonnes présentes : {a})",
                         "column(s) not found: {m} (columns present: {a})",
-                        m=", ".join(missing),
-                        a=", ".join(self.columns) or "-",
+                        m=name_list(missing),
+                        a=name_list(self.columns),
                     ),
                     file=self.label,
                 )
@@ -79,7 +79,7 @@ class ChunkSource:
             for batch in handle.iter_batches(batch_size=batch_rows, columns=wanted):
                 chunk = pl.from_arrow(batch)
                 assert isinstance(chunk, pl.DataFrame)
-                yield start, chunk
+                yield start, decode_binary(chunk, str(path), start)
                 start += chunk.height
 
 

@@ -37,7 +37,7 @@ import polars as pl
 from lanterne.audit.groups import MISSING
 from lanterne.audit.results import AuditResult, ratio_or_none
 from lanterne.audit.suppression import DEFAULT_MIN_CELL, check_min_cell, hide_row, suppress
-from lanterne.errors import DataError, Problem, UsageError
+from lanterne.errors import DataError, Problem, UsageError, name_list, short_name
 from lanterne.i18n import Msg
 from lanterne.io.tables import read_table
 
@@ -133,7 +133,7 @@ def _numbers(frame: pl.DataFrame, name: str, label: str | None) -> tuple[pl.Seri
     for mask, what in checks:
         if mask.any():
             rows = (mask.arg_true().head(5) + 1).to_list()
-            shown = ", ".join(repr(v) for v in column.filter(mask).head(3).to_list())
+            shown = ", ".join(short_name(repr(v)) for v in column.filter(mask).head(3).to_list())
             problems.append(
                 Problem(
                     Msg(
@@ -169,8 +169,8 @@ def _from_long(
                     "précisez --metric-col et --value-col",
                     "long form: column(s) {m} not found (columns present: {a}); "
                     "use --metric-col and --value-col",
-                    m=", ".join(missing),
-                    a=", ".join(frame.columns),
+                    m=name_list(missing),
+                    a=name_list(frame.columns),
                 ),
                 file=label,
             )
@@ -281,8 +281,8 @@ def read_counts(
                         "pour un tableau en forme longue, ajoutez --long",
                         "missing count column(s): {m} (columns present: {a}); for a table in "
                         "long form, add --long",
-                        m=", ".join(missing),
-                        a=", ".join(frame.columns),
+                        m=name_list(missing),
+                        a=name_list(frame.columns),
                     ),
                     file=label,
                 )

@@ -58,9 +58,10 @@ from lanterne.audit.suppression import (
     margin_relations,
     suppress,
 )
-from lanterne.errors import DataError, Problem, UsageError
+from lanterne.errors import DataError, Problem, UsageError, short_name
 from lanterne.i18n import Msg
 from lanterne.model import Model, TargetingRule, load_model
+from lanterne.model.base import check_scores
 from lanterne.model.data import prepare_table
 
 #: Intersections larger than this many cells are refused (they would be mostly empty).
@@ -221,7 +222,7 @@ def _score_column(column: pl.Series, start: int, label: str | None) -> np.ndarra
     if bad.any():
         rows = np.flatnonzero(bad)
         examples = ", ".join(str(start + r + 1) for r in rows[:5])
-        shown = ", ".join(repr(v) for v in column.gather(rows[:3]).to_list())
+        shown = ", ".join(short_name(repr(v)) for v in column.gather(rows[:3]).to_list())
         raise DataError(
             Problem(
                 Msg(
@@ -259,6 +260,7 @@ def score_chunk(
             assert model is not None
             prepared = model.prepare(chunk, file=label)
             scores = model.scores(prepared, prepared=True).to_numpy()
+            check_scores(scores, label, start)
             groups = prepared
         else:
             scores = _score_column(chunk[score_col], start, label)

@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import math
 import os
 import re
 from collections.abc import Iterable, Mapping
@@ -155,6 +156,10 @@ class _Raw:
 # --------------------------------------------------------------------------- values
 
 
+#: Whole numbers beyond 2⁵³ are no longer exact as floats (and overflow 64-bit columns soon).
+_MAX_EXACT_INT = 2**53
+
+
 def _number_text(text: str) -> float | None:
     """``"1 200,50"`` → 1200.5; ``None`` when the text is not a number."""
     cleaned = re.sub(r"[\s\u00a0\u202f]", "", text)
@@ -205,11 +210,14 @@ def parse_value(var: Variable, raw: Any) -> tuple[Any, Msg | None]:
     if var.type in ("int", "float"):
         if isinstance(raw, bool):
             return None, _not_a(var, raw)
-        number = float(raw) if isinstance(raw, int | float) else _number_text(str(raw))
-        if number is None or number != number:  # NaN
+        try:
+            number = float(raw) if isinstance(raw, int | float) else _number_text(str(raw))
+        except OverflowError:  # an integer beyond every float
+            number = None
+        if number is None or not math.isfinite(number):  # NaN, inf, 1e400
             return None, _not_a(var, raw)
         if var.type == "int":
-            if number != int(number):
+            if number != int(number) or abs(number) > _MAX_EXACT_INT:
                 return None, _not_a(var, raw)
             value: Any = int(number)
         else:

@@ -54,6 +54,7 @@ from lanterne.spec.expr import (
     Not,
     Number,
     String,
+    chain,
     check_types,
 )
 
@@ -230,10 +231,7 @@ class _Compiler:
         if isinstance(node, Arithmetic):
             return self.arithmetic(node)
         if isinstance(node, Logical):
-            left, right = self.expr(node.left), self.expr(node.right)
-            if node.op == "and":
-                return lambda row: _bool(left(row)) & _bool(right(row))
-            return lambda row: _bool(left(row)) | _bool(right(row))
+            return self.logical(node)
         if isinstance(node, Compare):
             return self.compare(node)
         if isinstance(node, Member):
@@ -243,14 +241,32 @@ class _Compiler:
         raise AssertionError(f"unhandled node {node!r}")  # pragma: no cover
 
     def arithmetic(self, node: Arithmetic) -> Evaluate:
-        left, right = self.number(node.left), self.number(node.right)
-        if node.op == "+":
-            return lambda row: _finite(left(row) + right(row))
-        if node.op == "-":
-            return lambda row: _finite(left(row) - right(row))
-        if node.op == "*":
-            return lambda row: _finite(left(row) * right(row))
-        return lambda row: _finite(left(row) / right(row))  # ZeroDivisionError: give up
+        """A chain ``a + b - c ...`` in a loop, left to right like Polars' nested sums."""
+        first, rest = chain(node)
+        start = self.number(first)
+        steps = [(_OPERATIONS[op], self.number(right)) for op, right in rest]
+
+        def evaluate(row: Row) -> float:
+            total = start(row)
+            for operation, right in steps:  # ZeroDivisionError: give up
+                total = _finite(operation(total, right(row)))
+            return total
+
+        return evaluate
+
+    def logical(self, node: Logical) -> Evaluate:
+        first, rest = chain(node)
+        start = self.expr(first)
+        steps = [(op == "and", self.expr(right)) for op, right in rest]
+
+        def evaluate(row: Row) -> bool:
+            result = _bool(start(row))
+            for conjunction, right in steps:  # both sides always evaluated, as in Polars
+                value = _bool(right(row))
+                result = (result & value) if conjunction else (result | value)
+            return result
+
+        return evaluate
 
     def compare(self, node: Compare) -> Evaluate:
         kinds = {self.kind(node.left), self.kind(node.right)}
@@ -342,6 +358,14 @@ class _Compiler:
 
             return binned
         raise AssertionError(f"unhandled function {f}")  # pragma: no cover
+
+
+_OPERATIONS: dict[str, Callable[[float, float], float]] = {
+    "+": lambda a, b: a + b,
+    "-": lambda a, b: a - b,
+    "*": lambda a, b: a * b,
+    "/": lambda a, b: a / b,
+}
 
 
 def _bool(value: Any) -> bool:

@@ -63,15 +63,25 @@ def import_error(file: str, fr: str, en: str, **params: Any) -> UsageError:
 def renumber(left: Sequence[int], right: Sequence[int], root: int = 0) -> list[int]:
     """Node ids in breadth-first order from ``root``: children always after their parent.
 
-    Returns the old id of each new node; nodes the root does not reach are dropped.
+    Returns the old id of each new node; nodes the root does not reach are dropped. Raises
+    :class:`ValueError` when a child is out of range or reached twice (a cycle, a shared
+    node): a model file can say anything.
     """
+    n = len(left)
+    if len(right) != n or not 0 <= root < n:
+        raise ValueError("left and right children differ in length")
+    seen = [False] * n
+    seen[root] = True
     order = [root]
     i = 0
     while i < len(order):
         node = order[i]
-        if left[node] >= 0:
-            order.append(int(left[node]))
-            order.append(int(right[node]))
+        if left[node] != -1 or right[node] != -1:  # a leaf is exactly -1, -1
+            for child in (int(left[node]), int(right[node])):
+                if not 0 <= child < n or seen[child]:
+                    raise ValueError(f"node {node}: child {child} is not a new node of the tree")
+                seen[child] = True
+                order.append(child)
         i += 1
     return order
 

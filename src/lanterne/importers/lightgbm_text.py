@@ -1,8 +1,10 @@
 """Read a LightGBM model saved as text (``booster.save_model("model.txt")``).
 
-LightGBM's own parser reads the file (plain text: no code runs) and its JSON dump gives
-the trees. LightGBM compares doubles (``value <= threshold``); how a missing value goes
-depends on each split's ``missing_type``, which the import turns into ``missing_left``.
+The file is first checked by :mod:`lanterne.importers.lightgbm_check` (LightGBM's C++
+parser crashes on malformed text); LightGBM then reads the checked text (plain text: no
+code runs) and its JSON dump gives the trees. LightGBM compares doubles
+(``value <= threshold``); how a missing value goes depends on each split's
+``missing_type``, which the import turns into ``missing_left``.
 
 Supported: one output, objectives ``binary`` and ``cross_entropy`` (score = logistic of
 the margin) and regression objectives (score = the margin scaled to [0, 1]), random-forest
@@ -28,6 +30,7 @@ import numpy as np
 
 from lanterne.i18n import Msg
 from lanterne.importers.common import ImportedModel, build_tree, import_error, renumber
+from lanterne.importers.lightgbm_check import check_lightgbm_text
 
 LOGIT_OBJECTIVES = {"binary", "cross_entropy", "xentropy"}
 SCALE_OBJECTIVES = {
@@ -54,18 +57,29 @@ def read_lightgbm_text(path: str | Path) -> ImportedModel:
     path = Path(path)
     if not path.is_file():
         raise import_error(str(path), "fichier introuvable", "file not found")
+    data = path.read_bytes()
     try:
-        head = path.read_bytes()[:64]
-        if not head.startswith(b"tree"):
+        if not data.startswith(b"tree"):
             raise ValueError("missing 'tree' header")
-        booster = lightgbm.Booster(model_file=str(path))
-    except (ValueError, lightgbm.basic.LightGBMError) as exc:
+        text = data.decode("utf-8")
+    except (ValueError, UnicodeDecodeError) as exc:
         raise import_error(
             str(path),
             "ce n'est pas un modèle LightGBM au format texte ({e}) ; LightGBM l'écrit avec "
             "booster.save_model('modele.txt')",
             "this is not a LightGBM model in text format ({e}); LightGBM writes one with "
             "booster.save_model('model.txt')",
+            e=exc,
+        ) from None
+    # LightGBM's C++ reader crashes on malformed text: it only sees what passed our check
+    checked = check_lightgbm_text(text, str(path))
+    try:
+        booster = lightgbm.Booster(model_str=checked)
+    except lightgbm.basic.LightGBMError as exc:  # pragma: no cover - refused by the check
+        raise import_error(
+            str(path),
+            "LightGBM ne lit pas ce modèle ({e})",
+            "LightGBM cannot read this model ({e})",
             e=exc,
         ) from None
     return from_lightgbm_booster(booster, path.name, file=str(path))

@@ -134,10 +134,18 @@ def from_sklearn(
     names = [str(n) for n in names]
     import sklearn
 
-    if kind == "GradientBoostingClassifier":
-        model = _gradient_boosting(estimator, names, file)
-    else:
-        model = _forest(estimator, names)
+    try:
+        if kind == "GradientBoostingClassifier":
+            model = _gradient_boosting(estimator, names, file)
+        else:
+            model = _forest(estimator, names)
+    except (ValueError, IndexError) as exc:  # renumber() refuses children that form no tree
+        raise import_error(
+            file,
+            "les arbres de l'estimateur sont incohérents ({e})",
+            "the estimator's trees are inconsistent ({e})",
+            e=exc,
+        ) from None
     model.library_version = sklearn.__version__
     model.source_file = name
     return model

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import json
 import math
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -66,6 +67,12 @@ def read_xgboost_json(path: str | Path) -> ImportedModel:
         doc = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise import_error(str(path), "fichier introuvable", "file not found") from None
+    except RecursionError:
+        raise import_error(
+            str(path),
+            "JSON imbriqué trop profondément : ce n'est pas un modèle XGBoost",
+            "JSON nested too deep: this is not an XGBoost model",
+        ) from None
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise import_error(
             str(path),
@@ -80,12 +87,149 @@ def read_xgboost_json(path: str | Path) -> ImportedModel:
     return model
 
 
+_TREE_ARRAYS = {
+    "left_children": int,
+    "right_children": int,
+    "split_indices": int,
+    "split_conditions": float,
+    "default_left": int,
+    "sum_hessian": float,
+}
+
+
+def _tree_arrays(t: int, tree: Any, n_names: int, bad: Any) -> dict[str, list[Any]]:
+    """The node arrays of one tree, each checked: same length, right types, indices in range."""
+    if not isinstance(tree, dict):
+        raise bad(
+            "arbre {t} : un objet JSON est attendu", "tree {t}: a JSON object is expected", t=t
+        )
+    out: dict[str, list[Any]] = {}
+    for key, kind in _TREE_ARRAYS.items():
+        values = tree.get(key)
+        ok = isinstance(values, list) and len(values) > 0
+        if ok and kind is int:
+            ok = all(type(v) is int for v in values)
+        elif ok:
+            ok = all(type(v) in (int, float) and math.isfinite(v) for v in values)
+        if not ok:
+            raise bad(
+                "arbre {t} : « {k} » doit être une liste non vide de nombres{what}",
+                "tree {t}: '{k}' must be a non-empty list of {what}numbers",
+                t=t,
+                k=key,
+                what=Msg(" entiers", "whole ") if kind is int else Msg(" finis", "finite "),
+            )
+        out[key] = values
+    n = len(out["left_children"])
+    if any(len(v) != n for v in out.values()):
+        raise bad(
+            "arbre {t} : les tableaux des nœuds n'ont pas tous la même longueur",
+            "tree {t}: the node arrays do not all have the same length",
+            t=t,
+        )
+    if any(c < -1 for c in out["left_children"] + out["right_children"]):
+        # XGBoost's leaf is exactly -1: -2 would be followed as a child, outside the tree
+        raise bad(
+            "arbre {t} : un enfant vaut -1 (feuille) ou un numéro de nœud",
+            "tree {t}: a child is -1 (a leaf) or a node number",
+            t=t,
+        )
+    inner = [i for i in range(n) if out["left_children"][i] != -1]
+    if any(not 0 <= out["split_indices"][i] < n_names for i in inner):
+        raise bad(
+            "arbre {t} : numéro de variable (split_indices) hors de 0…{m}",
+            "tree {t}: feature number (split_indices) outside 0…{m}",
+            t=t,
+            m=n_names - 1,
+        )
+    if any(h < 0 for h in out["sum_hessian"]):
+        raise bad("arbre {t} : sum_hessian négatif", "tree {t}: negative sum_hessian", t=t)
+    return out
+
+
+#: Other per-node arrays XGBoost itself reads: a wrong length makes it read out of bounds.
+_NATIVE_ARRAYS = ("loss_changes", "base_weights", "parents", "split_type")
+_CATEGORY_ARRAYS = ("categories", "categories_nodes", "categories_segments", "categories_sizes")
+
+
+def _native_arrays(t: int, tree: dict[str, Any], out: dict[str, list[Any]], bad: Any) -> None:
+    """What XGBoost's own reader trusts: the tree's id (two trees with one id leave a hole
+    that crashes prediction), lengths, parents, no categorical data, tree_param."""
+    n = len(out["left_children"])
+    param = tree.get("tree_param") or {}
+    lengths_ok = all(
+        isinstance(tree.get(key, []), list) and len(tree.get(key, [0] * n)) == n
+        for key in _NATIVE_ARRAYS
+    ) and all(
+        str(param.get(key, default)) == default
+        for key, default in (("num_nodes", str(n)), ("num_deleted", "0"))
+    )
+    if not lengths_ok or type(tree.get("id", t)) is not int or tree.get("id", t) != t:
+        raise bad(
+            "arbre {t} : son id, les tableaux des nœuds ou tree_param ne correspondent pas "
+            "(id {t}, {n} nœuds)",
+            "tree {t}: its id, the node arrays or tree_param do not match (id {t}, {n} nodes)",
+            t=t,
+            n=n,
+        )
+    if any(tree.get(key) for key in _CATEGORY_ARRAYS):
+        raise bad(
+            "arbre {t} : séparation catégorielle non prise en charge",
+            "tree {t}: categorical split not supported",
+            t=t,
+        )
+    left, right = out["left_children"], out["right_children"]
+    expected = [2147483647] * n  # XGBoost's "no parent" for the root
+    for node in range(n):
+        for child in (left[node], right[node]):
+            if 0 <= child < n:
+                expected[child] = node
+    if "parents" in tree and [p & 0x7FFFFFFF for p in tree["parents"]] != expected:
+        raise bad(
+            "arbre {t} : « parents » ne correspond pas aux enfants",
+            "tree {t}: 'parents' does not match the children",
+            t=t,
+        )
+
+
+def _check_model_lists(model: dict[str, Any], bad: Any) -> None:
+    """The lists XGBoost indexes by tree number: one entry per tree, in order."""
+    trees = model["trees"]
+    n = len(trees) if isinstance(trees, list) else -1
+    info = model.get("tree_info", [0] * n)
+    indptr = model.get("iteration_indptr", list(range(n + 1)))
+    param = model.get("gbtree_model_param") or {}
+    ok = (
+        n > 0
+        and str(param.get("num_trees", n)) == str(n)
+        and info == [0] * n
+        and isinstance(indptr, list)
+        and all(type(i) is int for i in indptr)
+        and indptr[:1] == [0]
+        and indptr[-1:] == [n]
+        and all(a < b for a, b in pairwise(indptr))
+    )
+    if not ok:
+        raise bad(
+            "liste des arbres incohérente (num_trees, tree_info ou iteration_indptr) ou vide",
+            "inconsistent or empty list of trees (num_trees, tree_info or iteration_indptr)",
+        )
+
+
 def _reference(path: Path):  # type: ignore[no-untyped-def]
     try:
         import xgboost
     except ImportError:
         return None
-    booster = xgboost.Booster(model_file=str(path))
+    try:  # XGBoost reads the file only once Lanterne has checked every tree of it
+        booster = xgboost.Booster(model_file=str(path))
+    except xgboost.core.XGBoostError as exc:
+        raise import_error(
+            str(path),
+            "XGBoost ne lit pas ce modèle ({e})",
+            "XGBoost cannot read this model ({e})",
+            e=str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__,
+        ) from None
     names = booster.feature_names
 
     def margin(matrix: np.ndarray) -> np.ndarray:
@@ -98,6 +242,20 @@ def _reference(path: Path):  # type: ignore[no-untyped-def]
 def from_xgboost_dict(doc: Any, name: str, *, file: str | None = None) -> ImportedModel:
     """An :class:`ImportedModel` from the parsed JSON of an XGBoost model."""
     file = file or name
+    try:
+        return _from_dict(doc, name, file)
+    except (KeyError, TypeError, ValueError, IndexError, AttributeError, OverflowError) as exc:
+        # the checks below name what they know; anything else is a structure XGBoost never
+        # writes, reported as such rather than as a traceback
+        raise import_error(
+            file,
+            "structure inattendue ({e}) : ce n'est pas un modèle XGBoost enregistré en JSON",
+            "unexpected structure ({e}): this is not an XGBoost model saved as JSON",
+            e=f"{type(exc).__name__}: {str(exc)[:80]}",
+        ) from None
+
+
+def _from_dict(doc: Any, name: str, file: str) -> ImportedModel:
 
     def bad(fr: str, en: str, **params: Any) -> Exception:
         return import_error(file, fr, en, **params)
@@ -145,6 +303,7 @@ def from_xgboost_dict(doc: Any, name: str, *, file: str | None = None) -> Import
     else:
         base = _f32(base)
     trees_raw = booster["model"]["trees"]
+    _check_model_lists(booster["model"], bad)
     n_features = int(params.get("num_feature", "0") or 0)
     names = list(learner.get("feature_names") or [])
     if not names:
@@ -179,19 +338,36 @@ def from_xgboost_dict(doc: Any, name: str, *, file: str | None = None) -> Import
                 "tree {t}: vector leaves (several outputs) not supported",
                 t=t,
             )
-        left, right = tree["left_children"], tree["right_children"]
-        order = renumber(left, right)
-        conditions = [_f32(c) for c in tree["split_conditions"]]
+        arrays = _tree_arrays(t, tree, len(names), bad)
+        left, right = arrays["left_children"], arrays["right_children"]
+        try:
+            order = renumber(left, right)
+        except ValueError:
+            raise bad(
+                "arbre {t} : les enfants ne forment pas un arbre (numéro hors limites, nœud "
+                "partagé ou cycle)",
+                "tree {t}: the children do not form a tree (number out of range, shared node "
+                "or cycle)",
+                t=t,
+            ) from None
+        _native_arrays(t, tree, arrays, bad)
+        conditions = [_f32(c) for c in arrays["split_conditions"]]
+        if not all(math.isfinite(c) for c in conditions):
+            raise bad(
+                "arbre {t} : seuil ou valeur de feuille non fini en float32",
+                "tree {t}: threshold or leaf value not finite in float32",
+                t=t,
+            )
         trees.append(
             build_tree(
                 order,
                 left=left,
                 right=right,
-                feature=[names[i] if 0 <= i < len(names) else None for i in tree["split_indices"]],
+                feature=[names[i] for i in arrays["split_indices"]],
                 threshold=conditions,
                 value=conditions,  # XGBoost keeps a leaf's value in split_conditions
-                cover=[float(h) for h in tree["sum_hessian"]],
-                missing_left=[bool(d) for d in tree["default_left"]],
+                cover=arrays["sum_hessian"],
+                missing_left=[bool(d) for d in arrays["default_left"]],
             )
         )
     notes = []

@@ -20,12 +20,21 @@ import os
 from pathlib import Path
 
 import polars as pl
+from polars.exceptions import PanicException
 
-from lanterne.errors import DataError, Problem
+from lanterne.errors import DataError, Problem, short_name
 from lanterne.i18n import Msg
 from lanterne.io.atomic import atomic_path, check_destination
 from lanterne.io.csvsafe import escape_formulas
 from lanterne.io.database import is_database_uri, read_database
+
+#: The header line of a CSV file may hold at most this many bytes (about 10,000 columns):
+#: a file whose "header" is a whole file is no table, and echoing it back costs gigabytes.
+MAX_HEADER_BYTES = 1 << 20
+#: And any line at most this many bytes: Polars gives up (a panic) on lines of gigabytes.
+MAX_LINE_BYTES = 16 << 20
+#: Columns a table may have (CSV or Parquet).
+MAX_COLUMNS = 10_000
 
 CSV_SUFFIXES = {".csv", ".tsv", ".txt"}
 PARQUET_SUFFIXES = {".parquet", ".pq"}
@@ -78,9 +87,114 @@ def scan_parquet_files(path: str | os.PathLike[str]) -> pl.LazyFrame:
     return pl.scan_parquet([str(f) for f in files])
 
 
+def _too_long(path: Path, what: Msg, limit: int) -> DataError:
+    return DataError(
+        Problem(
+            Msg(
+                "{w} dépasse {n} octets : est-ce bien un tableau CSV ?",
+                "{w} exceeds {n} bytes: is this really a CSV table?",
+                w=what,
+                n=f"{limit:,}".replace(",", " "),
+            ),
+            file=str(path),
+        )
+    )
+
+
+def check_csv_lines(
+    path: Path, max_header: int = MAX_HEADER_BYTES, max_line: int = MAX_LINE_BYTES
+) -> None:
+    """Refuse a CSV file whose header or one of its lines is absurdly long.
+
+    One fast pass over the file: every full block of ``max_line // 2`` bytes must hold a
+    line break, so a line of ``max_line`` bytes or more (which covers a whole block) is
+    always refused, one under half of it never.
+
+    >>> import tempfile
+    >>> path = Path(tempfile.mkdtemp()) / "t.csv"
+    >>> _ = path.write_text("a,b\\n" + "x" * 50 + "\\n")
+    >>> check_csv_lines(path, max_line=40)
+    Traceback (most recent call last):
+      ...
+    lanterne.errors.DataError: ...t.csv: a line exceeds 40 bytes: is this really a CSV table?
+    """
+    with path.open("rb") as handle:
+        header = handle.readline(max_header + 1)
+        if len(header) > max_header:
+            what = Msg("la première ligne (l'en-tête)", "the first line (header)")
+            raise _too_long(path, what, max_header)
+        if max(header.count(sep) for sep in (b",", b";", b"\t")) >= MAX_COLUMNS:
+            raise _too_many_columns(path)
+        block = max(1, max_line // 2)
+        while chunk := handle.read(block):
+            if len(chunk) == block and b"\n" not in chunk and b"\r" not in chunk:
+                raise _too_long(path, Msg("une ligne", "a line"), max_line)
+
+
+def _too_many_columns(path: Path) -> DataError:
+    return DataError(
+        Problem(
+            Msg(
+                "plus de {n} colonnes : refusé",
+                "more than {n} columns: refused",
+                n=f"{MAX_COLUMNS:,}".replace(",", " "),
+            ),
+            file=str(path),
+        )
+    )
+
+
+def decode_binary(frame: pl.DataFrame, file: str | None = None, start: int = 0) -> pl.DataFrame:
+    """Binary columns (Parquet ``BYTE_ARRAY`` without a text type) as UTF-8 text.
+
+    Bytes that are not UTF-8 are refused with the column and the first rows (``start`` is
+    the number of rows before this frame, for chunks).
+
+    >>> decode_binary(pl.DataFrame({"g": [b"ok"]}))["g"].to_list()
+    ['ok']
+    >>> decode_binary(pl.DataFrame({"g": [b"ok", b"\\xff"]}))
+    Traceback (most recent call last):
+      ...
+    lanterne.errors.DataError: column 'g': bytes that are not UTF-8 text (rows 2)
+    """
+    updates = []
+    for name, dtype in frame.schema.items():
+        if dtype != pl.Binary:
+            continue
+        try:
+            updates.append(frame[name].cast(pl.String))
+        except pl.exceptions.ComputeError:
+            rows = []
+            for i, value in enumerate(frame[name]):  # the error path only: stops at 5
+                if value is not None and not _is_utf8(value):
+                    rows.append(str(start + i + 1))
+                    if len(rows) == 5:
+                        break
+            raise DataError(
+                Problem(
+                    Msg(
+                        "colonne « {c} » : octets qui ne sont pas du texte UTF-8 (lignes {r})",
+                        "column '{c}': bytes that are not UTF-8 text (rows {r})",
+                        c=short_name(name),
+                        r=", ".join(rows),
+                    ),
+                    file=file,
+                )
+            ) from None
+    return frame.with_columns(updates) if updates else frame
+
+
+def _is_utf8(value: bytes) -> bool:
+    try:
+        value.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 def _sniff_separator(path: Path) -> str:
     with path.open("r", encoding="utf-8-sig", errors="replace") as handle:
-        header = handle.readline()
+        header = handle.readline(MAX_HEADER_BYTES + 1)
     counts = {sep: header.count(sep) for sep in (",", ";", "\t")}
     return max(counts, key=lambda s: counts[s]) if any(counts.values()) else ","
 
@@ -100,7 +214,11 @@ def read_table(path: str | os.PathLike[str], columns: list[str] | None = None) -
     fmt = table_format(path)
     try:
         if fmt == "parquet":
-            return scan_parquet_files(path).select(columns or pl.all()).collect()
+            scan = scan_parquet_files(path)
+            if len(scan.collect_schema()) > MAX_COLUMNS:
+                raise _too_many_columns(path)
+            return decode_binary(scan.select(columns or pl.all()).collect(), str(path))
+        check_csv_lines(path)
         frame = pl.read_csv(
             path,
             separator=_sniff_separator(path),
@@ -111,13 +229,15 @@ def read_table(path: str | os.PathLike[str], columns: list[str] | None = None) -
         return frame
     except DataError:
         raise
-    except (pl.exceptions.PolarsError, OSError, ValueError) as exc:
+    except (pl.exceptions.PolarsError, OSError, ValueError, PanicException) as exc:
+        # (a panic is Polars' own failure on a file it cannot read, e.g. invalid UTF-8 in a
+        # Parquet text column: the file is at fault, not the program)
         raise DataError(
             Problem(
                 Msg(
                     "lecture impossible : {e}",
                     "cannot read the file: {e}",
-                    e=str(exc).splitlines()[0] if str(exc) else type(exc).__name__,
+                    e=short_name(str(exc).splitlines()[0], 300) if str(exc) else type(exc).__name__,
                 ),
                 file=str(path),
             )

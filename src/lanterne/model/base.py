@@ -195,6 +195,7 @@ class Model(ABC):
         """
         frame = data if prepared else self.prepare(data, file=file)
         scored = self.outputs(frame)
+        check_scores(scored["score"], file)
         rule = targeting or self.targeting
         _, selected = rule.select(scored["score"])
         outputs = scored.with_columns(pl.Series("selected", selected))
@@ -203,6 +204,39 @@ class Model(ABC):
 
     def selection_threshold(self, scores: pl.Series | np.ndarray) -> float:
         return self.targeting.threshold_for(scores)
+
+
+def check_scores(scores: pl.Series | np.ndarray, file: str | None = None, start: int = 0) -> None:
+    """Refuse scores that are not numbers (NaN): never write or audit them silently.
+
+    Checked data and specs hold finite numbers only, but a model's arithmetic can still
+    overflow (two huge terms of opposite signs give ∞ − ∞). ``start`` is the index of the
+    first row (for chunks).
+
+    >>> check_scores(np.array([0.1, np.nan]), "d.csv")
+    Traceback (most recent call last):
+      ...
+    lanterne.errors.DataError: d.csv: the model gives no score (NaN) for 1 household(s) ...
+    """
+    values = scores.to_numpy() if isinstance(scores, pl.Series) else np.asarray(scores)
+    bad = ~np.isfinite(values.astype(np.float64, copy=False))
+    if not bad.any():
+        return
+    rows = np.flatnonzero(bad)
+    raise DataError(
+        Problem(
+            Msg(
+                "le modèle ne donne aucun score (NaN) pour {n} foyer(s) (lignes {rows}) : ses "
+                "calculs débordent pour ces valeurs (nombres trop grands ?)",
+                "the model gives no score (NaN) for {n} household(s) (rows {rows}): its "
+                "arithmetic overflows for these values (numbers too large?)",
+                n=int(rows.size),
+                rows=", ".join(str(start + int(r) + 1) for r in rows[:5])
+                + (" …" if rows.size > 5 else ""),
+            ),
+            file=file,
+        )
+    )
 
 
 # -------------------------------------------------------------------- loading

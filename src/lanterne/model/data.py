@@ -21,12 +21,13 @@ import polars as pl
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from functools import lru_cache
 
 import polars as pl
 
-from lanterne.errors import DataError, Problem
+from lanterne.errors import DataError, Problem, name_list, short_name
 from lanterne.i18n import Msg
 from lanterne.spec.schema import ModelSpec, Variable
 
@@ -127,7 +128,7 @@ def prepare_table(
                 Msg(
                     "colonne(s) manquante(s) : {cols}",
                     "missing column(s): {cols}",
-                    cols=", ".join(missing),
+                    cols=name_list(missing),
                 ),
                 file=file,
             )
@@ -183,7 +184,7 @@ def _clean_small(var: Variable, column: pl.Series) -> pl.Series | None:
     if var.type in ("int", "float"):
         if not (dtype.is_integer() or (var.type == "float" and dtype.is_float())):
             return None
-        if var.type == "float" and any(v != v for v in values):  # NaN
+        if var.type == "float" and not all(math.isfinite(v) for v in values):  # NaN, inf
             return None
         if var.range is not None:
             low, high = var.range
@@ -233,12 +234,16 @@ def _failures(var: Variable, original: pl.Series, value: pl.Series) -> list[tupl
             out.append(("null", missing))
     if var.type in ("int", "float") and value.len() > converted_nulls:
         number = value.cast(pl.Float64)
+        # NaN, inf: scores would be NaN; a NaN counts as missing where missing is allowed
         nan_is_missing = var.type == "float" and var.missing == "allowed"
-        if not nan_is_missing and number.is_nan().any():
-            out.append(("nan", number.is_nan().fill_null(False)))
+        bad = number.is_infinite() if nan_is_missing else ~number.is_finite()
+        nonfinite = bad.fill_null(False)
+        if nonfinite.any():
+            out.append(("nan", nonfinite))
             return out
         if var.type == "int" and not original.dtype.is_integer() and original.dtype != pl.Boolean:
-            fractional = (number != number.floor()).fill_null(False)
+            # beyond 2⁵³ a float is no longer a whole number one can trust (nor fits Int64)
+            fractional = ((number != number.floor()) | (number.abs() > 2.0**53)).fill_null(False)
             if fractional.any():
                 out.append(("int", fractional))
         if var.range is not None:
@@ -285,7 +290,7 @@ def _describe(
             c=name,
             w=where,
             exp=expected,
-            vals=", ".join(repr(v) for v in sample),
+            vals=", ".join(short_name(repr(v)) for v in sample),
         )
     if kind == "null":
         return Msg(
@@ -303,8 +308,8 @@ def _describe(
         )
     if kind == "nan":
         return Msg(
-            "colonne « {c} » : valeurs non numériques (NaN), {w}",
-            "column '{c}': not-a-number values (NaN), {w}",
+            "colonne « {c} » : valeurs non numériques ou infinies (NaN, inf), {w}",
+            "column '{c}': not-a-number or infinite values (NaN, inf), {w}",
             c=name,
             w=where,
         )
@@ -324,7 +329,7 @@ def _describe(
             "colonne « {c} » : catégories inconnues {vals}, {w} (attendu : {cats})",
             "column '{c}': unknown categories {vals}, {w} (expected one of: {cats})",
             c=name,
-            vals=", ".join(repr(v) for v in unknown),
+            vals=", ".join(short_name(repr(v)) for v in unknown),
             w=where,
             cats=", ".join(var.categories or []),
         )

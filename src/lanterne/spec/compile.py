@@ -35,8 +35,16 @@ from lanterne.spec.expr import (
     Not,
     Number,
     String,
+    chain,
     check_types,
 )
+
+_ARITHMETIC = {
+    "+": lambda a, b: a + b,
+    "-": lambda a, b: a - b,
+    "*": lambda a, b: a * b,
+    "/": lambda a, b: a / b,
+}
 
 
 def to_polars(node: Node, env: Mapping[str, NameInfo]) -> pl.Expr:
@@ -72,17 +80,25 @@ class _Compiler:
             return -self.number(node.operand)
         if isinstance(node, Not):
             return ~self.expr(node.operand)
-        if isinstance(node, Arithmetic):
-            left, right = self.number(node.left), self.number(node.right)
-            return {
-                "+": left + right,
-                "-": left - right,
-                "*": left * right,
-                "/": left / right,
-            }[node.op]
+        if isinstance(node, Arithmetic):  # a chain in a loop: it may be long
+            first, rest = chain(node)
+            result = self.number(first)
+            for op, right in rest:
+                result = _ARITHMETIC[op](result, self.number(right))
+            return result
         if isinstance(node, Logical):
-            left, right = self.expr(node.left), self.expr(node.right)
-            return left & right if node.op == "and" else left | right
+            # runs of one operator as one horizontal and/or (Kleene logic, as & and |):
+            # Polars plans a deep tree of & or | very slowly
+            first, rest = chain(node)
+            result = self.expr(first)
+            i = 0
+            while i < len(rest):
+                op, run = rest[i][0], [result]
+                while i < len(rest) and rest[i][0] == op:
+                    run.append(self.expr(rest[i][1]))
+                    i += 1
+                result = pl.all_horizontal(run) if op == "and" else pl.any_horizontal(run)
+            return result
         if isinstance(node, Compare):
             return self.compare(node)
         if isinstance(node, Member):

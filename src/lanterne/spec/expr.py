@@ -23,6 +23,10 @@ Functions: ``min(a, b, ...)``, ``max(a, b, ...)``, ``abs(x)``, ``clip(x, low, hi
 ``between(x, low, high)`` (inclusive), ``bin(x, [e1, e2, ...])`` (how many edges are
 ≤ x: 0 below the first edge, 1 from e1 up to e2, ...).
 
+Limits: parentheses, function calls, ``-`` and ``not`` nest at most :data:`MAX_DEPTH`
+levels deep, and an expression holds at most :data:`MAX_OPERATORS` operators. Long flat
+chains (``a + b + c + ...``) are read, checked and compiled in a loop, not recursively.
+
 Division ``/`` only accepts a non-zero number written in the expression: dividing by a
 variable must say what happens at zero, with ``ratio``.
 
@@ -34,12 +38,14 @@ Example:
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Literal
 
+from lanterne.errors import short_name
 from lanterne.i18n import Msg
 
 ExprType = Literal["number", "bool", "category"]
@@ -68,6 +74,11 @@ _TOKEN_RE = re.compile(
 )
 
 KEYWORDS = {"and", "or", "not", "in", "true", "false"}
+
+#: Parentheses, calls, ``-`` and ``not`` nest at most this deep.
+MAX_DEPTH = 32
+#: An expression holds at most this many operators (Polars plans long chains slowly).
+MAX_OPERATORS = 500
 
 
 @dataclass(frozen=True)
@@ -205,6 +216,35 @@ class _Parser:
         self.source = source
         self.tokens = tokenize(source)
         self.i = 0
+        self.depth = 0
+        self.operators = 0
+
+    def enter(self, offset: int) -> None:
+        """One level deeper (a parenthesis, a call, ``-`` or ``not``): bounded."""
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise ExprError(
+                Msg(
+                    "expression imbriquée trop profondément (plus de {n} niveaux)",
+                    "expression nested too deep (more than {n} levels)",
+                    n=MAX_DEPTH,
+                ),
+                offset,
+            )
+
+    def operator(self, offset: int) -> None:
+        self.operators += 1
+        if self.operators > MAX_OPERATORS:
+            raise ExprError(
+                Msg(
+                    "expression trop longue (plus de {n} opérateurs) : découpez-la en "
+                    "caractéristiques intermédiaires",
+                    "expression too long (more than {n} operators): split it into "
+                    "intermediate features",
+                    n=MAX_OPERATORS,
+                ),
+                offset,
+            )
 
     @property
     def tok(self) -> Token:
@@ -252,23 +292,29 @@ class _Parser:
     def or_expr(self) -> Node:
         node = self.and_expr()
         while tok := self.accept("or"):
+            self.operator(tok.offset)
             node = Logical(tok.offset, "or", node, self.and_expr())
         return node
 
     def and_expr(self) -> Node:
         node = self.not_expr()
         while tok := self.accept("and"):
+            self.operator(tok.offset)
             node = Logical(tok.offset, "and", node, self.not_expr())
         return node
 
     def not_expr(self) -> Node:
         if tok := self.accept("not"):
-            return Not(tok.offset, self.not_expr())
+            self.enter(tok.offset)
+            node = Not(tok.offset, self.not_expr())
+            self.depth -= 1
+            return node
         return self.comparison()
 
     def comparison(self) -> Node:
         left = self.sum()
         if tok := self.accept("==", "!=", "<", "<=", ">", ">="):
+            self.operator(tok.offset)
             right = self.sum()
             if self.tok.text in ("==", "!=", "<", "<=", ">", ">="):
                 raise ExprError(
@@ -319,12 +365,14 @@ class _Parser:
     def sum(self) -> Node:
         node = self.product()
         while tok := self.accept("+", "-"):
+            self.operator(tok.offset)
             node = Arithmetic(tok.offset, tok.text, node, self.product())  # type: ignore[arg-type]
         return node
 
     def product(self) -> Node:
         node = self.unary()
         while tok := self.accept("*", "/"):
+            self.operator(tok.offset)
             right = self.unary()
             if tok.text == "/" and not _is_nonzero_constant(right):
                 raise ExprError(
@@ -341,7 +389,9 @@ class _Parser:
 
     def unary(self) -> Node:
         if tok := self.accept("-"):
+            self.enter(tok.offset)
             operand = self.unary()
+            self.depth -= 1
             if isinstance(operand, Number):
                 return Number(tok.offset, -operand.value)
             return Negate(tok.offset, operand)
@@ -361,11 +411,16 @@ class _Parser:
         if tok.kind == "name":
             self.advance()
             if self.accept("("):
-                return self.call(tok)
+                self.enter(tok.offset)
+                call = self.call(tok)
+                self.depth -= 1
+                return call
             return Name(tok.offset, tok.text)
         if self.accept("("):
+            self.enter(tok.offset)
             node = self.or_expr()
             self.expect(")")
+            self.depth -= 1
             return node
         raise ExprError(
             Msg(
@@ -442,10 +497,14 @@ class _Parser:
 def _number(tok: Token) -> float | int:
     text = tok.text.replace("_", "")
     try:
-        return int(text) if re.fullmatch(r"\d+", text) else float(text)
-    except ValueError:
+        value = int(text) if re.fullmatch(r"\d+", text) else float(text)
+        if not math.isfinite(float(value)):  # 1e400 (and int beyond float: OverflowError)
+            raise ValueError(text)
+        return value
+    except (ValueError, OverflowError):
         raise ExprError(
-            Msg("nombre invalide « {t} »", "invalid number '{t}'", t=tok.text), tok.offset
+            Msg("nombre invalide « {t} »", "invalid number '{t}'", t=short_name(tok.text)),
+            tok.offset,
         ) from None
 
 
@@ -473,10 +532,32 @@ def parse(source: str) -> Node:
 
 
 def walk(node: Node) -> Iterator[Node]:
-    """Every node of the tree, parents first."""
-    yield node
-    for child in children(node):
-        yield from walk(child)
+    """Every node of the tree, parents first (in a loop: long chains are deep trees)."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        stack.extend(reversed(children(current)))
+
+
+def chain(node: Arithmetic | Logical) -> tuple[Node, list[tuple[str, Node]]]:
+    """A left-leaning chain ``((a + b) - c) * d`` as ``a, [("+", b), ("-", c), ("*", d)]``.
+
+    The parser builds ``a + b + c + ...`` as a tree as deep as the chain is long; walking
+    it this way evaluates it in the same order without recursion.
+
+    >>> first, rest = chain(parse("a + b - c"))
+    >>> first.name, [(op, n.name) for op, n in rest]
+    ('a', [('+', 'b'), ('-', 'c')])
+    """
+    kind = type(node)
+    rest: list[tuple[str, Node]] = []
+    current: Node = node
+    while isinstance(current, kind):
+        rest.append((current.op, current.right))  # type: ignore[attr-defined]
+        current = current.left  # type: ignore[attr-defined]
+    rest.reverse()
+    return current, rest
 
 
 def children(node: Node) -> tuple[Node, ...]:
@@ -549,12 +630,16 @@ class _TypeChecker:
             self.boolean(node.operand, "not")
             return "bool"
         if isinstance(node, Arithmetic):
-            self.numeric(node.left, node.op)
-            self.numeric(node.right, node.op)
+            first, rest = chain(node)
+            self.numeric(first, rest[0][0])
+            for op, right in rest:
+                self.numeric(right, op)
             return "number"
         if isinstance(node, Logical):
-            self.boolean(node.left, node.op)
-            self.boolean(node.right, node.op)
+            first, rest = chain(node)
+            self.boolean(first, rest[0][0])
+            for op, right in rest:
+                self.boolean(right, op)
             return "bool"
         if isinstance(node, Compare):
             self.compare(node)

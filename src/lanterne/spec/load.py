@@ -221,7 +221,7 @@ class _CrossChecker:
                         ),
                     )
             self.check_source_ref(path, var)
-            if vtype not in _VAR_TYPES:
+            if not isinstance(vtype, str) or vtype not in _VAR_TYPES:
                 continue  # Pydantic reports the bad type
             categories = var.get("categories")
             if vtype == "category":

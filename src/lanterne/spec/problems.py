@@ -110,6 +110,12 @@ def _translate(err: Mapping[str, Any], missing_field: str | None) -> Msg:
         )
     if kind in ("float_parsing", "float_type", "int_parsing", "int_type", "int_from_float"):
         return Msg("nombre attendu, trouvé {v!r}", "a number was expected, found {v!r}", v=value)
+    if kind == "finite_number":
+        return Msg(
+            "nombre fini attendu, trouvé {v!r}",
+            "a finite number was expected, found {v!r}",
+            v=value,
+        )
     if kind in ("bool_parsing", "bool_type"):
         return Msg(
             "true ou false attendu, trouvé {v!r}",

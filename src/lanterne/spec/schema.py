@@ -27,7 +27,8 @@ STATUSES: tuple[Status, ...] = ("published", "reconstructed", "illustrative")
 class Strict(BaseModel):
     """Unknown keys are errors: a typo in a spec must never be silently ignored."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # allow_inf_nan: "nan" or "1e400" would pass as a number and end as NaN scores
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class Text(Strict):

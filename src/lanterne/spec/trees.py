@@ -43,6 +43,10 @@ OPTIONAL_KEYS = ("missing_left",)
 #: At most this many problems are listed for one ensemble (the rest are counted).
 MAX_PROBLEMS = 20
 
+#: Trees may be at most this deep (a chain of a hundred thousand nodes would overflow the
+#: native stack of LightGBM's recursive TreeSHAP).
+MAX_DEPTH = 500
+
 #: A function turning (tree index, key or None, node index or None, message) into a Problem.
 Locate = Callable[[int, str | None, int | None, Msg], Problem]
 
@@ -388,6 +392,20 @@ def _check_tree(
             ),
         )
         return None
+    depth = _depth(left, right)
+    if depth > MAX_DEPTH:
+        bad(
+            "left",
+            0,
+            Msg(
+                "arbre profond de plus de {m} niveaux : refusé (LightGBM, qui calcule les "
+                "contributions, parcourt les arbres récursivement)",
+                "tree deeper than {m} levels: refused (LightGBM, which computes the "
+                "contributions, walks trees recursively)",
+                m=MAX_DEPTH,
+            ),
+        )
+        return None
     return {
         "names": names,
         "threshold": np.where(leaf, np.nan, threshold),
@@ -397,6 +415,23 @@ def _check_tree(
         "cover": cover,
         "missing_left": missing_left,
     }
+
+
+def _depth(left: np.ndarray, right: np.ndarray) -> int:
+    """Levels below the root (a checked tree), level by level: stops past :data:`MAX_DEPTH`.
+
+    >>> int(_depth(np.array([1, -1, -1]), np.array([2, -1, -1])))
+    1
+    """
+    frontier = np.array([0])
+    depth = 0
+    while depth <= MAX_DEPTH:
+        inner = frontier[left[frontier] != -1]
+        if inner.size == 0:
+            return depth
+        frontier = np.concatenate([left[inner], right[inner]])
+        depth += 1
+    return depth
 
 
 # --------------------------------------------------------------------------- files
@@ -417,7 +452,21 @@ def trees_file_path(ref: str, spec_file: str) -> tuple[Path | None, Msg | None]:
             "the trees file is a JSON file (.json)",
         )
     base = Path(spec_file).parent if spec_file and not spec_file.startswith("<") else Path()
-    return base / Path(*pure.parts), None
+    path = base / Path(*pure.parts)
+    # a symbolic link (of the file or of a folder on the way) may lead anywhere: what is
+    # read must stay in the spec's folder once every link is followed
+    try:
+        inside = path.resolve().is_relative_to(base.resolve())
+    except (OSError, RuntimeError):  # a loop of links
+        inside = False
+    if not inside:
+        return None, Msg(
+            "le fichier des arbres sort du dossier de la spécification (lien symbolique) : "
+            "copiez-le à côté de la spécification",
+            "the trees file leads out of the spec's folder (symbolic link): copy it next to "
+            "the spec",
+        )
+    return path, None
 
 
 def file_sha256(path: Path) -> str:
@@ -465,6 +514,10 @@ def read_trees_file(
                 ),
                 where,
             )
+        ]
+    except RecursionError:
+        return None, [
+            Problem(Msg("JSON imbriqué trop profondément", "JSON nested too deep"), where)
         ]
     except json.JSONDecodeError as exc:
         return None, [

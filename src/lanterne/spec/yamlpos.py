@@ -2,7 +2,9 @@
 
 PyYAML's safe composer builds a node tree that knows each node's line and column; we
 construct plain Python values from it ourselves so that every value keeps its position.
-Nothing in a YAML file can run code here: only the safe scalar types are built.
+Nothing in a YAML file can run code here: only the safe scalar types are built. NaN and
+infinite numbers (``.nan``, ``.inf``, ``1e400``) are refused wherever they appear, and
+aliases, nesting and size are bounded.
 
 Example:
     >>> doc = load_yaml_with_positions("a:\\n  - 1\\n  - x\\n", "f.yaml")
@@ -14,6 +16,7 @@ Example:
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,6 +27,14 @@ from lanterne.errors import Problem, SpecError
 from lanterne.i18n import Msg
 
 PathKey = tuple[str | int, ...]
+
+#: A document may expand to at most this many values (aliases repeat what they point to:
+#: a few hundred bytes of nested aliases would otherwise expand to billions of values).
+MAX_VALUES = 1_000_000
+#: At most this many repetitions of a list or mapping through an alias (``*name``).
+MAX_ALIAS_EXPANSIONS = 10_000
+#: Lists and mappings nest at most this deep.
+MAX_DEPTH = 100
 
 
 @dataclass(frozen=True)
@@ -89,11 +100,50 @@ _SEQ = "tag:yaml.org,2002:seq"
 
 
 class _Builder:
-    def __init__(self, doc: YamlDocument) -> None:
+    def __init__(self, doc: YamlDocument, max_values: int = MAX_VALUES) -> None:
         self.doc = doc
         self.constructor = SafeConstructor()
+        self.max_values = max_values
+        self.values = 0
+        self.expansions = 0
+        self.built: set[int] = set()
+
+    def limits(self, node: yaml.Node, path: PathKey) -> None:
+        """Refuse alias bombs and deep nesting before they cost memory and time."""
+        self.values += 1
+        if isinstance(node, yaml.MappingNode | yaml.SequenceNode):
+            if id(node) in self.built:
+                self.expansions += 1
+            self.built.add(id(node))
+        if len(path) > MAX_DEPTH:
+            what = Msg(
+                "imbrication trop profonde (plus de {n} niveaux)",
+                "nesting too deep (more than {n} levels)",
+                n=MAX_DEPTH,
+            )
+        elif self.values > self.max_values or self.expansions > MAX_ALIAS_EXPANSIONS:
+            what = Msg(
+                "le document se déploie en plus de {n} valeurs ou répète trop d'alias (*nom) : "
+                "refusé pour ne pas épuiser la mémoire",
+                "the document expands to more than {n} values or repeats too many aliases "
+                "(*name): refused so as not to exhaust memory",
+                n=f"{self.max_values:,}".replace(",", " "),
+            )
+        else:
+            return
+        mark = node.start_mark
+        raise SpecError(
+            Problem(
+                what,
+                file=self.doc.file,
+                line=mark.line + 1,
+                column=mark.column + 1,
+                path=format_path(path),
+            )
+        )
 
     def build(self, node: yaml.Node, path: PathKey) -> Any:
+        self.limits(node, path)
         self.doc.positions[path] = _pos(node)
         expected = {yaml.MappingNode: _MAP, yaml.SequenceNode: _SEQ}.get(type(node))
         if expected is not None and node.tag != expected:
@@ -130,17 +180,50 @@ class _Builder:
         if isinstance(node, yaml.SequenceNode):
             return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
         value = self.constructor.construct_object(node, deep=True)
+        if isinstance(value, float) and not math.isfinite(value):
+            # .nan and .inf would pass every comparison check and end as NaN scores
+            mark = node.start_mark
+            raise SpecError(
+                Problem(
+                    Msg(
+                        "nombre non fini ({v}) refusé : écrivez un nombre fini",
+                        "non-finite number ({v}) refused: write a finite number",
+                        v=node.value,
+                    ),
+                    file=self.doc.file,
+                    line=mark.line + 1,
+                    column=mark.column + 1,
+                    path=format_path(path),
+                )
+            )
         # Dates stay text: specs compare and print them, never compute with them.
         if hasattr(value, "isoformat"):
             return node.value
         return value
 
 
-def load_yaml_with_positions(text: str, file: str = "<text>") -> YamlDocument:
-    """Parse one YAML document; raise :class:`SpecError` with a location on syntax errors."""
+def load_yaml_with_positions(
+    text: str, file: str = "<text>", *, max_values: int = MAX_VALUES
+) -> YamlDocument:
+    """Parse one YAML document; raise :class:`SpecError` with a location on syntax errors.
+
+    Aliases, nesting and the number of values are bounded (:data:`MAX_VALUES`,
+    :data:`MAX_ALIAS_EXPANSIONS`, :data:`MAX_DEPTH`).
+    """
     doc = YamlDocument(data=None, file=file)
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except RecursionError:  # PyYAML composes nested lists and mappings recursively
+        raise SpecError(
+            Problem(
+                Msg(
+                    "imbrication trop profonde (plus de {n} niveaux)",
+                    "nesting too deep (more than {n} levels)",
+                    n=MAX_DEPTH,
+                ),
+                file=file,
+            )
+        ) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         raise SpecError(
@@ -162,7 +245,7 @@ def load_yaml_with_positions(text: str, file: str = "<text>") -> YamlDocument:
     if root is None:
         raise SpecError(Problem(Msg("le fichier est vide", "the file is empty"), file=file))
     try:
-        doc.data = _Builder(doc).build(root, ())
+        doc.data = _Builder(doc, max_values).build(root, ())
     except ConstructorError as exc:
         mark = exc.problem_mark
         raise SpecError(
