@@ -37,7 +37,7 @@ async def archetypes_page(request: Request, model: str | None = None) -> HTMLRes
         set_name=pick(arch.name, lang),
         set_description=pick(arch.description, lang),
         set_status=arch.status,
-        population=state.population_label if population is not None else None,
+        population=state.label_for(chosen.id),
     )
 
 

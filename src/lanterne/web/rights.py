@@ -27,6 +27,7 @@ from lanterne.model import Model, load_model
 from lanterne.population.archetypes import load_archetypes
 from lanterne.rights.catalog import RightsCatalog, load_rights_catalog
 from lanterne.rights.inputs import AGE_BANDS, ASSUMPTIONS, INPUT_COLUMNS
+from lanterne.rights.simulate import default_month
 from lanterne.web.common import app_state, category_labels, variable_label
 from lanterne.web.render import page, page_lang
 from lanterne.web.score import Field, _text, archetype_choices, chosen_archetype
@@ -35,7 +36,7 @@ from lanterne.web.state import AppState
 router = APIRouter()
 
 #: Month of the rights when the form does not say (same as ``lanterne rights``).
-DEFAULT_MONTH = "2025-06"
+DEFAULT_MONTH = default_month()  # the current month, read once at startup
 #: Benefits shown, in this order (the catalog's keys).
 BENEFITS = ("rsa", "ppa", "housing", "aah")
 #: The model whose spec gives the labels, help texts and categories of the inputs.

@@ -232,7 +232,7 @@ def _render(
         agency=agency,
         result=result,
         problems=problems or [],
-        population=state.population_label if model.id in state.populations else None,
+        population=state.label_for(model.id),
         downloads=DOWNLOADS,
         repost="household",  # a posted page switches language by posting it again
     )
