@@ -140,8 +140,8 @@ def model_box(model: Model, lang: str) -> ModelBox:
     warning = None
     if status == "illustrative":
         warning = Msg(
-            "Les poids de « {m} » sont illustratifs : ils ne sont pas ceux de {a}, qui ne les a "
-            "pas publiés. Ils servent à montrer comment un tel modèle cible les foyers à partir "
+            "Les poids de « {m} » sont illustratifs : ce ne sont pas ceux de l'organisme ({a}), "
+            "qui ne les a pas publiés. Ils servent à montrer comment un tel modèle cible les foyers à partir "
             "des variables connues ; les écarts entre groupes montrent le mécanisme, pas leur "
             "taille réelle.",
             "The weights of '{m}' are illustrative: they are not those of {a}, which has not "

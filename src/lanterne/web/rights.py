@@ -27,7 +27,7 @@ from lanterne.model import Model, load_model
 from lanterne.population.archetypes import load_archetypes
 from lanterne.rights.catalog import RightsCatalog, load_rights_catalog
 from lanterne.rights.inputs import AGE_BANDS, ASSUMPTIONS, INPUT_COLUMNS
-from lanterne.rights.simulate import default_month
+from lanterne.rights.simulate import default_month, openfisca_version
 from lanterne.web.common import app_state, category_labels, variable_label
 from lanterne.web.render import page, page_lang
 from lanterne.web.score import Field, _text, archetype_choices, chosen_archetype
@@ -37,8 +37,9 @@ router = APIRouter()
 
 #: Month of the rights when the form does not say (same as ``lanterne rights``).
 DEFAULT_MONTH = default_month()  # the current month, read once at startup
-#: Benefits shown, in this order (the catalog's keys).
-BENEFITS = ("rsa", "ppa", "housing", "aah")
+#: Benefits shown, in this order (the catalog's keys): the four the population audits
+#: draw take-up for, then the family benefits and the health cover (``family_benefits``).
+BENEFITS = ("rsa", "ppa", "housing", "aah", "asf", "af", "cf", "css")
 #: The model whose spec gives the labels, help texts and categories of the inputs.
 LABELS_MODEL = "fr-cnaf-2014"
 #: Inputs of the form, in this order (``head_age`` replaces ``age_band``: RSA turns on 25).
@@ -74,28 +75,33 @@ class RightsEngine:
         with self._lock:
             if self._ready:
                 return
-            from lanterne.rights.compute import compute_rights
-
             frame = pl.DataFrame(
                 {
-                    "family_type": ["single"],
-                    "n_children": [0],
+                    "family_type": ["single_parent"],
+                    "n_children": [2],
                     "head_age": [40],
                     "head_activity": ["inactive"],
                     "income_monthly": [0.0],
                     "housing_status": ["hosted"],
                 }
             )
-            compute_rights(frame, DEFAULT_MONTH, catalog=self.catalog, progress=False)
+            _simulate_one(frame, DEFAULT_MONTH)
             self._ready = True
 
     def household(self, frame: pl.DataFrame, month: str) -> dict[str, Any]:
-        """Amounts and entitlement of the one household of ``frame`` for ``month``."""
-        from lanterne.rights.compute import compute_rights
-
+        """Monthly amounts (``<key>_amount``) of the one household of ``frame`` for
+        ``month``: the four audited benefits, the family benefits and the CSS."""
         self.warm()
-        out = compute_rights(frame, month, catalog=self.catalog, progress=False, calibrate=False)
-        return out.row(0, named=True)
+        return _simulate_one(frame, month)
+
+
+def _simulate_one(frame: pl.DataFrame, month: str) -> dict[str, Any]:
+    from lanterne.rights.inputs import derive_situations
+    from lanterne.rights.simulate import BENEFITS as AUDITED
+    from lanterne.rights.simulate import FAMILY_BENEFITS, simulate
+
+    out = simulate(derive_situations(frame), month, {**AUDITED, **FAMILY_BENEFITS})
+    return {f"{k}_amount": float(v[0]) for k, v in out.items()}
 
 
 def rights_engine(state: AppState) -> RightsEngine:
@@ -320,34 +326,65 @@ def _rights_result(request: Request, form: FormData) -> HTMLResponse:
     )
 
 
+def _benefit(catalog: RightsCatalog, key: str) -> Any:
+    return catalog.benefits.get(key) or catalog.family_benefits[key]  # type: ignore[call-overload]
+
+
 def result_context(
     catalog: RightsCatalog, row: dict[str, Any], month: str, lang: str
 ) -> dict[str, Any]:
-    """Everything the result part of the page shows."""
+    """Everything the result part of the page shows.
+
+    The CSS is a health cover, not money: free (``css_free``), or with a monthly
+    contribution (``css_paid``), and counts for nothing in the total.
+    """
     benefits = []
+    total = 0.0
     for key in BENEFITS:
-        b = catalog.benefits[key]
+        b = _benefit(catalog, key)
         rate = b.nonrecours
+        if key == "css":
+            free, paid = row["css_free_amount"] > 0, row["css_paid_amount"]
+            entitled = free or paid > 0
+            if free:
+                amount = Msg("gratuite", "free").render(lang)
+            elif paid > 0:
+                amount = Msg(
+                    "participation de {p} € par mois",
+                    "contribution of €{p} a month",
+                    p=Msg(format_number(paid, "fr", 2), format_number(paid, "en", 2)),
+                ).render(lang)
+            else:
+                amount = "—"
+        else:
+            value = row[f"{key}_amount"]
+            entitled = value > 0
+            total += value
+            amount = format_number(value, lang, 2)
+        apply = b.apply
         benefits.append(
             {
                 "key": key,
                 "name": pick(b.label, lang),
-                "entitled": bool(row[f"{key}_entitled"]),
-                "amount": format_number(row[f"{key}_amount"], lang, 2),
+                "entitled": entitled,
+                "amount": amount,
                 "rules": pick(b.rules, lang),
                 "claim": pick(b.claim, lang),
+                "apply_url": apply.url if apply else None,
+                "apply_source": catalog.source(apply.source).title if apply else None,
                 "nonrecours": None if rate.rate is None else format_percent(rate.rate, lang, 0),
                 "nonrecours_status": rate.status,
                 "nonrecours_source": catalog.source(rate.source).title,
+                "nonrecours_url": catalog.source(rate.source).url,
             }
         )
-    total = sum(row[f"{k}_amount"] for k in BENEFITS)
     return {
         "month": month,
         "benefits": benefits,
         "total": format_number(total, lang, 2),
         "any": any(b["entitled"] for b in benefits),
         "assumptions": [a.render(lang) for a in ASSUMPTIONS],
+        "openfisca": openfisca_version(),
     }
 
 

@@ -37,13 +37,17 @@ from lanterne.explain.household import (
     Person,
     archetype_set_for,
 )
+from lanterne.explain.population import Population
 from lanterne.explain.sentences import describe_value, signed
 from lanterne.i18n import Msg, format_percent, pick
 from lanterne.model import Model
 from lanterne.population.archetypes import load_archetypes
+from lanterne.web.changes import changes_view
 from lanterne.web.chart import contribution_svg
 from lanterne.web.common import app_state, category_labels, get_model, variable_label
 from lanterne.web.render import page, page_lang
+from lanterne.web.situation import carried_values, household_keys, situation_query
+from lanterne.web.standing import plain_words, score_quantiles, standing_svg
 
 router = APIRouter()
 
@@ -192,15 +196,57 @@ def _field_errors(model: Model, exc: LanterneError, lang: str) -> tuple[dict[str
     return by_field, general
 
 
+def _carried(request: Request, source: Any, model: Model) -> dict[str, str]:
+    """The household values the score page does not show but keeps (the rights inputs)."""
+    state = app_state(request)
+    keys = state.extra.get("household_keys")
+    if keys is None:
+        keys = state.extra["household_keys"] = household_keys(state.models)
+    return carried_values(source, model.used_variables, keys)  # type: ignore[arg-type]
+
+
 @router.get("/score", response_class=HTMLResponse)
 async def score_form(
-    request: Request, model: str | None = None, archetype: str | None = None
+    request: Request,
+    model: str | None = None,
+    archetype: str | None = None,
+    search: str | None = None,
 ) -> HTMLResponse:
+    """The form; with the household's values in the address (a link from a result or from
+    "Mes droits"), the result at once."""
     lang = page_lang(request)
     chosen = get_model(request, model)
+    query = request.query_params
+    if any(n in query for n in chosen.used_variables):
+        values: dict[str, Any] = {n: _text(v) for n, v in _start_values(chosen, archetype).items()}
+        items = [(k, v) for k, v in values.items() if k not in query]
+        form = FormData([*items, *query.multi_items()])
+        return await run_in_threadpool(
+            partial(_score_result, search=search == "1"), request, form
+        )
     ref = chosen_archetype(archetype, lang, archetype_set_for(chosen.id))
     values = _defaults(chosen, ref)
-    return _render(request, lang, chosen, values, ref)
+    start = _rights_start(chosen, ref)
+    return _render(request, lang, chosen, values, ref, carried=_carried(request, start, chosen))
+
+
+def _start_values(model: Model, archetype: str | None) -> dict[str, Any]:
+    """The values a household given in an address starts from (then overridden)."""
+    ref = archetype or (
+        DEFAULT_ARCHETYPE
+        if archetype_set_for(model.id) == DEFAULT_ARCHETYPES
+        else archetype_choices("fr", archetype_set_for(model.id))[0][0]
+    )
+    return {**_rights_start(model, ref), **_defaults(model, ref)}
+
+
+def _rights_start(model: Model, archetype: str) -> dict[str, str]:
+    """The rights inputs of a French archetype (carried as hidden fields), else nothing."""
+    if archetype_set_for(model.id) != DEFAULT_ARCHETYPES:
+        return {}
+    from lanterne.web.rights import archetype_values
+
+    return archetype_values(archetype)
 
 
 def _render(
@@ -216,8 +262,17 @@ def _render(
     person: Person | None = None,
     agency: str = "",
     status_code: int = 200,
+    carried: dict[str, str] | None = None,
 ) -> HTMLResponse:
     state = app_state(request)
+    carried = carried or {}
+    situation = {**carried, **{k: _text(v) for k, v in values.items()}}
+    links = {
+        "self": "/score?" + situation_query(situation, model=model.id, lang=lang) + "#result",
+        "rights": "/rights?" + situation_query(situation, lang=lang) + "#result"
+        if archetype_set_for(model.id) == DEFAULT_ARCHETYPES
+        else None,
+    }
     return page(
         request,
         "score.html",
@@ -234,6 +289,8 @@ def _render(
         problems=problems or [],
         population=state.label_for(model.id),
         downloads=DOWNLOADS,
+        carried=carried,
+        links=links,
         repost="household",  # a posted page switches language by posting it again
     )
 
@@ -288,27 +345,37 @@ def _score_result(request: Request, form: FormData, *, search: bool = False) -> 
             person=person,
             agency=agency,
             status_code=422,
+            carried=_carried(request, form, model),
         )
     exp = explain(request, model, house)
+    population = app_state(request).populations.get(model.id)
     return _render(
         request,
         lang,
         model,
         house.values,
         None,
-        result=result_context(model, house, exp, lang, search=search),
+        result=result_context(model, house, exp, lang, search=search, population=population),
         person=person,
         agency=agency,
+        carried=_carried(request, form, model),
     )
 
 
 def result_context(
-    model: Model, house: Household, exp: Explanation, lang: str, *, search: bool = False
+    model: Model,
+    house: Household,
+    exp: Explanation,
+    lang: str,
+    *,
+    search: bool = False,
+    population: Population | None = None,
 ) -> dict[str, Any]:
     """Everything the result part of the page shows.
 
     ``search`` also runs the counterfactual search (within :data:`SEARCH_BUDGET`); without
-    it the page offers a button that asks for it.
+    it the page offers a button that asks for it. ``population``: the one the household is
+    ranked in, drawn in "You are here".
     """
     ordered = sorted(exp.contributions, key=lambda c: -abs(c.contribution))
     shown = [c for c in ordered if c.contribution]
@@ -332,11 +399,28 @@ def result_context(
     searchable = threshold is not None and bool(exp.standing.selected)
     found = None
     if search and searchable:
-        found = counterfactuals(model, house, threshold, SEARCH_BUDGET).summary(lang)
+        found = changes_view(counterfactuals(model, house, threshold, SEARCH_BUDGET), lang)
     elif threshold is not None and not searchable:  # already below: nothing to search
         below = CounterfactualResult(model.id, threshold, exp.score, mutable=(), candidates={})
-        found = below.summary(lang)
+        found = changes_view(below, lang)
+    quantiles = _quantiles(population) if population is not None else None
     return {
+        "plain": plain_words(model, exp, lang),
+        "here": standing_svg(
+            quantiles,
+            score=exp.score,
+            percentile=exp.standing.percentile,
+            threshold=threshold,
+            lang=lang,
+        ),
+        "top": [
+            {
+                "title": c.title(lang),
+                "value": describe_value(c.value, lang),
+                "up": c.contribution > 0,
+            }
+            for c in shown[:3]
+        ],
         "score": format_percent(exp.score, lang, 1),
         "percentile": exp.standing.percentile,
         "selected": exp.standing.selected,
@@ -363,6 +447,17 @@ def result_context(
         "searchable": searchable,
         "search": found,
     }
+
+
+_QUANTILES: dict[int, Any] = {}
+
+
+def _quantiles(population: Population) -> Any:
+    """The population's score quantiles (computed once per population)."""
+    key = id(population)
+    if key not in _QUANTILES:
+        _QUANTILES[key] = score_quantiles(population.scores)
+    return _QUANTILES[key]
 
 
 @router.post("/score/download")

@@ -1,0 +1,61 @@
+"""What would change the decision, as the "My score" page lists it: one plain sentence, then
+one list item per set of changes (each change "before → after", then the new score); how
+the search went (combinations scored, bounds, seconds) goes to the technical fold-out.
+
+Example:
+    >>> from lanterne.explain.counterfactual import CounterfactualResult
+    >>> below = CounterfactualResult("m", 0.2, 0.1, mutable=(), candidates={})
+    >>> changes_view(below, "en")["intro"]
+    'The score is already below the selection threshold: no change is needed to avoid selection.'
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lanterne.explain.counterfactual import CAVEAT, CounterfactualResult
+from lanterne.explain.sentences import describe_value
+from lanterne.i18n import Msg, format_percent
+
+
+def changes_view(found: CounterfactualResult, lang: str) -> dict[str, Any]:
+    """``intro`` (a sentence), ``sets`` (each a list of changes and the new score),
+    ``details`` (how the search went, for the fold-out) and ``caveat``."""
+    pct = lambda v: format_percent(v, lang, 1)  # noqa: E731 - a local shorthand
+    if found.already_below:
+        intro = Msg(
+            "Le score est déjà sous le seuil de sélection : aucun changement n'est nécessaire "
+            "pour ne pas être sélectionné.",
+            "The score is already below the selection threshold: no change is needed to "
+            "avoid selection.",
+        )
+        return {"intro": intro.render(lang), "sets": [], "details": [], "caveat": None}
+    summary = found.summary(lang)
+    sets = [
+        {
+            "changes": [
+                {
+                    "what": found.label(c.variable, lang),
+                    "before": describe_value(c.before, lang),
+                    "after": describe_value(c.after, lang),
+                }
+                for c in s.changes
+            ],
+            "score": pct(s.score),
+        }
+        for s in found.sets
+    ]
+    if sets:
+        intro = Msg(
+            "Chacun de ces ensembles de changements ferait passer le score ({s}) sous le seuil "
+            "de sélection ({t}) :",
+            "Each of these sets of changes would bring the score ({s}) below the selection "
+            "threshold ({t}):",
+            s=pct(found.score),
+            t=pct(found.threshold),
+        ).render(lang)
+        details = summary[1 + len(sets) : -1]  # search statistics, model caveats
+    else:
+        intro = summary[0]
+        details = summary[1:-1]
+    return {"intro": intro, "sets": sets, "details": details, "caveat": CAVEAT.render(lang)}
