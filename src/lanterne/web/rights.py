@@ -31,6 +31,7 @@ from lanterne.rights.simulate import default_month, openfisca_version
 from lanterne.web.common import app_state, category_labels, variable_label
 from lanterne.web.render import page, page_lang
 from lanterne.web.score import Field, _text, archetype_choices, chosen_archetype
+from lanterne.web.situation import carried_values, household_keys, situation_query
 from lanterne.web.state import AppState
 
 router = APIRouter()
@@ -264,9 +265,38 @@ def household_frame(values: dict[str, str]) -> pl.DataFrame:
 async def rights_form(
     request: Request, archetype: str | None = None, month: str | None = None
 ) -> HTMLResponse:
+    """The form; with the household's values in the address (a link from "Mon score" or
+    from a result), the result at once: the household is not typed again."""
     lang = page_lang(request)
     ref = chosen_archetype(archetype, lang)
-    return _render(request, lang, archetype_values(ref), month or DEFAULT_MONTH, ref)
+    query = request.query_params
+    if any(c in query for c in FORM_COLUMNS):
+        start = [(k, v) for k, v in archetype_values(ref).items() if k not in query]
+        form = FormData([*start, *query.multi_items()])
+        return await run_in_threadpool(_rights_result, request, form)
+    values = archetype_values(ref)
+    score_start = _score_values(request, ref)
+    return _render(
+        request, lang, values, month or DEFAULT_MONTH, ref, carried=_carried(request, score_start)
+    )
+
+
+def _score_values(request: Request, archetype: str) -> dict[str, str]:
+    """The French score model's inputs for an archetype (carried as hidden fields)."""
+    from lanterne.web.score import _defaults
+
+    model = app_state(request).models.get(LABELS_MODEL)
+    if model is None:
+        return {}
+    return {k: _text(v) for k, v in _defaults(model, archetype).items()}
+
+
+def _carried(request: Request, source: Any) -> dict[str, str]:
+    state = app_state(request)
+    keys = state.extra.get("household_keys")
+    if keys is None:
+        keys = state.extra["household_keys"] = household_keys(state.models)
+    return carried_values(source, FORM_COLUMNS, keys)  # type: ignore[arg-type]
 
 
 @router.post("/rights", response_class=HTMLResponse)
@@ -302,6 +332,7 @@ def _rights_result(request: Request, form: FormData) -> HTMLResponse:
             errors={k: m.render(lang) for k, m in inputs.errors.items()},
             problems=problems,
             status_code=422,
+            carried=_carried(request, form),
         )
     engine = rights_engine(state)
     try:
@@ -315,6 +346,7 @@ def _rights_result(request: Request, form: FormData) -> HTMLResponse:
             None,
             problems=[p.render(lang) for p in exc.problems],
             status_code=422,
+            carried=_carried(request, form),
         )
     return _render(
         request,
@@ -323,6 +355,7 @@ def _rights_result(request: Request, form: FormData) -> HTMLResponse:
         inputs.month,
         None,
         result=result_context(engine.catalog, row, inputs.month, lang),
+        carried=_carried(request, form),
     )
 
 
@@ -399,9 +432,18 @@ def _render(
     errors: dict[str, str] | None = None,
     problems: list[str] | None = None,
     status_code: int = 200,
+    carried: dict[str, str] | None = None,
 ) -> HTMLResponse:
     state = app_state(request)
     errors = errors or {}
+    carried = carried or {}
+    situation = {**carried, **values}
+    links = {
+        "self": "/rights?" + situation_query(situation, month=month, lang=lang) + "#result",
+        "score": "/score?" + situation_query(situation, model=LABELS_MODEL, lang=lang) + "#result"
+        if LABELS_MODEL in state.models
+        else None,
+    }
     return page(
         request,
         "rights.html",
@@ -414,5 +456,7 @@ def _render(
         month_error=errors.get("month"),
         result=result,
         problems=problems or [],
+        carried=carried,
+        links=links,
         repost="household",  # a posted page switches language by posting it again
     )

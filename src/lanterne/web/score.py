@@ -221,9 +221,7 @@ async def score_form(
         values: dict[str, Any] = {n: _text(v) for n, v in _start_values(chosen, archetype).items()}
         items = [(k, v) for k, v in values.items() if k not in query]
         form = FormData([*items, *query.multi_items()])
-        return await run_in_threadpool(
-            partial(_score_result, search=search == "1"), request, form
-        )
+        return await run_in_threadpool(partial(_score_result, search=search == "1"), request, form)
     ref = chosen_archetype(archetype, lang, archetype_set_for(chosen.id))
     values = _defaults(chosen, ref)
     start = _rights_start(chosen, ref)

@@ -150,8 +150,9 @@ def plain_words(model: Any, exp: Any, lang: str) -> list[str]:
     out = []
     if spec.predicts is not None:
         out.append(
-            Msg("Le score estime {p}.", "The score estimates {p}.", p=pick(spec.predicts, lang))
-            .render(lang)
+            Msg(
+                "Le score estime {p}.", "The score estimates {p}.", p=pick(spec.predicts, lang)
+            ).render(lang)
         )
     if spec.targeting.description is not None:
         out.append(pick(spec.targeting.description, lang))
