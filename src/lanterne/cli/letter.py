@@ -18,7 +18,13 @@ from lanterne.cli.household_options import (
     household_from_options,
 )
 from lanterne.cli.options import check_outputs
-from lanterne.contest.letters import LETTER_KINDS, letter_format, render_letter, write_letter
+from lanterne.contest.letters import (
+    LETTER_KINDS,
+    letter_format,
+    notes_path,
+    render_letter,
+    write_letter,
+)
 from lanterne.errors import UsageError
 from lanterne.explain.explanation import explain_household
 from lanterne.explain.household import Person
@@ -67,8 +73,12 @@ def letter(
             "--output",
             "-o",
             help=h(
-                "Fichier à écrire : .md, .txt, .html ou .pdf (écriture atomique).",
-                "File to write: .md, .txt, .html or .pdf (atomic write).",
+                "Fichier à écrire : .md, .txt, .html, .pdf, .docx ou .odt (écriture "
+                "atomique). Les notes pour vous (textes cités, à savoir avant d'envoyer) vont "
+                "à côté, dans <nom>-notes.",
+                "File to write: .md, .txt, .html, .pdf, .docx or .odt (atomic write). The "
+                "notes for you (texts cited, what to know before sending) go beside it, in "
+                "<name>-notes.",
             ),
         ),
     ],
@@ -175,7 +185,7 @@ def letter(
             )
         )
     letter_format(output)  # fail on a bad file name before any work
-    check_outputs(output)
+    check_outputs(output, notes_path(output))
     day = None
     if date is not None:
         try:
@@ -216,9 +226,18 @@ def letter(
         explanation=explanation,
         day=day,
     )
+    notes = notes_path(output)
     with console.status(tr("Écriture du courrier…", "Writing the letter…")):
         write_letter(written, output)
+        write_letter(written.notes(), notes)
     console.print(tr("Courrier écrit dans {p}", "Letter written to {p}", p=output))
+    console.print(
+        tr(
+            "Notes pour vous (à ne pas envoyer) dans {p}",
+            "Notes for you (not to be sent) in {p}",
+            p=notes,
+        )
+    )
     missing = written.markdown.count("[") - written.markdown.count("\\[")
     if missing:
         console.print(
