@@ -186,4 +186,4 @@ def test_letter_with_no_household_has_placeholders_and_errors_exit_2(cli, tmp_pa
         tmp_path / "y.md",
     )
     assert bad_date.exit_code == 2 and "AAAA-MM-JJ" in bad_date.stderr
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["letter.md"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["letter-notes.md", "letter.md"]
