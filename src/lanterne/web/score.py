@@ -14,19 +14,17 @@ so the typed values are kept.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field, replace
 from functools import lru_cache, partial
 from typing import Any
-from urllib.parse import quote
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 
-from lanterne.contest.letters import LETTER_KINDS, render_letter
+from lanterne.contest.letters import LETTER_KINDS
 from lanterne.errors import LanterneError
 from lanterne.explain import Budget, Explanation, build_household, counterfactuals
 from lanterne.explain.counterfactual import CounterfactualResult
@@ -45,6 +43,7 @@ from lanterne.population.archetypes import load_archetypes
 from lanterne.web.changes import changes_view
 from lanterne.web.chart import contribution_svg
 from lanterne.web.common import app_state, category_labels, get_model, variable_label
+from lanterne.web.letters import caf_choices, letter_form_values
 from lanterne.web.render import page, page_lang
 from lanterne.web.situation import carried_values, household_keys, situation_query
 from lanterne.web.standing import plain_words, score_quantiles, standing_svg
@@ -55,10 +54,18 @@ DEFAULT_ARCHETYPE = "single-mother-rsa"
 PERSON_FIELDS = ("name", "address", "file_number", "email", "phone", "city")
 #: The counterfactual search must not hold a page for long.
 SEARCH_BUDGET = Budget(max_evaluations=200_000, seconds=1.0)
+#: Letter formats offered on the page (the kind is chosen by a radio button).
+LETTER_FORMATS = ("pdf", "docx", "odt", "html", "txt", "md")
+#: What the download buttons may ask: the explanation, a letter of the chosen kind, its
+#: notes, or (older links) a letter named with its kind.
 DOWNLOADS = (
     "explanation.txt",
     "explanation.json",
-    *(f"letter-{k}.{ext}" for k in LETTER_KINDS for ext in ("pdf", "txt", "md")),
+    *(f"letter.{ext}" for ext in LETTER_FORMATS),
+    "notes.html",
+    "notes.pdf",
+    "notes.txt",
+    *(f"letter-{k}.{ext}" for k in LETTER_KINDS for ext in LETTER_FORMATS),
 )
 
 
@@ -261,6 +268,7 @@ def _render(
     agency: str = "",
     status_code: int = 200,
     carried: dict[str, str] | None = None,
+    letter_fields: dict[str, str] | None = None,
 ) -> HTMLResponse:
     state = app_state(request)
     carried = carried or {}
@@ -286,7 +294,10 @@ def _render(
         result=result,
         problems=problems or [],
         population=state.label_for(model.id),
-        downloads=DOWNLOADS,
+        letter_formats=LETTER_FORMATS,
+        letter_kinds=LETTER_KINDS,
+        cafs=caf_choices(),
+        letter_fields=letter_fields or {},
         carried=carried,
         links=links,
         repost="household",  # a posted page switches language by posting it again
@@ -357,6 +368,7 @@ def _score_result(request: Request, form: FormData, *, search: bool = False) -> 
         person=person,
         agency=agency,
         carried=_carried(request, form, model),
+        letter_fields=letter_form_values(form),
     )
 
 
@@ -456,61 +468,3 @@ def _quantiles(population: Population) -> Any:
     if key not in _QUANTILES:
         _QUANTILES[key] = score_quantiles(population.scores)
     return _QUANTILES[key]
-
-
-@router.post("/score/download")
-async def download(request: Request) -> Response:
-    form = await request.form()
-    return await run_in_threadpool(_download, request, form)
-
-
-def _download(request: Request, form: FormData) -> Response:
-    lang = page_lang(request)
-    model, house, error = _household(request, form)
-    if house is None:
-        raise error
-    what = str(form.get("download", ""))
-    if what not in DOWNLOADS:
-        raise HTTPException(
-            400,
-            detail=Msg(
-                "téléchargement inconnu « {w} » : attendu {v}",
-                "unknown download '{w}': expected {v}",
-                w=what,
-                v=", ".join(DOWNLOADS),
-            ),
-        )
-    stem, ext = what.rsplit(".", 1)
-    exp = explain(request, model, house)
-    if stem == "explanation":
-        if ext == "json":
-            body = json.dumps(exp.to_json(lang), ensure_ascii=False, indent=2).encode()
-            return _attachment(body, "application/json", f"lanterne-{model.id}-explanation.json")
-        return _attachment(
-            exp.render(lang).encode(),
-            "text/plain; charset=utf-8",
-            f"lanterne-{model.id}-explanation.txt",
-        )
-    kind = stem.removeprefix("letter-")
-    letter = render_letter(
-        kind,
-        model=model,
-        person=house.person,
-        lang=lang,
-        agency=str(form.get("agency", "")).strip() or None,
-        explanation=exp if kind == "explanation" else None,
-    )
-    name = f"lanterne-{kind}-{lang}.{ext}"
-    if ext == "pdf":
-        return _attachment(letter.pdf(), "application/pdf", name)
-    if ext == "md":
-        return _attachment(letter.markdown.encode(), "text/markdown; charset=utf-8", name)
-    return _attachment(letter.text().encode(), "text/plain; charset=utf-8", name)
-
-
-def _attachment(body: bytes, media_type: str, filename: str) -> Response:
-    return Response(
-        body,
-        media_type=media_type,
-        headers={"content-disposition": f"attachment; filename*=UTF-8''{quote(filename)}"},
-    )
