@@ -28,7 +28,7 @@ from lanterne.population.archetypes import load_archetypes
 from lanterne.rights.catalog import RightsCatalog, load_rights_catalog
 from lanterne.rights.inputs import AGE_BANDS, ASSUMPTIONS, INPUT_COLUMNS
 from lanterne.rights.simulate import default_month, openfisca_version
-from lanterne.web.common import app_state, category_labels, variable_label
+from lanterne.web.common import app_state, category_labels, unit_label, variable_label
 from lanterne.web.render import page, page_lang
 from lanterne.web.score import Field, _text, archetype_choices, chosen_archetype
 from lanterne.web.situation import carried_values, household_keys, situation_query
@@ -47,6 +47,10 @@ LABELS_MODEL = "fr-cnaf-2014"
 FORM_COLUMNS = tuple(c for c in INPUT_COLUMNS if c != "age_band")
 HEAD_AGE = {"fr": "Âge du responsable", "en": "Age of the head of household"}
 AGE_RANGE = (16, 110)
+HEAD_AGE_HELP = Msg(
+    "L'âge de la personne qui demande (le RSA demande 25 ans, sauf avec un enfant à charge).",
+    "The age of the person claiming (RSA needs 25, except with a dependent child).",
+)
 
 
 class RightsEngine:
@@ -168,7 +172,7 @@ def form_fields(
             fields.append(
                 Field(
                     label=HEAD_AGE[lang] if name == "head_age" else name.replace("_", " "),
-                    help=INPUT_COLUMNS[name][1].render(lang),
+                    help=HEAD_AGE_HELP.render(lang),
                     kind="number",
                     min=str(lo),
                     max=str(hi),
@@ -178,7 +182,7 @@ def form_fields(
             )
             continue
         label = variable_label(var, lang)
-        help_text = INPUT_COLUMNS[name][1].render(lang)
+        help_text = pick(var.description, lang) if var.description else ""
         if var.type == "category":
             opts = list(category_labels(var, lang).items())
             fields.append(Field(label=label, help=help_text, kind="select", options=opts, **base))
@@ -203,7 +207,7 @@ def form_fields(
                     min=_text(lo),
                     max=None if hi is None else _text(hi),
                     step="1" if var.type == "int" else "any",
-                    unit=var.unit,
+                    unit=unit_label(var.unit, lang),
                     **base,
                 )
             )
@@ -215,16 +219,20 @@ def read_inputs(model: Model, form: FormData) -> Inputs:
     values = {c: str(form.get(c, "")).strip() for c in FORM_COLUMNS}
     month = str(form.get("month", "")).strip() or DEFAULT_MONTH
     inputs = Inputs(values, month)
+    english = {f.name: f for f in form_fields(model, values, "en")}
     for f in form_fields(model, values, "fr"):
         value = values[f.name]
         if f.kind == "select":
             allowed = [v for v, _ in f.options]
             if value not in allowed:
                 inputs.errors[f.name] = Msg(
-                    "« {v} » n'est pas un choix possible ; choix : {a}",
-                    "'{v}' is not one of the choices; choices: {a}",
-                    v=value,
-                    a=", ".join(allowed),
+                    "« {v} » n'est pas un des choix proposés : {a}",
+                    "'{v}' is not one of the choices: {a}",
+                    v=value[:40],
+                    a=Msg(
+                        ", ".join(label for _, label in f.options),
+                        ", ".join(label for _, label in english[f.name].options),
+                    ),
                 )
             continue
         try:

@@ -37,12 +37,12 @@ from lanterne.explain.household import (
 )
 from lanterne.explain.population import Population
 from lanterne.explain.sentences import describe_value, signed
-from lanterne.i18n import Msg, format_percent, pick
+from lanterne.i18n import Msg, format_number, format_percent, pick
 from lanterne.model import Model
 from lanterne.population.archetypes import load_archetypes
 from lanterne.web.changes import changes_view
 from lanterne.web.chart import contribution_svg
-from lanterne.web.common import app_state, category_labels, get_model, variable_label
+from lanterne.web.common import app_state, category_labels, get_model, unit_label, variable_label
 from lanterne.web.letters import caf_choices, letter_form_values
 from lanterne.web.render import page, page_lang
 from lanterne.web.situation import carried_values, household_keys, situation_query
@@ -161,7 +161,7 @@ def _blank_fields(model: Model, lang: str) -> tuple[Field, ...]:
                     min=None if lo is None else _text(lo),
                     max=None if hi is None else _text(hi),
                     step="1" if var.type == "int" else "any",
-                    unit=var.unit,
+                    unit=unit_label(var.unit, lang),
                     **base,
                 )
             )
@@ -188,19 +188,72 @@ def _person(form: FormData) -> Person:
     return Person(**{f: (str(form.get(f, "")).strip() or None) for f in PERSON_FIELDS})
 
 
-def _field_errors(model: Model, exc: LanterneError, lang: str) -> tuple[dict[str, str], list[str]]:
-    """Problems attached to their form field where the message names it."""
+def _field_errors(
+    model: Model, exc: LanterneError, lang: str, values: dict[str, str] | None = None
+) -> tuple[dict[str, str], list[str]]:
+    """Problems attached to their form field where the message names it, said with the
+    field's label, its choices or its range and unit in words (never a code)."""
     by_field: dict[str, str] = {}
     general: list[str] = []
     names = sorted(model.used_variables, key=len, reverse=True)
+    fields = {f.name: f for f in _blank_fields(model, lang)}
+    sep = " : " if lang == "fr" else ": "
     for problem in exc.problems:
         text = problem.message.render(lang)
         where = f"{problem.path or ''} {text}"
         name = next((n for n in names if n in where), None)
-        if name and name not in by_field:
-            by_field[name] = text
-        general.append(problem.render(lang))
+        if name is None or name not in fields:
+            general.append(text)
+            continue
+        plain = field_message(fields[name], (values or {}).get(name, ""), lang)
+        if name not in by_field:
+            by_field[name] = plain
+            general.append(f"{fields[name].label}{sep}{plain}")
     return by_field, general
+
+
+def _number(text: str | None, lang: str) -> str | None:
+    """A bound as the page writes numbers ("100 000")."""
+    if text is None:
+        return None
+    value = float(text)
+    return format_number(value, lang, 0 if value.is_integer() else 2)
+
+
+def field_message(f: Field, value: str, lang: str) -> str:
+    """What a form field expects, in words: its choices or its range and unit.
+
+    >>> f = Field("n", "Enfants", "", "number", "", min="0", max="12", unit="enfants")
+    >>> field_message(f, "15", "fr")
+    '« 15 » ne convient pas : un nombre entier de 0 à 12 (enfants) est attendu.'
+    """
+    shown = value.strip()[:40]
+    if not shown:
+        return Msg("une valeur est attendue.", "a value is expected.").render(lang)
+    if f.kind == "select":
+        return Msg(
+            "« {v} » n'est pas un des choix proposés : {c}.",
+            "'{v}' is not one of the choices: {c}.",
+            v=shown,
+            c=", ".join(label for _, label in f.options),
+        ).render(lang)
+    whole = (
+        Msg("un nombre entier", "a whole number") if f.step == "1" else Msg("un nombre", "a number")
+    )
+    unit = f" ({f.unit})" if f.unit else ""
+    lo, hi = _number(f.min, lang), _number(f.max, lang)
+    if lo is not None and hi is not None:
+        expected = Msg("{w} de {a} à {b}{u}", "{w} from {a} to {b}{u}", w=whole, a=lo, b=hi, u=unit)
+    elif lo is not None:
+        expected = Msg("{w} d'au moins {a}{u}", "{w} of at least {a}{u}", w=whole, a=lo, u=unit)
+    else:
+        expected = Msg("{w}{u}", "{w}{u}", w=whole, u=unit)
+    return Msg(
+        "« {v} » ne convient pas : {e} est attendu.",
+        "'{v}' does not fit: {e} is expected.",
+        v=shown,
+        e=expected,
+    ).render(lang)
 
 
 def _carried(request: Request, source: Any, model: Model) -> dict[str, str]:
@@ -342,7 +395,7 @@ def _score_result(request: Request, form: FormData, *, search: bool = False) -> 
     person = _person(form)
     agency = str(form.get("agency", ""))
     if house is None:
-        errors, problems = _field_errors(model, error, lang)
+        errors, problems = _field_errors(model, error, lang, _form_values(model, form))
         return _render(
             request,
             lang,
