@@ -55,7 +55,7 @@ def letter_form_values(form: Any) -> dict[str, str]:
     '59'
     """
     values = {k: str(form.get(k, "") or "").strip() for k in LETTER_FIELDS}
-    if not form.get("model"):  # a form not posted yet: the copy to the DPO is ticked
+    if not form.get("letter_kind"):  # the letter part not posted yet: the copy is ticked
         values["dpo"] = "1"
     return values
 
