@@ -222,9 +222,9 @@ def test_out_of_range_value_shows_the_error(server, browser, shots):
     field.clear()
     field.send_keys("40")
     browser.find_element(By.CSS_SELECTOR, "#household button.primary").click()
-    wait_for_text(browser, "#problems", "outside")
+    wait_for_text(browser, "#problems", "is expected")
     alert = browser.find_element(By.ID, "problems")
-    assert "outside the allowed range" in alert.text
+    assert "a whole number from 0 to 12 (months) is expected" in alert.text
     assert browser.find_element(By.ID, "e-months_worked_12m").is_displayed()
     assert serious_violations(browser) == []
     browser.save_screenshot(str(shots / "score-error.png"))
