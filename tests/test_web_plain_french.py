@@ -3,7 +3,7 @@ internal identifier (``single_parent``, ``months_worked_12m``), no unit or word 
 no "(s)" plural, no article glued to an agency's name.
 
 Technical text shown on purpose is in ``<code>`` (a formula, the columns a file must have)
-and is left out; so are the agencies' own column names cited as the source of a variable
+and is left out, as are sources cited by their titles; so are the agencies' own column names cited as the source of a variable
 ("Nom de la ville : total_vermogen", "Colonne « adres_dagen_op_adres »"), which a reader
 needs to find the variable in the agency's documents.
 """
@@ -30,10 +30,19 @@ ENGLISH = ("(children)", "(months)", "(years)", "EUR/month", "(changes)",
 SLIPS = ("(s)", "ceux de Caisse", "de Caisse nationale", "population «")
 
 
+#: the French models' category codes that are English words (their labels are French)
+CODES = re.compile(
+    r"(?<![\w/.-])(unemployed|employed|inactive|retired|apprentice|student|owner|hosted)(?![\w/.-])"
+)
+
+
 def problems_of(html: str) -> list[str]:
     html = re.sub(r"<code>.*?</code>", " ", html, flags=re.S)
+    # a model's sources are cited by their titles, in the language they were published in
+    html = re.sub(r"<h2>Sources</h2>\s*<ul>.*?</ul>", " ", html, flags=re.S)
     text = CITED_COLUMN.sub(" ", visible_text(html))
     found = [f"identifier {m!r}" for m in sorted(set(IDENTIFIER.findall(text)))]
+    found += [f"code {m!r}" for m in sorted(set(CODES.findall(text)))]
     found += [f"English {w!r}" for w in ENGLISH if w in text]
     found += [f"slip {w!r}" for w in SLIPS if w in text]
     return found
@@ -109,6 +118,14 @@ def test_every_score_result_in_plain_french(client, model_id) -> None:
     response = client.post("/score/search", data=data)
     assert response.status_code == 200, visible_text(response.text)[:500]
     assert "Vous êtes ici" in response.text
+    assert problems_of(response.text) == []
+
+
+def test_what_would_change_the_decision_in_plain_french(client) -> None:
+    """A selected household: the changes found are said with the labels of the choices."""
+    data = household_form() | {"months_worked_12m": "5", "income_changes_12m": "5"}
+    response = client.post("/score/search", data=data | {"income_monthly": "420"})
+    assert 'class="changes"' in response.text  # the premise: sets of changes are listed
     assert problems_of(response.text) == []
 
 

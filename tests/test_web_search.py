@@ -59,6 +59,14 @@ def items(page: str, heading_id: str) -> list[str]:
     return [html.unescape(re.sub(r"<[^>]+>", "", f)).strip() for f in found]
 
 
+def in_words(model, variable: str, value) -> str:
+    """A value as the page should write it: a category by its label in the spec."""
+    var = model.spec.variable(variable)
+    if var.type == "category" and var.category_labels and str(value) in var.category_labels:
+        return var.category_labels[str(value)].en
+    return describe_value(value, "en")
+
+
 def explained(client: TestClient, data: dict[str, str]):
     model = load_model(data["model"])
     values = {k: v for k, v in data.items() if k != "model"}
@@ -104,8 +112,8 @@ def test_search_request_shows_the_api_counterfactuals(client):
             html.unescape(re.sub(r"<[^>]+>", "", c)) for c in re.findall(r"<li>(.*?)</li>", changes)
         ]
         assert lines == [
-            f"{expected.label(c.variable, 'en')}: {describe_value(c.before, 'en')} → "
-            f"{describe_value(c.after, 'en')}"
+            f"{expected.label(c.variable, 'en')}: {in_words(model, c.variable, c.before)} → "
+            f"{in_words(model, c.variable, c.after)}"
             for c in found.changes
         ]
         assert new_score == f"new score: {format_percent(found.score, 'en', 1)}"

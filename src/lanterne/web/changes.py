@@ -16,11 +16,23 @@ from typing import Any
 from lanterne.explain.counterfactual import CAVEAT, CounterfactualResult
 from lanterne.explain.sentences import describe_value
 from lanterne.i18n import Msg, format_percent
+from lanterne.model import Model
+from lanterne.web.common import category_labels
 
 
-def changes_view(found: CounterfactualResult, lang: str) -> dict[str, Any]:
+def changes_view(
+    found: CounterfactualResult, lang: str, model: Model | None = None
+) -> dict[str, Any]:
     """``intro`` (a sentence), ``sets`` (each a list of changes and the new score),
-    ``details`` (how the search went, for the fold-out) and ``caveat``."""
+    ``details`` (how the search went, for the fold-out) and ``caveat``. With ``model``,
+    a category is shown by its label ("Au chômage", not ``unemployed``)."""
+
+    def shown(variable: str, value: Any) -> str:
+        var = model.spec.variable(variable) if model is not None else None
+        if var is not None and var.type == "category" and value is not None:
+            return category_labels(var, lang).get(str(value), describe_value(value, lang))
+        return describe_value(value, lang)
+
     pct = lambda v: format_percent(v, lang, 1)  # noqa: E731 - a local shorthand
     if found.already_below:
         intro = Msg(
@@ -36,8 +48,8 @@ def changes_view(found: CounterfactualResult, lang: str) -> dict[str, Any]:
             "changes": [
                 {
                     "what": found.label(c.variable, lang),
-                    "before": describe_value(c.before, lang),
-                    "after": describe_value(c.after, lang),
+                    "before": shown(c.variable, c.before),
+                    "after": shown(c.variable, c.after),
                 }
                 for c in s.changes
             ],

@@ -103,10 +103,13 @@ def chosen_archetype(archetype: str | None, lang: str, set_id: str = DEFAULT_ARC
         raise HTTPException(
             404,
             detail=Msg(
-                "profil-type inconnu « {a} » : choisissez parmi {v}",
-                "unknown archetype '{a}': choose among {v}",
-                a=ref,
-                v=", ".join(sorted(valid)),
+                "profil-type inconnu « {a} » : choisissez dans la liste de la page (par "
+                "exemple « {v} »)",
+                "unknown archetype '{a}': choose one from the page's list (for instance "
+                "'{w}')",
+                a=ref[:40],
+                v=dict(archetype_choices("fr", set_id))[default],
+                w=dict(archetype_choices("en", set_id))[default],
             ),
         )
     return ref
@@ -462,7 +465,8 @@ def result_context(
     searchable = threshold is not None and bool(exp.standing.selected)
     found = None
     if search and searchable:
-        found = changes_view(counterfactuals(model, house, threshold, SEARCH_BUDGET), lang)
+        search_result = counterfactuals(model, house, threshold, SEARCH_BUDGET)
+        found = changes_view(search_result, lang, model)
     elif threshold is not None and not searchable:  # already below: nothing to search
         below = CounterfactualResult(model.id, threshold, exp.score, mutable=(), candidates={})
         found = changes_view(below, lang)

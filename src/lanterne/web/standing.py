@@ -114,13 +114,16 @@ def standing_svg(
             f'<text x="{left + 6}" y="{y(threshold) - 6:.1f}" font-size="13" fill="{UP}">'
             f"{escape(label.render(lang))}</text>"
         )
+    # the label sits above the dot, on the side with room, clear of the rising curve
     anchor = "end" if dot_x > left + pw * 0.6 else "start"
-    shift = -12 if anchor == "end" else 12
+    shift = -14 if anchor == "end" else 14
+    label_y = max(y(score) - 14, top + 12)
     parts.append(
         f'<circle cx="{dot_x:.1f}" cy="{y(score):.1f}" r="7" fill="{HERE}" stroke="#fff" '
         f'stroke-width="2"/>'
-        f'<text x="{dot_x + shift:.1f}" y="{y(score) + 18:.1f}" text-anchor="{anchor}" '
-        f'font-size="14" font-weight="bold" fill="{HERE}">{escape(title)}</text>'
+        f'<text x="{dot_x + shift:.1f}" y="{label_y:.1f}" text-anchor="{anchor}" '
+        f'font-size="14" font-weight="bold" fill="{HERE}" stroke="#fff" stroke-width="4" '
+        f'paint-order="stroke">{escape(title)}</text>'
     )
     parts.append("</svg>")
     return "".join(parts)
