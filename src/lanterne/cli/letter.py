@@ -149,6 +149,17 @@ def letter(
             ),
         ),
     ] = None,
+    decision_date: Annotated[
+        str | None,
+        typer.Option(
+            "--decision-date",
+            metavar=h("AAAA-MM-JJ", "YYYY-MM-DD"),
+            help=h(
+                "Date de la décision : le courrier nomme le modèle en usage à cette date.",
+                "Date of the decision: the letter names the model in use on that date.",
+            ),
+        ),
+    ] = None,
     reasons: Annotated[
         str | None,
         typer.Option(
@@ -198,6 +209,18 @@ def letter(
                     d=date,
                 )
             ) from None
+    decided = None
+    if decision_date is not None:
+        try:
+            decided = dt.date.fromisoformat(decision_date)
+        except ValueError:
+            raise UsageError(
+                Msg(
+                    "--decision-date : date attendue au format AAAA-MM-JJ, reçu « {d} »",
+                    "--decision-date: a date in the form YYYY-MM-DD was expected, got '{d}'",
+                    d=decision_date,
+                )
+            ) from None
     loaded = load_model(model)
     given = Person(
         name=name,
@@ -225,6 +248,7 @@ def letter(
         reasons=reasons,
         explanation=explanation,
         day=day,
+        decision_date=decided,
     )
     notes = notes_path(output)
     with console.status(tr("Écriture du courrier…", "Writing the letter…")):
