@@ -16,6 +16,7 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
+from markupsafe import Markup, escape
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
@@ -32,6 +33,7 @@ router = APIRouter()
 #: The letter's fields of the form (besides the person's details), kept when it is posted.
 LETTER_FIELDS = ("letter_kind", "caf", "agency", "agency_address", "decision", "decision_date",
                  "reasons", "dpo")  # fmt: skip
+PERSON_KEYS = ("name", "address", "file_number", "email", "phone", "city")
 MEDIA = {
     "pdf": "application/pdf",
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -46,6 +48,64 @@ MEDIA = {
 def caf_choices() -> list[tuple[str, str]]:
     """The Caf the letter form offers, by département (code, "59 — Caf du Nord")."""
     return [(a.code, f"{a.code[:3].upper()} — {a.name}") for a in load_agencies().agencies]
+
+
+@lru_cache(maxsize=256)
+def caf_options(lang: str, selected: str = "") -> Markup:
+    """The ``<option>`` list of the Caf picker, rendered once per choice and language (101
+    options: rendering them in the template on every result page costs milliseconds)."""
+    first = Msg("— choisir (ou saisir ci-dessous) —", "— choose (or type below) —").render(lang)
+    options = [f'<option value="">{escape(first)}</option>']
+    for code, label in caf_choices():
+        chosen = " selected" if code == selected else ""
+        options.append(f'<option value="{escape(code)}"{chosen}>{escape(label)}</option>')
+    return Markup("".join(options))
+
+
+def letter_form(
+    lang: str, country: str, person: dict[str, str | None], fields: dict[str, str], agency: str
+) -> Markup:
+    """The letter part of the score form. Untouched (nothing typed), it is the same for
+    every household: rendered once per language and country; with what a person typed, it
+    is rendered for that request only (nothing personal is kept, even in memory)."""
+    typed = any(person.values()) or agency or any(v for k, v in fields.items() if k != "dpo")
+    if typed or fields.get("dpo", "1") != "1":
+        return _letter_form(lang, country, person, fields, agency)
+    return _blank_letter_form(lang, country)
+
+
+@lru_cache(maxsize=8)
+def _blank_letter_form(lang: str, country: str) -> Markup:
+    return _letter_form(lang, country, {}, {}, "")
+
+
+def _letter_form(
+    lang: str, country: str, person: dict[str, Any], fields: dict[str, str], agency: str
+) -> Markup:
+    from lanterne.contest.letters import LETTER_KINDS as KINDS
+    from lanterne.i18n import tr
+    from lanterne.web.render import environment
+    from lanterne.web.score import LETTER_FORMATS
+
+    html = (
+        environment()
+        .get_template("_letter.html")
+        .render(
+            lang=lang,
+            t=lambda fr, en, /, **params: tr(fr, en, lang, **params),
+            country=country,
+            person={
+                k: person.get(k)
+                for k in ("name", "address", "file_number", "email", "phone", "city")
+            },
+            lf=fields,
+            agency=agency,
+            letter_kinds=KINDS,
+            letter_formats=LETTER_FORMATS,
+            caf_options=caf_options,
+        )
+    )
+    return Markup(html)
 
 
 def letter_form_values(form: Any) -> dict[str, str]:

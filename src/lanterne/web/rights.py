@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import polars as pl
@@ -151,6 +152,12 @@ def _labels_model(state: AppState) -> Model:
 
 def archetype_values(archetype: str) -> dict[str, str]:
     """The form's values for a catalog archetype (``head_age`` from its age band)."""
+    return dict(_archetype_values(archetype))
+
+
+@lru_cache(maxsize=64)
+def _archetype_values(archetype: str) -> dict[str, str]:
+    # the catalog file is read once per archetype: the score page asks on every request
     house = load_archetypes(DEFAULT_ARCHETYPES).household(archetype)
     values = {c: _text(house.get(c)) for c in FORM_COLUMNS if house.get(c) is not None}
     if "head_age" not in values:

@@ -33,8 +33,8 @@ from lanterne.explain.household import (
     DEFAULT_ARCHETYPES,
     Household,
     Person,
-    archetype_set_for,
 )
+from lanterne.explain.household import archetype_set_for as _archetype_set_for
 from lanterne.explain.population import Population
 from lanterne.explain.sentences import describe_value, signed
 from lanterne.i18n import Msg, format_number, format_percent, pick
@@ -43,7 +43,7 @@ from lanterne.population.archetypes import load_archetypes
 from lanterne.web.changes import changes_view
 from lanterne.web.chart import contribution_svg
 from lanterne.web.common import app_state, category_labels, get_model, unit_label, variable_label
-from lanterne.web.letters import caf_choices, letter_form_values
+from lanterne.web.letters import letter_form, letter_form_values
 from lanterne.web.render import page, page_lang
 from lanterne.web.situation import carried_values, household_keys, situation_query
 from lanterne.web.standing import plain_words, score_quantiles, standing_svg
@@ -86,6 +86,13 @@ class Field:
     error: str | None = None
 
 
+@lru_cache(maxsize=64)
+def archetype_set_for(model_id: str) -> str:
+    """The model's archetype set (the catalog folder is listed once per model, not per
+    request)."""
+    return _archetype_set_for(model_id)
+
+
 @lru_cache(maxsize=16)
 def archetype_choices(lang: str, set_id: str = DEFAULT_ARCHETYPES) -> list[tuple[str, str]]:
     """The archetypes a form may start from (the catalog file is read once)."""
@@ -105,8 +112,7 @@ def chosen_archetype(archetype: str | None, lang: str, set_id: str = DEFAULT_ARC
             detail=Msg(
                 "profil-type inconnu « {a} » : choisissez dans la liste de la page (par "
                 "exemple « {v} »)",
-                "unknown archetype '{a}': choose one from the page's list (for instance "
-                "'{w}')",
+                "unknown archetype '{a}': choose one from the page's list (for instance '{w}')",
                 a=ref[:40],
                 v=dict(archetype_choices("fr", set_id))[default],
                 w=dict(archetype_choices("en", set_id))[default],
@@ -350,10 +356,13 @@ def _render(
         result=result,
         problems=problems or [],
         population=state.label_for(model.id),
-        letter_formats=LETTER_FORMATS,
-        letter_kinds=LETTER_KINDS,
-        cafs=caf_choices(),
-        letter_fields=letter_fields or {},
+        letter_form=letter_form(
+            lang,
+            model.spec.country,
+            {k: getattr(person, k) for k in PERSON_FIELDS} if person else {},
+            letter_fields or {},
+            agency,
+        ),
         carried=carried,
         links=links,
         repost="household",  # a posted page switches language by posting it again
