@@ -3,9 +3,10 @@ internal identifier (``single_parent``, ``months_worked_12m``), no unit or word 
 no "(s)" plural, no article glued to an agency's name.
 
 Technical text shown on purpose is in ``<code>`` (a formula, the columns a file must have)
-and is left out, as are sources cited by their titles; so are the agencies' own column names cited as the source of a variable
-("Nom de la ville : total_vermogen", "Colonne « adres_dagen_op_adres »"), which a reader
-needs to find the variable in the agency's documents.
+and is left out, as are sources cited by their titles and the agencies' own column names
+cited as the source of a variable ("Nom de la ville : total_vermogen", "Colonne
+« adres_dagen_op_adres »"), which a reader needs to find the variable in the agency's
+documents.
 """
 
 from __future__ import annotations
