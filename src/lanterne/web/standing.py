@@ -173,6 +173,14 @@ def plain_words(model: Any, exp: Any, lang: str) -> list[str]:
                 t=pct(st.threshold),
             ).render(lang)
         )
+    elif getattr(spec.model, "kind", "") == "scorecard":
+        # a scorecard's score is a profile, not a probability: no distance in percentage points
+        out.append(
+            Msg(
+                "Ce dossier n'atteint pas le seuil de sélection du modèle.",
+                "This file does not reach the model's selection threshold.",
+            ).render(lang)
+        )
     else:
         out.append(
             Msg(
