@@ -192,6 +192,12 @@ def form_fields(
         help_text = pick(var.description, lang) if var.description else ""
         if var.type == "category":
             opts = list(category_labels(var, lang).items())
+            if name == "department":  # "59 — Nord" rather than a bare code
+                names = department_names()
+                opts = [
+                    (code, f"{code} — {names[code]}" if code in names else label)
+                    for code, label in opts
+                ]
             fields.append(Field(label=label, help=help_text, kind="select", options=opts, **base))
         elif var.type == "bool":
             yes, no = ("oui", "non") if lang == "fr" else ("yes", "no")
@@ -219,6 +225,26 @@ def form_fields(
                 )
             )
     return fields
+
+
+@lru_cache(maxsize=1)
+def department_names() -> dict[str, str]:
+    """Each département's name, read from the catalog's list of Caf ("Caf du Nord" → "Nord").
+
+    >>> department_names()["59"], department_names()["2A"], department_names()["64"]
+    ('Nord', 'Corse-du-Sud', 'Pyrénées-Atlantiques')
+    """
+    from lanterne.contest.agencies import load_agencies
+
+    names = {"64": "Pyrénées-Atlantiques"}  # two Caf there (Béarn et Soule, Pays basque)
+    for agency in load_agencies().agencies:
+        rest = agency.name.removeprefix("Caf ")
+        for article in ("du ", "de la ", "de l'", "des ", "de ", "d'"):
+            if rest.startswith(article):
+                rest = rest[len(article) :]
+                break
+        names.setdefault(agency.code, rest[:1].upper() + rest[1:])
+    return names
 
 
 def read_inputs(model: Model, form: FormData) -> Inputs:
