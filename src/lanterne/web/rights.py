@@ -400,6 +400,29 @@ def _rights_result(request: Request, form: FormData) -> HTMLResponse:
     )
 
 
+FAMILY_ASSUMPTION = Msg(
+    "Allocation de soutien familial : l'autre parent ne verse pas de pension alimentaire "
+    "(s'il en verse une, l'ASF la complète seulement jusqu'à son montant) ; les enfants "
+    "sont à charge et vivent au foyer.",
+    "Family support allowance: the other parent pays no child support (if they pay some, "
+    "the ASF only tops it up to its amount); the children are dependants living in the "
+    "household.",
+)
+
+
+def month_label(month: str, lang: str) -> str:
+    """``2026-12`` → ``décembre 2026`` / ``December 2026``.
+
+    >>> month_label("2026-12", "fr"), month_label("2025-06", "en")
+    ('décembre 2026', 'June 2025')
+    """
+    import datetime as dt
+
+    from lanterne.contest.letters import format_date
+
+    return format_date(dt.date.fromisoformat(f"{month}-01"), lang).split(" ", 1)[1]
+
+
 def _benefit(catalog: RightsCatalog, key: str) -> Any:
     return catalog.benefits.get(key) or catalog.family_benefits[key]  # type: ignore[call-overload]
 
@@ -453,11 +476,11 @@ def result_context(
             }
         )
     return {
-        "month": month,
+        "month": month_label(month, lang),
         "benefits": benefits,
         "total": format_number(total, lang, 2),
         "any": any(b["entitled"] for b in benefits),
-        "assumptions": [a.render(lang) for a in ASSUMPTIONS],
+        "assumptions": [a.render(lang) for a in (*ASSUMPTIONS, FAMILY_ASSUMPTION)],
         "openfisca": openfisca_version(),
     }
 
