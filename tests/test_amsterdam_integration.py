@@ -355,9 +355,11 @@ def test_explanation_letter_for_amsterdam_cites_eu_law_only(models, lang) -> Non
     assert {a for a, _ in REQUIRED_REFERENCES["explanation-eu"]} <= listed
     assert not any(i.startswith(("crpa", "lil")) for i in listed)  # no French law
     text = letter.markdown
-    assert "CAF" not in text and "Défenseur des droits" not in text and "CADA" not in text
+    notes = letter.notes_markdown  # what the person reads before sending, apart
+    for part in (text, notes):
+        assert "CAF" not in part and "Défenseur des droits" not in part and "CADA" not in part
     says = "ne cite que le droit de l'Union" if lang == "fr" else "cites EU law only"
-    assert says in text
+    assert says in notes and says not in text
     # the annex shows each bin, with the score rounded as in the explanation
     heading = "Classe" if lang == "fr" else "Bin"
     assert f"| {heading} |" in text

@@ -169,8 +169,10 @@ def test_letter_with_no_household_has_placeholders_and_errors_exit_2(cli, tmp_pa
         "--lang", "fr", "letter", "fr-cnaf-2014", "--kind", "plainte", "-o", tmp_path / "x.md"
     )
     assert bad_kind.exit_code == 2 and "plainte" in bad_kind.stderr
-    bad_format = cli("letter", "fr-cnaf-2014", "--kind", "access", "-o", tmp_path / "x.docx")
-    assert bad_format.exit_code == 2 and ".docx" in bad_format.stderr
+    notes = (tmp_path / "letter-notes.md").read_text(encoding="utf-8")
+    assert "not legal advice" in notes and "not legal advice" not in md
+    bad_format = cli("letter", "fr-cnaf-2014", "--kind", "access", "-o", tmp_path / "x.rtf")
+    assert bad_format.exit_code == 2 and ".rtf" in bad_format.stderr
     bad_date = cli(
         "--lang",
         "fr",
@@ -184,4 +186,4 @@ def test_letter_with_no_household_has_placeholders_and_errors_exit_2(cli, tmp_pa
         tmp_path / "y.md",
     )
     assert bad_date.exit_code == 2 and "AAAA-MM-JJ" in bad_date.stderr
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["letter.md"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["letter-notes.md", "letter.md"]

@@ -205,7 +205,7 @@ def test_scorecard_contributions_are_points(write_spec) -> None:
         "item_2": True,
         "item_3": 2.0,
     }
-    assert "adds 30 point(s) to your total" in exp.sentence(exp.contributions[0], "en")
+    assert "adds 30 points to your total" in exp.sentence(exp.contributions[0], "en")
 
 
 def test_a_model_reading_a_sensitive_variable_is_refused(write_spec) -> None:

@@ -108,8 +108,9 @@ def _cited_section(markdown: str, lang: str) -> str:
 def test_every_required_reference_is_cited_with_its_identifier(cnaf, kind, lang) -> None:
     letter = render_letter(kind, model=cnaf, lang=lang, day=DAY)
     title = "## Textes cités" if lang == "fr" else "## Legal texts cited"
-    body = letter.markdown.partition(title)[0]
-    cited = _cited_section(letter.markdown, lang)
+    body = letter.markdown
+    assert title not in body  # the list is in the notes for the person, not the letter
+    cited = _cited_section(letter.notes_markdown, lang)
     for citation, identifier in EXPECTED[(kind, lang)]:
         assert citation in body, citation
         if identifier is not None:
@@ -128,17 +129,22 @@ def test_every_required_reference_is_cited_with_its_identifier(cnaf, kind, lang)
 
 
 @pytest.mark.parametrize("kind", LETTER_KINDS)
-def test_letters_end_with_not_legal_advice_and_free_help(cnaf, kind) -> None:
-    fr = render_letter(kind, model=cnaf, lang="fr", day=DAY).markdown
-    en = render_letter(kind, model=cnaf, lang="en", day=DAY).markdown
-    tail_fr, tail_en = fr[-4000:], en[-4000:]
+def test_notes_say_not_legal_advice_and_free_help_and_the_letter_does_not(cnaf, kind) -> None:
+    fr = render_letter(kind, model=cnaf, lang="fr", day=DAY)
+    en = render_letter(kind, model=cnaf, lang="en", day=DAY)
+    for letter in (fr, en):  # the letter goes to the agency: no note meant for the person
+        assert "conseil juridique" not in letter.markdown
+        assert "legal advice" not in letter.markdown
+        assert "Défenseur des droits" not in letter.markdown
+    tail_fr, tail_en = fr.notes().markdown, en.notes().markdown
+    assert tail_fr.startswith("# Notes pour vous — à ne pas envoyer")
     assert "n'est pas un conseil juridique" in tail_fr
     assert "is not legal advice" in tail_en
     for tail in (tail_fr, tail_en):
         assert "Défenseur des droits" in tail
         assert "09 69 39 00 00" in tail or "+33 9 69 39 00 00" in tail
         assert "La Quadrature du Net" in tail  # associations
-    assert "23 novembre 2026" in fr and "23 November 2026" in en
+    assert "23 novembre 2026" in fr.markdown and "23 November 2026" in en.markdown
 
 
 def test_placeholders_where_details_are_missing(cnaf) -> None:
@@ -198,20 +204,47 @@ def test_explanation_annex_shows_the_reconstructed_score_with_its_status(cnaf) -
     assert "| RSA (minimum income) | yes | +0.600 | +0.600 | illustrative |" in en
 
 
-@pytest.mark.parametrize("suffix", [".md", ".txt", ".html", ".pdf"])
+def _pdf_text(data: bytes) -> str:
+    reader = PdfReader(io.BytesIO(data))
+    return " ".join(page.extract_text() for page in reader.pages)
+
+
+@pytest.mark.parametrize("suffix", [".md", ".txt", ".html", ".pdf", ".docx", ".odt"])
 def test_every_format_is_written_atomically(cnaf, tmp_path, suffix) -> None:
     person = Person(name="Marie Dupont")
     letter = render_letter("access", model=cnaf, person=person, lang="fr", day=DAY)
     path = write_letter(letter, tmp_path / f"lettre{suffix}")
     assert sorted(p.name for p in tmp_path.iterdir()) == [f"lettre{suffix}"]
     if suffix == ".pdf":
-        reader = PdfReader(io.BytesIO(path.read_bytes()))
-        text = " ".join(page.extract_text() for page in reader.pages)
-        flat = re.sub(r"\s+", " ", text)
+        text = _pdf_text(path.read_bytes())
+        flat = re.sub(r"\s+", " ", text).replace("’", "'")
         assert "Marie Dupont" in flat
         assert "article 15 du RGPD" in flat
-        assert "ECLI:EU:C:2025:117" in re.sub(r"\s+", "", text)  # may wrap after a colon
-        assert "n'est pas un conseil juridique" in flat.replace("’", "'")
+        assert "conseil juridique" not in flat and "Textes cités" not in flat
+        notes = _pdf_text(letter.notes().pdf())
+        assert "ECLI:EU:C:2025:117" in re.sub(r"\s+", "", notes)  # may wrap after a colon
+        assert "n'est pas un conseil juridique" in re.sub(r"\s+", " ", notes).replace("’", "'")
+        return
+    if suffix == ".docx":  # read back with python-docx: every paragraph of the letter
+        import docx
+
+        paragraphs = [p.text for p in docx.Document(str(path)).paragraphs]
+        flat = "\n".join(paragraphs)
+        assert "Marie Dupont" in flat and "article 15 du RGPD" in flat
+        assert any(p.startswith("Madame, Monsieur") for p in paragraphs)
+        assert "conseil juridique" not in flat
+        return
+    if suffix == ".odt":  # read back with odfpy
+        from odf import teletype
+        from odf import text as odf_text
+        from odf.opendocument import load
+
+        paragraphs = [
+            teletype.extractText(p) for p in load(str(path)).getElementsByType(odf_text.P)
+        ]
+        flat = "\n".join(paragraphs)
+        assert "Marie Dupont" in flat and "article 15 du RGPD" in flat
+        assert "conseil juridique" not in flat
         return
     content = path.read_text(encoding="utf-8")
     assert "Marie Dupont" in content and "article 15 du RGPD" in content
@@ -228,8 +261,8 @@ def test_bad_kind_and_bad_format_are_refused(cnaf, tmp_path) -> None:
     with pytest.raises(LanterneError, match="unknown kind of letter 'complaint'"):
         render_letter("complaint", model=cnaf, lang="en")
     with pytest.raises(LanterneError) as info:
-        letter_format(tmp_path / "lettre.docx")
-    assert ".docx" in info.value.problems[0].message.render("en")
+        letter_format(tmp_path / "lettre.rtf")
+    assert ".rtf" in info.value.problems[0].message.render("en")
 
 
 def test_catalog_identifiers_are_checked_and_unverified_ones_are_labelled() -> None:
@@ -259,8 +292,9 @@ articles:
     rendered = [p.message.render("en") for p in info.value.problems]
     assert any("identifier 'LEGIART1234' not recognised" in r for r in rendered), rendered
     # a "to check" reference is said to be so in the letter's list of texts
-    md = render_letter("explanation", model=load_model("fr-cnaf-2014"), lang="fr").markdown
-    assert "cité par son numéro, identifiant officiel non confirmé" in md
+    letter = render_letter("explanation", model=load_model("fr-cnaf-2014"), lang="fr")
+    assert "cité par son numéro, identifiant officiel non confirmé" in letter.notes_markdown
+    assert "identifiant officiel non confirmé" not in letter.markdown
 
 
 def test_a_missing_pdf_engine_is_a_clear_error(cnaf, tmp_path, monkeypatch) -> None:

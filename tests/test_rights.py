@@ -294,6 +294,8 @@ def test_cli_rights_with_set(cli, tmp_path) -> None:
         "head_activity=inactive",
         "--set",
         "housing_status=hosted",
+        "--month",
+        "2025-06",
         "--json",
         str(out),
     )

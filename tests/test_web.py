@@ -114,7 +114,7 @@ def test_score_matches_the_explain_api(client):
     share = float(np.mean(scores <= exp.score))
     assert f"{share * 100:.1f}" in visible_text(response.text)
     assert "would not be selected" in response.text or "would be selected" in response.text
-    assert "<svg" in response.text and "What the model reacts to" in response.text
+    assert "<svg" in response.text and "What would change the decision" in response.text
 
 
 def test_out_of_range_value_is_refused_on_the_form(client):
@@ -122,7 +122,7 @@ def test_out_of_range_value_is_refused_on_the_form(client):
     response = client.post("/score?lang=en", data=data)
     assert response.status_code == 422
     assert 'aria-invalid="true"' in response.text
-    assert "outside the allowed range" in response.text
+    assert "a whole number from 0 to 12 (months) is expected" in response.text
     assert "Traceback" not in response.text
     # the user's values are kept in the form
     assert 'value="40"' in response.text

@@ -156,11 +156,12 @@ def test_score_form_letter_download(server, browser, shots, downloads):
     browser.save_screenshot(str(shots / "score-result.png"))
 
     browser.find_element(By.ID, "p-name").send_keys("Camille Martin")
-    browser.find_element(By.CSS_SELECTOR, "button[value='letter-explanation.txt']").click()
+    browser.find_element(By.CSS_SELECTOR, "button[value='letter.txt']").click()
     letter = _wait_for(downloads, "lanterne-explanation-en.txt")
     text = letter.read_text(encoding="utf-8")
     assert "Camille Martin" in text
-    browser.find_element(By.CSS_SELECTOR, "button[value='letter-access.pdf']").click()
+    browser.find_element(By.ID, "k-access").click()
+    browser.find_element(By.CSS_SELECTOR, "button[value='letter.pdf']").click()
     pdf = _wait_for(downloads, "lanterne-access-en.pdf")
     assert pdf.read_bytes().startswith(b"%PDF")
 
@@ -192,7 +193,7 @@ def test_search_button_and_language_switch_keep_the_values(server, browser, shot
     browser.find_element(By.CSS_SELECTOR, "header .lang button").click()
     wait_for_text(browser, "#result", "Ce sont des faits sur le modèle")
     assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "fr"
-    assert "Résultat" in browser.find_element(By.ID, "result").text
+    assert "Vous êtes ici" in browser.find_element(By.ID, "result").text
     for name in ("months_worked_12m", "income_changes_12m"):
         assert browser.find_element(By.ID, f"f-{name}").get_attribute("value") == "5"
     family = Select(browser.find_element(By.ID, "f-family_type"))
@@ -221,9 +222,9 @@ def test_out_of_range_value_shows_the_error(server, browser, shots):
     field.clear()
     field.send_keys("40")
     browser.find_element(By.CSS_SELECTOR, "#household button.primary").click()
-    wait_for_text(browser, "#problems", "outside")
+    wait_for_text(browser, "#problems", "is expected")
     alert = browser.find_element(By.ID, "problems")
-    assert "outside the allowed range" in alert.text
+    assert "a whole number from 0 to 12 (months) is expected" in alert.text
     assert browser.find_element(By.ID, "e-months_worked_12m").is_displayed()
     assert serious_violations(browser) == []
     browser.save_screenshot(str(shots / "score-error.png"))

@@ -95,9 +95,16 @@ def test_single_person_without_income_gets_rsa(client):
     # no earnings: no activity bonus; housed free: no housing benefit; no disability: no AAH
     for name in ("Prime d'activité", r"Aides au logement \(APL, ALF, ALS\)", r"\(AAH\)"):
         assert re.search(name + r" non 0,00", text), name
-    # the rules, where to claim (as text, no outside link) and the assumptions
+    # the rules, where to claim, and one outside link per benefit: its official page
+    # (followed only on a click, without telling the site the page's address, which holds
+    # the household)
     assert "Où le demander" in text and "caf.fr" in text
-    assert 'href="http' not in response.text
+    outside = re.findall(r'<a href="(http[^"]+)"([^>]*)>', response.text)
+    assert len(outside) == 8
+    assert all(
+        u.startswith("https://www.service-public.fr/particuliers/vosdroits/F") for u, _ in outside
+    )
+    assert all('rel="noopener noreferrer"' in attrs for _, attrs in outside)
     assert "Hypothèses du calcul" in text and "OpenFisca" in text
     assert outside_resources(response.text) == []
 

@@ -15,6 +15,8 @@ from fastapi.testclient import TestClient
 
 from lanterne.catalog import sample_path
 from lanterne.explain import build_household, counterfactuals, explain_household
+from lanterne.explain.sentences import describe_value
+from lanterne.i18n import format_number, format_percent
 from lanterne.io.tables import read_table
 from lanterne.model import load_model
 from lanterne.web import create_app, score
@@ -57,6 +59,14 @@ def items(page: str, heading_id: str) -> list[str]:
     return [html.unescape(re.sub(r"<[^>]+>", "", f)).strip() for f in found]
 
 
+def in_words(model, variable: str, value) -> str:
+    """A value as the page should write it: a category by its label in the spec."""
+    var = model.spec.variable(variable)
+    if var.type == "category" and var.category_labels and str(value) in var.category_labels:
+        return var.category_labels[str(value)].en
+    return describe_value(value, "en")
+
+
 def explained(client: TestClient, data: dict[str, str]):
     model = load_model(data["model"])
     values = {k: v for k, v in data.items() if k != "model"}
@@ -91,15 +101,24 @@ def test_search_request_shows_the_api_counterfactuals(client):
     assert "Find what would change the decision" not in page
     expected = counterfactuals(model, house, exp.standing.threshold, SEARCH_BUDGET)
     assert expected.complete and expected.sets  # the comparison below means something
-    shown = items(page, "search")
-    summary = expected.summary("en")
-    # every sentence but the one with the search's own timing is identical
-    timing = [i for i, s in enumerate(summary) if "combinations scored" in s]
-    assert len(shown) == len(summary) and len(timing) == 1
-    assert [s for i, s in enumerate(shown) if i not in timing] == [
-        s for i, s in enumerate(summary) if i not in timing
-    ]
-    assert "Smallest sets of changes" in shown[0]
+    # each set the API found is one item of the list: every change "before → after", in
+    # the API's order, then the new score
+    sets = re.findall(r'<ol class="changes">(.*?)</ol>', page, flags=re.S)
+    assert len(sets) == 1
+    shown = re.findall(r"<li><ul>(.*?)</ul>\s*<p class=\"help\">(.*?)</p></li>", sets[0], re.S)
+    assert len(shown) == len(expected.sets)
+    for (changes, new_score), found in zip(shown, expected.sets, strict=True):
+        lines = [
+            html.unescape(re.sub(r"<[^>]+>", "", c)) for c in re.findall(r"<li>(.*?)</li>", changes)
+        ]
+        assert lines == [
+            f"{expected.label(c.variable, 'en')}: {in_words(model, c.variable, c.before)} → "
+            f"{in_words(model, c.variable, c.after)}"
+            for c in found.changes
+        ]
+        assert new_score == f"new score: {format_percent(found.score, 'en', 1)}"
+    # how the search went is in the technical fold-out, with the API's figures
+    assert f"{format_number(expected.evaluated, 'en', 0)} combinations scored" in page
 
 
 def test_household_below_the_threshold_needs_no_search(client):
@@ -108,17 +127,17 @@ def test_household_below_the_threshold_needs_no_search(client):
     assert exp.standing.selected is False
     page = client.post("/score?lang=en", data=data).text
     assert "Find what would change the decision" not in page
-    shown = items(page, "search")
-    assert len(shown) == 1 and "already below the selection threshold" in shown[0]
+    part = page.split('id="search"', 1)[1].split("</p>", 1)[0]
+    assert "already below the selection threshold: no change is needed" in part
     # the API says the same
     found = counterfactuals(model, house, exp.standing.threshold, SEARCH_BUDGET)
-    assert found.already_below and found.summary("en")[0] == shown[0]
+    assert found.already_below
 
 
 def test_search_errors_are_shown_on_the_form(client):
     response = client.post("/score/search?lang=en", data=form(months_worked_12m="40"))
     assert response.status_code == 422
-    assert "outside the allowed range" in response.text
+    assert "a whole number from 0 to 12 (months) is expected" in response.text
     assert 'value="40"' in response.text
 
 
@@ -156,7 +175,7 @@ def test_language_switch_on_a_form_with_errors_keeps_them(client):
     french = client.post("/score?lang=fr", data=data)
     assert french.status_code == 422 and 'formaction="/score?lang=en"' in french.text
     english = client.post("/score?lang=en", data=data)
-    assert english.status_code == 422 and "outside the allowed range" in english.text
+    assert english.status_code == 422 and "a whole number from 0 to 12" in english.text
 
 
 def test_pages_reached_by_get_keep_the_link(client):

@@ -18,7 +18,13 @@ from lanterne.cli.household_options import (
     household_from_options,
 )
 from lanterne.cli.options import check_outputs
-from lanterne.contest.letters import LETTER_KINDS, letter_format, render_letter, write_letter
+from lanterne.contest.letters import (
+    LETTER_KINDS,
+    letter_format,
+    notes_path,
+    render_letter,
+    write_letter,
+)
 from lanterne.errors import UsageError
 from lanterne.explain.explanation import explain_household
 from lanterne.explain.household import Person
@@ -67,8 +73,12 @@ def letter(
             "--output",
             "-o",
             help=h(
-                "Fichier à écrire : .md, .txt, .html ou .pdf (écriture atomique).",
-                "File to write: .md, .txt, .html or .pdf (atomic write).",
+                "Fichier à écrire : .md, .txt, .html, .pdf, .docx ou .odt (écriture "
+                "atomique). Les notes pour vous (textes cités, à savoir avant d'envoyer) vont "
+                "à côté, dans <nom>-notes.",
+                "File to write: .md, .txt, .html, .pdf, .docx or .odt (atomic write). The "
+                "notes for you (texts cited, what to know before sending) go beside it, in "
+                "<name>-notes.",
             ),
         ),
     ],
@@ -139,6 +149,17 @@ def letter(
             ),
         ),
     ] = None,
+    decision_date: Annotated[
+        str | None,
+        typer.Option(
+            "--decision-date",
+            metavar=h("AAAA-MM-JJ", "YYYY-MM-DD"),
+            help=h(
+                "Date de la décision : le courrier nomme le modèle en usage à cette date.",
+                "Date of the decision: the letter names the model in use on that date.",
+            ),
+        ),
+    ] = None,
     reasons: Annotated[
         str | None,
         typer.Option(
@@ -175,7 +196,7 @@ def letter(
             )
         )
     letter_format(output)  # fail on a bad file name before any work
-    check_outputs(output)
+    check_outputs(output, notes_path(output))
     day = None
     if date is not None:
         try:
@@ -186,6 +207,18 @@ def letter(
                     "--date : date attendue au format AAAA-MM-JJ, reçu « {d} »",
                     "--date: a date in the form YYYY-MM-DD was expected, got '{d}'",
                     d=date,
+                )
+            ) from None
+    decided = None
+    if decision_date is not None:
+        try:
+            decided = dt.date.fromisoformat(decision_date)
+        except ValueError:
+            raise UsageError(
+                Msg(
+                    "--decision-date : date attendue au format AAAA-MM-JJ, reçu « {d} »",
+                    "--decision-date: a date in the form YYYY-MM-DD was expected, got '{d}'",
+                    d=decision_date,
                 )
             ) from None
     loaded = load_model(model)
@@ -215,10 +248,20 @@ def letter(
         reasons=reasons,
         explanation=explanation,
         day=day,
+        decision_date=decided,
     )
+    notes = notes_path(output)
     with console.status(tr("Écriture du courrier…", "Writing the letter…")):
         write_letter(written, output)
+        write_letter(written.notes(), notes)
     console.print(tr("Courrier écrit dans {p}", "Letter written to {p}", p=output))
+    console.print(
+        tr(
+            "Notes pour vous (à ne pas envoyer) dans {p}",
+            "Notes for you (not to be sent) in {p}",
+            p=notes,
+        )
+    )
     missing = written.markdown.count("[") - written.markdown.count("\\[")
     if missing:
         console.print(

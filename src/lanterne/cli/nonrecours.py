@@ -30,9 +30,10 @@ from lanterne.io.tables import read_table
 from lanterne.model import load_model
 from lanterne.provenance import status_label
 from lanterne.report.build import nonrecours_report
+from lanterne.rights.simulate import default_month
 from lanterne.scale.cluster import cluster_client
 
-DEFAULT_MONTH = "2025-06"
+DEFAULT_MONTH = default_month()  # the current month, read once at startup
 
 
 def _pct(value: float | None) -> str:

@@ -17,8 +17,9 @@ from lanterne.io.tables import read_table
 from lanterne.population.archetypes import load_archetypes
 from lanterne.provenance import status_label
 from lanterne.rights.inputs import INPUT_COLUMNS
+from lanterne.rights.simulate import default_month
 
-DEFAULT_MONTH = "2025-06"
+DEFAULT_MONTH = default_month()  # the current month, read once at startup
 NAMES = {
     "rsa": Msg("RSA", "RSA"),
     "ppa": Msg("Prime d'activité", "Activity bonus"),

@@ -13,22 +13,28 @@ The same Markdown gives the ``.md`` file, a plain-text ``.txt``, an ``.html`` pa
 Example:
     >>> from lanterne.model import load_model
     >>> letter = render_letter("objection", model=load_model("fr-cnaf-2014"), lang="en")
-    >>> "Article 21(1) GDPR" in letter.markdown and "not legal advice" in letter.markdown
+    >>> "Article 21(1) GDPR" in letter.markdown and "not legal advice" in letter.notes_markdown
     True
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 from dataclasses import dataclass, field
-from html import escape as html_escape
-from pathlib import Path
 from typing import Any, Literal
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
+from lanterne.contest.formats import (
+    FORMATS,
+    LETTER_CSP,
+    letter_format,
+    markdown_to_html,
+    markdown_to_text,
+    notes_path,
+    write_letter,
+)
 from lanterne.contest.legal import (
     Citation,
     LegalCatalog,
@@ -38,15 +44,12 @@ from lanterne.errors import LanterneError, Problem
 from lanterne.explain.explanation import Explanation
 from lanterne.explain.household import Person
 from lanterne.explain.sentences import describe_value, signed
-from lanterne.htmlsafe import link_url
 from lanterne.i18n import Msg, format_number, format_percent, normalise_lang, pick
-from lanterne.io.atomic import write_bytes_atomic, write_text_atomic
 from lanterne.model import Model
 from lanterne.provenance import source_citation, status_explanation, status_label
 
 LetterKind = Literal["explanation", "access", "objection"]
 LETTER_KINDS: tuple[LetterKind, ...] = ("explanation", "access", "objection")
-FORMATS = {".md": "md", ".markdown": "md", ".txt": "txt", ".html": "html", ".pdf": "pdf"}
 
 #: The references each kind of letter must cite: (catalog id, point or None).
 REQUIRED_REFERENCES: dict[str, tuple[tuple[str, str | None], ...]] = {
@@ -177,6 +180,37 @@ class Letter:
     title: str
     markdown: str
     references: list[Citation] = field(default_factory=list)
+    #: what the person should know before sending (texts cited, free help): never sent
+    notes_markdown: str = ""
+
+    def docx(self) -> bytes:
+        """The letter as a DOCX file (python-docx), to edit before sending."""
+        from lanterne.contest.office import to_docx
+
+        return to_docx(self.markdown, title=self.title)
+
+    def odt(self) -> bytes:
+        """The letter as an ODT file (odfpy), to edit before sending."""
+        from lanterne.contest.office import to_odt
+
+        return to_odt(self.markdown, title=self.title)
+
+    def encoded(self, fmt: str) -> bytes:
+        """The letter in ``fmt`` (``md``, ``txt``, ``html``, ``pdf``, ``docx``, ``odt``)."""
+        if fmt == "md":
+            return self.markdown.encode()
+        if fmt == "txt":
+            return self.text().encode()
+        if fmt == "html":
+            return self.html().encode()
+        return {"pdf": self.pdf, "docx": self.docx, "odt": self.odt}[fmt]()
+
+    def notes(self) -> Letter:
+        """The notes for the person, as a document of their own (same formats)."""
+        title = Msg("Notes pour vous — à ne pas envoyer", "Notes for you — not to be sent").render(
+            self.lang
+        )
+        return Letter(self.kind, self.lang, title, f"# {title}\n\n{self.notes_markdown}")
 
     def text(self) -> str:
         """The letter as plain text (Markdown marks removed)."""
@@ -254,12 +288,17 @@ def render_letter(
     explanation: Explanation | None = None,
     day: dt.date | None = None,
     catalog: LegalCatalog | None = None,
+    decision_date: dt.date | None = None,
+    dpo_copy: bool = True,
 ) -> Letter:
     """Render one letter in ``lang``.
 
     ``agency`` overrides the recipient named by the model's spec; ``explanation`` (for the
     person's household) adds an annex with the score as Lanterne reconstructs it, labelled
-    with the status of its weights.
+    with the status of its weights. ``decision_date``: the letter names the model in force
+    then, or says it asks about the version used at that date. ``dpo_copy``: a copy goes
+    to the agency's data-protection officer (GDPR art. 38(4)). The notes for the person
+    (texts cited, what to know before sending) are :meth:`Letter.notes`, not the letter.
     """
     global _ENV
     if kind not in LETTER_KINDS:
@@ -321,7 +360,14 @@ def render_letter(
     ]
     city = md_escape(person.city) if person.city else ph("Ville", "Town")
     when = format_date(day, lang)
-    if decision:
+    if decision and decision_date:
+        decision_sentence = Msg(
+            "Je fais l'objet de la décision suivante, datée du {w} : {d}.",
+            "I am the subject of the following decision, dated {w}: {d}.",
+            d=md_escape(decision.rstrip(".")),
+            w=format_date(decision_date, lang),
+        ).render(lang)
+    elif decision:
         decision_sentence = Msg(
             "Je fais l'objet de la décision suivante : {d}.",
             "I am the subject of the following decision: {d}.",
@@ -366,7 +412,14 @@ def render_letter(
         ).render(lang),
         "name": name,
         "email": md_escape(person.email) if person.email else None,
-        "model_name": md_escape(pick(model.spec.name, lang)),
+        "model_name": model_words(model, decision_date or day, lang),
+        "dpo_copy": Msg(
+            "Copie : délégué à la protection des données de l'organisme ({c}).",
+            "Copy: the agency's data protection officer ({c}).",
+            c=cite("rgpd-38", "4"),
+        ).render(lang)
+        if dpo_copy
+        else "",
         "decision_sentence": decision_sentence,
         "reasons": md_escape(reasons)
         if reasons
@@ -386,7 +439,32 @@ def render_letter(
         _ENV = _environment()
     markdown = _ENV.get_template(f"{template}.{lang}.md.j2").render(context)
     markdown = re.sub(r"\n{3,}", "\n\n", markdown)
-    return Letter(kind, lang, subject, markdown, list(used.values()))  # type: ignore[arg-type]
+    # rendered after the letter: it lists every text the letter cited
+    notes = _ENV.get_template(f"_footer.{lang}.md.j2").render(context)
+    notes = re.sub(r"\n{3,}", "\n\n", notes).strip().removeprefix("---").strip() + "\n"
+    return Letter(kind, lang, subject, markdown, list(used.values()), notes)  # type: ignore[arg-type]
+
+
+def model_words(model: Model, day: dt.date, lang: str) -> str:
+    """How the letter names the model: its name when it was in use on ``day`` (the decision
+    date, else the letter's), else the version in use that day, with the one Lanterne knows.
+
+    >>> from lanterne.model import load_model
+    >>> model_words(load_model("fr-cnaf-2014"), dt.date(2016, 3, 1), "en")[:30]
+    'CNAF "datamining" risk score ('
+    """
+    name = md_escape(pick(model.spec.name, lang))
+    first, last = model.spec.years
+    if first <= day.year <= (last or 9999):
+        return name
+    return Msg(
+        "dans la version en usage le {d} ; Lanterne connaît celle de {a}–{b} : {m}",
+        "in the version in use on {d}; Lanterne knows the {a}–{b} one: {m}",
+        d=format_date(day, lang),
+        a=first,
+        b=last if last is not None else "",
+        m=name,
+    ).render(lang)
 
 
 def _subject(kind: str, lang: str, cite: Any) -> str:
@@ -465,95 +543,15 @@ def _annex(explanation: Explanation, lang: str) -> dict[str, Any]:
     }
 
 
-# --------------------------------------------------------------------------- formats
-
-
-def markdown_to_text(markdown: str) -> str:
-    """Plain text from the letters' Markdown: headings underlined, marks and escapes removed."""
-    out = []
-    for line in markdown.split("\n"):
-        heading = re.match(r"^(#{1,6})\s+(.*)$", line)
-        if heading:
-            title = _plain(heading.group(2))
-            out += [title, ("=" if len(heading.group(1)) == 1 else "-") * len(title)]
-            continue
-        out.append(_plain(line.rstrip()))
-    return "\n".join(out).strip() + "\n"
-
-
-def _plain(line: str) -> str:
-    line = line.replace("**", "")
-    line = re.sub(r"<(https?://[^>]+)>", r"\1", line)
-    return re.sub(r"\\([\\`*_\[\]<>#|])", r"\1", line)
-
-
-_CSS = """
-@page { size: A4; margin: 2cm 2.2cm; }
-body { font-family: "DejaVu Serif", "Liberation Serif", serif; font-size: 10.5pt;
-       line-height: 1.4; color: #111; max-width: 46em; margin: 0 auto; }
-h2 { font-size: 12pt; margin-top: 1.4em; }
-table { border-collapse: collapse; font-size: 9pt; margin: 0.6em 0; }
-th, td { border: 1px solid #999; padding: 2px 5px; text-align: left; }
-hr { border: 0; border-top: 1px solid #999; margin: 1.4em 0; }
-a { color: #111; }
-"""
-
-
-#: The letter page's own Content-Security-Policy: no script, nothing loaded from anywhere.
-LETTER_CSP = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
-
-
-def markdown_to_html(markdown: str, *, title: str, lang: str) -> str:
-    """A complete HTML page; raw HTML in the Markdown is shown as text, never interpreted.
-
-    Only ``http``/``https`` addresses become links (:func:`~lanterne.htmlsafe.link_url`);
-    images are not rendered (a letter loads nothing).
-
-    >>> page = markdown_to_html("[a](javascript:alert(1)) <https://x.org>", title="t", lang="en")
-    >>> "javascript" in page.split("<body>")[1].split('href="')[1], 'href="https://x.org"' in page
-    (False, True)
-    """
-    from markdown_it import MarkdownIt
-
-    md = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
-    md.disable("image")
-    md.validateLink = lambda url: link_url(url) is not None
-    body = md.render(markdown)
-    safe_title = html_escape(title)
-    return (
-        f'<!DOCTYPE html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n'
-        f'<meta http-equiv="Content-Security-Policy" content="{LETTER_CSP}">\n'
-        f"<title>{safe_title}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n{body}</body>\n</html>\n"
-    )
-
-
-def letter_format(path: str | os.PathLike[str]) -> str:
-    """``md``, ``txt``, ``html`` or ``pdf`` from the output file's extension."""
-    suffix = Path(path).suffix.lower()
-    try:
-        return FORMATS[suffix]
-    except KeyError:
-        raise LanterneError(
-            Problem(
-                Msg(
-                    "format de courrier non reconnu « {s} » : attendu .md, .txt, .html ou .pdf",
-                    "unrecognised letter format '{s}': expected .md, .txt, .html or .pdf",
-                    s=suffix or Path(path).name,
-                ),
-                file=str(path),
-            )
-        ) from None
-
-
-def write_letter(letter: Letter, path: str | os.PathLike[str]) -> Path:
-    """Write the letter in the format its extension names, atomically."""
-    fmt = letter_format(path)
-    if fmt == "md":
-        write_text_atomic(path, letter.markdown)
-    elif fmt == "txt":
-        write_text_atomic(path, letter.text())
-    elif fmt == "html":
-        write_text_atomic(path, letter.html())
-    else:
-        write_bytes_atomic(path, letter.pdf())
-    return Path(path)
+__all__ = [
+    "FORMATS",
+    "LETTER_CSP",
+    "LETTER_KINDS",
+    "Letter",
+    "letter_format",
+    "markdown_to_html",
+    "markdown_to_text",
+    "notes_path",
+    "render_letter",
+    "write_letter",
+]

@@ -90,6 +90,15 @@ class ChangeSet:
         return tuple(c.variable for c in self.changes)
 
 
+def _count(n: int, fr1: str, frn: str, en1: str, enn: str) -> Msg:
+    """``n`` with its noun in the singular or plural (French: singular for 0 and 1).
+
+    >>> _count(2, "variable", "variables", "variable", "variables").render("fr")
+    '2 variables'
+    """
+    return Msg(f"{n} {fr1 if n < 2 else frn}", f"{n} {en1 if n == 1 else enn}")
+
+
 @dataclass
 class CounterfactualResult:
     """The smallest sets of changes found, and how the search went."""
@@ -163,13 +172,13 @@ class CounterfactualResult:
             out.append(
                 Msg(
                     "Plus petits ensembles de changements qui feraient passer le score ({s}) "
-                    "sous le seuil ({t}) : {k} variable(s) à la fois, {n} ensemble(s).",
+                    "sous le seuil ({t}) : {k} à la fois, {n}.",
                     "Smallest sets of changes that would bring the score ({s}) below the "
-                    "threshold ({t}): {k} variable(s) at a time, {n} set(s).",
+                    "threshold ({t}): {k} at a time, {n}.",
                     s=s,
                     t=t,
-                    k=self.min_changes,
-                    n=len(self.sets),
+                    k=_count(self.min_changes, "variable", "variables", "variable", "variables"),
+                    n=_count(len(self.sets), "ensemble", "ensembles", "set", "sets"),
                 ).render(lang)
             )
             for i, found in enumerate(self.sets, start=1):

@@ -115,6 +115,14 @@ class Reference:
     margin: float
 
 
+def _population_name(name: str | None) -> Msg:
+    """`` (the file 'x.csv')`` after "the comparison population"; nothing for the synthetic
+    population generated in memory (its name is an internal word, not a file)."""
+    if not name or name in ("synthetic", "synthétique"):
+        return Msg("", "")
+    return Msg(" (fichier « {f} »)", " (file '{f}')", f=name)
+
+
 @dataclass
 class Explanation:
     """Everything :func:`explain_household` found, ready to render or serialise."""
@@ -186,10 +194,11 @@ class Explanation:
         return Msg(
             "Attention : {k} des {n} nombres de ce modèle (constante comprise) ne sont pas "
             "publiés par l'administration ({i} illustratifs, inventés pour montrer le "
-            "mécanisme). Ce ne sont pas les poids de « {a} » : ne les citez pas comme tels.",
+            "mécanisme). Ce ne sont pas les poids de l'organisme ({a}) : ne les citez pas comme "
+            "tels.",
             "Warning: {k} of the {n} numbers of this model (intercept included) are not "
             "published by the agency ({i} illustrative, invented to show the mechanics). They "
-            "are not the weights of '{a}': do not quote them as such.",
+            "are not the weights of the agency ({a}): do not quote them as such.",
             k=len(weak),
             n=len(statuses),
             i=illustrative,
@@ -233,12 +242,12 @@ class Explanation:
             out.append(
                 Msg(
                     "Votre score est supérieur ou égal à celui de {p} des {n} foyers de la "
-                    "population « {pop} ».",
+                    "population de comparaison{pop}.",
                     "Your score is higher than or equal to that of {p} of the {n} households "
-                    "of the population '{pop}'.",
+                    "of the comparison population{pop}.",
                     p=format_percent(st.percentile, lang),
                     n=format_number(st.n or 0, lang, 0),
-                    pop=st.population,
+                    pop=_population_name(st.population),
                 ).render(lang)
             )
         if st.threshold is None:

@@ -69,8 +69,14 @@ def archetype_set_for(model_id: str) -> str:
 
     >>> archetype_set_for("nl-rotterdam-2017"), archetype_set_for("fr-cnaf-2014")
     ('nl-rotterdam', 'fr-households')
+    >>> archetype_set_for("pl-profiling-2014")
+    'pl-unemployed'
     """
-    found = [i for i in catalog_files("archetypes") if model_id.startswith(i + "-")]
+    sets = catalog_files("archetypes")
+    found = [i for i in sets if model_id.startswith(i + "-")]
+    if not found:  # a set of the same country (``pl-unemployed`` for ``pl-profiling-2014``)
+        country = model_id.split("-", 1)[0] + "-"
+        found = [i for i in sets if i.startswith(country)]
     return max(found, key=len) if found else DEFAULT_ARCHETYPES
 
 

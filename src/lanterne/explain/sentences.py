@@ -97,11 +97,16 @@ def contribution_sentence(
             w=without,
         ).render(lang)
     return Msg(
-        "{h} {verb} {p} point(s) à votre total. {w}",
-        "{h} {verb} {p} point(s) to your total. {w}",
+        "{h} {verb} {p} {pts} à votre total. {w}",
+        "{h} {verb} {p} {pts} to your total. {w}",
         h=head,
         verb=Msg("ajoute", "adds") if contribution > 0 else Msg("retire", "takes away"),
         p=describe_value(abs(contribution), lang),
+        # French: singular under 2 ("1,5 point"); English: plural but for exactly 1
+        pts=Msg(
+            "point" if abs(contribution) < 2 else "points",
+            "point" if abs(contribution) == 1 else "points",
+        ),
         w=without,
     ).render(lang)
 

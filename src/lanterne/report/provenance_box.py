@@ -147,10 +147,10 @@ def model_box(model: Model, lang: str) -> ModelBox:
     warning = None
     if status == "illustrative":
         warning = Msg(
-            "Les poids de « {m} » sont illustratifs : ils ne sont pas ceux de {a}, qui ne les a "
-            "pas publiés. Ils servent à montrer comment un tel modèle cible les foyers à partir "
-            "des variables connues ; les écarts entre groupes montrent le mécanisme, pas leur "
-            "taille réelle.",
+            "Les poids de « {m} » sont illustratifs : ce ne sont pas ceux de l'organisme ({a}), "
+            "qui ne les a pas publiés. Ils servent à montrer comment un tel modèle cible les "
+            "foyers à partir des variables connues ; les écarts entre groupes montrent le "
+            "mécanisme, pas leur taille réelle.",
             "The weights of '{m}' are illustrative: they are not those of {a}, which has not "
             "published them. They show how such a model targets households from the known "
             "variables; the gaps between groups show the mechanism, not their real size.",

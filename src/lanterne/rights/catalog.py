@@ -45,12 +45,30 @@ class RelativeRisk(Strict):
     family_type: dict[str, Annotated[float, Field(gt=0)]] = Field(default_factory=dict)
 
 
+class Apply(Strict):
+    """Where to claim a benefit: the official page, and the source that page is from."""
+
+    url: Annotated[str, Field(pattern=r"^https://")]
+    source: str
+
+
 class Benefit(Strict):
     label: Text
     nonrecours: NonRecours
     relative_risk: RelativeRisk
     claim: Text
     rules: Text
+    apply: Apply | None = None
+
+
+class FamilyBenefit(Strict):
+    """A benefit of the one-household rights check only (no take-up model)."""
+
+    label: Text
+    nonrecours: NonRecours
+    claim: Text
+    rules: Text
+    apply: Apply
 
 
 class AmountAt(Strict):
@@ -74,6 +92,9 @@ class RightsCatalog(Strict):
     sources: Annotated[list[Source], Field(min_length=1)]
     legal_amounts: dict[str, LegalAmount] = Field(default_factory=dict)
     benefits: dict[Literal["rsa", "ppa", "housing", "aah"], Benefit]
+    family_benefits: dict[Literal["asf", "af", "cf", "css"], FamilyBenefit] = Field(
+        default_factory=dict
+    )
 
     @model_validator(mode="after")
     def _sources_exist(self) -> RightsCatalog:
@@ -81,6 +102,9 @@ class RightsCatalog(Strict):
         used = [b.nonrecours.source for b in self.benefits.values()]
         used += [b.relative_risk.source for b in self.benefits.values()]
         used += [v.source for a in self.legal_amounts.values() for v in a.values]
+        used += [b.nonrecours.source for b in self.family_benefits.values()]
+        used += [b.apply.source for b in self.family_benefits.values()]
+        used += [b.apply.source for b in self.benefits.values() if b.apply]
         missing = sorted(set(used) - known)
         if missing:
             raise ValueError(f"unknown source ids: {', '.join(missing)}")

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import gc
 import re
+from datetime import UTC, date, datetime
 from functools import lru_cache
 from typing import Any
 
@@ -47,6 +48,18 @@ BENEFITS: dict[str, tuple[str, str]] = {
     "ppa": ("ppa", "famille"),
     "housing": ("aide_logement", "famille"),
     "aah": ("aah", "individu"),
+}
+
+#: Family benefits and health cover the one-household rights check adds (the population
+#: audit keeps :data:`BENEFITS`, whose take-up the catalog models). ``css_free``: the
+#: complémentaire santé solidaire without contribution (OpenFisca's ``cmu_c``, a yes/no);
+#: ``css_paid``: the monthly contribution of the CSS with a contribution.
+FAMILY_BENEFITS: dict[str, tuple[str, str]] = {
+    "asf": ("asf", "famille"),
+    "af": ("af", "famille"),
+    "cf": ("cf", "famille"),
+    "css_free": ("cmu_c", "famille"),
+    "css_paid": ("css_participation_forfaitaire", "famille"),
 }
 
 _GROUPS = (
@@ -77,6 +90,35 @@ def check_month(month: str) -> str:
             )
         )
     return month
+
+
+def default_month(today: date | None = None) -> str:
+    """The month rights are computed for when none is given: the current month.
+
+    OpenFisca-France carries each rule forward from its last known change, so every month
+    from :data:`FIRST_MONTH` on is supported; the page and the CLI name the installed
+    OpenFisca-France version (:func:`openfisca_version`) so a reader knows how recent its
+    rules are. The one default used by the CLI, the web app and the reports.
+
+    >>> default_month(date(2026, 12, 6))
+    '2026-12'
+    """
+    day = today or datetime.now(UTC).date()
+    return max(f"{day.year:04d}-{day.month:02d}", FIRST_MONTH)
+
+
+def openfisca_version() -> str:
+    """The installed OpenFisca-France version (for the pages that name the rules' source).
+
+    >>> openfisca_version()[0].isdigit()
+    True
+    """
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("OpenFisca-France")
+    except PackageNotFoundError:  # pragma: no cover - a dependency of the project
+        return "?"
 
 
 @lru_cache(maxsize=1)
@@ -113,16 +155,14 @@ def _months(month: str) -> list[Any]:
 
 
 def simulate(
-    situations: Situations,
-    month: str,
-    outputs: dict[str, tuple[str, str]] | None = None,
+    situations: Situations, month: str, benefits: dict[str, tuple[str, str]] | None = None
 ) -> dict[str, NDArray[np.float64]]:
     """Monthly amounts per household: ``rsa``, ``ppa``, ``housing``, ``aah`` (euros).
 
-    ``aah`` adds the AAH of the head and partner. Amounts are what OpenFisca-France
-    computes for the month under the rules in force then. ``outputs`` (default
-    :data:`BENEFITS`) names other OpenFisca variables to compute, as ``{key: (variable,
-    entity)}``.
+    ``benefits``: the keys and OpenFisca variables to compute (default :data:`BENEFITS`;
+    add :data:`FAMILY_BENEFITS` for one household's full check). ``aah`` adds the AAH
+    of the head and partner; a yes/no variable comes back as 1.0 or 0.0. Amounts are
+    what OpenFisca-France computes for the month under the rules in force then.
     """
     check_month(month)
     tbs = tax_benefit_system()
@@ -178,7 +218,7 @@ def simulate(
         sim.set_input("rsa_isolement_recent", m, s.isolement_recent)
 
     out: dict[str, NDArray[np.float64]] = {}
-    for key, (variable, entity) in (outputs or BENEFITS).items():
+    for key, (variable, entity) in (benefits or BENEFITS).items():
         values = np.asarray(sim.calculate(variable, month), dtype=np.float64)
         if entity == "individu":
             adult = s.role != CHILD
@@ -192,4 +232,14 @@ def simulate(
     return out
 
 
-__all__ = ["BENEFITS", "CHILD", "HEAD", "HISTORY_MONTHS", "PARTNER", "check_month", "simulate"]
+__all__ = [
+    "BENEFITS",
+    "CHILD",
+    "FAMILY_BENEFITS",
+    "HEAD",
+    "HISTORY_MONTHS",
+    "PARTNER",
+    "check_month",
+    "default_month",
+    "simulate",
+]

@@ -392,6 +392,9 @@ class ModelSpec(Strict):
     country: Annotated[str, Field(pattern=r"^[A-Z]{2}$")]
     years: tuple[int, int | None]
     description: Text
+    #: what the score estimates, in a sentence a person understands ("the chance that
+    #: an inspection finds an overpayment"): the "My score" page starts with it
+    predicts: Text | None = None
     status: Status
     status_note: Text | None = None
     sources: Annotated[list[Source], Field(min_length=1)]

@@ -16,7 +16,7 @@ from starlette.types import Scope
 
 from lanterne.errors import LanterneError
 from lanterne.i18n import Msg, format_number, normalise_lang
-from lanterne.web import archetypes, audit, home, models, rights, score
+from lanterne.web import archetypes, audit, home, letters, models, rights, score
 from lanterne.web.origin import RequestGuard
 from lanterne.web.render import page, page_lang
 from lanterne.web.security import HEADERS, SecurityMiddleware, UploadTooLarge
@@ -125,7 +125,7 @@ def create_app(
     async def favicon() -> Response:
         return Response(status_code=204)
 
-    for module in (home, models, score, rights, archetypes, audit):
+    for module in (home, models, score, letters, rights, archetypes, audit):
         app.include_router(module.router)
     remove_stale_uploads()  # left behind by a server that was killed mid-upload
     if config.warm_rights:

@@ -11,7 +11,7 @@ from lanterne.model import Model
 from lanterne.population.archetypes import load_archetypes
 from lanterne.population.experiments import ArchetypeResult, run_archetypes
 from lanterne.report.charts import Chart, bar_chart
-from lanterne.web.common import app_state, get_model
+from lanterne.web.common import app_state, get_model, variable_label
 from lanterne.web.render import page, page_lang
 
 router = APIRouter()
@@ -37,7 +37,8 @@ async def archetypes_page(request: Request, model: str | None = None) -> HTMLRes
         set_name=pick(arch.name, lang),
         set_description=pick(arch.description, lang),
         set_status=arch.status,
-        population=state.population_label if population is not None else None,
+        population=state.label_for(chosen.id),
+        var_label=lambda name: _label(chosen, name, lang),
     )
 
 
@@ -72,3 +73,9 @@ def _table(key: int, model: Model, lang: str, scores) -> tuple[ArchetypeResult, 
 
 def percent(value: float | None, lang: str) -> str:
     return "—" if value is None else format_percent(value, lang, 1)
+
+
+def _label(model: Model, name: str, lang: str) -> str:
+    """A variable's label on the page (its name if the spec does not declare it)."""
+    var = model.spec.variable(name)
+    return variable_label(var, lang) if var is not None else name

@@ -24,6 +24,7 @@ from lanterne.errors import LanterneError
 from lanterne.i18n import Msg, format_number, tr
 from lanterne.report import population_report, render_html, selection_report
 from lanterne.report.build import nonrecours_report
+from lanterne.rights.simulate import default_month
 from lanterne.web.common import app_state, get_model
 from lanterne.web.render import page, page_lang
 from lanterne.web.uploads import safe_upload_name, upload_folder
@@ -39,7 +40,7 @@ KINDS = ("population", "selection", "nonrecours")
 #: files go through ``lanterne audit nonrecours``, which uses several processes).
 NONRECOURS_CHUNK = 10_000
 NONRECOURS_MAX_ROWS = 100_000
-NONRECOURS_MONTH = "2025-06"
+NONRECOURS_MONTH = default_month()  # the current month, read once at startup
 
 
 @router.get("/audit", response_class=HTMLResponse)

@@ -48,9 +48,9 @@ def describe_range(var: Variable, lang: str) -> str:
         return "oui / non" if lang == "fr" else "yes / no"
     if var.range is not None:
         lo, hi = var.range
-        unit = f" {var.unit}" if var.unit else ""
+        unit = f" {unit_label(var.unit, lang)}" if var.unit else ""
         return f"{_n(lo)} – {_n(hi)}{unit}"
-    return var.unit or ""
+    return unit_label(var.unit, lang)
 
 
 def category_labels(var: Variable, lang: str) -> dict[str, str]:
@@ -59,6 +59,34 @@ def category_labels(var: Variable, lang: str) -> dict[str, str]:
         c: (pick(labels[c], lang) if c in labels else c.replace("_", " "))
         for c in var.categories or []
     }
+
+
+#: The catalog's units in words ("EUR/month" → "€ par mois"); an unknown unit is shown as
+#: written, so a new one is never hidden (the page test flags it).
+UNITS: dict[str, Msg] = {
+    "EUR/month": Msg("€ par mois", "€ a month"),
+    "EUR": Msg("€", "€"),
+    "months": Msg("mois", "months"),
+    "years": Msg("ans", "years"),
+    "days": Msg("jours", "days"),
+    "children": Msg("enfants", "children"),
+    "changes": Msg("changements", "changes"),
+    "contacts": Msg("contacts", "contacts"),
+    "percent": Msg("%", "%"),
+    "%": Msg("%", "%"),
+}
+
+
+def unit_label(unit: str | None, lang: str) -> str:
+    """A unit in the page's language.
+
+    >>> unit_label("EUR/month", "fr"), unit_label("months", "en"), unit_label(None, "fr")
+    ('€ par mois', 'months', '')
+    """
+    if not unit:
+        return ""
+    known = UNITS.get(unit)
+    return known.render(lang) if known else unit
 
 
 def _n(value: Any) -> str:

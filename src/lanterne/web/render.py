@@ -84,10 +84,17 @@ def page(
             pct=lambda v, d=1: format_percent(v, lang, d),
             status=lambda s: status_label(s, lang),
             link=lambda path, **q: _link(path, lang, **q),
+            model_name=lambda mid: _model_name(request, mid, lang),
             **context,
         )
     )
     return HTMLResponse(html, status_code=status_code)
+
+
+def _model_name(request: Request, model_id: str, lang: str) -> str:
+    """A served model's name in the page's language (its id if it is not served)."""
+    model = request.app.state.lanterne.models.get(model_id)
+    return pick(model.spec.name, lang) if model is not None else model_id
 
 
 def _link(path: str, lang: str, **query: Any) -> str:

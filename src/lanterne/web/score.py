@@ -14,19 +14,17 @@ so the typed values are kept.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field, replace
 from functools import lru_cache, partial
 from typing import Any
-from urllib.parse import quote
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 
-from lanterne.contest.letters import LETTER_KINDS, render_letter
+from lanterne.contest.letters import LETTER_KINDS
 from lanterne.errors import LanterneError
 from lanterne.explain import Budget, Explanation, build_household, counterfactuals
 from lanterne.explain.counterfactual import CounterfactualResult
@@ -35,15 +33,20 @@ from lanterne.explain.household import (
     DEFAULT_ARCHETYPES,
     Household,
     Person,
-    archetype_set_for,
 )
+from lanterne.explain.household import archetype_set_for as _archetype_set_for
+from lanterne.explain.population import Population
 from lanterne.explain.sentences import describe_value, signed
-from lanterne.i18n import Msg, format_percent, pick
+from lanterne.i18n import Msg, format_number, format_percent, pick
 from lanterne.model import Model
 from lanterne.population.archetypes import load_archetypes
+from lanterne.web.changes import changes_view
 from lanterne.web.chart import contribution_svg
-from lanterne.web.common import app_state, category_labels, get_model, variable_label
+from lanterne.web.common import app_state, category_labels, get_model, unit_label, variable_label
+from lanterne.web.letters import letter_form, letter_form_values
 from lanterne.web.render import page, page_lang
+from lanterne.web.situation import carried_values, household_keys, situation_query
+from lanterne.web.standing import plain_words, score_quantiles, standing_svg
 
 router = APIRouter()
 
@@ -51,10 +54,18 @@ DEFAULT_ARCHETYPE = "single-mother-rsa"
 PERSON_FIELDS = ("name", "address", "file_number", "email", "phone", "city")
 #: The counterfactual search must not hold a page for long.
 SEARCH_BUDGET = Budget(max_evaluations=200_000, seconds=1.0)
+#: Letter formats offered on the page (the kind is chosen by a radio button).
+LETTER_FORMATS = ("pdf", "docx", "odt", "html", "txt", "md")
+#: What the download buttons may ask: the explanation, a letter of the chosen kind, its
+#: notes, or (older links) a letter named with its kind.
 DOWNLOADS = (
     "explanation.txt",
     "explanation.json",
-    *(f"letter-{k}.{ext}" for k in LETTER_KINDS for ext in ("pdf", "txt", "md")),
+    *(f"letter.{ext}" for ext in LETTER_FORMATS),
+    "notes.html",
+    "notes.pdf",
+    "notes.txt",
+    *(f"letter-{k}.{ext}" for k in LETTER_KINDS for ext in LETTER_FORMATS),
 )
 
 
@@ -75,6 +86,13 @@ class Field:
     error: str | None = None
 
 
+@lru_cache(maxsize=64)
+def archetype_set_for(model_id: str) -> str:
+    """The model's archetype set (the catalog folder is listed once per model, not per
+    request)."""
+    return _archetype_set_for(model_id)
+
+
 @lru_cache(maxsize=16)
 def archetype_choices(lang: str, set_id: str = DEFAULT_ARCHETYPES) -> list[tuple[str, str]]:
     """The archetypes a form may start from (the catalog file is read once)."""
@@ -92,10 +110,12 @@ def chosen_archetype(archetype: str | None, lang: str, set_id: str = DEFAULT_ARC
         raise HTTPException(
             404,
             detail=Msg(
-                "profil-type inconnu « {a} » : choisissez parmi {v}",
-                "unknown archetype '{a}': choose among {v}",
-                a=ref,
-                v=", ".join(sorted(valid)),
+                "profil-type inconnu « {a} » : choisissez dans la liste de la page (par "
+                "exemple « {v} »)",
+                "unknown archetype '{a}': choose one from the page's list (for instance '{w}')",
+                a=ref[:40],
+                v=dict(archetype_choices("fr", set_id))[default],
+                w=dict(archetype_choices("en", set_id))[default],
             ),
         )
     return ref
@@ -150,7 +170,7 @@ def _blank_fields(model: Model, lang: str) -> tuple[Field, ...]:
                     min=None if lo is None else _text(lo),
                     max=None if hi is None else _text(hi),
                     step="1" if var.type == "int" else "any",
-                    unit=var.unit,
+                    unit=unit_label(var.unit, lang),
                     **base,
                 )
             )
@@ -177,30 +197,123 @@ def _person(form: FormData) -> Person:
     return Person(**{f: (str(form.get(f, "")).strip() or None) for f in PERSON_FIELDS})
 
 
-def _field_errors(model: Model, exc: LanterneError, lang: str) -> tuple[dict[str, str], list[str]]:
-    """Problems attached to their form field where the message names it."""
+def _field_errors(
+    model: Model, exc: LanterneError, lang: str, values: dict[str, str] | None = None
+) -> tuple[dict[str, str], list[str]]:
+    """Problems attached to their form field where the message names it, said with the
+    field's label, its choices or its range and unit in words (never a code)."""
     by_field: dict[str, str] = {}
     general: list[str] = []
     names = sorted(model.used_variables, key=len, reverse=True)
+    fields = {f.name: f for f in _blank_fields(model, lang)}
+    sep = " : " if lang == "fr" else ": "
     for problem in exc.problems:
         text = problem.message.render(lang)
         where = f"{problem.path or ''} {text}"
         name = next((n for n in names if n in where), None)
-        if name and name not in by_field:
-            by_field[name] = text
-        general.append(problem.render(lang))
+        if name is None or name not in fields:
+            general.append(text)
+            continue
+        plain = field_message(fields[name], (values or {}).get(name, ""), lang)
+        if name not in by_field:
+            by_field[name] = plain
+            general.append(f"{fields[name].label}{sep}{plain}")
     return by_field, general
+
+
+def _number(text: str | None, lang: str) -> str | None:
+    """A bound as the page writes numbers ("100 000")."""
+    if text is None:
+        return None
+    value = float(text)
+    return format_number(value, lang, 0 if value.is_integer() else 2)
+
+
+def field_message(f: Field, value: str, lang: str) -> str:
+    """What a form field expects, in words: its choices or its range and unit.
+
+    >>> f = Field("n", "Enfants", "", "number", "", min="0", max="12", unit="enfants")
+    >>> field_message(f, "15", "fr")
+    '« 15 » ne convient pas : un nombre entier de 0 à 12 (enfants) est attendu.'
+    """
+    shown = value.strip()[:40]
+    if not shown:
+        return Msg("une valeur est attendue.", "a value is expected.").render(lang)
+    if f.kind == "select":
+        return Msg(
+            "« {v} » n'est pas un des choix proposés : {c}.",
+            "'{v}' is not one of the choices: {c}.",
+            v=shown,
+            c=", ".join(label for _, label in f.options),
+        ).render(lang)
+    whole = (
+        Msg("un nombre entier", "a whole number") if f.step == "1" else Msg("un nombre", "a number")
+    )
+    unit = f" ({f.unit})" if f.unit else ""
+    lo, hi = _number(f.min, lang), _number(f.max, lang)
+    if lo is not None and hi is not None:
+        expected = Msg("{w} de {a} à {b}{u}", "{w} from {a} to {b}{u}", w=whole, a=lo, b=hi, u=unit)
+    elif lo is not None:
+        expected = Msg("{w} d'au moins {a}{u}", "{w} of at least {a}{u}", w=whole, a=lo, u=unit)
+    else:
+        expected = Msg("{w}{u}", "{w}{u}", w=whole, u=unit)
+    return Msg(
+        "« {v} » ne convient pas : {e} est attendu.",
+        "'{v}' does not fit: {e} is expected.",
+        v=shown,
+        e=expected,
+    ).render(lang)
+
+
+def _carried(request: Request, source: Any, model: Model) -> dict[str, str]:
+    """The household values the score page does not show but keeps (the rights inputs)."""
+    state = app_state(request)
+    keys = state.extra.get("household_keys")
+    if keys is None:
+        keys = state.extra["household_keys"] = household_keys(state.models)
+    return carried_values(source, model.used_variables, keys)  # type: ignore[arg-type]
 
 
 @router.get("/score", response_class=HTMLResponse)
 async def score_form(
-    request: Request, model: str | None = None, archetype: str | None = None
+    request: Request,
+    model: str | None = None,
+    archetype: str | None = None,
+    search: str | None = None,
 ) -> HTMLResponse:
+    """The form; with the household's values in the address (a link from a result or from
+    "Mes droits"), the result at once."""
     lang = page_lang(request)
     chosen = get_model(request, model)
+    query = request.query_params
+    if any(n in query for n in chosen.used_variables):
+        values: dict[str, Any] = {n: _text(v) for n, v in _start_values(chosen, archetype).items()}
+        items = [(k, v) for k, v in values.items() if k not in query]
+        form = FormData([*items, *query.multi_items()])
+        return await run_in_threadpool(partial(_score_result, search=search == "1"), request, form)
     ref = chosen_archetype(archetype, lang, archetype_set_for(chosen.id))
     values = _defaults(chosen, ref)
-    return _render(request, lang, chosen, values, ref)
+    start = _rights_start(chosen, ref)
+    return _render(request, lang, chosen, values, ref, carried=_carried(request, start, chosen))
+
+
+def _start_values(model: Model, archetype: str | None) -> dict[str, Any]:
+    """The values a household given in an address starts from (then overridden)."""
+    ref = archetype or (
+        DEFAULT_ARCHETYPE
+        if archetype_set_for(model.id) == DEFAULT_ARCHETYPES
+        else archetype_choices("fr", archetype_set_for(model.id))[0][0]
+    )
+    return {**_rights_start(model, ref), **_defaults(model, ref)}
+
+
+def _rights_start(model: Model, archetype: str) -> dict[str, str]:
+    """The rights inputs of a French archetype (carried as hidden fields), else nothing."""
+    if archetype_set_for(model.id) != DEFAULT_ARCHETYPES:
+        return {}
+    from lanterne.web.rights import archetype_values
+
+    return archetype_values(archetype)
 
 
 def _render(
@@ -216,8 +329,18 @@ def _render(
     person: Person | None = None,
     agency: str = "",
     status_code: int = 200,
+    carried: dict[str, str] | None = None,
+    letter_fields: dict[str, str] | None = None,
 ) -> HTMLResponse:
     state = app_state(request)
+    carried = carried or {}
+    situation = {**carried, **{k: _text(v) for k, v in values.items()}}
+    links = {
+        "self": "/score?" + situation_query(situation, model=model.id, lang=lang) + "#result",
+        "rights": "/rights?" + situation_query(situation, lang=lang) + "#result"
+        if archetype_set_for(model.id) == DEFAULT_ARCHETYPES
+        else None,
+    }
     return page(
         request,
         "score.html",
@@ -232,8 +355,16 @@ def _render(
         agency=agency,
         result=result,
         problems=problems or [],
-        population=state.population_label if model.id in state.populations else None,
-        downloads=DOWNLOADS,
+        population=state.label_for(model.id),
+        letter_form=letter_form(
+            lang,
+            model.spec.country,
+            {k: getattr(person, k) for k in PERSON_FIELDS} if person else {},
+            letter_fields or {},
+            agency,
+        ),
+        carried=carried,
+        links=links,
         repost="household",  # a posted page switches language by posting it again
     )
 
@@ -276,7 +407,7 @@ def _score_result(request: Request, form: FormData, *, search: bool = False) -> 
     person = _person(form)
     agency = str(form.get("agency", ""))
     if house is None:
-        errors, problems = _field_errors(model, error, lang)
+        errors, problems = _field_errors(model, error, lang, _form_values(model, form))
         return _render(
             request,
             lang,
@@ -288,27 +419,38 @@ def _score_result(request: Request, form: FormData, *, search: bool = False) -> 
             person=person,
             agency=agency,
             status_code=422,
+            carried=_carried(request, form, model),
         )
     exp = explain(request, model, house)
+    population = app_state(request).populations.get(model.id)
     return _render(
         request,
         lang,
         model,
         house.values,
         None,
-        result=result_context(model, house, exp, lang, search=search),
+        result=result_context(model, house, exp, lang, search=search, population=population),
         person=person,
         agency=agency,
+        carried=_carried(request, form, model),
+        letter_fields=letter_form_values(form),
     )
 
 
 def result_context(
-    model: Model, house: Household, exp: Explanation, lang: str, *, search: bool = False
+    model: Model,
+    house: Household,
+    exp: Explanation,
+    lang: str,
+    *,
+    search: bool = False,
+    population: Population | None = None,
 ) -> dict[str, Any]:
     """Everything the result part of the page shows.
 
     ``search`` also runs the counterfactual search (within :data:`SEARCH_BUDGET`); without
-    it the page offers a button that asks for it.
+    it the page offers a button that asks for it. ``population``: the one the household is
+    ranked in, drawn in "You are here".
     """
     ordered = sorted(exp.contributions, key=lambda c: -abs(c.contribution))
     shown = [c for c in ordered if c.contribution]
@@ -332,11 +474,29 @@ def result_context(
     searchable = threshold is not None and bool(exp.standing.selected)
     found = None
     if search and searchable:
-        found = counterfactuals(model, house, threshold, SEARCH_BUDGET).summary(lang)
+        search_result = counterfactuals(model, house, threshold, SEARCH_BUDGET)
+        found = changes_view(search_result, lang, model)
     elif threshold is not None and not searchable:  # already below: nothing to search
         below = CounterfactualResult(model.id, threshold, exp.score, mutable=(), candidates={})
-        found = below.summary(lang)
+        found = changes_view(below, lang)
+    quantiles = _quantiles(population) if population is not None else None
     return {
+        "plain": plain_words(model, exp, lang),
+        "here": standing_svg(
+            quantiles,
+            score=exp.score,
+            percentile=exp.standing.percentile,
+            threshold=threshold,
+            lang=lang,
+        ),
+        "top": [
+            {
+                "title": c.title(lang),
+                "value": describe_value(c.value, lang),
+                "up": c.contribution > 0,
+            }
+            for c in shown[:3]
+        ],
         "score": format_percent(exp.score, lang, 1),
         "percentile": exp.standing.percentile,
         "selected": exp.standing.selected,
@@ -365,59 +525,12 @@ def result_context(
     }
 
 
-@router.post("/score/download")
-async def download(request: Request) -> Response:
-    form = await request.form()
-    return await run_in_threadpool(_download, request, form)
+_QUANTILES: dict[int, Any] = {}
 
 
-def _download(request: Request, form: FormData) -> Response:
-    lang = page_lang(request)
-    model, house, error = _household(request, form)
-    if house is None:
-        raise error
-    what = str(form.get("download", ""))
-    if what not in DOWNLOADS:
-        raise HTTPException(
-            400,
-            detail=Msg(
-                "téléchargement inconnu « {w} » : attendu {v}",
-                "unknown download '{w}': expected {v}",
-                w=what,
-                v=", ".join(DOWNLOADS),
-            ),
-        )
-    stem, ext = what.rsplit(".", 1)
-    exp = explain(request, model, house)
-    if stem == "explanation":
-        if ext == "json":
-            body = json.dumps(exp.to_json(lang), ensure_ascii=False, indent=2).encode()
-            return _attachment(body, "application/json", f"lanterne-{model.id}-explanation.json")
-        return _attachment(
-            exp.render(lang).encode(),
-            "text/plain; charset=utf-8",
-            f"lanterne-{model.id}-explanation.txt",
-        )
-    kind = stem.removeprefix("letter-")
-    letter = render_letter(
-        kind,
-        model=model,
-        person=house.person,
-        lang=lang,
-        agency=str(form.get("agency", "")).strip() or None,
-        explanation=exp if kind == "explanation" else None,
-    )
-    name = f"lanterne-{kind}-{lang}.{ext}"
-    if ext == "pdf":
-        return _attachment(letter.pdf(), "application/pdf", name)
-    if ext == "md":
-        return _attachment(letter.markdown.encode(), "text/markdown; charset=utf-8", name)
-    return _attachment(letter.text().encode(), "text/plain; charset=utf-8", name)
-
-
-def _attachment(body: bytes, media_type: str, filename: str) -> Response:
-    return Response(
-        body,
-        media_type=media_type,
-        headers={"content-disposition": f"attachment; filename*=UTF-8''{quote(filename)}"},
-    )
+def _quantiles(population: Population) -> Any:
+    """The population's score quantiles (computed once per population)."""
+    key = id(population)
+    if key not in _QUANTILES:
+        _QUANTILES[key] = score_quantiles(population.scores)
+    return _QUANTILES[key]

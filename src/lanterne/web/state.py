@@ -35,9 +35,17 @@ class AppState:
     max_upload_bytes: int
     lang: str
     extra: dict[str, object] = field(default_factory=dict)
+    #: models ranked in a population of their own (a catalog sample), and its description
+    own_population_labels: dict[str, Msg] = field(default_factory=dict)
 
     def model(self, model_id: str) -> Model | None:
         return self.models.get(model_id)
+
+    def label_for(self, model_id: str) -> Msg | None:
+        """What the model's ranks are computed in (``None``: the model is not ranked)."""
+        if model_id not in self.populations:
+            return None
+        return self.own_population_labels.get(model_id, self.population_label)
 
 
 def load_state(
@@ -50,6 +58,7 @@ def load_state(
 ) -> AppState:
     """Load the catalog models the population can serve and score it once with each."""
     models = {mid: load_model(mid) for mid in model_ids()}
+    model_of = dict(models)
     if population is not None:
         frame = read_table(population)
         name = Path(population).name
@@ -81,6 +90,15 @@ def load_state(
     # and they have archetypes of their own to start from (Amsterdam's, whose applicants'
     # distribution is not public: no population may stand for them).
     unranked = {mid: m for mid, m in models.items() if mid not in served and needs_no_population(m)}
+    # Other models are ranked in the catalog sample of their archetype set, when one
+    # exists (Rotterdam's 400 invented files), so that every catalog model is served.
+    samples = {
+        mid: sample
+        for mid, m in models.items()
+        if mid not in served and mid not in unranked
+        for sample in [_catalog_sample(m)]
+        if sample is not None
+    }
     models = served
     if not models:
         raise DataError(
@@ -94,13 +112,39 @@ def load_state(
             )
         )
     populations = {mid: _scored(m, frame, name) for mid, m in models.items()}
+    own: dict[str, Msg] = {}
+    for mid, (sample, sample_label) in samples.items():
+        populations[mid] = _scored(model_of[mid], sample, f"{archetype_set_for(mid)}-sample.csv")
+        own[mid] = sample_label
     return AppState(
-        models={**models, **unranked},
+        models={**models, **{mid: model_of[mid] for mid in samples}, **unranked},
         populations=populations,
         population_label=label,
         max_upload_bytes=int(max_upload_mb * 1024 * 1024),
         lang=lang,
+        own_population_labels=own,
     )
+
+
+def _catalog_sample(model: Model) -> tuple[pl.DataFrame, Msg] | None:
+    """The catalog sample of the model's archetype set, if it holds the model's inputs."""
+    from lanterne.catalog import sample_path
+
+    set_id = archetype_set_for(model.id)
+    path = sample_path(f"{set_id}-sample.csv")
+    if set_id == DEFAULT_ARCHETYPES or not path.is_file():
+        return None
+    frame = read_table(path)
+    if not set(model.used_variables) <= set(frame.columns):
+        return None
+    label = Msg(
+        "l'échantillon fictif du catalogue ({n} dossiers inventés, illustratif) : la "
+        "population réelle n'est pas publique",
+        "the catalog's fictitious sample ({n} invented files, illustrative): the real "
+        "population is not public",
+        n=_count(frame.height),
+    )
+    return frame, label
 
 
 def needs_no_population(model: Model) -> bool:
