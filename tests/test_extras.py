@@ -199,7 +199,8 @@ print("LOADED", sorted(m for m in {BLOCKED!r} if sys.modules.get(m) is not None)
     )
     assert "CODES [0, 0, 0, 0, 0]" in done.stdout, done.stdout[-2000:] + done.stderr[-2000:]
     assert "LOADED []" in done.stdout
-    assert {p.name for p in tmp_path.iterdir()} == {"s.parquet", "r.html", "l.md"}
+    # the letter and, in a file of their own, the notes for the person (not to be sent)
+    assert {p.name for p in tmp_path.iterdir()} == {"s.parquet", "r.html", "l.md", "l-notes.md"}
 
 
 def test_web_rights_page_without_openfisca(monkeypatch) -> None:

@@ -12,10 +12,11 @@ from pathlib import Path
 
 import polars as pl
 
-from lanterne.catalog import model_ids
+from lanterne.catalog import model_ids, sample_path
 from lanterne.errors import DataError, Problem
 from lanterne.explain import Population, score_population
 from lanterne.explain.household import DEFAULT_ARCHETYPES, archetype_set_for
+from lanterne.extras import available
 from lanterne.i18n import Msg, format_number
 from lanterne.io.tables import read_table
 from lanterne.model import Model, load_model
@@ -66,6 +67,18 @@ def load_state(
             "le fichier « {f} » ({n} foyers)",
             "the file '{f}' ({n} households)",
             f=name,
+            n=_count(frame.height),
+        )
+    elif not available("rights"):
+        # The generator reads the law's amounts from OpenFisca-France (lanterne[rights]):
+        # without it, households are ranked in the catalog's fictitious sample instead.
+        frame = read_table(sample_path())
+        name = sample_path().name
+        label = Msg(
+            "l'échantillon fictif du catalogue ({n} foyers) ; pour une population "
+            "synthétique : pip install 'lanterne[rights]'",
+            "the catalog's fictitious sample ({n} households); for a synthetic "
+            "population: pip install 'lanterne[rights]'",
             n=_count(frame.height),
         )
     else:
