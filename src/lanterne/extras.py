@@ -8,7 +8,7 @@ need heavy libraries that most users never load; they come as *extras* of the pa
 extra     what needs it                               libraries
 ========  ==========================================  ===============================
 trees     tree-ensemble models (Rotterdam, imports)   LightGBM, Numba
-rights    ``rights``, ``nonrecours``, generation  OpenFisca-France
+rights    ``rights``, ``nonrecours``, generation   OpenFisca-France
 pdf       PDF reports and letters                     WeasyPrint
 web       ``serve``                                   FastAPI, Uvicorn
 scale     ``--cluster``, database URIs                Dask, ADBC (PostgreSQL), DuckDB
