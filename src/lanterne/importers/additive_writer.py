@@ -18,26 +18,27 @@ from __future__ import annotations
 
 import datetime
 import math
-import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from lanterne.errors import LanterneError, Problem, SpecError, UsageError
-from lanterne.i18n import Msg
+from lanterne.errors import LanterneError, SpecError
 from lanterne.importers import amsterdam
 from lanterne.importers.ebm import AdditiveImport
 from lanterne.importers.writer import (
     PLACEHOLDER_EN,
     PLACEHOLDER_FR,
     ImportOptions,
+    check_model_id,
+    check_spec_output,
+    exists_error,
     placeholder_header,
+    placeholder_targeting,
 )
 from lanterne.importers.writer import yaml_quote as _q
 from lanterne.importers.writer import yaml_text as _text
 from lanterne.io.atomic import write_text_atomic
 from lanterne.spec.load import check_spec_text
-from lanterne.spec.schema import SLUG
 
 _FIGURES = {
     "precision": ("Précision", "Precision"),
@@ -306,20 +307,7 @@ def _targeting(options: ImportOptions, known: amsterdam.KnownModel | None) -> li
                 "The threshold applied in production is not in the file.",
             ),
         ]
-    lines = ["targeting:"]
-    if options.threshold is not None:
-        lines.append(f"  threshold: {options.threshold!r}")
-    else:
-        lines.append(f"  top_share: {options.top_share!r}")
-    lines.append(
-        "  description: "
-        + _text(
-            f"{PLACEHOLDER_FR} : qui l'administration sélectionne réellement.",
-            f"{PLACEHOLDER_EN}: whom the agency actually selects.",
-        )
-    )
-    lines.append("  status: illustrative")
-    return lines
+    return placeholder_targeting(options)
 
 
 def _performance(model: AdditiveImport, known: amsterdam.KnownModel | None) -> list[str]:
@@ -347,33 +335,11 @@ def write_additive_import(
 ) -> Path:
     """Write ``spec_path`` atomically, once the text is checked to load as a spec."""
     spec_path = Path(spec_path)
-    if spec_path.suffix.lower() not in (".yaml", ".yml"):
-        raise UsageError(
-            Msg(
-                "le fichier de sortie est une spécification YAML (.yaml) : {p}",
-                "the output file is a YAML spec (.yaml): {p}",
-                p=str(spec_path),
-            )
-        )
-    known = amsterdam.KNOWN_FILES.get(sha256)
-    if known is None and not re.match(SLUG, options.model_id):
-        raise UsageError(
-            Msg(
-                "identifiant « {i} » invalide : lettres minuscules, chiffres et tirets",
-                "invalid id '{i}': lowercase letters, digits and dashes",
-                i=options.model_id,
-            )
-        )
+    check_spec_output(spec_path)
+    if amsterdam.KNOWN_FILES.get(sha256) is None:
+        check_model_id(options.model_id)
     if spec_path.exists() and not force:
-        raise UsageError(
-            Problem(
-                Msg(
-                    "le fichier existe déjà (ajoutez --force pour le remplacer)",
-                    "the file already exists (add --force to replace it)",
-                ),
-                file=str(spec_path),
-            )
-        )
+        raise exists_error(spec_path)
     text = additive_spec_text(model, options, sha256)
     try:
         check_spec_text(text, str(spec_path))

@@ -179,6 +179,62 @@ def placeholder_header(
     ]
 
 
+def placeholder_targeting(options: ImportOptions) -> list[str]:
+    """The ``targeting`` block of an imported spec: the user's rule, its text to write."""
+    rule = (
+        f"  threshold: {options.threshold!r}"
+        if options.threshold is not None
+        else f"  top_share: {options.top_share!r}"
+    )
+    return [
+        "targeting:",
+        rule,
+        "  description: "
+        + _text(
+            f"{PLACEHOLDER_FR} : qui l'administration sélectionne réellement.",
+            f"{PLACEHOLDER_EN}: whom the agency actually selects.",
+        ),
+        "  status: illustrative",
+    ]
+
+
+def check_spec_output(spec_path: Path) -> None:
+    """Refuse an output file that is not a YAML spec."""
+    if spec_path.suffix.lower() not in (".yaml", ".yml"):
+        raise UsageError(
+            Msg(
+                "le fichier de sortie est une spécification YAML (.yaml) : {p}",
+                "the output file is a YAML spec (.yaml): {p}",
+                p=str(spec_path),
+            )
+        )
+
+
+def check_model_id(model_id: str) -> None:
+    """Refuse a model id that is not a slug."""
+    if not re.match(SLUG, model_id):
+        raise UsageError(
+            Msg(
+                "identifiant « {i} » invalide : lettres minuscules, chiffres et tirets",
+                "invalid id '{i}': lowercase letters, digits and dashes",
+                i=model_id,
+            )
+        )
+
+
+def exists_error(path: Path) -> UsageError:
+    """The error for an output file already there without ``--force``."""
+    return UsageError(
+        Problem(
+            Msg(
+                "le fichier existe déjà (ajoutez --force pour le remplacer)",
+                "the file already exists (add --force to replace it)",
+            ),
+            file=str(path),
+        )
+    )
+
+
 def spec_text(
     model: ImportedModel,
     options: ImportOptions,
@@ -251,20 +307,8 @@ def spec_text(
             f"{model.n_trees} arbres importés de {model.source_file} ({lib}).",
             f"{model.n_trees} trees imported from {model.source_file} ({lib}).",
         ),
-        "targeting:",
     ]
-    if options.threshold is not None:
-        lines.append(f"  threshold: {options.threshold!r}")
-    else:
-        lines.append(f"  top_share: {options.top_share!r}")
-    lines.append(
-        "  description: "
-        + _text(
-            f"{PLACEHOLDER_FR} : qui l'administration sélectionne réellement.",
-            f"{PLACEHOLDER_EN}: whom the agency actually selects.",
-        )
-    )
-    lines.append("  status: illustrative")
+    lines += placeholder_targeting(options)
     return "\n".join(lines) + "\n"
 
 
@@ -273,34 +317,12 @@ def write_import(
 ) -> ImportResult:
     """Write ``spec_path`` and its trees file next to it; check the spec loads first."""
     spec_path = Path(spec_path)
-    if spec_path.suffix.lower() not in (".yaml", ".yml"):
-        raise UsageError(
-            Msg(
-                "le fichier de sortie est une spécification YAML (.yaml) : {p}",
-                "the output file is a YAML spec (.yaml): {p}",
-                p=str(spec_path),
-            )
-        )
-    if not re.match(SLUG, options.model_id):
-        raise UsageError(
-            Msg(
-                "identifiant « {i} » invalide : lettres minuscules, chiffres et tirets",
-                "invalid id '{i}': lowercase letters, digits and dashes",
-                i=options.model_id,
-            )
-        )
+    check_spec_output(spec_path)
+    check_model_id(options.model_id)
     trees_path = spec_path.with_name(spec_path.stem + ".trees.json")
     existing = [p for p in (spec_path, trees_path) if p.exists()]
     if existing and not force:
-        raise UsageError(
-            Problem(
-                Msg(
-                    "le fichier existe déjà (ajoutez --force pour le remplacer)",
-                    "the file already exists (add --force to replace it)",
-                ),
-                file=str(existing[0]),
-            )
-        )
+        raise exists_error(existing[0])
     columns = safe_names(model.feature_names)
     rename = dict(zip(model.feature_names, columns, strict=True))
     types: dict[str, str] = {}
