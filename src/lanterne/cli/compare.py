@@ -18,7 +18,7 @@ from lanterne.audit.confusion import audit_confusion
 from lanterne.audit.suppression import DEFAULT_MIN_CELL
 from lanterne.cli.app import LangOption, console, h, invoked_command
 from lanterne.cli.models import models_app
-from lanterne.cli.options import MinCellOption, ModelArgument
+from lanterne.cli.options import ConfusionOption, MinCellOption, ModelArgument
 from lanterne.cli.report import PdfOption, check_report_outputs, write_report_files
 from lanterne.compare import FlipResult, compare_on_grid, default_grid, grid_from_table
 from lanterne.compare.flips import _show
@@ -126,18 +126,7 @@ def compare(
             ),
         ),
     ] = None,
-    confusion: Annotated[
-        Path | None,
-        typer.Option(
-            "--confusion",
-            help=h(
-                "Matrices de confusion publiées par groupe (le classeur que lit "
-                "« audit confusion ») à montrer à côté des modèles.",
-                "Published confusion matrices per group (the workbook 'audit confusion' "
-                "reads) to show next to the models.",
-            ),
-        ),
-    ] = None,
+    confusion: ConfusionOption = None,
     sheet: Annotated[
         str | None,
         typer.Option("--sheet", help=h("Feuille du classeur.", "Sheet of the workbook.")),

@@ -95,6 +95,22 @@ ForceOption = Annotated[
 ]
 
 
+def _check_status(status: str) -> None:
+    if status not in ("published", "reconstructed", "illustrative"):
+        raise UsageError(
+            Msg(
+                "statut « {s} » inconnu : published, reconstructed ou illustrative",
+                "unknown status '{s}': published, reconstructed or illustrative",
+                s=status,
+            )
+        )
+
+
+def _default_id(model_file: Path) -> str:
+    """The model id when the user gives none: the file name as a slug."""
+    return re.sub(r"[^a-z0-9]+", "-", model_file.stem.lower()).strip("-") or "imported"
+
+
 def _finish(
     imported: ImportedModel,
     model_file: Path,
@@ -107,20 +123,13 @@ def _finish(
     top_share: float,
     force: bool,
 ) -> None:
-    if status not in ("published", "reconstructed", "illustrative"):
-        raise UsageError(
-            Msg(
-                "statut « {s} » inconnu : published, reconstructed ou illustrative",
-                "unknown status '{s}': published, reconstructed or illustrative",
-                s=status,
-            )
-        )
+    _check_status(status)
     if not re.match(r"^[A-Z]{2}$", country):
         raise UsageError(
             Msg("pays : deux lettres majuscules (FR, NL...)", "country: two capital letters")
         )
     spec_path = output or model_file.with_suffix(".yaml")
-    slug = re.sub(r"[^a-z0-9]+", "-", model_file.stem.lower()).strip("-") or "imported"
+    slug = _default_id(model_file)
     options = ImportOptions(
         model_id=model_id or slug,
         status=status,
@@ -345,18 +354,11 @@ def import_ebm(
     from lanterne.importers.ebm import read_ebm
     from lanterne.spec.trees import file_sha256
 
-    if status not in ("published", "reconstructed", "illustrative"):
-        raise UsageError(
-            Msg(
-                "statut « {s} » inconnu : published, reconstructed ou illustrative",
-                "unknown status '{s}': published, reconstructed or illustrative",
-                s=status,
-            )
-        )
+    _check_status(status)
     imported = read_ebm(model_file)
     sha = file_sha256(model_file)
     known = KNOWN_FILES.get(sha)
-    slug = re.sub(r"[^a-z0-9]+", "-", model_file.stem.lower()).strip("-") or "imported"
+    slug = _default_id(model_file)
     options = ImportOptions(
         model_id=known.model_id if known else (model_id or slug),
         status=status,

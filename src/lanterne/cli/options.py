@@ -27,6 +27,18 @@ TopShareOption = Annotated[
         ),
     ),
 ]
+ConfusionOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--confusion",
+        help=h(
+            "Matrices de confusion publiées par groupe (le classeur que lit "
+            "« audit confusion ») à montrer à côté des modèles.",
+            "Published confusion matrices per group (the workbook 'audit confusion' "
+            "reads) to show next to the models.",
+        ),
+    ),
+]
 ThresholdOption = Annotated[
     float | None,
     typer.Option(

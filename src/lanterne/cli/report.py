@@ -16,6 +16,7 @@ from lanterne.audit.suppression import DEFAULT_MIN_CELL
 from lanterne.cli.app import LangOption, app, console, err_console, h, invoked_command
 from lanterne.cli.options import (
     ClusterOption,
+    ConfusionOption,
     MinCellOption,
     ModelArgument,
     ThresholdOption,
@@ -232,18 +233,7 @@ def report(
             ),
         ),
     ] = None,
-    confusion: Annotated[
-        Path | None,
-        typer.Option(
-            "--confusion",
-            help=h(
-                "Matrices de confusion publiées par groupe (le classeur que lit "
-                "« audit confusion ») à montrer à côté des modèles.",
-                "Published confusion matrices per group (the workbook 'audit confusion' "
-                "reads) to show next to the models.",
-            ),
-        ),
-    ] = None,
+    confusion: ConfusionOption = None,
     pdf: PdfOption = None,
     cluster: ClusterOption = None,
     lang: LangOption = None,

@@ -26,13 +26,11 @@ from __future__ import annotations
 import os
 from typing import Annotated, Literal
 
-from pydantic import Field, ValidationError
+from pydantic import Field
 
 from lanterne.catalog import catalog_files, catalog_path, read_text
-from lanterne.errors import SpecError
-from lanterne.spec.problems import dedupe, pydantic_problems
+from lanterne.spec.problems import validate_yaml
 from lanterne.spec.schema import IDENTIFIER, SLUG, Source, Status, Strict, Text
-from lanterne.spec.yamlpos import load_yaml_with_positions
 
 Value = bool | int | float | str | None
 
@@ -54,16 +52,7 @@ class GridFile(Strict):
 def load_grid_file(ref: str | os.PathLike[str]) -> GridFile:
     """Read and validate a grid file (a path or a catalog id)."""
     path = catalog_path("grids", ref)
-    doc = load_yaml_with_positions(read_text(path), str(path))
-    problems = list(doc.duplicates)
-    try:
-        result = GridFile.model_validate(doc.data)
-    except ValidationError as exc:
-        problems += pydantic_problems(doc, exc)
-        result = None
-    if problems or result is None:
-        raise SpecError(dedupe(problems))
-    return result
+    return validate_yaml(read_text(path), str(path), GridFile)
 
 
 def grid_file_for(model_id: str) -> str | None:

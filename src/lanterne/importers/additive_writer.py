@@ -17,21 +17,28 @@ Example:
 from __future__ import annotations
 
 import datetime
-import json
 import math
-import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from lanterne.errors import LanterneError, Problem, SpecError, UsageError
-from lanterne.i18n import Msg
+from lanterne.errors import LanterneError, SpecError
 from lanterne.importers import amsterdam
 from lanterne.importers.ebm import AdditiveImport
-from lanterne.importers.writer import PLACEHOLDER_EN, PLACEHOLDER_FR, ImportOptions
+from lanterne.importers.writer import (
+    PLACEHOLDER_EN,
+    PLACEHOLDER_FR,
+    ImportOptions,
+    check_model_id,
+    check_spec_output,
+    exists_error,
+    placeholder_header,
+    placeholder_targeting,
+)
+from lanterne.importers.writer import yaml_quote as _q
+from lanterne.importers.writer import yaml_text as _text
 from lanterne.io.atomic import write_text_atomic
 from lanterne.spec.load import check_spec_text
-from lanterne.spec.schema import SLUG
 
 _FIGURES = {
     "precision": ("Précision", "Precision"),
@@ -67,14 +74,6 @@ def number(value: float) -> str:
 
 def _numbers(values: Sequence[float]) -> str:
     return "[" + ", ".join(number(v) for v in values) + "]"
-
-
-def _q(text: str) -> str:
-    return json.dumps(text, ensure_ascii=False)
-
-
-def _text(fr: str, en: str) -> str:
-    return "{fr: " + _q(fr) + ", en: " + _q(en) + "}"
 
 
 def _category(value: Any) -> str:
@@ -172,46 +171,30 @@ def _header(
 
 def _generic_header(model: AdditiveImport, options: ImportOptions, sha256: str) -> list[str]:
     today = datetime.date.today()
-    return [
-        f"# Spécification écrite par « lanterne import ebm » ({model.library}).",
-        f"# Specification written by 'lanterne import ebm' ({model.library}).",
-        f"# Complétez les textes « {PLACEHOLDER_FR} » / complete the '{PLACEHOLDER_EN}' texts,",
-        "# puis vérifiez / then check: lanterne models check THIS_FILE.yaml",
-        "lanterne_spec: 1",
-        f"id: {options.model_id}",
-        "name: "
-        + _text(
-            f"{PLACEHOLDER_FR} : nom du système (modèle importé de {model.source_file})",
-            f"{PLACEHOLDER_EN}: name of the system (model imported from {model.source_file})",
+    return placeholder_header(
+        options,
+        model.source_file,
+        written_by=(
+            f"« lanterne import ebm » ({model.library})",
+            f"'lanterne import ebm' ({model.library})",
         ),
-        "agency: " + _q(options.agency or f"{PLACEHOLDER_FR} / {PLACEHOLDER_EN}"),
-        f"country: {options.country}",
-        f"years: [{today.year}, null]",
-        "description: "
-        + _text(
+        description=(
             f"{PLACEHOLDER_FR} : qui note qui, pourquoi, avec quelles conséquences. Modèle "
             f"additif importé ({len(model.shapes)} formes).",
             f"{PLACEHOLDER_EN}: who scores whom, why, with what consequences. Imported "
             f"additive model ({len(model.shapes)} shapes).",
         ),
-        f"status: {options.status}",
-        "status_note: "
-        + _text(
+        status_note=(
             f"{PLACEHOLDER_FR} : d'où vient ce modèle et ce qu'on peut en conclure.",
             f"{PLACEHOLDER_EN}: where this model comes from and what can be concluded from it.",
         ),
-        "sources:",
-        "  - id: imported-model",
-        "    title: " + _q(f"{PLACEHOLDER_FR} / {PLACEHOLDER_EN} — {model.source_file}"),
-        "    document: " + _q(model.source_file),
-        "    note: "
-        + _text(
+        source_note=(
             f"Fichier importé le {today.isoformat()} ({model.library}, SHA-256 {sha256}). "
             f"{PLACEHOLDER_FR} : qui l'a publié, quand, où le trouver.",
             f"File imported on {today.isoformat()} ({model.library}, SHA-256 {sha256}). "
             f"{PLACEHOLDER_EN}: who published it, when, where to find it.",
         ),
-    ]
+    )
 
 
 def _variables(model: AdditiveImport, known: amsterdam.KnownModel | None) -> list[str]:
@@ -324,20 +307,7 @@ def _targeting(options: ImportOptions, known: amsterdam.KnownModel | None) -> li
                 "The threshold applied in production is not in the file.",
             ),
         ]
-    lines = ["targeting:"]
-    if options.threshold is not None:
-        lines.append(f"  threshold: {options.threshold!r}")
-    else:
-        lines.append(f"  top_share: {options.top_share!r}")
-    lines.append(
-        "  description: "
-        + _text(
-            f"{PLACEHOLDER_FR} : qui l'administration sélectionne réellement.",
-            f"{PLACEHOLDER_EN}: whom the agency actually selects.",
-        )
-    )
-    lines.append("  status: illustrative")
-    return lines
+    return placeholder_targeting(options)
 
 
 def _performance(model: AdditiveImport, known: amsterdam.KnownModel | None) -> list[str]:
@@ -365,33 +335,11 @@ def write_additive_import(
 ) -> Path:
     """Write ``spec_path`` atomically, once the text is checked to load as a spec."""
     spec_path = Path(spec_path)
-    if spec_path.suffix.lower() not in (".yaml", ".yml"):
-        raise UsageError(
-            Msg(
-                "le fichier de sortie est une spécification YAML (.yaml) : {p}",
-                "the output file is a YAML spec (.yaml): {p}",
-                p=str(spec_path),
-            )
-        )
-    known = amsterdam.KNOWN_FILES.get(sha256)
-    if known is None and not re.match(SLUG, options.model_id):
-        raise UsageError(
-            Msg(
-                "identifiant « {i} » invalide : lettres minuscules, chiffres et tirets",
-                "invalid id '{i}': lowercase letters, digits and dashes",
-                i=options.model_id,
-            )
-        )
+    check_spec_output(spec_path)
+    if amsterdam.KNOWN_FILES.get(sha256) is None:
+        check_model_id(options.model_id)
     if spec_path.exists() and not force:
-        raise UsageError(
-            Problem(
-                Msg(
-                    "le fichier existe déjà (ajoutez --force pour le remplacer)",
-                    "the file already exists (add --force to replace it)",
-                ),
-                file=str(spec_path),
-            )
-        )
+        raise exists_error(spec_path)
     text = additive_spec_text(model, options, sha256)
     try:
         check_spec_text(text, str(spec_path))

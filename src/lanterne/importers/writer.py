@@ -110,13 +110,129 @@ def infer_type(column: pl.Series) -> str:
     return "float"
 
 
-def _q(text: str) -> str:
-    """A YAML scalar: JSON strings are valid double-quoted YAML."""
+def yaml_quote(text: str) -> str:
+    """A YAML scalar: JSON strings are valid double-quoted YAML.
+
+    >>> print(yaml_quote("âge : 3"))
+    "âge : 3"
+    """
     return json.dumps(text, ensure_ascii=False)
 
 
-def _text(fr: str, en: str) -> str:
-    return "{fr: " + _q(fr) + ", en: " + _q(en) + "}"
+def yaml_text(fr: str, en: str) -> str:
+    """A bilingual YAML text on one line.
+
+    >>> yaml_text("oui", "yes")
+    '{fr: "oui", en: "yes"}'
+    """
+    return "{fr: " + yaml_quote(fr) + ", en: " + yaml_quote(en) + "}"
+
+
+_q = yaml_quote
+_text = yaml_text
+
+
+def placeholder_header(
+    options: ImportOptions,
+    source_file: str,
+    *,
+    written_by: tuple[str, str],
+    description: tuple[str, str],
+    status_note: tuple[str, str],
+    source_note: tuple[str, str],
+) -> list[str]:
+    """The first lines of an imported spec, up to its ``imported-model`` source.
+
+    Each pair is the (French, English) text the importer knows; the texts only the user
+    can write are left as placeholders.
+
+    >>> head = placeholder_header(
+    ...     ImportOptions(model_id="m"), "m.json", written_by=("« x »", "'x'"),
+    ...     description=("d", "d"), status_note=("s", "s"), source_note=("n", "n"))
+    >>> head[0], head[5], head[-1]
+    ('# Spécification écrite par « x ».', 'id: m', '    note: {fr: "n", en: "n"}')
+    """
+    today = datetime.date.today()
+    return [
+        f"# Spécification écrite par {written_by[0]}.",
+        f"# Specification written by {written_by[1]}.",
+        f"# Complétez les textes « {PLACEHOLDER_FR} » / complete the '{PLACEHOLDER_EN}' texts,",
+        "# puis vérifiez / then check: lanterne models check THIS_FILE.yaml",
+        "lanterne_spec: 1",
+        f"id: {options.model_id}",
+        "name: "
+        + _text(
+            f"{PLACEHOLDER_FR} : nom du système (modèle importé de {source_file})",
+            f"{PLACEHOLDER_EN}: name of the system (model imported from {source_file})",
+        ),
+        "agency: " + _q(options.agency or f"{PLACEHOLDER_FR} / {PLACEHOLDER_EN}"),
+        f"country: {options.country}",
+        f"years: [{today.year}, null]",
+        "description: " + _text(*description),
+        f"status: {options.status}",
+        "status_note: " + _text(*status_note),
+        "sources:",
+        "  - id: imported-model",
+        "    title: " + _q(f"{PLACEHOLDER_FR} / {PLACEHOLDER_EN} — {source_file}"),
+        "    document: " + _q(source_file),
+        "    note: " + _text(*source_note),
+    ]
+
+
+def placeholder_targeting(options: ImportOptions) -> list[str]:
+    """The ``targeting`` block of an imported spec: the user's rule, its text to write."""
+    rule = (
+        f"  threshold: {options.threshold!r}"
+        if options.threshold is not None
+        else f"  top_share: {options.top_share!r}"
+    )
+    return [
+        "targeting:",
+        rule,
+        "  description: "
+        + _text(
+            f"{PLACEHOLDER_FR} : qui l'administration sélectionne réellement.",
+            f"{PLACEHOLDER_EN}: whom the agency actually selects.",
+        ),
+        "  status: illustrative",
+    ]
+
+
+def check_spec_output(spec_path: Path) -> None:
+    """Refuse an output file that is not a YAML spec."""
+    if spec_path.suffix.lower() not in (".yaml", ".yml"):
+        raise UsageError(
+            Msg(
+                "le fichier de sortie est une spécification YAML (.yaml) : {p}",
+                "the output file is a YAML spec (.yaml): {p}",
+                p=str(spec_path),
+            )
+        )
+
+
+def check_model_id(model_id: str) -> None:
+    """Refuse a model id that is not a slug."""
+    if not re.match(SLUG, model_id):
+        raise UsageError(
+            Msg(
+                "identifiant « {i} » invalide : lettres minuscules, chiffres et tirets",
+                "invalid id '{i}': lowercase letters, digits and dashes",
+                i=model_id,
+            )
+        )
+
+
+def exists_error(path: Path) -> UsageError:
+    """The error for an output file already there without ``--force``."""
+    return UsageError(
+        Problem(
+            Msg(
+                "le fichier existe déjà (ajoutez --force pour le remplacer)",
+                "the file already exists (add --force to replace it)",
+            ),
+            file=str(path),
+        )
+    )
 
 
 def spec_text(
@@ -131,47 +247,33 @@ def spec_text(
     today = datetime.date.today()
     used = set(model.used_features())
     lib = model.library + (f" {model.library_version}" if model.library_version else "")
-    lines = [
-        f"# Spécification écrite par « lanterne import » à partir d'un modèle {model.library}.",
-        f"# Specification written by 'lanterne import' from a {model.library} model.",
-        f"# Complétez les textes « {PLACEHOLDER_FR} » / complete the '{PLACEHOLDER_EN}' texts,",
-        "# puis vérifiez / then check: lanterne models check THIS_FILE.yaml",
-        "lanterne_spec: 1",
-        f"id: {options.model_id}",
-        "name: "
-        + _text(
-            f"{PLACEHOLDER_FR} : nom du système (modèle importé de {model.source_file})",
-            f"{PLACEHOLDER_EN}: name of the system (model imported from {model.source_file})",
+    lines = placeholder_header(
+        options,
+        model.source_file,
+        written_by=(
+            f"« lanterne import » à partir d'un modèle {model.library}",
+            f"'lanterne import' from a {model.library} model",
         ),
-        "agency: " + _q(options.agency or f"{PLACEHOLDER_FR} / {PLACEHOLDER_EN}"),
-        f"country: {options.country}",
-        f"years: [{today.year}, null]",
-        "description: "
-        + _text(
+        description=(
             f"{PLACEHOLDER_FR} : qui note qui, pourquoi, avec quelles conséquences. "
             f"Ensemble d'arbres importé ({model.kind_note}).",
             f"{PLACEHOLDER_EN}: who scores whom, why, with what consequences. Imported "
             f"tree ensemble ({model.kind_note}).",
         ),
-        f"status: {options.status}",
-        "status_note: "
-        + _text(
+        status_note=(
             f"{PLACEHOLDER_FR} : d'où vient ce modèle et ce qu'on peut en conclure "
             "(statut illustratif tant que ce n'est pas établi).",
             f"{PLACEHOLDER_EN}: where this model comes from and what can be concluded from "
             "it (illustrative status until that is established).",
         ),
-        "sources:",
-        "  - id: imported-model",
-        "    title: " + _q(f"{PLACEHOLDER_FR} / {PLACEHOLDER_EN} — {model.source_file}"),
-        "    document: " + _q(model.source_file),
-        "    note: "
-        + _text(
+        source_note=(
             f"Fichier {lib} importé le {today.isoformat()}. {PLACEHOLDER_FR} : qui l'a "
             "publié ou transmis, quand, et où le trouver (url ou référence).",
             f"{lib} file imported on {today.isoformat()}. {PLACEHOLDER_EN}: who published "
             "or handed it over, when, and where to find it (url or reference).",
         ),
+    )
+    lines += [
         "variables:",
     ]
     for original, column in zip(model.feature_names, columns, strict=True):
@@ -205,20 +307,8 @@ def spec_text(
             f"{model.n_trees} arbres importés de {model.source_file} ({lib}).",
             f"{model.n_trees} trees imported from {model.source_file} ({lib}).",
         ),
-        "targeting:",
     ]
-    if options.threshold is not None:
-        lines.append(f"  threshold: {options.threshold!r}")
-    else:
-        lines.append(f"  top_share: {options.top_share!r}")
-    lines.append(
-        "  description: "
-        + _text(
-            f"{PLACEHOLDER_FR} : qui l'administration sélectionne réellement.",
-            f"{PLACEHOLDER_EN}: whom the agency actually selects.",
-        )
-    )
-    lines.append("  status: illustrative")
+    lines += placeholder_targeting(options)
     return "\n".join(lines) + "\n"
 
 
@@ -227,34 +317,12 @@ def write_import(
 ) -> ImportResult:
     """Write ``spec_path`` and its trees file next to it; check the spec loads first."""
     spec_path = Path(spec_path)
-    if spec_path.suffix.lower() not in (".yaml", ".yml"):
-        raise UsageError(
-            Msg(
-                "le fichier de sortie est une spécification YAML (.yaml) : {p}",
-                "the output file is a YAML spec (.yaml): {p}",
-                p=str(spec_path),
-            )
-        )
-    if not re.match(SLUG, options.model_id):
-        raise UsageError(
-            Msg(
-                "identifiant « {i} » invalide : lettres minuscules, chiffres et tirets",
-                "invalid id '{i}': lowercase letters, digits and dashes",
-                i=options.model_id,
-            )
-        )
+    check_spec_output(spec_path)
+    check_model_id(options.model_id)
     trees_path = spec_path.with_name(spec_path.stem + ".trees.json")
     existing = [p for p in (spec_path, trees_path) if p.exists()]
     if existing and not force:
-        raise UsageError(
-            Problem(
-                Msg(
-                    "le fichier existe déjà (ajoutez --force pour le remplacer)",
-                    "the file already exists (add --force to replace it)",
-                ),
-                file=str(existing[0]),
-            )
-        )
+        raise exists_error(existing[0])
     columns = safe_names(model.feature_names)
     rename = dict(zip(model.feature_names, columns, strict=True))
     types: dict[str, str] = {}

@@ -30,7 +30,7 @@ from functools import cached_property
 import numpy as np
 import polars as pl
 
-from lanterne.model.base import Model, Term, register_kind
+from lanterne.model.base import ArrayModel, Term, register_kind
 from lanterne.spec.load import CheckedSpec
 from lanterne.spec.schema import AdditiveModel, ImputeStep, Shape
 
@@ -128,7 +128,7 @@ class ShapeTable:
 
 
 @register_kind("additive")
-class Additive(Model):
+class Additive(ArrayModel):
     kind = "additive"
     link = "logit"
 
@@ -247,19 +247,6 @@ class Additive(Model):
         return 1.0 / (1.0 + np.exp(-margins))
 
     # ---------------------------------------------------------------- Model interface
-
-    def contributions(self, data: pl.DataFrame, *, prepared: bool = False) -> pl.DataFrame:
-        values = self.contribution_values(data, prepared=prepared)
-        return pl.DataFrame(
-            {name: values[:, i] for i, name in enumerate(self.inputs)},
-            schema={name: pl.Float64 for name in self.inputs},
-        )
-
-    def margins(self, data: pl.DataFrame, *, prepared: bool = False) -> pl.Series:
-        return pl.Series("margin", self.margin_values(data, prepared=prepared))
-
-    def scores(self, data: pl.DataFrame, *, prepared: bool = False) -> pl.Series:
-        return pl.Series("score", self.score_values(self.margin_values(data, prepared=prepared)))
 
     def outputs(self, frame: pl.DataFrame) -> pl.DataFrame:
         return pl.DataFrame({"score": self.score_values(self.margin_values(frame, prepared=True))})

@@ -206,6 +206,41 @@ class Model(ABC):
         return self.targeting.threshold_for(scores)
 
 
+class ArrayModel(Model):
+    """A kind that computes margins and contributions as NumPy arrays, not Polars
+    expressions (tree ensembles, shape tables): the table methods wrap the arrays."""
+
+    inputs: tuple[str, ...]
+
+    @abstractmethod
+    def contribution_values(self, data: pl.DataFrame, *, prepared: bool = False) -> np.ndarray:
+        """Each input's contribution, rows × :attr:`inputs`; rows sum to margin − base."""
+
+    @abstractmethod
+    def margin_values(self, data: pl.DataFrame, *, prepared: bool = False) -> np.ndarray:
+        """The margin of each household as a NumPy array."""
+
+    @abstractmethod
+    def score_values(self, margins: np.ndarray) -> np.ndarray:
+        """Scores in [0, 1] from margins."""
+
+    def contributions(self, data: pl.DataFrame, *, prepared: bool = False) -> pl.DataFrame:
+        """Each input's contribution, one column per input: ``base + row sum == margin``."""
+        values = self.contribution_values(data, prepared=prepared)
+        return pl.DataFrame(
+            {name: values[:, i] for i, name in enumerate(self.inputs)},
+            schema={name: pl.Float64 for name in self.inputs},
+        )
+
+    def margins(self, data: pl.DataFrame, *, prepared: bool = False) -> pl.Series:
+        """The margin (log-odds for ``logit``) of each household."""
+        return pl.Series("margin", self.margin_values(data, prepared=prepared))
+
+    def scores(self, data: pl.DataFrame, *, prepared: bool = False) -> pl.Series:
+        """The score of each household, in [0, 1]."""
+        return pl.Series("score", self.score_values(self.margin_values(data, prepared=prepared)))
+
+
 def check_scores(scores: pl.Series | np.ndarray, file: str | None = None, start: int = 0) -> None:
     """Refuse scores that are not numbers (NaN): never write or audit them silently.
 

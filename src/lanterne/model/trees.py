@@ -31,7 +31,7 @@ import polars as pl
 
 from lanterne.errors import Problem, SpecError
 from lanterne.i18n import Msg
-from lanterne.model.base import Model, Term, register_kind
+from lanterne.model.base import ArrayModel, Term, register_kind
 from lanterne.model.tree_engine import CHUNK_ROWS, TreeEngine
 from lanterne.spec.expr import names_in
 from lanterne.spec.load import CheckedSpec
@@ -42,7 +42,7 @@ Progress = Callable[[int], None]
 
 
 @register_kind("trees")
-class Trees(Model):
+class Trees(ArrayModel):
     kind = "trees"
 
     def __init__(self, checked: CheckedSpec) -> None:
@@ -169,21 +169,6 @@ class Trees(Model):
         return np.clip((margins - self.scale.min) / (self.scale.max - self.scale.min), 0.0, 1.0)
 
     # ---------------------------------------------------------------- Model interface
-
-    def contributions(self, data: pl.DataFrame, *, prepared: bool = False) -> pl.DataFrame:
-        """Each input's exact TreeSHAP contribution: ``base + row sum == margin``."""
-        values = self.contribution_values(data, prepared=prepared)
-        return pl.DataFrame(
-            {name: values[:, i] for i, name in enumerate(self.inputs)},
-            schema={name: pl.Float64 for name in self.inputs},
-        )
-
-    def margins(self, data: pl.DataFrame, *, prepared: bool = False) -> pl.Series:
-        """The margin (log-odds for ``logit``) of each household."""
-        return pl.Series("margin", self.margin_values(data, prepared=prepared))
-
-    def scores(self, data: pl.DataFrame, *, prepared: bool = False) -> pl.Series:
-        return pl.Series("score", self.score_values(self.margin_values(data, prepared=prepared)))
 
     #: Called with the number of rows done as :meth:`outputs` (hence :meth:`score`) goes;
     #: the CLI sets it to move a progress bar on large tables.

@@ -39,14 +39,13 @@ from collections.abc import Iterator
 from typing import Annotated, Any, Literal
 
 import polars as pl
-from pydantic import Field, ValidationError, model_validator
+from pydantic import Field, model_validator
 
 from lanterne.catalog import catalog_path, read_text
 from lanterne.errors import Problem, SpecError
 from lanterne.i18n import Msg
-from lanterne.spec.problems import dedupe, pydantic_problems
+from lanterne.spec.problems import validate_yaml
 from lanterne.spec.schema import IDENTIFIER, SLUG, Source, Status, Strict, Text
-from lanterne.spec.yamlpos import load_yaml_with_positions
 
 Value = bool | int | float | str
 
@@ -166,13 +165,4 @@ def load_archetypes(ref: str | os.PathLike[str]) -> ArchetypeSet:
 
 
 def load_archetypes_text(text: str, file: str = "<text>") -> ArchetypeSet:
-    doc = load_yaml_with_positions(text, file)
-    problems = list(doc.duplicates)
-    try:
-        result = ArchetypeSet.model_validate(doc.data)
-    except ValidationError as exc:
-        problems += pydantic_problems(doc, exc)
-        result = None
-    if problems or result is None:
-        raise SpecError(dedupe(problems))
-    return result
+    return validate_yaml(text, file, ArchetypeSet)

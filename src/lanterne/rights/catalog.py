@@ -17,13 +17,11 @@ import os
 from functools import lru_cache
 from typing import Annotated, Literal
 
-from pydantic import Field, ValidationError, model_validator
+from pydantic import Field, model_validator
 
 from lanterne.catalog import catalog_path, read_text
-from lanterne.errors import SpecError
-from lanterne.spec.problems import dedupe, pydantic_problems
+from lanterne.spec.problems import validate_yaml
 from lanterne.spec.schema import Source, Status, Strict, Text
-from lanterne.spec.yamlpos import load_yaml_with_positions
 
 DEFAULT_CATALOG = "fr-nonrecours"
 BENEFIT_KEYS = ("rsa", "ppa", "housing", "aah")
@@ -125,16 +123,7 @@ class RightsCatalog(Strict):
 
 def load_rights_catalog_text(text: str, file: str = "<text>") -> RightsCatalog:
     """Validate a catalog given as YAML text."""
-    doc = load_yaml_with_positions(text, file)
-    problems = list(doc.duplicates)
-    result = None
-    try:
-        result = RightsCatalog.model_validate(doc.data)
-    except ValidationError as exc:
-        problems += pydantic_problems(doc, exc)
-    if problems or result is None:
-        raise SpecError(dedupe(problems))
-    return result
+    return validate_yaml(text, file, RightsCatalog)
 
 
 @lru_cache(maxsize=8)

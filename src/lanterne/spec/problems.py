@@ -19,13 +19,38 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypeVar
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
-from lanterne.errors import Problem
+from lanterne.errors import Problem, SpecError
 from lanterne.i18n import Msg
-from lanterne.spec.yamlpos import YamlDocument
+from lanterne.spec.yamlpos import YamlDocument, load_yaml_with_positions
+
+_M = TypeVar("_M", bound=BaseModel)
+
+
+def validate_yaml(text: str, file: str, schema: type[_M]) -> _M:
+    r"""Parse YAML text and validate it against ``schema``; every problem is located.
+
+    Raises :class:`~lanterne.errors.SpecError` with the duplicate keys and validation
+    errors, each reported once.
+
+    >>> class Point(BaseModel):
+    ...     x: float
+    >>> validate_yaml("x: 2\n", "p.yaml", Point).x
+    2.0
+    """
+    doc = load_yaml_with_positions(text, file)
+    problems = list(doc.duplicates)
+    try:
+        result = schema.model_validate(doc.data)
+    except ValidationError as exc:
+        problems += pydantic_problems(doc, exc)
+        result = None
+    if problems or result is None:
+        raise SpecError(dedupe(problems))
+    return result
 
 
 def pydantic_problems(doc: YamlDocument, exc: ValidationError) -> list[Problem]:
