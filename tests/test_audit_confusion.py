@@ -142,11 +142,16 @@ def test_long_form_csv_and_excel_give_the_same_result(tmp_path) -> None:
 
 
 def test_small_cells_are_suppressed() -> None:
-    audit = audit_confusion(
-        pl.DataFrame({"g": ["a", "b"], "tn": [3, 50], "fp": [1, 5], "fn": [1, 5], "tp": [2, 40]})
-    )
-    small, big = audit.rows
-    assert small["suppressed"] is True and small["n"] == 7 and small["fpr"] is None
+    counts = {"tn": [3, 50, 40], "fp": [1, 5, 5], "fn": [1, 5, 5], "tp": [2, 40, 10]}
+    audit = audit_confusion(pl.DataFrame({"g": ["a", "b", "c"], **counts}))
+    small, big, other = audit.rows
+    assert small["suppression"] == "primary" and small["fpr"] is None
+    # the shares of false positives publish the total of fp: "c" is hidden with "a"
+    assert other["suppression"] == "secondary"
+    for row in (small, other):
+        assert row["suppressed"] is True
+        hidden = ("n", "tn", "fp", "fn", "tp", "share_of_false_positives")
+        assert all(row[k] is None for k in hidden)
     assert big["suppressed"] is False and big["fpr"] == pytest.approx(5 / 55)
 
 

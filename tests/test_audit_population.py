@@ -194,7 +194,8 @@ def test_json_shape_is_exact(tmp_path) -> None:
     for rows in doc["groups"].values():
         for row in rows:
             assert set(row) >= ROW_KEYS
-            assert isinstance(row["group"], str) and isinstance(row["n"], int)
+            assert isinstance(row["group"], str)
+            assert isinstance(row["n"], int) or row["suppression"] in ("primary", "secondary")
             if not row["suppressed"]:
                 assert len(row["decile_shares"]) == 10
                 for key in ROW_KEYS - {"group", "n", "decile_shares", "disparate_impact"}:
@@ -203,12 +204,20 @@ def test_json_shape_is_exact(tmp_path) -> None:
 
 
 def test_small_cells_are_suppressed_and_flagged() -> None:
-    data = pl.DataFrame({"score": np.linspace(0, 1, 40), "g": ["big"] * 31 + ["small"] * 9})
+    # a group of 9 is hidden (primary); alone it would be 40 − 31, so the next smallest
+    # group ("mid", 12) is hidden too (secondary); "big" stays shown
+    data = pl.DataFrame(
+        {"score": np.linspace(0, 1, 52), "g": ["mid"] * 12 + ["big"] * 31 + ["small"] * 9}
+    )
     rule = TargetingRule(top_share=0.25)
     audit = audit_population(None, data, group_cols=["g"], score_col="score", targeting=rule)
     small = audit.groups["g"].row("small")
-    assert small["suppressed"] is True and small["n"] == 9
+    assert small["suppressed"] is True and small["suppression"] == "primary"
+    mid = audit.groups["g"].row("mid")
+    assert mid["suppressed"] is True and mid["suppression"] == "secondary"
     for key in (
+        "n",
+        "n_selected",
         "selection_rate",
         "mean_score",
         "median_score",
@@ -217,8 +226,9 @@ def test_small_cells_are_suppressed_and_flagged() -> None:
         "disparate_impact",
         "representation_ratio",
     ):
-        assert small[key] is None
-    assert audit.groups["g"].row("big")["suppressed"] is False
+        assert small[key] is None and mid[key] is None
+    big = audit.groups["g"].row("big")
+    assert big["suppressed"] is False and big["suppression"] is None and big["n"] == 31
     shown = audit_population(
         None, data, group_cols=["g"], score_col="score", targeting=rule, min_cell=0
     )
@@ -226,15 +236,18 @@ def test_small_cells_are_suppressed_and_flagged() -> None:
 
 
 def test_disparate_impact_reference_skips_suppressed_and_zero_groups() -> None:
-    scores = [0.9] * 10 + [0.1] * 10 + [0.95] * 5 + [0.2] * 15 + [0.99] * 3
-    groups = ["a"] * 20 + ["b"] * 20 + ["tiny"] * 3
-    data = pl.DataFrame({"score": scores, "g": groups, "z": ["all"] * 43})
+    # "tiny" (100 % selected) is hidden, "d" (12, none selected) with it: neither is the
+    # reference
+    scores = [0.9] * 10 + [0.1] * 10 + [0.95] * 5 + [0.2] * 15 + [0.99] * 3 + [0.1] * 12
+    groups = ["a"] * 20 + ["b"] * 20 + ["tiny"] * 3 + ["d"] * 12
+    data = pl.DataFrame({"score": scores, "g": groups, "z": ["all"] * 55})
     audit = audit_population(
         None, data, group_cols=["g"], score_col="score", targeting=TargetingRule(threshold=0.5)
     )
     a, b = audit.groups["g"].row("a"), audit.groups["g"].row("b")
     assert a["selection_rate"] == 0.5 and b["selection_rate"] == 0.25
     assert b["disparate_impact"] == 1.0 and a["disparate_impact"] == 2.0  # tiny (100 %) ignored
+    assert audit.groups["g"].row("d")["suppression"] == "secondary"
     zero = audit_population(
         None,
         data.with_columns(pl.lit(0.1).alias("score")),

@@ -147,10 +147,17 @@ def test_json_shape_suppression_and_absent_groups() -> None:
     for row in doc["groups"]["sex"]:
         assert set(row) >= GROUP_KEYS
     rare = audit.groups["sex"].row("rare")
-    assert rare["suppressed"] is True
+    assert rare["suppressed"] is True and rare["suppression"] == "primary"
     assert rare["hit_rate_random"] is None and rare["hit_rate_algorithm"] is None
-    assert rare["hit_rate_algorithm_ci"] is None
-    assert rare["n_random"] + rare["n_algorithm"] == 5
+    assert rare["hit_rate_algorithm_ci"] is None and rare["lift_ci"] is None
+    # no count of the rare group is published, and in each sample another group is hidden
+    # too (secondary): otherwise the rare group's counts would be the total minus the others
+    assert rare["n_random"] is None and rare["n_algorithm"] is None
+    others = [r for r in audit.groups["sex"] if r["group"] != "rare"]
+    for sample in ("random", "algorithm"):
+        second = [r for r in others if r[f"suppression_{sample}"] == "secondary"]
+        assert len(second) == 1
+        assert second[0][f"n_{sample}"] is None and second[0][f"hits_{sample}"] is None
 
 
 def test_numeric_and_boolean_columns_match_text_values() -> None:
@@ -172,7 +179,9 @@ def test_numeric_and_boolean_columns_match_text_values() -> None:
         min_cell=0,
     )
     assert audit.overall["n_random"] == 3 and audit.overall["hit_rate_algorithm"] == 2 / 3
-    assert audit.groups["g"].row("a")["hit_rate_algorithm_ci"] is None  # no bootstrap asked
+    a = audit.groups["g"].row("a")
+    assert a["hit_rate_algorithm_ci"] is not None  # Wilson: no resampling needed
+    assert a["lift_ci"] is None  # no bootstrap asked
 
 
 def test_bad_values_are_reported_with_what_is_present() -> None:

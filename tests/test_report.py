@@ -308,7 +308,7 @@ def test_audit_selection_report_option(cli, tmp_path):
 def test_wilson_interval_against_scipy():
     from scipy.stats import binomtest
 
-    from lanterne.report.population_section import wilson_interval
+    from lanterne.audit.intervals import wilson as wilson_interval
 
     for k, n in [(0, 50), (3, 40), (170_155, 13_800_000), (40, 40)]:
         expected = binomtest(k, n).proportion_ci(confidence_level=0.95, method="wilson")

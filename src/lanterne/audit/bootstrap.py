@@ -1,4 +1,9 @@
-"""Vectorised percentile bootstrap of hit rates by group.
+"""Vectorised percentile bootstrap of hit rates by group, and of their ratio (the lift).
+
+Single rates get Wilson's closed-form interval (:mod:`lanterne.audit.intervals`): a
+percentile bootstrap collapses to [0, 0] when a group has no hit. The bootstrap is kept
+where no closed form exists: :func:`bootstrap_ratio` gives the interval of the lift, the
+algorithm's hit rate divided by the random sample's, each sample redrawn on its own.
 
 A sample of ``N`` inspected cases is redrawn ``B`` times *with replacement* (every resample
 has ``N`` rows, drawn uniformly with ``rng.integers``: an index matrix of ``B × N``, built in
@@ -71,5 +76,46 @@ def bootstrap_rates(
     defined = (rows > 0).any(axis=0) if resamples else np.zeros(n_groups, dtype=bool)
     if defined.any():
         quantiles = np.nanquantile(rates[:, defined], [alpha, 1 - alpha], axis=0)
+        low[defined], high[defined] = quantiles[0], quantiles[1]
+    return low, high
+
+
+def bootstrap_ratio(
+    numerator: tuple[np.ndarray, np.ndarray],
+    denominator: tuple[np.ndarray, np.ndarray],
+    n_groups: int,
+    *,
+    resamples: int = 1000,
+    seed: int | None = 0,
+    level: float = 0.95,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Percentile interval of each group's ratio of two hit rates: ``(low, high)``.
+
+    ``numerator`` and ``denominator`` are ``(codes, hits)`` of two independent samples
+    (the algorithm's and the random one), each redrawn with replacement on its own. A
+    resample where the denominator's rate is 0 (or a group is absent) gives no ratio and is
+    left out; NaN when no resample gives one.
+
+    >>> codes = np.zeros(100, dtype=np.int64)
+    >>> alg = (codes, np.arange(100) < 40)
+    >>> rnd = (codes, np.arange(100) < 20)
+    >>> low, high = bootstrap_ratio(alg, rnd, 1, resamples=500, seed=2)
+    >>> bool(1.2 < low[0] < 2 < high[0] < 3.5)
+    True
+    """
+    rng = np.random.default_rng(seed)
+    seeds = rng.integers(0, 2**63 - 1, size=2)
+    top_rows, top_hits = resample_counts(*numerator, n_groups, resamples, int(seeds[0]))
+    low_rows, low_hits = resample_counts(*denominator, n_groups, resamples, int(seeds[1]))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        top = np.where(top_rows > 0, top_hits / np.maximum(top_rows, 1), np.nan)
+        bottom = np.where(low_hits > 0, low_hits / np.maximum(low_rows, 1), np.nan)
+        ratios = top / bottom
+    alpha = (1 - level) / 2
+    low = np.full(n_groups, np.nan)
+    high = np.full(n_groups, np.nan)
+    defined = ~np.isnan(ratios).all(axis=0) if resamples else np.zeros(n_groups, dtype=bool)
+    if defined.any():
+        quantiles = np.nanquantile(ratios[:, defined], [alpha, 1 - alpha], axis=0)
         low[defined], high[defined] = quantiles[0], quantiles[1]
     return low, high

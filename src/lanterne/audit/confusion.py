@@ -36,7 +36,7 @@ import polars as pl
 
 from lanterne.audit.groups import MISSING
 from lanterne.audit.results import AuditResult, ratio_or_none
-from lanterne.audit.suppression import DEFAULT_MIN_CELL, check_min_cell, is_small
+from lanterne.audit.suppression import DEFAULT_MIN_CELL, check_min_cell, hide_row, suppress
 from lanterne.errors import DataError, Problem, UsageError
 from lanterne.i18n import Msg
 from lanterne.io.tables import read_table
@@ -71,6 +71,8 @@ RATES = (
     "accuracy",
     "share_of_false_positives",
 )
+#: Every figure of a hidden row: its counts and the rates made from them.
+HIDDEN = ("n", *COUNTS, *RATES)
 
 
 def _count_name(name: str) -> str | None:
@@ -379,16 +381,26 @@ def audit_confusion(
     else:
         table = table.with_columns(pl.lit(int(table["fp"].sum())).alias("__fp"))
     rows = []
-    for record in table.iter_rows(named=True):
+    blocks: dict[tuple[Any, ...], list[int]] = {}
+    for i, record in enumerate(table.iter_rows(named=True)):
         tn, fp, fn, tp = (int(record[c]) for c in COUNTS)
         n = tn + fp + fn + tp
         row: dict[str, Any] = {g: record[g] for g in groups}
         row.update({"n": n, "tn": tn, "fp": fp, "fn": fn, "tp": tp})
         row.update(rates(tn, fp, fn, tp))
         row["share_of_false_positives"] = ratio_or_none(fp, int(record["__fp"]))
-        small = is_small(n, min_cell)
-        if small:
-            row.update(dict.fromkeys(RATES))
-        row["suppressed"] = small
         rows.append(row)
+        blocks.setdefault(tuple(record[w] for w in within), []).append(i)
+    # the shares of false positives publish each block's total: rows of a block add up to it
+    sizes: dict[Any, int] = {("row", i): r["n"] for i, r in enumerate(rows)}
+    relations = []
+    for key, members in blocks.items():
+        sizes[("block", key)] = sum(rows[i]["n"] for i in members)
+        relations.append((("block", key), [("row", i) for i in members]))
+    published = {k for k in sizes if k[0] == "block"}
+    fps = {("row", i): r["fp"] for i, r in enumerate(rows)}
+    fps.update({b: sum(fps[m] for m in members) for b, members in relations})
+    hidden = suppress(sizes, relations, min_cell=min_cell, published=published, counts=[fps])
+    for i, row in enumerate(rows):
+        hide_row(row, hidden.get(("row", i)), HIDDEN)
     return ConfusionAudit(group_cols=groups, rows=rows, min_cell=min_cell, within=within)

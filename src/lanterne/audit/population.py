@@ -51,7 +51,13 @@ from lanterne.audit.partials import (
     score_limbs,
 )
 from lanterne.audit.results import AuditResult, GroupTable, ratio_or_none, tables_to_json
-from lanterne.audit.suppression import DEFAULT_MIN_CELL, check_min_cell, is_small
+from lanterne.audit.suppression import (
+    DEFAULT_MIN_CELL,
+    check_min_cell,
+    hide_row,
+    margin_relations,
+    suppress,
+)
 from lanterne.errors import DataError, Problem, UsageError
 from lanterne.i18n import Msg
 from lanterne.model import Model, TargetingRule, load_model
@@ -63,6 +69,7 @@ MAX_CELLS = 1 << 20
 _LOCATE_ROWS = 1 << 18
 #: Metrics hidden for a suppressed group.
 RATE_FIELDS = (
+    "n",
     "share_population",
     "mean_score",
     "median_score",
@@ -360,16 +367,19 @@ def _rows(
     bins: ScoreBins,
     cells: np.ndarray,
     labels: list[str],
-    min_cell: int,
+    status: list[str | None],
     extra: list[dict[str, Any]] | None = None,
 ) -> list[dict[str, Any]]:
-    """Metric rows for ``cells`` (codes of one grouping), compared among themselves."""
+    """Metric rows for ``cells`` (codes of one grouping), compared among themselves.
+
+    ``status`` says, cell by cell, whether it is hidden (see :mod:`~lanterne.audit.suppression`).
+    """
     counts = partials.counts[cells]
     selected = partials.selected_counts(bins)[cells]
     deciles = partials.decile_counts(bins)[cells]
     means = partials.means()[cells]
     total, total_selected = int(counts.sum()), int(selected.sum())
-    small = np.array([is_small(int(k), min_cell) for k in counts], dtype=bool)
+    small = np.array([st is not None for st in status], dtype=bool)
     rates = np.where(counts > 0, selected / np.maximum(counts, 1), np.nan)
     eligible = rates[(~small) & (rates > 0)]
     reference = float(eligible.min()) if eligible.size else None
@@ -393,14 +403,10 @@ def _rows(
             "disparate_impact": (rate / reference if reference is not None and rate else None),
             "decile_shares": (deciles[i] / k).tolist() if k else None,
             "n_selected": s,
-            "suppressed": bool(small[i]),
         }
         if extra is not None:
             row.update(extra[i])
-        if small[i]:
-            for name in RATE_FIELDS:
-                row[name] = None
-        rows.append(row)
+        rows.append(hide_row(row, status[i], RATE_FIELDS))
     return rows
 
 
@@ -427,16 +433,18 @@ def _table(
     result: tuple[GroupPartials, np.ndarray],
     bins: ScoreBins,
     encoders: dict[str, GroupEncoder],
-    min_cell: int,
+    hidden: dict[Any, str],
     *,
     within: int | None = None,  # for a conditional grouping: the stratum's code
 ) -> GroupTable:
     partials, medians = result
     cells, parts = _ordered_cells(grouping, partials, encoders)
     cols = grouping.columns
+    status = [hidden.get((cols, tuple(p))) for p in parts]
     if within is not None:
         keep = [i for i, p in enumerate(parts) if p[0] == within]
         cells, parts = cells[keep], [parts[i] for i in keep]
+        status = [status[i] for i in keep]
         cols = cols[1:]
         parts = [p[1:] for p in parts]
     labels = [CROSS.join(encoders[c].labels[p[j]] for j, c in enumerate(cols)) for p in parts]
@@ -445,8 +453,42 @@ def _table(
         extra = [
             {"values": {c: encoders[c].labels[p[j]] for j, c in enumerate(cols)}} for p in parts
         ]
-    rows = _rows(partials, medians, bins, cells, labels, min_cell, extra)
+    rows = _rows(partials, medians, bins, cells, labels, status, extra)
     return GroupTable(key, tuple(cols), rows)
+
+
+def _hidden_cells(
+    reduced: dict[Grouping, tuple[GroupPartials, np.ndarray]],
+    bins: ScoreBins,
+    encoders: dict[str, GroupEncoder],
+    min_cell: int,
+) -> dict[Any, str]:
+    """Primary and secondary suppression over every published table at once.
+
+    The tables are margins of one cross-classification (overall, each column, the
+    intersection, the strata and each column within them): see
+    :func:`~lanterne.audit.suppression.margin_relations`. Selected and decile counts are
+    published too (as rates × sizes) and checked alongside.
+    """
+    tables: dict[tuple[str, ...], dict[tuple[int, ...], int]] = {}
+    counts: list[dict[Any, float]] = [{} for _ in range(11)]  # selected, then each decile
+    for grouping, (partials, _) in reduced.items():
+        sizes = [encoders[c].size for c in grouping.columns]
+        cells = np.flatnonzero(partials.counts > 0)
+        parts = [tuple(split_code(int(c), sizes)) if sizes else () for c in cells]
+        tables[grouping.columns] = {
+            p: int(partials.counts[c]) for p, c in zip(parts, cells, strict=True)
+        }
+        per_cell = np.column_stack(
+            [partials.selected_counts(bins)[cells], partials.decile_counts(bins)[cells]]
+        )
+        for p, values in zip(parts, per_cell, strict=True):
+            for q, value in enumerate(values):
+                counts[q][(grouping.columns, p)] = int(value)
+    sizes_by_cell, relations = margin_relations(tables)
+    return suppress(
+        sizes_by_cell, relations, min_cell=min_cell, published={((), ())}, counts=counts
+    )
 
 
 # ---------------------------------------------------------------------- entry point
@@ -514,7 +556,8 @@ def audit_population(
         condition_col: repeat the tables within each value (stratum) of this column.
         targeting: the rule deciding who is selected (default: the model's own).
         score_col: read scores from this column instead of scoring.
-        min_cell: groups smaller than this have their rates hidden (0: never).
+        min_cell: groups smaller than this are hidden, with the complementary groups that
+            would give them away (0: never; see :mod:`~lanterne.audit.suppression`).
         progress: called with the number of rows done, for progress bars (two passes:
             the data's rows are reported twice).
         keep_rows: keep every household's score and group codes on the result
@@ -598,9 +641,10 @@ def audit_population(
         "median_score": float(overall_median[0]),
         "decile_shares": (overall_part.decile_counts(bins)[0] / n).tolist(),
     }
-    tables = {c: _table(g, c, reduced[g], bins, encoders, min_cell) for c, g in per_col.items()}
+    hidden = _hidden_cells(reduced, bins, encoders, min_cell)
+    tables = {c: _table(g, c, reduced[g], bins, encoders, hidden) for c, g in per_col.items()}
     if cross is not None:
-        tables[cross.key] = _table(cross, cross.key, reduced[cross], bins, encoders, min_cell)
+        tables[cross.key] = _table(cross, cross.key, reduced[cross], bins, encoders, hidden)
     strata: list[dict[str, Any]] = []
     if condition_col is not None:
         stratum_table = _table(
@@ -609,7 +653,7 @@ def audit_population(
             reduced[Grouping((condition_col,))],
             bins,
             encoders,
-            min_cell,
+            hidden,
         )
         enc = encoders[condition_col]
         for row in stratum_table.rows:
@@ -621,8 +665,9 @@ def audit_population(
                     "n_selected": row["n_selected"],
                     "selection_rate": row["selection_rate"],
                     "suppressed": row["suppressed"],
+                    "suppression": row["suppression"],
                     "groups": {
-                        key: _table(g, key, reduced[g], bins, encoders, min_cell, within=code)
+                        key: _table(g, key, reduced[g], bins, encoders, hidden, within=code)
                         for key, g in cond_groupings.items()
                     },
                 }

@@ -4,8 +4,9 @@ Some agencies inspect a random sample alongside the cases their algorithm picks 
 Swedish social insurance agency, the French family-benefits agency's yearly random
 survey). The random sample shows how often errors really occur in each group; the
 algorithm's sample shows whom it sends inspectors to and how often they find something.
-:func:`audit_selection` puts the two side by side, group by group, with a bootstrap
-confidence interval on the algorithm's hit rate (see :mod:`lanterne.audit.bootstrap`).
+:func:`audit_selection` puts the two side by side, group by group, with Wilson confidence
+intervals on the hit rates (:mod:`lanterne.audit.intervals`) and a bootstrap interval on
+the lift (:mod:`lanterne.audit.bootstrap`).
 
 Example:
     >>> import polars as pl
@@ -32,16 +33,26 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from lanterne.audit.bootstrap import bootstrap_rates
+from lanterne.audit.bootstrap import bootstrap_ratio
 from lanterne.audit.chunks import open_source
 from lanterne.audit.groups import GroupEncoder
+from lanterne.audit.intervals import interval_or_none
 from lanterne.audit.results import AuditResult, GroupTable, ratio_or_none, tables_to_json
-from lanterne.audit.suppression import DEFAULT_MIN_CELL, check_min_cell, is_small
+from lanterne.audit.suppression import (
+    DEFAULT_MIN_CELL,
+    PRIMARY,
+    check_min_cell,
+    hide_row,
+    margin_relations,
+    suppress,
+)
 from lanterne.audit.values import matches, present_values
 from lanterne.errors import DataError, Problem, UsageError
 from lanterne.i18n import Msg
 
+SAMPLES = ("random", "algorithm")
 RANDOM_FIELDS = (
+    "n_random",
     "share_random",
     "hit_rate_random",
     "share_of_random_hits",
@@ -49,13 +60,14 @@ RANDOM_FIELDS = (
     "hit_rate_random_ci",
 )
 ALGORITHM_FIELDS = (
+    "n_algorithm",
     "share_algorithm",
     "hit_rate_algorithm",
     "share_of_algorithm_hits",
     "hits_algorithm",
     "hit_rate_algorithm_ci",
 )
-BOTH_FIELDS = ("lift", "representation_ratio")
+BOTH_FIELDS = ("lift", "lift_ci", "representation_ratio")
 
 
 @dataclass
@@ -182,24 +194,106 @@ def _check(
     return is_random.to_numpy(), positive.to_numpy()
 
 
-def _sample_stats(
-    codes: np.ndarray,
-    hits: np.ndarray,
-    n_groups: int,
-    resamples: int,
-    seed: int | None,
-    level: float,
-) -> dict[str, np.ndarray]:
-    rows = np.bincount(codes, minlength=n_groups)
-    positives = np.bincount(codes[hits], minlength=n_groups)
-    low, high = bootstrap_rates(codes, hits, n_groups, resamples=resamples, seed=seed, level=level)
-    return {"rows": rows, "positives": positives, "low": low, "high": high}
+def _sample_stats(codes: np.ndarray, hits: np.ndarray, n_groups: int) -> dict[str, np.ndarray]:
+    return {
+        "rows": np.bincount(codes, minlength=n_groups),
+        "positives": np.bincount(codes[hits], minlength=n_groups),
+    }
 
 
 def _interval(low: float, high: float) -> list[float] | None:
     if np.isnan(low) or np.isnan(high):
         return None
     return [float(low), float(high)]
+
+
+@dataclass(frozen=True)
+class _Column:
+    """One group column: its encoder and, per sample, rows and hits by group code."""
+
+    encoder: GroupEncoder
+    codes: np.ndarray
+    stats: dict[str, dict[str, np.ndarray]]
+
+
+def _hidden(
+    columns: dict[str, _Column], overall: dict[str, Any], min_cell: int
+) -> dict[str, dict[Any, str]]:
+    """Primary and secondary suppression, sample by sample (each adds up on its own)."""
+    out = {}
+    for name in SAMPLES:
+        tables: dict[tuple[str, ...], dict[tuple[Any, ...], int]] = {(): {(): overall[f"n_{name}"]}}
+        hits: dict[Any, float] = {((), ()): overall[f"hits_{name}"]}
+        for col, column in columns.items():
+            rows = column.stats[name]["rows"]
+            tables[(col,)] = {(code,): int(k) for code, k in enumerate(rows) if k > 0}
+            for code, h in enumerate(column.stats[name]["positives"]):
+                hits[((col,), (code,))] = int(h)
+        sizes, relations = margin_relations(tables)
+        out[name] = suppress(
+            sizes, relations, min_cell=min_cell, published={((), ())}, counts=[hits]
+        )
+    return out
+
+
+def _status(random: str | None, algorithm: str | None) -> str | None:
+    """The row's mark: primary if either sample's cell is, else secondary, else shown."""
+    if PRIMARY in (random, algorithm):
+        return PRIMARY
+    return random or algorithm
+
+
+def _group_row(
+    label: str,
+    code: int,
+    column: _Column,
+    overall: dict[str, Any],
+    lift_ci: tuple[np.ndarray, np.ndarray],
+    status: dict[str, str | None],
+    level: float,
+) -> dict[str, Any]:
+    r, a = column.stats["random"], column.stats["algorithm"]
+    n_r, n_a = int(r["rows"][code]), int(a["rows"][code])
+    h_r, h_a = int(r["positives"][code]), int(a["positives"][code])
+    row: dict[str, Any] = {
+        "group": label,
+        "n_random": n_r,
+        "n_algorithm": n_a,
+        "share_random": ratio_or_none(n_r, overall["n_random"]),
+        "share_algorithm": ratio_or_none(n_a, overall["n_algorithm"]),
+        "hit_rate_random": ratio_or_none(h_r, n_r),
+        "hit_rate_algorithm": ratio_or_none(h_a, n_a),
+        "share_of_random_hits": ratio_or_none(h_r, overall["hits_random"]),
+        "share_of_algorithm_hits": ratio_or_none(h_a, overall["hits_algorithm"]),
+        "hit_rate_algorithm_ci": interval_or_none(h_a, n_a, level),
+        "hit_rate_random_ci": interval_or_none(h_r, n_r, level),
+        "hits_random": h_r,
+        "hits_algorithm": h_a,
+    }
+    row["lift"] = (
+        row["hit_rate_algorithm"] / row["hit_rate_random"]
+        if row["hit_rate_random"] and row["hit_rate_algorithm"] is not None
+        else None
+    )
+    row["lift_ci"] = (
+        _interval(lift_ci[0][code], lift_ci[1][code]) if row["lift"] is not None else None
+    )
+    row["representation_ratio"] = (
+        row["share_algorithm"] / row["share_random"]
+        if row["share_random"] and row["share_algorithm"] is not None
+        else None
+    )
+    st_r, st_a = status["random"], status["algorithm"]
+    if st_r is not None:
+        row.update(dict.fromkeys(RANDOM_FIELDS))
+    if st_a is not None:
+        row.update(dict.fromkeys(ALGORITHM_FIELDS))
+    hide_row(row, _status(st_r, st_a), BOTH_FIELDS)
+    row["suppressed_random"] = st_r is not None
+    row["suppressed_algorithm"] = st_a is not None
+    row["suppression_random"] = st_r
+    row["suppression_algorithm"] = st_a
+    return row
 
 
 def audit_selection(
@@ -220,8 +314,9 @@ def audit_selection(
     Rows whose ``selection_col`` equals ``random_value`` form the random sample; the others,
     the algorithm's. Rows whose ``outcome_col`` equals one of ``negative_values`` found no
     error (negatives); any other outcome is a positive (a "hit").
-    ``bootstrap`` resamples give the ``level`` percentile interval of each hit rate
-    (0 resamples: no interval).
+    Hit rates get the ``level`` Wilson interval; ``bootstrap`` resamples give the
+    percentile interval of the lift (0 resamples: no lift interval). Small groups are
+    hidden, with the complementary groups that would give them away, sample by sample.
     """
     min_cell = check_min_cell(min_cell)
     if isinstance(group_cols, str):
@@ -257,74 +352,53 @@ def audit_selection(
     is_random, positive = _check(
         frame, source.label, selection_col, random_value, outcome_col, negative_values
     )
-    algorithm = ~is_random
-    samples = {"random": is_random, "algorithm": algorithm}
+    samples = {"random": is_random, "algorithm": ~is_random}
     overall: dict[str, Any] = {}
     for name, mask in samples.items():
-        stats = _sample_stats(
-            np.zeros(int(mask.sum()), np.int64), positive[mask], 1, bootstrap, seed, level
-        )
-        overall[f"n_{name}"] = int(stats["rows"][0])
-        overall[f"hit_rate_{name}"] = ratio_or_none(stats["positives"][0], stats["rows"][0])
-        overall[f"hits_{name}"] = int(stats["positives"][0])
-        overall[f"hit_rate_{name}_ci"] = _interval(stats["low"][0], stats["high"][0])
+        n_s, h_s = int(mask.sum()), int(positive[mask].sum())
+        overall[f"n_{name}"] = n_s
+        overall[f"hit_rate_{name}"] = ratio_or_none(h_s, n_s)
+        overall[f"hits_{name}"] = h_s
+        overall[f"hit_rate_{name}_ci"] = interval_or_none(h_s, n_s, level)
     overall["lift"] = (
         overall["hit_rate_algorithm"] / overall["hit_rate_random"]
         if overall["hit_rate_random"]
         else None
     )
-    tables: dict[str, GroupTable] = {}
+
+    def lift_interval(codes: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
+        return bootstrap_ratio(
+            (codes[~is_random], positive[~is_random]),
+            (codes[is_random], positive[is_random]),
+            size,
+            resamples=bootstrap,
+            seed=seed,
+            level=level,
+        )
+
+    whole = lift_interval(np.zeros(frame.height, np.int64), 1)
+    overall["lift_ci"] = _interval(whole[0][0], whole[1][0]) if overall["lift"] else None
+    columns: dict[str, _Column] = {}
     for col in cols:
         enc = GroupEncoder(col)
         codes = enc.encode(frame[col]).astype(np.int64)
-        size = enc.size
-        per = {
-            name: _sample_stats(codes[mask], positive[mask], size, bootstrap, seed, level)
+        stats = {
+            name: _sample_stats(codes[mask], positive[mask], enc.size)
             for name, mask in samples.items()
         }
+        columns[col] = _Column(enc, codes, stats)
+    hidden = _hidden(columns, overall, min_cell)
+    tables: dict[str, GroupTable] = {}
+    for col, column in columns.items():
+        enc = column.encoder
+        lift_ci = lift_interval(column.codes, enc.size)
         rows = []
         for code in enc.display_order():
-            r, a = per["random"], per["algorithm"]
-            n_r, n_a = int(r["rows"][code]), int(a["rows"][code])
-            if n_r == 0 and n_a == 0:
+            sizes = [int(column.stats[name]["rows"][code]) for name in SAMPLES]
+            if not any(sizes):
                 continue
-            h_r, h_a = int(r["positives"][code]), int(a["positives"][code])
-            row: dict[str, Any] = {
-                "group": enc.labels[code],
-                "n_random": n_r,
-                "n_algorithm": n_a,
-                "share_random": ratio_or_none(n_r, overall["n_random"]),
-                "share_algorithm": ratio_or_none(n_a, overall["n_algorithm"]),
-                "hit_rate_random": ratio_or_none(h_r, n_r),
-                "hit_rate_algorithm": ratio_or_none(h_a, n_a),
-                "share_of_random_hits": ratio_or_none(h_r, overall["hits_random"]),
-                "share_of_algorithm_hits": ratio_or_none(h_a, overall["hits_algorithm"]),
-                "hit_rate_algorithm_ci": _interval(a["low"][code], a["high"][code]),
-                "hit_rate_random_ci": _interval(r["low"][code], r["high"][code]),
-                "hits_random": h_r,
-                "hits_algorithm": h_a,
-            }
-            row["lift"] = (
-                row["hit_rate_algorithm"] / row["hit_rate_random"]
-                if row["hit_rate_random"] and row["hit_rate_algorithm"] is not None
-                else None
-            )
-            row["representation_ratio"] = (
-                row["share_algorithm"] / row["share_random"]
-                if row["share_random"] and row["share_algorithm"] is not None
-                else None
-            )
-            small_r, small_a = is_small(n_r, min_cell), is_small(n_a, min_cell)
-            if small_r:
-                row.update(dict.fromkeys(RANDOM_FIELDS))
-            if small_a:
-                row.update(dict.fromkeys(ALGORITHM_FIELDS))
-            if small_r or small_a:
-                row.update(dict.fromkeys(BOTH_FIELDS))
-            row["suppressed_random"] = small_r
-            row["suppressed_algorithm"] = small_a
-            row["suppressed"] = small_r or small_a
-            rows.append(row)
+            status = {name: hidden[name].get(((col,), (code,))) for name in SAMPLES}
+            rows.append(_group_row(enc.labels[code], code, column, overall, lift_ci, status, level))
         tables[col] = GroupTable(col, (col,), rows)
     return SelectionAudit(
         overall=overall,

@@ -1,37 +1,80 @@
-"""Small-cell suppression: rates of groups too small to publish are hidden.
+"""Small-cell suppression, primary and secondary: no hidden group can be recomputed.
 
-A rate computed on a handful of households can reveal something about one of them, and
-is too noisy to mean anything. Every audit table replaces the rates of a group with fewer
-than ``min_cell`` households (default 10) by ``None`` and flags the row
-``"suppressed": true``; the group's size stays visible so readers know why. ``min_cell=0``
-turns suppression off.
+A figure computed on a handful of households can reveal something about one of them. Every
+published table (audits, reports, the web page, non-take-up) goes through this module:
 
-Example:
-    >>> row = {"group": "x", "n": 4, "selection_rate": 0.25}
-    >>> suppress_row(row, 4, 10, ["selection_rate"])
-    {'group': 'x', 'n': 4, 'selection_rate': None, 'suppressed': True}
+* **primary suppression** hides every cell (a group's row) of fewer than ``min_cell``
+  households (default 10; ``min_cell=0`` hides nothing);
+* **secondary suppression** then hides as many *complementary* cells as needed so that no
+  hidden cell can be recomputed from published totals. A table's cells add up to a total
+  that is published (the groups of a column add up to the whole population; the groups
+  within a stratum add up to the stratum; a stratum's groups add up, over the strata, to the
+  group in the whole population). In every such relation, the hidden cells must be either
+  none, or at least two whose combined size is at least ``min_cell``; when a relation's
+  total is itself hidden, at least one of its cells must be hidden too. The smallest
+  visible cell of the relation is hidden until the rule holds, relation after relation,
+  until nothing changes; a last check solves the relations as a linear system and hides
+  one more cell next to any hidden cell whose value the system still fixes. The other
+  counts (selected, hits…) are checked the same way, with one more thing a reader knows:
+  when hidden cells add up to 0, each of them is 0; if such zeros would give another
+  hidden cell's count away, one more cell is hidden.
+
+A hidden cell publishes no count at all (size, selected, hits, outcomes, matrix cells…)
+and no figure derived from one (rates, shares, ratios, intervals, means, medians): only
+its label and whether it is hidden for its own size (``"primary"``) or to protect another
+cell (``"secondary"``).
+
+Example: 20 households, 19 in the visible group: hiding the group of 1 alone would leave
+it at ``20 − 19``; the other group is hidden too.
+
+    >>> sizes = {"all": 20, "f": 1, "m": 19}
+    >>> suppress(sizes, [("all", ["f", "m"])], min_cell=10, published={"all"})
+    {'f': 'primary', 'm': 'secondary'}
+    >>> row = {"group": "f", "n": 1, "selection_rate": 1.0}
+    >>> hide_row(row, "primary", ["n", "selection_rate"])
+    {'group': 'f', 'n': None, 'selection_rate': None, 'suppressed': True, 'suppression': 'primary'}
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections import defaultdict
+from collections.abc import Collection, Hashable, Iterable, Mapping, Sequence
 from typing import Any
+
+import numpy as np
 
 from lanterne.errors import UsageError
 from lanterne.i18n import Msg
 
 DEFAULT_MIN_CELL = 10
+PRIMARY = "primary"
+SECONDARY = "secondary"
+
+#: One relation: a total and the cells that add up to it.
+Relation = tuple[Hashable, Sequence[Hashable]]
 
 
 def suppression_note(min_cell: int) -> Msg:
-    """The sentence printed under a table that has suppressed cells."""
+    """The sentence printed under a table that has hidden cells."""
     return Msg(
-        "Groupes de moins de {k} foyers (marqués *) : taux masqués (—) pour protéger les "
-        "personnes et parce qu'ils ne seraient pas fiables.",
-        "Groups of fewer than {k} households (marked *): rates hidden (—) to protect the "
-        "people concerned and because they would not be reliable.",
+        "Groupes masqués (—) : * moins de {k} foyers (secret primaire) ; ** groupe masqué "
+        "en plus pour qu'aucun groupe masqué ne se déduise des totaux publiés (secret "
+        "secondaire). Aucun chiffre n'est publié pour eux, pour protéger les personnes.",
+        "Hidden groups (—): * fewer than {k} households (primary suppression); ** group "
+        "also hidden so that no hidden group can be worked out from the published totals "
+        "(secondary suppression). No figure is published for them, to protect the people "
+        "concerned.",
         k=min_cell,
     )
+
+
+def mark(status: str | None) -> str:
+    """The mark of a hidden cell: ``*`` primary, ``**`` secondary, ``""`` shown.
+
+    >>> mark("primary"), mark("secondary"), mark(None)
+    ('*', '**', '')
+    """
+    return {PRIMARY: "*", SECONDARY: "**"}.get(status or "", "")
 
 
 def check_min_cell(min_cell: int) -> int:
@@ -56,13 +99,259 @@ def is_small(n: int, min_cell: int) -> bool:
     return min_cell > 0 and n < min_cell
 
 
-def suppress_row(
-    row: dict[str, Any], n: int, min_cell: int, fields: Iterable[str], flag: str = "suppressed"
-) -> dict[str, Any]:
-    """Set ``fields`` of ``row`` to ``None`` when ``n`` is small; record the flag."""
-    small = is_small(n, min_cell)
-    if small:
+def hide_row(row: dict[str, Any], status: str | None, fields: Iterable[str]) -> dict[str, Any]:
+    """Set ``fields`` of ``row`` to ``None`` when ``status`` says hidden; record the marks."""
+    if status is not None:
         for name in fields:
             row[name] = None
-    row[flag] = small
+    row["suppressed"] = status is not None
+    row["suppression"] = status
     return row
+
+
+# ---------------------------------------------------------------------- the rule
+
+
+class _Problem:
+    """Cells, their sizes and the relations between them, with the hidden set."""
+
+    def __init__(
+        self,
+        sizes: Mapping[Hashable, int],
+        relations: Iterable[Relation],
+        min_cell: int,
+        published: Collection[Hashable],
+    ) -> None:
+        self.sizes = sizes
+        self.min_cell = min_cell
+        self.published = set(published)
+        # cells of size 0 are not listed: known to be 0, they play no part
+        self.relations = [
+            (total, [m for m in members if sizes.get(m, 0) > 0])
+            for total, members in relations
+            if sizes.get(total, 0) > 0
+        ]
+        self.by_cell: dict[Hashable, list[int]] = defaultdict(list)
+        for i, (total, members) in enumerate(self.relations):
+            self.by_cell[total].append(i)
+            for m in members:
+                self.by_cell[m].append(i)
+        self.hidden: dict[Hashable, str] = {
+            k: PRIMARY for k, n in sizes.items() if n > 0 and is_small(n, min_cell)
+        }
+        for k in self.published:
+            self.hidden.pop(k, None)
+
+    def _smallest_visible(self, cells: Iterable[Hashable]) -> Hashable | None:
+        best = None
+        for cell in cells:
+            if cell in self.hidden or cell in self.published:
+                continue
+            if best is None or self.sizes[cell] < self.sizes[best]:
+                best = cell
+        return best
+
+    def complement(self, index: int) -> Hashable | None:
+        """The cell to hide so that relation ``index`` follows the rule (None: it does)."""
+        total, members = self.relations[index]
+        hid = [m for m in members if m in self.hidden]
+        if total in self.hidden:
+            if hid or not members:
+                return None
+        elif not hid or (len(hid) >= 2 and sum(self.sizes[m] for m in hid) >= self.min_cell):
+            return None
+        pick = self._smallest_visible(members)
+        if pick is None and total not in self.hidden and total not in self.published:
+            pick = total  # every cell is hidden already: hide the total with them
+        return pick
+
+    def settle(self, queue: list[int]) -> None:
+        """Apply the rule relation by relation until nothing changes."""
+        pending = set(queue)
+        while queue:
+            index = queue.pop()
+            pending.discard(index)
+            pick = self.complement(index)
+            if pick is None:
+                continue
+            self.hidden[pick] = SECONDARY
+            for other in (*self.by_cell[pick], index):
+                if other not in pending:
+                    pending.add(other)
+                    queue.append(other)
+
+    def fixed_cells(self) -> list[Hashable]:
+        """Hidden cells whose value the published relations still determine exactly."""
+        out: list[Hashable] = []
+        for component in self._components():
+            column = {cell: j for j, cell in enumerate(component)}
+            rows = []
+            for i in {i for cell in component for i in self.by_cell[cell]}:
+                total, members = self.relations[i]
+                row = np.zeros(len(component))
+                if total in column:
+                    row[column[total]] = 1.0
+                for m in members:
+                    if m in column:
+                        row[column[m]] -= 1.0
+                if row.any():
+                    rows.append(row)
+            if not rows:
+                continue
+            matrix = np.array(rows)
+            _, singular, vt = np.linalg.svd(matrix)
+            rank = int((singular > 1e-9 * max(1.0, singular[0])).sum())
+            free = vt[rank:]
+            movable = np.abs(free).sum(axis=0) > 1e-9 if free.size else np.zeros(len(component))
+            out.extend(cell for cell, ok in zip(component, movable, strict=True) if not ok)
+        return out
+
+    def _components(self) -> list[list[Hashable]]:
+        """Hidden cells grouped by the relations that link them."""
+        parent = {cell: cell for cell in self.hidden}
+
+        def find(cell: Hashable) -> Hashable:
+            while parent[cell] != cell:
+                parent[cell] = parent[parent[cell]]
+                cell = parent[cell]
+            return cell
+
+        for total, members in self.relations:
+            linked = [c for c in (total, *members) if c in self.hidden]
+            for other in linked[1:]:
+                parent[find(other)] = find(linked[0])
+        groups: dict[Hashable, list[Hashable]] = defaultdict(list)
+        for cell in self.hidden:
+            groups[find(cell)].append(cell)
+        return list(groups.values())
+
+    def leaks(self, values: Mapping[Hashable, float]) -> list[tuple[int, Hashable]]:
+        """Hidden cells whose ``values`` (another count: selected, hits…) can be worked out.
+
+        A reader knows the shown cells; a relation with one unknown gives it by
+        subtraction; a relation whose hidden cells add up to 0 tells that each of them is 0
+        (accepted, as statistical offices do: nothing is learnt about anyone in particular
+        beyond "none of these groups"), and those zeros then count as known. Returns
+        ``(relation, cell)`` for every positive value recovered.
+        """
+        known = {c: values.get(c, 0) for c in self.sizes if c not in self.hidden}
+        found: list[tuple[int, Hashable]] = []
+        changed = True
+        while changed:
+            changed = False
+            for i, (total, members) in enumerate(self.relations):
+                unknown = [c for c in (total, *members) if c not in known]
+                if not unknown:
+                    continue
+                if len(unknown) == 1:
+                    cell = unknown[0]
+                    known[cell] = values.get(cell, 0)
+                    if known[cell] > 0:
+                        found.append((i, cell))
+                    changed = True
+                elif total in known:
+                    rest = known[total] - sum(known[m] for m in members if m in known)
+                    if rest == 0:
+                        known.update(dict.fromkeys(unknown, 0))
+                        changed = True
+        return found
+
+    def cover(self, index: int, values: Mapping[Hashable, float]) -> Hashable | None:
+        """A visible cell of relation ``index`` to hide, one with a positive value first."""
+        total, members = self.relations[index]
+        pick = self._smallest_visible(m for m in members if values.get(m, 0) > 0)
+        if pick is None:
+            pick = self._smallest_visible(members)
+        if pick is None and total not in self.hidden and total not in self.published:
+            pick = total
+        return pick
+
+    def partner(self, cell: Hashable) -> Hashable | None:
+        """The smallest visible cell sharing a relation with ``cell``."""
+        candidates = []
+        for i in self.by_cell[cell]:
+            total, members = self.relations[i]
+            candidates.extend([total, *members])
+        return self._smallest_visible(candidates)
+
+
+def suppress(
+    sizes: Mapping[Hashable, int],
+    relations: Iterable[Relation],
+    *,
+    min_cell: int,
+    published: Collection[Hashable] = (),
+    counts: Iterable[Mapping[Hashable, float]] = (),
+) -> dict[Hashable, str]:
+    """Which cells to hide: ``{cell: "primary" | "secondary"}`` (cells not listed are shown).
+
+    ``sizes`` gives every cell's number of households; ``relations`` lists ``(total,
+    [cells])`` where the cells add up to the total; ``published`` cells are always shown
+    (the whole population). ``counts`` are the other counts published per cell (selected,
+    hits…, ``{cell: value}`` each): when zeros elsewhere would give a hidden cell's count
+    away, one more cell is hidden. See the module's doc for the rule.
+
+    >>> sizes = {"all": 30, "a": 3, "b": 4, "c": 23}
+    >>> suppress(sizes, [("all", ["a", "b", "c"])], min_cell=10, published={"all"})
+    {'a': 'primary', 'b': 'primary', 'c': 'secondary'}
+    >>> suppress(sizes, [("all", ["a", "b", "c"])], min_cell=0)
+    {}
+    """
+    if min_cell <= 0:
+        return {}
+    problem = _Problem(sizes, relations, min_cell, published)
+    problem.settle(list(range(len(problem.relations))))
+    counts = list(counts)
+    while True:
+        picks = [problem.partner(cell) for cell in problem.fixed_cells()]
+        for values in counts:
+            for i, cell in problem.leaks(values):
+                pick = problem.cover(i, values) or problem.partner(cell)
+                if pick is not None:
+                    picks.append(pick)
+                    break  # one at a time: hiding it may settle the others
+        picks = [p for p in picks if p is not None and p not in problem.hidden]
+        if not picks:
+            break
+        for pick in dict.fromkeys(picks):
+            problem.hidden[pick] = SECONDARY
+            problem.settle(list(problem.by_cell[pick]))
+    order = {cell: i for i, cell in enumerate(sizes)}
+    return dict(sorted(problem.hidden.items(), key=lambda kv: order[kv[0]]))
+
+
+def margin_relations(
+    tables: Mapping[tuple[str, ...], Mapping[tuple[Any, ...], int]],
+) -> tuple[dict[Hashable, int], list[Relation]]:
+    """Cells and relations of a set of published margins of one cross-classification.
+
+    ``tables`` maps the columns of each published table (``()`` for the whole
+    population, ``("sex",)``, ``("region", "sex")``…) to its cells: ``{values: size}``,
+    values in the order of the columns. A table's cell is the sum of the cells of every
+    larger published table (one with more columns) that agree with it; only the nearest
+    larger tables are linked (the others follow). Cells are keyed ``(columns, values)``.
+
+    >>> sizes, rel = margin_relations({(): {(): 5}, ("s",): {("f",): 2, ("m",): 3}})
+    >>> rel
+    [(((), ()), [(('s',), ('f',)), (('s',), ('m',))])]
+    """
+    sizes: dict[Hashable, int] = {}
+    for cols, cells in tables.items():
+        for values, n in cells.items():
+            sizes[(cols, tuple(values))] = int(n)
+    keys = list(tables)
+    relations: list[Relation] = []
+    for small in keys:
+        for large in keys:
+            if not set(small) < set(large):
+                continue
+            between = any(set(small) < set(mid) < set(large) for mid in keys)
+            if between:
+                continue
+            where = [large.index(c) for c in small]
+            members: dict[tuple[Any, ...], list[Hashable]] = defaultdict(list)
+            for values in tables[large]:
+                members[tuple(values[j] for j in where)].append((large, tuple(values)))
+            for values in tables[small]:
+                relations.append(((small, tuple(values)), members.get(tuple(values), [])))
+    return sizes, relations

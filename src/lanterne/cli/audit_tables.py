@@ -13,7 +13,7 @@ from lanterne.audit.glossary import explain
 from lanterne.audit.population import PopulationAudit
 from lanterne.audit.results import GroupTable
 from lanterne.audit.selection import SelectionAudit
-from lanterne.audit.suppression import suppression_note
+from lanterne.audit.suppression import mark, suppression_note
 from lanterne.i18n import format_number, format_percent, tr
 from lanterne.provenance import STATUS_STYLES, status_label
 
@@ -47,7 +47,7 @@ def _legend(console: Console, keys: Sequence[str], min_cell: int, any_small: boo
 
 def _group_column(out: Table, table: GroupTable) -> None:
     """The group label column: kept at least 14 wide when labels need it, folded beyond 26."""
-    longest = max((len(r["group"]) + 2 * bool(r.get("suppressed")) for r in table), default=5)
+    longest = max((len(r["group"]) + 3 * bool(r.get("suppressed")) for r in table), default=5)
     out.add_column(
         tr("Groupe", "Group"),
         style="bold",
@@ -57,8 +57,11 @@ def _group_column(out: Table, table: GroupTable) -> None:
     )
 
 
-def _flag(row: dict[str, Any]) -> str:
-    return f"{row['group']} [dim]*[/dim]" if row.get("suppressed") else row["group"]
+def _flag(row: dict[str, Any], label: str | None = None) -> str:
+    """The group's label with its suppression mark (* primary, ** secondary)."""
+    label = row["group"] if label is None else label
+    sign = mark(row.get("suppression"))
+    return f"{label} [dim]{sign}[/dim]" if sign else label
 
 
 # ---------------------------------------------------------------------- population
@@ -159,7 +162,7 @@ def render_population(console: Console, audit: PopulationAudit, show_deciles: bo
                 "{c} = {s} ({n} households) — by {k}",
                 c=audit.condition_col,
                 s=stratum["stratum"],
-                n=count(stratum["n"]),
+                n=count(stratum["n"]) + mark(stratum.get("suppression")),
                 k=key,
             )
             console.print(_population_table(table, title))
@@ -177,9 +180,9 @@ def render_population(console: Console, audit: PopulationAudit, show_deciles: bo
     _legend(console, keys, audit.min_cell, any_small)
     console.print(
         tr(
-            "  • « — » : taux masqué (petit groupe, marqué *) ou non défini (un groupe sans "
+            "  • « — » : groupe masqué (marqué * ou **) ou taux non défini (un groupe sans "
             "aucun foyer sélectionné n'a pas de ratio d'impact).",
-            "  • '—': rate hidden (small group, marked *) or undefined (a group with no "
+            "  • '—': hidden group (marked * or **) or undefined rate (a group with no "
             "selected household has no impact ratio).",
         ),
         soft_wrap=True,
@@ -204,6 +207,12 @@ def _ci(interval: list[float] | None) -> str:
     if interval is None:
         return DASH
     return f"{pc(interval[0])}–{pc(interval[1])}"
+
+
+def _ratio_ci(interval: list[float] | None) -> str:
+    if interval is None:
+        return DASH
+    return f"{num(interval[0])}–{num(interval[1])}"
 
 
 def render_selection(console: Console, audit: SelectionAudit) -> None:
@@ -250,6 +259,7 @@ def render_selection(console: Console, audit: SelectionAudit) -> None:
                         lambda r: _ci(r["hit_rate_algorithm_ci"]),
                     ),
                     (tr("Gain", "Lift"), lambda r: num(r["lift"])),
+                    (tr("IC 95 % gain", "95 % CI lift"), lambda r: _ratio_ci(r.get("lift_ci"))),
                 ],
             ),
             (
@@ -288,14 +298,16 @@ def render_selection(console: Console, audit: SelectionAudit) -> None:
         "share_of_random_hits",
         "share_of_algorithm_hits",
         "lift",
+        "lift_ci",
     ]
     _legend(console, keys, audit.min_cell, any_small)
     console.print(
         tr(
-            "  • Intervalle : {b} rééchantillonnages des dossiers avec remise (graine {s}), "
-            "centiles 2,5 et 97,5.",
-            "  • Interval: {b} resamples of the cases with replacement (seed {s}), "
-            "2.5th and 97.5th percentiles.",
+            "  • Intervalles : taux d'anomalie par la formule de Wilson ; gain par "
+            "{b} rééchantillonnages des dossiers avec remise (graine {s}), centiles 2,5 et "
+            "97,5.",
+            "  • Intervals: hit rates by Wilson's formula; lift by {b} resamples of the "
+            "cases with replacement (seed {s}), 2.5th and 97.5th percentiles.",
             b=count(audit.bootstrap),
             s=audit.seed,
         ),
@@ -329,8 +341,7 @@ def render_confusion(console: Console, audit: ConfusionAudit) -> None:
             out.add_column(f"{head} %", justify="right", no_wrap=True)
         for row in audit.rows:
             labels = [str(row[g]) for g in groups] or [tr("tous", "all")]
-            if row["suppressed"]:
-                labels[-1] += " [dim]*[/dim]"
+            labels[-1] = _flag(row, labels[-1])
             out.add_row(*labels, count(row["n"]), *(pc(row[k]) for k in keys))
         console.print(out)
     keys = [

@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from lanterne.audit.suppression import DEFAULT_MIN_CELL
+from lanterne.audit.suppression import DEFAULT_MIN_CELL, mark, suppression_note
 from lanterne.cli.app import LangOption, app, console, h, invoked_command
 from lanterne.cli.options import (
     MinCellOption,
@@ -164,12 +164,22 @@ def nonrecours_command(
         tr("sélectionnés", "selected"),
     ):
         table.add_column(header, justify="right")
+
+    def count(value: int | None) -> str:
+        return "—" if value is None else format_number(value, digits=0)
+
+    hidden_any = False
     for row in result.table.to_dicts():
         unclaimed = row["unclaimed_monthly"]
+        labels = [str(row[c]) for c in groups]
+        sign = mark(row.get("suppression"))
+        hidden_any |= bool(sign)
+        if sign and labels:
+            labels[-1] += f" [dim]{sign}[/dim]"
         table.add_row(
-            *[str(row[c]) for c in groups],
-            format_number(row["households"], digits=0),
-            format_number(row["entitled"], digits=0),
+            *labels,
+            count(row["households"]),
+            count(row["entitled"]),
             _pct(row["nonrecours_rate"]),
             "—" if unclaimed is None else format_number(unclaimed, digits=0),
             _pct(row.get("selection_rate")),
@@ -206,14 +216,8 @@ def nonrecours_command(
                 else "",
             )
         )
-    if min_cell:
-        console.print(
-            tr(
-                "Taux masqués pour les groupes de moins de {k} foyers.",
-                "Rates hidden for groups of fewer than {k} households.",
-                k=min_cell,
-            )
-        )
+    if hidden_any:
+        console.print(suppression_note(min_cell).render(), soft_wrap=True)
     if json_out is not None:
         write_json_atomic(json_out, result.to_dict(get_lang()))
         console.print(tr("Résultat écrit dans {p}", "Result written to {p}", p=str(json_out)))

@@ -69,8 +69,10 @@ MinCellOption = Annotated[
         "--min-cell",
         min=0,
         help=h(
-            "Masquer les taux des groupes de moins de N foyers (0 : ne rien masquer).",
-            "Hide the rates of groups smaller than N households (0: hide nothing).",
+            "Masquer les groupes de moins de N foyers, et ceux qui permettraient de les "
+            "recalculer par soustraction (0 : ne rien masquer).",
+            "Hide groups smaller than N households, and those that would let them be "
+            "worked out by subtraction (0: hide nothing).",
         ),
     ),
 ]

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from lanterne.audit.suppression import mark, suppression_note
 from lanterne.i18n import Msg, format_number, format_percent
 from lanterne.report.blocks import Section, Table
 from lanterne.report.charts import grouped_bar_chart
@@ -43,7 +44,13 @@ def _euros(value: float | None, lang: str) -> str:
 
 
 def _group_label(row: dict[str, Any], columns: list[str], labels: Labels, lang: str) -> str:
-    return " × ".join(labels.group(c, str(row[c]), lang) for c in columns)
+    name = " × ".join(labels.group(c, str(row[c]), lang) for c in columns)
+    sign = mark(row.get("suppression"))
+    return f"{name} {sign}" if sign else name
+
+
+def _count(value: int | None, lang: str) -> str:
+    return "—" if value is None else format_number(value, lang, 0)
 
 
 def nonrecours_section(audit: NonRecoursAudit, labels: Labels, lang: str) -> Section:
@@ -129,13 +136,18 @@ def nonrecours_section(audit: NonRecoursAudit, labels: Labels, lang: str) -> Sec
     for name, r in zip(names, rows, strict=True):
         cells = [
             name,
-            format_number(r["households"], lang, 0),
-            format_number(r["entitled"], lang, 0),
+            _count(r["households"], lang),
+            _count(r["entitled"], lang),
             _pct(r.get("nonrecours_rate"), lang),
             _euros(r.get("unclaimed_monthly"), lang),
         ]
         if "selection_rate" in audit.table.columns:
             cells.append(_pct(r.get("selection_rate"), lang))
         body.append(tuple(cells))
-    section.tables.append(Table(col_label, tuple(h.render(lang) for h in heads), tuple(body)))
+    caption = ""
+    if any(r.get("suppression") for r in rows):
+        caption = suppression_note(audit.min_cell).render(lang)
+    section.tables.append(
+        Table(col_label, tuple(h.render(lang) for h in heads), tuple(body), caption)
+    )
     return section

@@ -20,13 +20,14 @@ Example:
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
 
 from lanterne.audit import PopulationAudit
 from lanterne.htmlsafe import html_id
+from lanterne.audit.intervals import wilson
+from lanterne.audit.suppression import mark, suppression_note
 from lanterne.i18n import Msg, format_number, format_percent, pick
 from lanterne.model import Model
 from lanterne.report.blocks import Section, Table
@@ -54,7 +55,7 @@ def _largest(rows: list[dict[str, Any]], limit: int) -> list[dict[str, Any]]:
     """At most ``limit`` rows, the largest groups, in the audit's order."""
     if len(rows) <= limit:
         return rows
-    keep = {id(r) for r in sorted(rows, key=lambda r: -r["n"])[:limit]}
+    keep = {id(r) for r in sorted(rows, key=lambda r: -(r["n"] or 0))[:limit]}
     return [r for r in rows if id(r) in keep]
 
 
@@ -119,10 +120,12 @@ def group_table(
     )
     rows = []
     for row in audit.groups[column]:
+        sign = mark(row.get("suppression"))
+        name = labels.group(column, row["group"], lang)
         rows.append(
             (
-                labels.group(column, row["group"], lang),
-                format_number(row["n"], lang, 0),
+                f"{name} {sign}" if sign else name,
+                "—" if row["n"] is None else format_number(row["n"], lang, 0),
                 _pct(row.get("share_population"), lang),
                 _pct(row.get("selection_rate"), lang, 2),
                 _pct(row.get("share_selected"), lang),
@@ -134,11 +137,7 @@ def group_table(
         )
     caption = ""
     if any(row.get("suppressed") for row in audit.groups[column]):
-        caption = Msg(
-            "— : groupe de moins de {n} foyers, taux masqués.",
-            "—: group of fewer than {n} households, rates hidden.",
-            n=audit.min_cell,
-        ).render(lang)
+        caption = suppression_note(audit.min_cell).render(lang)
     return Table(
         labels.column(column, lang),
         tuple(h.render(lang) for h in heads),
@@ -297,30 +296,9 @@ def _ties_note(audit: PopulationAudit, lang: str) -> str:
     ).render(lang)
 
 
-def wilson_interval(selected: int, n: int, z: float = 1.959963984540054) -> tuple[float, float]:
-    """95 % Wilson score interval of a selection rate ``selected / n``.
-
-    It describes sampling uncertainty when the households are a sample of a larger
-    population; for a whole (synthetic) country it is very narrow.
-
-    >>> [round(x, 4) for x in wilson_interval(10, 100)]
-    [0.0552, 0.1744]
-    """
-    if n <= 0:
-        return (0.0, 1.0)
-    p = selected / n
-    denominator = 1 + z * z / n
-    centre = (p + z * z / (2 * n)) / denominator
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denominator
-    return (max(0.0, centre - half), min(1.0, centre + half))
-
-
 def _intervals(rows: list[dict[str, Any]]) -> list[tuple[float, float] | None]:
     """Wilson intervals of each group's selection rate (none for hidden groups)."""
-    return [
-        None if r.get("n_selected") is None else wilson_interval(r["n_selected"], r["n"])
-        for r in rows
-    ]
+    return [None if r.get("n_selected") is None else wilson(r["n_selected"], r["n"]) for r in rows]
 
 
 def results_section(model: Model, audit: PopulationAudit, labels: Labels, lang: str) -> Section:

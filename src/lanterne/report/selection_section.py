@@ -1,7 +1,8 @@
 """The random-baseline audit in a report: what the algorithm finds, compared with chance.
 
-Per group column: the algorithm's hit rate with its bootstrap interval against chance's,
-the lift, representation among the algorithm's picks, and the table of figures.
+Per group column: the algorithm's hit rate with its Wilson interval against chance's, the
+lift with its bootstrap interval, representation among the algorithm's picks, and the
+table of figures.
 
 Example:
     >>> import polars as pl
@@ -23,6 +24,7 @@ from typing import Any
 
 from lanterne.audit import SelectionAudit
 from lanterne.htmlsafe import html_id
+from lanterne.audit.suppression import mark, suppression_note
 from lanterne.i18n import Msg, format_number, format_percent
 from lanterne.report.blocks import Section, Table
 from lanterne.report.charts import bar_chart
@@ -41,7 +43,23 @@ def _num(value: float | None, lang: str) -> str:
     return "—" if value is None else format_number(value, lang, 2)
 
 
-def _table(column: str, rows: list[dict[str, Any]], labels: Labels, lang: str) -> Table:
+def _count(value: int | None, lang: str) -> str:
+    return "—" if value is None else format_number(value, lang, 0)
+
+
+def _ratio_ci(ci: list[float] | None, lang: str) -> str:
+    return "—" if not ci else f"{_num(ci[0], lang)} – {_num(ci[1], lang)}"
+
+
+def _name(column: str, row: dict[str, Any], labels: Labels, lang: str) -> str:
+    name = labels.group(column, row["group"], lang)
+    sign = mark(row.get("suppression"))
+    return f"{name} {sign}" if sign else name
+
+
+def _table(
+    column: str, rows: list[dict[str, Any]], labels: Labels, lang: str, min_cell: int
+) -> Table:
     heads = (
         Msg("Groupe", "Group"),
         Msg("Contrôles au hasard", "Random inspections"),
@@ -50,22 +68,27 @@ def _table(column: str, rows: list[dict[str, Any]], labels: Labels, lang: str) -
         Msg("Taux de détection (algorithme)", "Hit rate (algorithm)"),
         Msg("Intervalle à 95 % (algorithme)", "95 % interval (algorithm)"),
         Msg("Gain", "Lift"),
+        Msg("Intervalle à 95 % (gain)", "95 % interval (lift)"),
         Msg("Ratio de représentation", "Representation ratio"),
     )
     body = tuple(
         (
-            labels.group(column, r["group"], lang),
-            format_number(r["n_random"], lang, 0),
-            format_number(r["n_algorithm"], lang, 0),
+            _name(column, r, labels, lang),
+            _count(r["n_random"], lang),
+            _count(r["n_algorithm"], lang),
             _pct(r.get("hit_rate_random"), lang),
             _pct(r.get("hit_rate_algorithm"), lang),
             _ci(r.get("hit_rate_algorithm_ci"), lang),
             _num(r.get("lift"), lang),
+            _ratio_ci(r.get("lift_ci"), lang),
             _num(r.get("representation_ratio"), lang),
         )
         for r in rows
     )
-    return Table(labels.column(column, lang), tuple(h.render(lang) for h in heads), body)
+    caption = ""
+    if any(r.get("suppression") for r in rows):
+        caption = suppression_note(min_cell).render(lang)
+    return Table(labels.column(column, lang), tuple(h.render(lang) for h in heads), body, caption)
 
 
 def selection_section(audit: SelectionAudit, labels: Labels, lang: str) -> Section:
@@ -152,5 +175,5 @@ def selection_section(audit: SelectionAudit, labels: Labels, lang: str) -> Secti
                 log=any(ratios),
             )
         )
-        section.tables.append(_table(column, rows, labels, lang))
+        section.tables.append(_table(column, rows, labels, lang, audit.min_cell))
     return section

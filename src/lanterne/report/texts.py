@@ -126,10 +126,14 @@ _METRICS: tuple[tuple[Msg, Msg], ...] = (
     (
         Msg("Groupes masqués (—)", "Hidden groups (—)"),
         Msg(
-            "Les taux des groupes de moins de {n} foyers ne sont pas publiés, pour ne pas "
-            "désigner des personnes.",
-            "Rates of groups with fewer than {n} households are not shown, so as not to "
-            "single anyone out.",
+            "Aucun chiffre n'est publié pour les groupes de moins de {n} foyers (marqués *, "
+            "secret primaire), ni pour les groupes masqués en plus pour qu'on ne puisse pas "
+            "les recalculer par soustraction à partir des totaux (marqués **, secret "
+            "secondaire) : pour ne pas désigner des personnes.",
+            "No figure is shown for groups of fewer than {n} households (marked *, primary "
+            "suppression), nor for the groups hidden as well so that they cannot be worked "
+            "out by subtraction from the totals (marked **, secondary suppression): so as "
+            "not to single anyone out.",
         ),
     ),
 )
@@ -156,10 +160,14 @@ _SELECTION_METRICS: tuple[tuple[Msg, Msg], ...] = (
     (
         Msg("Intervalle à 95 %", "95 % interval"),
         Msg(
-            "L'étendue plausible du taux, obtenue en retirant au hasard les contrôles "
-            "(bootstrap) ; elle ne reflète que l'aléa de l'échantillon.",
-            "The plausible range of the rate, from redrawing the inspections at random "
-            "(bootstrap); it reflects sampling noise only.",
+            "L'étendue plausible du taux (intervalle de Wilson, juste même à 0 % ou 100 %) ; "
+            "pour le gain, rapport de deux taux sans formule simple, elle est obtenue en "
+            "retirant au hasard les contrôles (bootstrap). Elle ne reflète que l'aléa de "
+            "l'échantillon.",
+            "The plausible range of the rate (Wilson interval, sound even at 0 % or 100 %); "
+            "for the lift, a ratio of two rates with no simple formula, it comes from "
+            "redrawing the inspections at random (bootstrap). It reflects sampling noise "
+            "only.",
         ),
     ),
 )

@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from lanterne.audit.suppression import DEFAULT_MIN_CELL
+from lanterne.audit.suppression import DEFAULT_MIN_CELL, suppress
 from lanterne.i18n import Msg, format_number, format_percent, tr
 
 #: Benefits counted in non-take-up (the AAH is not: no published model, see the catalog).
@@ -49,8 +49,11 @@ def nonrecours_table(
     """One row per group: households, entitlement, non-take-up and selection.
 
     ``rights`` holds the group columns, the ``<b>_amount/_entitled/_claimed`` columns of
-    :func:`lanterne.rights.compute.compute_rights` and optionally ``selected``. Rates of
-    groups with fewer than ``min_cell`` households are null (small-cell suppression).
+    :func:`lanterne.rights.compute.compute_rights` and optionally ``selected``. Groups
+    with fewer than ``min_cell`` households, and the complementary groups that would give
+    them away (the groups add up to the published totals), show no figure at all: every
+    count and rate is null and ``suppression`` says ``primary`` or ``secondary``
+    (:mod:`lanterne.audit.suppression`).
     """
     entitled_any = pl.any_horizontal([pl.col(f"{b}_entitled") for b in COUNTED])
     missing_any = pl.any_horizontal([_missed(b) for b in COUNTED])
@@ -72,25 +75,40 @@ def nonrecours_table(
     if has_selection:
         aggs.append(pl.col("selected").cast(pl.Int64).sum().alias("selected"))
     table = rights.group_by(group_cols).agg(aggs).sort(group_cols)
-    shown = pl.col("households") >= min_cell
+    sizes = {"all": int(table["households"].sum())}
+    sizes.update({i: int(k) for i, k in enumerate(table["households"].to_list())})
+    counted = [c for c in table.columns if c not in group_cols and c != "households"]
+    counts = [
+        {"all": float(table[c].sum()), **dict(enumerate(table[c].cast(pl.Float64).to_list()))}
+        for c in counted
+    ]
+    hidden = suppress(
+        sizes,
+        [("all", list(range(table.height)))],
+        min_cell=min_cell,
+        published={"all"},
+        counts=counts,
+    )
+    status = pl.Series("suppression", [hidden.get(i) for i in range(table.height)], pl.String)
+    shown = status.is_null()
     rates = [
-        pl.when(shown & (pl.col("entitled") > 0))
+        pl.when(pl.col("entitled") > 0)
         .then(pl.col("missing") / pl.col("entitled"))
         .alias("nonrecours_rate")
     ]
     for b in COUNTED:
         rates.append(
-            pl.when(shown & (pl.col(f"{b}_entitled") > 0))
+            pl.when(pl.col(f"{b}_entitled") > 0)
             .then(pl.col(f"{b}_missing") / pl.col(f"{b}_entitled"))
             .alias(f"{b}_nonrecours_rate")
         )
     if has_selection:
-        rates.append(
-            pl.when(shown).then(pl.col("selected") / pl.col("households")).alias("selection_rate")
-        )
-    table = table.with_columns(rates).with_columns(
-        pl.when(shown).then(pl.col("unclaimed_monthly").round(2)).alias("unclaimed_monthly")
-    )
+        rates.append((pl.col("selected") / pl.col("households")).alias("selection_rate"))
+    table = table.with_columns(rates).with_columns(pl.col("unclaimed_monthly").round(2))
+    figures = [c for c in table.columns if c not in group_cols]
+    table = table.with_columns(
+        [pl.when(pl.lit(shown)).then(pl.col(c)).alias(c) for c in figures]
+    ).with_columns(status)
     return table
 
 
