@@ -13,6 +13,7 @@ import sys
 
 from lanterne.cli import archetypes as _archetypes  # noqa: F401  (registers commands)
 from lanterne.cli import audit as _audit  # noqa: F401
+from lanterne.cli import compare as _compare  # noqa: F401
 from lanterne.cli import demo as _demo  # noqa: F401
 from lanterne.cli import explain as _explain  # noqa: F401
 from lanterne.cli import importers as _importers  # noqa: F401

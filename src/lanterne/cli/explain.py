@@ -28,7 +28,6 @@ from lanterne.cli.options import (
 from lanterne.errors import UsageError
 from lanterne.explain.counterfactual import Budget, CounterfactualResult, counterfactuals
 from lanterne.explain.explanation import Explanation, explain_household
-from lanterne.explain.household import DEFAULT_ARCHETYPES
 from lanterne.explain.population import score_population
 from lanterne.explain.sentences import describe_value, signed
 from lanterne.i18n import Msg, format_number, format_percent, get_lang, pick, tr
@@ -52,7 +51,7 @@ def explain(
     household: HouseholdOption = None,
     sets: SetOption = None,
     archetype: ArchetypeOption = None,
-    archetype_set: ArchetypeSetOption = DEFAULT_ARCHETYPES,
+    archetype_set: ArchetypeSetOption = None,
     population: PopulationOption = None,
     reference: Annotated[
         str | None,

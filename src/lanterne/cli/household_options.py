@@ -9,7 +9,7 @@ import typer
 
 from lanterne.cli.app import h
 from lanterne.errors import UsageError
-from lanterne.explain.household import DEFAULT_ARCHETYPES, Household, Person, build_household
+from lanterne.explain.household import Household, Person, build_household
 from lanterne.i18n import Msg
 from lanterne.model import Model
 
@@ -48,12 +48,14 @@ ArchetypeOption = Annotated[
     ),
 ]
 ArchetypeSetOption = Annotated[
-    str,
+    str | None,
     typer.Option(
         "--archetypes",
         help=h(
-            "Jeu de profils-types (identifiant du catalogue ou fichier YAML).",
-            "Archetype set (catalog id or YAML file).",
+            "Jeu de profils-types (identifiant du catalogue ou fichier YAML). Par défaut : "
+            "celui du modèle (nl-amsterdam pour les modèles d'Amsterdam), sinon fr-households.",
+            "Archetype set (catalog id or YAML file). Default: the model's own "
+            "(nl-amsterdam for the Amsterdam models), else fr-households.",
         ),
     ),
 ]
@@ -76,7 +78,7 @@ def household_from_options(
     household: Path | None,
     sets: list[str] | None,
     archetype: str | None,
-    archetype_set: str = DEFAULT_ARCHETYPES,
+    archetype_set: str | None = None,
     *,
     person: Person | None = None,
     required: bool = True,

@@ -21,7 +21,7 @@ from lanterne.cli.options import check_outputs
 from lanterne.contest.letters import LETTER_KINDS, letter_format, render_letter, write_letter
 from lanterne.errors import UsageError
 from lanterne.explain.explanation import explain_household
-from lanterne.explain.household import DEFAULT_ARCHETYPES, Person
+from lanterne.explain.household import Person
 from lanterne.explain.population import score_population
 from lanterne.i18n import Msg, get_lang, tr
 
@@ -75,7 +75,7 @@ def letter(
     household: HouseholdOption = None,
     sets: SetOption = None,
     archetype: ArchetypeOption = None,
-    archetype_set: ArchetypeSetOption = DEFAULT_ARCHETYPES,
+    archetype_set: ArchetypeSetOption = None,
     population: PopulationOption = None,
     agency: Annotated[
         str | None,
@@ -227,12 +227,19 @@ def letter(
                 "Fill in the passages in brackets before sending it.",
             )
         )
-    console.print(
-        tr(
+    if loaded.spec.country == "FR":
+        help_line = tr(
             "Ce courrier n'est pas un conseil juridique : relisez-le. Aide gratuite : "
             "Défenseur des droits, 09 69 39 00 00.",
             "This letter is not legal advice: read it again. Free help: Défenseur des "
             "droits, +33 9 69 39 00 00.",
-        ),
-        style="dim",
-    )
+        )
+    else:  # a model used elsewhere: the letter cites EU law only, and says so
+        help_line = tr(
+            "Ce courrier n'est pas un conseil juridique : relisez-le. Il ne cite que le droit "
+            "de l'Union (RGPD) ; les fondements nationaux de {c} n'y figurent pas.",
+            "This letter is not legal advice: read it again. It cites EU law only (GDPR); "
+            "the national legal bases of {c} are not in it.",
+            c=loaded.spec.country,
+        )
+    console.print(help_line, style="dim")

@@ -10,7 +10,10 @@ from rich.table import Table
 
 from lanterne.catalog import model_ids, model_path
 from lanterne.cli.app import LangOption, app, console, h
+from lanterne.cli.shapes_table import show_shapes
 from lanterne.errors import LanterneError, SpecError
+from lanterne.explain.shape_rows import MAX_ROWS
+from lanterne.explain.shapes import shape_views
 from lanterne.i18n import get_lang, pick, tr
 from lanterne.model import Model, load_model
 from lanterne.provenance import STATUS_STYLES, source_citation, status_explanation, status_label
@@ -83,6 +86,17 @@ def show(
     model: Annotated[
         str, typer.Argument(help=h("Identifiant ou fichier YAML.", "Id or YAML file."))
     ],
+    bins: Annotated[
+        int,
+        typer.Option(
+            "--bins",
+            min=0,
+            help=h(
+                "Modèles additifs : lignes au plus par fonction de forme (0 : toutes les classes).",
+                "Additive models: at most this many rows per shape function (0: every bin).",
+            ),
+        ),
+    ] = MAX_ROWS,
     lang: LangOption = None,
 ) -> None:
     """Show a model's variables, derived features, weights and their provenance."""
@@ -142,7 +156,10 @@ def show(
             )
         console.print(features)
 
-    if isinstance(spec.model, TreesModel):
+    views = shape_views(loaded)
+    if views is not None:
+        show_shapes(loaded, views, bins)
+    elif isinstance(spec.model, TreesModel):
         _show_trees(loaded)
     else:
         _show_weights(loaded)

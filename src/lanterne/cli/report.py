@@ -11,6 +11,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from lanterne.audit import PopulationAudit, audit_population
 from lanterne.audit.chunks import ChunkSource, open_source
+from lanterne.audit.confusion import audit_confusion
 from lanterne.audit.suppression import DEFAULT_MIN_CELL
 from lanterne.cli.app import LangOption, app, console, h, invoked_command
 from lanterne.cli.options import (
@@ -26,6 +27,7 @@ from lanterne.io.atomic import check_destination
 from lanterne.model import Model, TargetingRule, load_model
 from lanterne.population.archetypes import load_archetypes
 from lanterne.report import Report, population_report, write_html, write_pdf
+from lanterne.report.model_comparison import side_by_side_sections
 
 ReportOption = Annotated[
     Path | None,
@@ -219,6 +221,18 @@ def report(
             ),
         ),
     ] = None,
+    confusion: Annotated[
+        Path | None,
+        typer.Option(
+            "--confusion",
+            help=h(
+                "Matrices de confusion publiées par groupe (le classeur que lit "
+                "« audit confusion ») à montrer à côté des modèles.",
+                "Published confusion matrices per group (the workbook 'audit confusion' "
+                "reads) to show next to the models.",
+            ),
+        ),
+    ] = None,
     pdf: PdfOption = None,
     lang: LangOption = None,
 ) -> None:
@@ -227,6 +241,7 @@ def report(
     check_report_outputs(output, pdf, "--output")
     models = [load_model(ref) for ref in [model, *(compare or [])]]
     arch = load_archetypes(archetypes) if archetypes else None
+    counts = audit_confusion(confusion, min_cell=min_cell) if confusion is not None else None
     source = open_source(data)
     groups = list(group_col or []) or default_group_cols(models, source.columns)
     if not groups:
@@ -246,7 +261,9 @@ def report(
             archetypes=arch,
             description=description,
             command=invoked_command(),
+            extra_files=[confusion] if confusion is not None else (),
         )
+        built.sections += side_by_side_sections(models, counts, confusion, get_lang())
     for m, audit in zip(models, audits, strict=True):
         console.print(
             tr(

@@ -75,6 +75,16 @@ REQUIRED_REFERENCES: dict[str, tuple[tuple[str, str | None], ...]] = {
         ("rgpd-77", None),
         ("cjue-c-203-22", None),
     ),
+    # a model used outside France: EU law only (the national bases are not in the catalog)
+    "explanation-eu": (
+        ("rgpd-15", "1.h"),
+        ("rgpd-22", None),
+        ("rgpd-22", "1"),
+        ("rgpd-12", "3"),
+        ("rgpd-77", None),
+        ("cjue-c-634-21", None),
+        ("cjue-c-203-22", None),
+    ),
     "objection": (
         ("rgpd-21", "1"),
         ("rgpd-6", "1.e"),
@@ -84,6 +94,22 @@ REQUIRED_REFERENCES: dict[str, tuple[tuple[str, str | None], ...]] = {
         ("rgpd-77", None),
     ),
 }
+
+#: Countries whose models get letters citing EU law only, named in both languages.
+COUNTRY_NAMES: dict[str, dict[str, str]] = {
+    "NL": {"fr": "aux Pays-Bas", "fr_of": "des Pays-Bas", "en": "the Netherlands"},
+    "PL": {"fr": "en Pologne", "fr_of": "de Pologne", "en": "Poland"},
+}
+
+
+def letter_template(kind: str, country: str) -> str:
+    """The template of a letter: French law and EU law for France, EU law only elsewhere.
+
+    >>> letter_template("explanation", "FR"), letter_template("explanation", "NL")
+    ('explanation', 'explanation-eu')
+    """
+    return f"{kind}-eu" if kind == "explanation" and country != "FR" else kind
+
 
 #: How the list of cited texts qualifies a reference that is not fully verified.
 REFERENCE_NOTES: dict[str, Msg] = {
@@ -262,10 +288,13 @@ def render_letter(
         sender.append(md_escape(person.email))
     if person.phone:
         sender.append(md_escape(person.phone))
+    france = model.spec.country == "FR"
     number = (
         md_escape(person.file_number)
         if person.file_number
         else ph("votre numéro d'allocataire", "your benefits file number")
+        if france
+        else ph("votre numéro de dossier", "your file number")
     )
     recipient = [
         md_escape(agency or model.spec.agency),
@@ -276,6 +305,11 @@ def render_letter(
                     "adresse de votre caisse : voir votre dernier courrier ou votre espace "
                     "personnel",
                     "address of your office: see your last letter or your online account",
+                )
+                if france
+                else ph(
+                    "adresse de l'organisme : voir votre dernier courrier",
+                    "address of the agency: see your last letter",
                 )
             ]
         ),
@@ -295,9 +329,20 @@ def render_letter(
             "If a decision concerns you, describe it here: inspection, suspension, "
             "overpayment claim…, with its date and reference.",
         )
+    country = model.spec.country
+    template = letter_template(kind, country)
     context: dict[str, Any] = {
         "lang": lang,
         "kind": kind,
+        "eu_only": country != "FR",
+        "country_name": COUNTRY_NAMES.get(
+            country,
+            {
+                "fr": f"dans ce pays ({country})",
+                "fr_of": f"du pays ({country})",
+                "en": f"the country ({country})",
+            },
+        ),
         "cite": cite,
         "references": lambda: list(used.values()),
         "contact": catalog.contact,
@@ -309,8 +354,10 @@ def render_letter(
             "Lettre recommandée avec accusé de réception",
             "Recorded delivery with acknowledgement of receipt",
         ).render(lang),
-        "file_number_line": Msg(
-            "Numéro d'allocataire : {n}", "Benefits file number: {n}", n=number
+        "file_number_line": (
+            Msg("Numéro d'allocataire : {n}", "Benefits file number: {n}", n=number)
+            if france
+            else Msg("Numéro de dossier : {n}", "File number: {n}", n=number)
         ).render(lang),
         "name": name,
         "email": md_escape(person.email) if person.email else None,
@@ -328,16 +375,23 @@ def render_letter(
         ),
         "annex": _annex(explanation, lang) if explanation is not None else None,
     }
-    subject = _subject(kind, lang, cite)
+    subject = _subject(template, lang, cite)
     context["subject"] = subject
     if _ENV is None:
         _ENV = _environment()
-    markdown = _ENV.get_template(f"{kind}.{lang}.md.j2").render(context)
+    markdown = _ENV.get_template(f"{template}.{lang}.md.j2").render(context)
     markdown = re.sub(r"\n{3,}", "\n\n", markdown)
     return Letter(kind, lang, subject, markdown, list(used.values()))  # type: ignore[arg-type]
 
 
 def _subject(kind: str, lang: str, cite: Any) -> str:
+    if kind == "explanation-eu":
+        return Msg(
+            "Objet : demande d'explication du score algorithmique attribué à ma demande ({a})",
+            "Subject: request for an explanation of the algorithmic score given to my "
+            "application ({a})",
+            a=cite("rgpd-15", "1.h"),
+        ).render(lang)
     if kind == "explanation":
         return Msg(
             "Objet : demande de communication des règles du traitement algorithmique appliqué "
@@ -379,7 +433,7 @@ def _annex(explanation: Explanation, lang: str) -> dict[str, Any]:
             {
                 "label": md_escape(c.title(lang)),
                 "value": md_escape(describe_value(c.value, lang)),
-                "weight": signed(c.weight, lang, 3),
+                "weight": md_escape(explanation.weight_text(c, lang)),
                 "contribution": signed(c.contribution, lang, 3),
                 "status": status_label(c.status, lang),
             }
@@ -398,6 +452,7 @@ def _annex(explanation: Explanation, lang: str) -> dict[str, Any]:
         "score": f"{format_number(explanation.score, lang, 4)} "
         f"({format_percent(explanation.score, lang, 2)})",
         "margin_name": explanation.margin_name.render(lang),
+        "weight_heading": explanation.weight_heading(lang),
         "margin": signed(explanation.margin, lang, 3),
         "standing": md_escape(standing),
         "rows": rows,

@@ -41,6 +41,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from lanterne.explain.shapes import shape_of
 from lanterne.model import Model
 from lanterne.spec.expr import Call, Number, walk
 from lanterne.spec.schema import Variable
@@ -174,6 +175,47 @@ def numeric_candidates(
     return sorted(set(values) | {current_value})
 
 
+def shape_candidates(model: Model, row: pl.DataFrame, var: Variable) -> list[Any] | None:
+    """Additive models, exactly: for each other bin of the variable's shape function, the
+    value of that bin nearest to the current one (its lower edge when above, the last value
+    before its upper edge when below; the last whole number when the edges all fall on
+    halves, as for counts). ``None`` when no shape function reads the variable directly, or
+    its value is missing: the general scan is used then.
+
+    >>> from lanterne.model import load_model
+    >>> model = load_model("nl-amsterdam-slimme-check-2022-prepilot")
+    >>> var = model.spec.variable("active_address_count")  # edges 0.5, 1.5, 2.5
+    >>> shape_candidates(model, pl.DataFrame({"active_address_count": [1.0]}), var)
+    [0.0, 1.0, 2.0, 3.0]
+    """
+    view = shape_of(model, var.name)
+    current = row[var.name][0]
+    if view is None or view.kind != "continuous" or current is None:
+        return None
+    x = float(current)
+    low, high = var.range if var.range is not None else (-math.inf, math.inf)
+    step = resolution(var, low, high) if math.isfinite(high - low) else 0.01
+    # edges all on halves: the model learnt from whole numbers (counts, days): stay whole
+    whole = var.type == "int" or all(float(2 * e).is_integer() for e in view.edges)
+    out: set[Any] = {current}
+    for b in view.bins():
+        if b.index <= 0:
+            continue
+        lo = -math.inf if b.low is None else b.low
+        hi = math.inf if b.high is None else b.high
+        if lo <= x < hi:
+            continue
+        if x < lo:  # up to the bin's lower edge (an edge belongs to the bin above it)
+            value = math.ceil(lo) if whole else lo
+        elif whole:  # down to the last whole number before the bin's upper edge
+            value = math.ceil(hi) - 1
+        else:
+            value = round(hi - step, _decimals(step)) if hi - step >= lo else (lo + hi) / 2
+        if lo <= value < hi and low <= value <= high:
+            out.add(int(value) if var.type == "int" else float(value))
+    return sorted(out)
+
+
 def candidate_values(model: Model, row: pl.DataFrame, names: Iterable[str]) -> dict[str, list[Any]]:
     """Candidate values of each named variable (the current value included).
 
@@ -192,7 +234,8 @@ def candidate_values(model: Model, row: pl.DataFrame, names: Iterable[str]) -> d
             cats = list(var.categories or [])
             out[name] = [current, *[c for c in cats if c != current]]
         else:
-            out[name] = numeric_candidates(model, row, var)
+            exact = shape_candidates(model, row, var)
+            out[name] = exact if exact is not None else numeric_candidates(model, row, var)
     shared = _shared(model, names)
     for name, var in variables.items():
         assert var is not None

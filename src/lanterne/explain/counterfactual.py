@@ -46,6 +46,7 @@ from lanterne.explain.candidates import candidate_values, with_values
 from lanterne.explain.explanation import scores_of_margins
 from lanterne.explain.household import Household
 from lanterne.explain.sentences import describe_value
+from lanterne.explain.shapes import is_additive
 from lanterne.i18n import Msg, format_number, pick
 from lanterne.model import Model
 
@@ -335,7 +336,7 @@ def counterfactuals(
         score=score,
         mutable=tuple(names),
         candidates={},
-        additive=model.kind in ("logistic", "scorecard"),
+        additive=model.kind in ("logistic", "scorecard") or is_additive(model),
         labels=labels,
     )
     if result.already_below or not names:

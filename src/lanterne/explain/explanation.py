@@ -40,10 +40,11 @@ from lanterne.explain.sentences import (
     signed,
     zero_sentence,
 )
+from lanterne.explain.shapes import Bin, shape_views
 from lanterne.i18n import Msg, format_number, format_percent, pick
 from lanterne.model import Model, TargetingRule
 from lanterne.provenance import source_citation, status_label
-from lanterne.spec.schema import LogisticModel, Source, Status, Text
+from lanterne.spec.schema import LogisticModel, Number, Source, Status, Text
 
 #: Tolerance of the check "starting point + contributions == margin".
 ADDITIVE_TOLERANCE = 1e-9
@@ -64,9 +65,27 @@ class Contribution:
     source: Source | None
     score_without: float  # the score with this contribution removed, all else equal
     reference: float | None = None  # the reference household's contribution
+    bin: Bin | None = None  # additive models: the bin of the shape function the value fell in
 
     def title(self, lang: str | None = None) -> str:
         return pick(self.label, lang) if self.label else self.name
+
+    def shown_value(self, lang: str | None = None) -> Any:
+        """The value as a sentence shows it: with its bin for an additive model.
+
+        >>> c = Contribution("x", None, "x", ("x",), 1000, 0.0, 0.31, "published", None, 0.5,
+        ...                  bin=Bin(3, 800.0, 1200.0, None, 0.31))
+        >>> c.shown_value("fr")
+        '1\u202f000 → classe [800 ; 1 200['
+        """
+        if self.bin is None:
+            return self.value
+        return Msg(
+            "{v} → classe {b}",
+            "{v} → bin {b}",
+            v=describe_value(self.value, lang),
+            b=self.bin.label(lang),
+        ).render(lang)
 
     @property
     def difference(self) -> float | None:
@@ -138,7 +157,7 @@ class Explanation:
         """The plain sentence for one contribution."""
         return contribution_sentence(
             c.title(lang),
-            c.value,
+            c.shown_value(lang),
             c.contribution,
             link=self.model.link,
             score=self.score,
@@ -182,14 +201,23 @@ class Explanation:
         """Tree ensembles have no weights: their terms count how often a variable splits."""
         return self.model.kind == "trees"
 
+    @property
+    def shape_model(self) -> bool:
+        """Additive (shape-function) models have no weights: each value falls in a bin."""
+        return any(c.bin is not None for c in self.contributions)
+
     def weight_heading(self, lang: str | None = None) -> str:
-        """The heading of the weight column ("Splits" for tree ensembles)."""
+        """The heading of the weight column ("Splits" for tree ensembles, "Bin" for GAMs)."""
         if self.tree_model:
             return Msg("Divisions", "Splits").render(lang)
+        if self.shape_model:
+            return Msg("Classe", "Bin").render(lang)
         return Msg("Poids", "Weight").render(lang)
 
     def weight_text(self, c: Contribution, lang: str | None = None) -> str:
         """A term's weight as shown (a tree ensemble's split count is a whole number)."""
+        if c.bin is not None:
+            return c.bin.label(lang)
         return format_number(c.weight, lang, 0) if self.tree_model else signed(c.weight, lang, 3)
 
     def base_label(self, lang: str | None = None) -> str:
@@ -303,6 +331,7 @@ class Explanation:
                     if self.model.link == "logit"
                     else None,
                     "score_without": c.score_without,
+                    "bin": c.bin.to_json(lang) if c.bin is not None else None,
                     "status": c.status,
                     "source": source_citation(c.source, lang) or None,
                     "sentence": self.sentence(c, lang),
@@ -499,6 +528,8 @@ def term_values(model: Model, frame: pl.DataFrame) -> list[Any] | None:
     if isinstance(model, Scorecard):
         exprs = [e.alias(t.name) for e, t in zip(model._item_exprs, model.terms, strict=True)]
         return list(features.select(exprs).collect().row(0))
+    if shape_views(model) is not None:  # additive: the value each shape function looks up
+        return list(model.input_frame(frame).row(0))  # type: ignore[attr-defined]
     names = [t.name for t in model.terms]  # tree ensembles: each term is an input it reads
     available = set(features.collect_schema().names())
     if names and all(n in available for n in names):
@@ -531,8 +562,9 @@ def check_no_sensitive(model: Model) -> None:
 
 def _base_provenance(model: Model) -> tuple[Status, Source | None]:
     spec = model.spec
-    if isinstance(spec.model, LogisticModel):
-        return spec.status_of(spec.model.intercept), spec.source_of(spec.model.intercept)
+    intercept = getattr(spec.model, "intercept", None)
+    if isinstance(spec.model, LogisticModel) or isinstance(intercept, Number):
+        return spec.status_of(intercept), spec.source_of(intercept)
     if model.kind == "trees" and model.terms:  # the average comes from the trees themselves
         return model.terms[0].status, model.terms[0].source
     return spec.status, spec.source(spec.model.source)
@@ -567,14 +599,15 @@ def explain_household(
     population: Population | str | os.PathLike[str] | pl.DataFrame | None = None,
     reference: str | Household | None = None,
     rule: TargetingRule | None = None,
-    archetype_set: str = "fr-households",
+    archetype_set: str | None = None,
     fast_path: bool = True,
 ) -> Explanation:
     """Explain ``household``'s score under ``model``.
 
     ``population`` (a scored :class:`Population`, a file or a table) gives the percentile
     and the selection threshold of a top-share rule. ``reference`` is ``"median"`` (the
-    population's household at the median score), an archetype id of ``archetype_set``, or a
+    population's household at the median score), an archetype id of ``archetype_set`` (by
+    default the model's own set, see :func:`~lanterne.explain.household.archetype_set_for`), or a
     :class:`Household`; ``None`` means the median when a population is given. ``rule``
     overrides the model's targeting rule. ``fast_path=False`` computes the household's
     numbers with Polars even where :mod:`lanterne.explain.onerow` gives the same bits in
@@ -604,6 +637,7 @@ def explain_household(
         1.0, abs(margin)
     )
     base_score = float(without[-1])
+    bins = _bins(model, values)
     ref, ref_contributions = _reference(model, household, pop, reference, archetype_set)
     items = [
         Contribution(
@@ -618,6 +652,7 @@ def explain_household(
             source=term.source,
             score_without=float(s),
             reference=None if ref_contributions is None else float(ref_contributions[i]),
+            bin=bins[i] if bins else None,
         )
         for i, (term, c, value, s) in enumerate(
             zip(model.terms, contributions, values, without, strict=False)
@@ -656,12 +691,20 @@ def explain_household(
     return explanation
 
 
+def _bins(model: Model, values: list[Any]) -> list[Bin] | None:
+    """Additive models: the bin each term's value fell in (checked against its contribution)."""
+    views = shape_views(model)
+    if views is None:
+        return None
+    return [view.locate(value) for view, value in zip(views, values, strict=True)]
+
+
 def _reference(
     model: Model,
     household: Household,
     population: Population | None,
     reference: str | Household | None,
-    archetype_set: str,
+    archetype_set: str | None,
 ) -> tuple[Reference | None, tuple[float, ...] | None]:
     if reference is None and population is not None:
         reference = "median"

@@ -61,6 +61,18 @@ from lanterne.spec.yamlpos import YamlDocument, load_yaml_with_positions
 
 DEFAULT_ARCHETYPES = "fr-households"
 
+
+def archetype_set_for(model_id: str) -> str:
+    """The catalog archetype set made for a model: the longest set id its id starts with
+    (``nl-amsterdam`` for ``nl-amsterdam-slimme-check-2022-prepilot``), else the French set.
+
+    >>> archetype_set_for("nl-rotterdam-2017"), archetype_set_for("fr-cnaf-2014")
+    ('nl-rotterdam', 'fr-households')
+    """
+    found = [i for i in catalog_files("archetypes") if model_id.startswith(i + "-")]
+    return max(found, key=len) if found else DEFAULT_ARCHETYPES
+
+
 #: Person fields and the other names a file may use for them (French first).
 PERSON_FIELDS: dict[str, tuple[str, ...]] = {
     "name": ("nom",),
@@ -562,6 +574,10 @@ def _check_entries(
                 )
             )
             continue
+        blank = entry.value is None or (isinstance(entry.value, str) and not entry.value.strip())
+        if blank and var.missing == "allowed":  # the model says what a missing value means
+            values[entry.name] = None
+            continue
         value, why = parse_value(var, entry.value)
         if why is not None:
             problems.append(entry.problem(Msg("« {n} » : {w}", "'{n}': {w}", n=entry.name, w=why)))
@@ -590,7 +606,7 @@ def build_household(
     file: str | os.PathLike[str] | None = None,
     sets: Iterable[str] = (),
     archetype: str | None = None,
-    archetype_set: str = DEFAULT_ARCHETYPES,
+    archetype_set: str | None = None,
     person: Person | None = None,
     require: Iterable[str] | None = None,
     values: Mapping[str, Any] | None = None,
@@ -615,7 +631,8 @@ def build_household(
     origin: list[str] = []
     label: Text | None = None
     if archetype:
-        layer, label = _archetype_entries(model, archetype, archetype_set)
+        chosen_set = archetype_set or archetype_set_for(model.id)
+        layer, label = _archetype_entries(model, archetype, chosen_set)
         layers.append(layer)
         origin.append(f"archetype:{archetype}")
     file_person: dict[str, str] = {}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from lanterne.explain.household import DEFAULT_ARCHETYPES
+from lanterne.explain.household import archetype_set_for
 from lanterne.i18n import Msg, format_percent, pick
 from lanterne.model import Model
 from lanterne.population.archetypes import load_archetypes
@@ -22,8 +22,10 @@ async def archetypes_page(request: Request, model: str | None = None) -> HTMLRes
     lang = page_lang(request)
     chosen = get_model(request, model)
     state = app_state(request)
-    result, chart = _table(id(state), chosen, lang, state.populations[chosen.id].scores)
-    arch = load_archetypes(DEFAULT_ARCHETYPES)
+    population = state.populations.get(chosen.id)  # None: a model served unranked
+    scores = population.scores if population is not None else None
+    result, chart = _table(id(state), chosen, lang, scores)
+    arch = load_archetypes(archetype_set_for(chosen.id))
     return page(
         request,
         "archetypes.html",
@@ -35,7 +37,7 @@ async def archetypes_page(request: Request, model: str | None = None) -> HTMLRes
         set_name=pick(arch.name, lang),
         set_description=pick(arch.description, lang),
         set_status=arch.status,
-        population=state.population_label,
+        population=state.population_label if population is not None else None,
     )
 
 
@@ -47,7 +49,7 @@ def _table(key: int, model: Model, lang: str, scores) -> tuple[ArchetypeResult, 
     cached = _CACHE.get((key, model.id, lang))
     if cached is not None:
         return cached
-    result = run_archetypes(model, load_archetypes(DEFAULT_ARCHETYPES), scores)
+    result = run_archetypes(model, load_archetypes(archetype_set_for(model.id)), scores)
     bases = [r for r in result.rows if r.variation is None]
     chart = bar_chart(
         f"arch-{model.id}",

@@ -5,6 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
+from lanterne.explain.shape_rows import shape_rows
+from lanterne.explain.shapes import shape_views
 from lanterne.i18n import Msg, pick
 from lanterne.model import Model
 from lanterne.web.common import app_state, describe_range, get_model, variable_label
@@ -109,4 +111,29 @@ async def model_page(request: Request, model_id: str) -> HTMLResponse:
         counts=spec.status_counts(),
         targeting=targeting_text(model, lang),
         logistic=model.link == "logit",
+        shapes=shape_tables(model, lang),
     )
+
+
+def shape_tables(model: Model, lang: str) -> list[dict[str, object]] | None:
+    """An additive model's shape functions as small tables with text bars (else ``None``)."""
+    views = shape_views(model)
+    if views is None:
+        return None
+    scale = max((abs(b.score) for v in views for b in v.bins()), default=1.0)
+    labels = {t.name: t.label for t in model.terms}
+    out = []
+    for view in views:
+        rows, bins = shape_rows(view, lang, scale=scale)
+        label = labels.get(view.term)
+        out.append(
+            {
+                "title": f"{pick(label, lang)} ({view.term})" if label else view.term,
+                "status": view.status,
+                "source": view.source.title if view.source else None,
+                "rows": rows,
+                "grouped": len(rows) < bins,
+                "bins": bins,
+            }
+        )
+    return out

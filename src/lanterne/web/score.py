@@ -31,7 +31,12 @@ from lanterne.errors import LanterneError
 from lanterne.explain import Budget, Explanation, build_household, counterfactuals
 from lanterne.explain.counterfactual import CounterfactualResult
 from lanterne.explain.explanation import explain_household
-from lanterne.explain.household import DEFAULT_ARCHETYPES, Household, Person
+from lanterne.explain.household import (
+    DEFAULT_ARCHETYPES,
+    Household,
+    Person,
+    archetype_set_for,
+)
 from lanterne.explain.sentences import describe_value, signed
 from lanterne.i18n import Msg, format_percent, pick
 from lanterne.model import Model
@@ -70,17 +75,19 @@ class Field:
     error: str | None = None
 
 
-@lru_cache(maxsize=4)
-def archetype_choices(lang: str) -> list[tuple[str, str]]:
+@lru_cache(maxsize=16)
+def archetype_choices(lang: str, set_id: str = DEFAULT_ARCHETYPES) -> list[tuple[str, str]]:
     """The archetypes a form may start from (the catalog file is read once)."""
-    arch = load_archetypes(DEFAULT_ARCHETYPES)
+    arch = load_archetypes(set_id)
     return [(a.id, pick(a.label, lang)) for a in arch.archetypes]
 
 
-def chosen_archetype(archetype: str | None, lang: str) -> str:
+def chosen_archetype(archetype: str | None, lang: str, set_id: str = DEFAULT_ARCHETYPES) -> str:
     """The archetype a form starts from (the default one if none is asked); 404 if unknown."""
-    ref = archetype or DEFAULT_ARCHETYPE
-    valid = {a for a, _ in archetype_choices(lang)}
+    choices = archetype_choices(lang, set_id)
+    default = DEFAULT_ARCHETYPE if set_id == DEFAULT_ARCHETYPES else choices[0][0]
+    ref = archetype or default
+    valid = {a for a, _ in choices}
     if ref not in valid:
         raise HTTPException(
             404,
@@ -191,7 +198,7 @@ async def score_form(
 ) -> HTMLResponse:
     lang = page_lang(request)
     chosen = get_model(request, model)
-    ref = chosen_archetype(archetype, lang)
+    ref = chosen_archetype(archetype, lang, archetype_set_for(chosen.id))
     values = _defaults(chosen, ref)
     return _render(request, lang, chosen, values, ref)
 
@@ -218,14 +225,14 @@ def _render(
         status_code=status_code,
         model=model,
         models=list(state.models),
-        archetypes=archetype_choices(lang),
+        archetypes=archetype_choices(lang, archetype_set_for(model.id)),
         archetype=archetype,
         fields=form_fields(model, values, lang, errors),
         person=person or Person(),
         agency=agency,
         result=result,
         problems=problems or [],
-        population=state.population_label,
+        population=state.population_label if model.id in state.populations else None,
         downloads=DOWNLOADS,
         repost="household",  # a posted page switches language by posting it again
     )
@@ -242,7 +249,8 @@ def _household(request: Request, form: FormData) -> tuple[Model, Household | Non
 
 
 def explain(request: Request, model: Model, house: Household) -> Explanation:
-    population = app_state(request).populations[model.id]
+    # models served without a population (Amsterdam's) are placed by their threshold only
+    population = app_state(request).populations.get(model.id)
     # the page shows no comparison with a reference household: skip computing one
     return explain_household(model, house, population=population, reference="none")
 
@@ -336,13 +344,14 @@ def result_context(
         "sentences": exp.sentences(lang),
         "warnings": [w.render(lang) for w in exp.warnings],
         "margin_name": exp.margin_name.render(lang),
+        "weight_heading": exp.weight_heading(lang),
         "base": signed(exp.base, lang, 3),
         "base_status": exp.base_status,
         "rows": [
             {
                 "title": c.title(lang),
                 "value": describe_value(c.value, lang),
-                "weight": signed(c.weight, lang, 3),
+                "weight": exp.weight_text(c, lang),
                 "contribution": signed(c.contribution, lang, 3),
                 "status": c.status,
                 "sign": "up" if c.contribution > 0 else ("down" if c.contribution < 0 else ""),

@@ -15,6 +15,7 @@ import polars as pl
 from lanterne.catalog import model_ids
 from lanterne.errors import DataError, Problem
 from lanterne.explain import Population, score_population
+from lanterne.explain.household import DEFAULT_ARCHETYPES, archetype_set_for
 from lanterne.i18n import Msg, format_number
 from lanterne.io.tables import read_table
 from lanterne.model import Model, load_model
@@ -75,7 +76,12 @@ def load_state(
     # inputs the population holds are served (the French population serves the French
     # models; another country's models need a population of their own, via --population).
     columns = set(frame.columns)
-    models = {mid: m for mid, m in models.items() if set(m.used_variables) <= columns}
+    served = {mid: m for mid, m in models.items() if set(m.used_variables) <= columns}
+    # Models that need no population are served too, unranked: a score threshold decides
+    # and they have archetypes of their own to start from (Amsterdam's, whose applicants'
+    # distribution is not public: no population may stand for them).
+    unranked = {mid: m for mid, m in models.items() if mid not in served and needs_no_population(m)}
+    models = served
     if not models:
         raise DataError(
             Problem(
@@ -89,12 +95,24 @@ def load_state(
         )
     populations = {mid: _scored(m, frame, name) for mid, m in models.items()}
     return AppState(
-        models=models,
+        models={**models, **unranked},
         populations=populations,
         population_label=label,
         max_upload_bytes=int(max_upload_mb * 1024 * 1024),
         lang=lang,
     )
+
+
+def needs_no_population(model: Model) -> bool:
+    """A model the pages can serve without a population: it selects by a score threshold
+    and has an archetype set of its own (see :func:`archetype_set_for`).
+
+    >>> from lanterne.model import load_model
+    >>> needs_no_population(load_model("fr-cnaf-2014"))  # a top share needs a population
+    False
+    """
+    own = archetype_set_for(model.id) != DEFAULT_ARCHETYPES
+    return own and model.targeting.threshold is not None
 
 
 def _scored(model: Model, frame: pl.DataFrame, name: str) -> Population:
