@@ -73,3 +73,30 @@ def test_bad_inputs_exit_2_and_write_nothing(cli, tmp_path) -> None:
     pl.DataFrame({"a": [1]}).write_parquet(tmp_path / "x.parquet")
     result = cli("population", "check", tmp_path / "x.parquet")
     assert result.exit_code == 2 and "manquante" in result.output
+
+
+def test_check_against_openfisca_table_and_json(cli, tmp_path) -> None:
+    pop = tmp_path / "pop.parquet"
+    assert cli("population", "generate", "-n", "20000", "-o", pop).exit_code == 0
+    result = cli("population", "check", pop, "--openfisca", "150", "--seed", "4")
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.stdout.split())
+    assert "OpenFisca-France" in text and "Objectifs : accord sur le droit ≥ 99,00 %" in text
+    assert "Aide au" in text and "Prime" in text
+    result = cli("population", "check", pop, "--openfisca", "150", "--json", "-", "--lang", "en")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["all_ok"] is True  # what the command wrote before is still there
+    of = data["openfisca"]
+    assert of["period"] == "2023-12" and of["version"]
+    assert set(of["benefits"]) == {"rsa", "ppa", "aide_logement", "aah", "af"}
+    for entry in of["benefits"].values():
+        assert entry["compared"] == 150
+        assert set(entry) == {"compared", "eligibility_agreement", "median_rel_gap", "p95_rel_gap"}
+
+
+def test_check_openfisca_bad_sample_size_exits_2(cli, tmp_path) -> None:
+    pop = tmp_path / "pop.parquet"
+    assert cli("population", "generate", "-n", "1000", "-o", pop).exit_code == 0
+    result = cli("population", "check", pop, "--openfisca", "0")
+    assert result.exit_code == 2

@@ -1,8 +1,9 @@
 """The synthetic population: determinism, coherence of the joint structure, calibration.
 
-Coherence rules are checked with bounds computed here by hand from the legal scales of
-the targets file (not with the generator's own ``legal`` module), and calibration figures
-are recomputed with NumPy, independently of ``check_population``.
+Coherence rules are checked with bounds computed here by hand from the legal amounts
+OpenFisca-France gives at the reference date (not with the generator's own ``legal``
+module), and calibration figures are recomputed with NumPy, independently of
+``check_population``.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from lanterne.errors import SpecError, UsageError
 from lanterne.population import generate as gen
 from lanterne.population.check import check_population
 from lanterne.population.generate import generate_frame, generate_population, read_metadata
+from lanterne.population.law import legal_parameters
 from lanterne.population.targets import load_targets, load_targets_text
 
 N = 60_000
@@ -29,6 +31,14 @@ OVERSEAS = ("971", "972", "973", "974")
 @pytest.fixture(scope="module")
 def targets():
     return load_targets("fr-caf-2023")
+
+
+MS = "prestations_sociales.solidarite_insertion.minima_sociaux."
+
+
+@pytest.fixture(scope="module")
+def law():
+    return legal_parameters("2023-12")
 
 
 @pytest.fixture(scope="module")
@@ -150,10 +160,14 @@ def test_age_matches_age_band(arrays) -> None:
         assert ages.size and low <= ages.min() and ages.max() <= high
 
 
-def test_rsa_only_under_its_ceiling(arrays, targets) -> None:
+def test_rsa_only_under_its_ceiling(arrays, law) -> None:
     rsa = arrays["receives_rsa"]
     couple = np.isin(arrays["family_type"], ["couple", "couple_children"])
-    ceiling = targets.scale("rsa_base") * _multiplier(couple, arrays["n_children"])
+    base = law[MS + "rsa.rsa_m.montant_de_base_du_rsa"]
+    # the increased amount of single parents: 128.412 % + 42.804 % per child at most
+    lone = arrays["family_type"] == "single_parent"
+    increased = np.where(lone, 1.28412 + 0.42804 * arrays["n_children"], 0)
+    ceiling = base * np.maximum(_multiplier(couple, arrays["n_children"]), increased)
     assert rsa.sum() > 1000
     assert (arrays["income_monthly"][rsa] < ceiling[rsa]).all()
     assert (arrays["avg_rsa_12m"][rsa] > 0).all() and (arrays["avg_rsa_12m"][~rsa] == 0).all()
@@ -162,7 +176,7 @@ def test_rsa_only_under_its_ceiling(arrays, targets) -> None:
     assert (arrays["n_children"][young] >= 1).all()
 
 
-def test_activity_bonus_only_with_work_income_in_range(arrays, targets) -> None:
+def test_activity_bonus_only_with_work_income_in_range(arrays, law) -> None:
     ppa = arrays["receives_ppa"]
     couple = np.isin(arrays["family_type"], ["couple", "couple_children"])
     works = np.isin(arrays["head_activity"], WORKERS) | np.isin(arrays["partner_activity"], WORKERS)
@@ -171,9 +185,15 @@ def test_activity_bonus_only_with_work_income_in_range(arrays, targets) -> None:
     assert (arrays["months_worked_12m"][ppa] > 0).all()
     assert (arrays["income_monthly"][ppa] > 0).all()
     # Where the bonus vanishes: flat amount + 61 % of earnings + bonuses = resources.
-    base, rate = targets.scale("ppa_base"), targets.scale("ppa_earnings_rate")
-    bonuses = targets.scale("ppa_bonus_max_rate") * base * (1 + couple)
-    top = (base * _multiplier(couple, arrays["n_children"]) + bonuses) / (1 - rate)
+    base = law[MS + "ppa.pa_m.montant_de_base"]
+    rate = law[MS + "ppa.pa_m.majoration_ressources_revenus_activite"]
+    bonuses = law[MS + "ppa.pa_m.bonification.taux_bonification_max"] * base * (1 + couple)
+    lone = arrays["family_type"] == "single_parent"
+    increased = np.where(lone, 1.28412 + 0.42804 * arrays["n_children"], 0)
+    flat = base * np.maximum(_multiplier(couple, arrays["n_children"]), increased)
+    # AAH counted as earnings adds at most the AAH's full amount to the resources
+    aah = np.where(arrays["receives_aah"], 971.37, 0)
+    top = (flat + bonuses) / (1 - rate) + aah
     assert (arrays["income_monthly"][ppa] < top[ppa]).all()
     assert (arrays["avg_ppa_12m"][ppa] > 0).all()
 
@@ -182,7 +202,9 @@ def test_family_allowances_need_two_children_except_overseas(arrays) -> None:
     af, kids = arrays["receives_af"], arrays["n_children"]
     overseas = np.isin(arrays["department"], OVERSEAS)
     assert ((kids[af] >= 2) | (overseas[af] & (kids[af] == 1))).all()
-    assert af[kids >= 2].all()  # not means-tested: every family of two children or more
+    # not means-tested: every family of two children or more under 20 (the eldest under 18)
+    young = np.isin(arrays["oldest_child_activity"], ["under_16", "pupil"])
+    assert af[(kids >= 2) & young].all()
     assert (kids[arrays["receives_cf"]] >= 3).all()
     assert (arrays["avg_af_12m"][~af] == 0).all()
 
@@ -217,9 +239,14 @@ def test_students_and_benefit_totals(arrays) -> None:
         | arrays["receives_cf"]
         | arrays["receives_housing_benefit"]
     )
-    # Benefit households: those without a modelled benefit are one-child families (who may
-    # receive benefits the models do not read: young-child benefit, family support...).
-    assert (arrays["n_children"][~anything] == 1).all()
+    # Benefit households: those without a modelled benefit are families with at most one
+    # child under 20 (who may receive benefits the models do not read: young-child benefit,
+    # family support...). An employed eldest is 20 (the rights module's convention): no
+    # longer counted by family allowances.
+    kids = arrays["n_children"].astype(int)
+    under_20 = kids - (arrays["oldest_child_activity"] == "employed")
+    assert (kids[~anything] >= 1).all()
+    assert (under_20[~anything] <= 1).all()
     assert anything.mean() > 0.9
 
 

@@ -18,11 +18,14 @@ from rich.table import Table
 
 from lanterne.cli.app import LangOption, app, console, h
 from lanterne.cli.options import check_outputs
+from lanterne.cli.population_openfisca import print_comparison, reference_month
 from lanterne.errors import UsageError
 from lanterne.i18n import Msg, format_number, get_lang, pick, tr
 from lanterne.io.atomic import write_json_atomic
 from lanterne.population.check import CheckReport, check_population, status_label
 from lanterne.population.generate import DEFAULT_SEED, GenerationInfo, generate_population
+from lanterne.population.openfisca_check import DEFAULT_SEED as OPENFISCA_SEED
+from lanterne.population.openfisca_check import openfisca_check
 from lanterne.population.targets import PopulationTargets, load_targets
 
 #: Households receiving benefits from the French family-benefits agency (the default size).
@@ -166,9 +169,13 @@ def generate_with_progress(
     "check",
     help=h(
         "Comparer une population à ses cibles de calage : cible, obtenu, écart, dans la "
-        "tolérance ou non (code de sortie 1 si une cible est hors tolérance).",
+        "tolérance ou non ; avec --openfisca, comparer aussi ses montants de prestations "
+        "à OpenFisca-France (code de sortie 1 si une cible est hors tolérance ou si un "
+        "objectif de la comparaison n'est pas atteint).",
         "Compare a population with its calibration targets: target, achieved, gap, within "
-        "tolerance or not (exit code 1 if a target is out of tolerance).",
+        "tolerance or not; with --openfisca, also compare its benefit amounts with "
+        "OpenFisca-France (exit code 1 if a target is out of tolerance or a goal of the "
+        "comparison is missed).",
     ),
 )
 def check(
@@ -192,6 +199,32 @@ def check(
             ),
         ),
     ] = None,
+    openfisca: Annotated[
+        int | None,
+        typer.Option(
+            "--openfisca",
+            min=1,
+            help=h(
+                "Comparer aussi les montants des prestations du générateur à ceux "
+                "d'OpenFisca-France sur N foyers tirés au hasard (graine --seed ; 2000 "
+                "conseillés, environ 20 secondes).",
+                "Also compare the generator's benefit amounts with OpenFisca-France's on N "
+                "households drawn at random (seed --seed; 2000 recommended, about 20 "
+                "seconds).",
+            ),
+        ),
+    ] = None,
+    seed: Annotated[
+        int,
+        typer.Option(
+            "--seed",
+            min=0,
+            help=h(
+                "Graine du tirage des foyers comparés à OpenFisca-France.",
+                "Seed of the draw of the households compared with OpenFisca-France.",
+            ),
+        ),
+    ] = OPENFISCA_SEED,
     lang: LangOption = None,
 ) -> None:
     """Print target vs achieved for every calibration figure."""
@@ -199,17 +232,33 @@ def check(
     loaded = load_targets(targets)
     with console.status(tr("Vérification du calage…", "Checking the calibration…")):
         report = check_population(population, loaded)
+    comparison = None
+    if openfisca is not None:
+        month = reference_month(population, loaded)
+        with console.status(
+            tr(
+                "Comparaison avec OpenFisca-France ({n} foyers)…",
+                "Comparing with OpenFisca-France ({n} households)…",
+                n=format_number(openfisca, None, 0),
+            )
+        ):
+            comparison = openfisca_check(population, month, n=openfisca, seed=seed)
     lang_now = get_lang()
+    result = report.to_dict(lang_now)
+    if comparison is not None:
+        result["openfisca"] = comparison.to_dict()
     if json_out is not None and str(json_out) == "-":
         import json
 
-        typer.echo(json.dumps(report.to_dict(lang_now), ensure_ascii=False, indent=2))
+        typer.echo(json.dumps(result, ensure_ascii=False, indent=2))
     else:
         _print_report(report)
+        if comparison is not None:
+            print_comparison(comparison)
         if json_out is not None:
-            write_json_atomic(json_out, report.to_dict(lang_now))
+            write_json_atomic(json_out, result)
             console.print(tr("JSON écrit dans {p}", "JSON written to {p}", p=str(json_out)))
-    if not report.all_ok:
+    if not report.all_ok or (comparison is not None and not comparison.all_ok):
         raise typer.Exit(1)
 
 

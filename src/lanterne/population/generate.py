@@ -5,8 +5,8 @@ The population depends only on the seed and the number of households: chunk ``i`
 ``numpy.random.SeedSequence(seed)``, so the same ``(seed, households)`` always gives the
 same rows, whatever the machine or the number of worker processes. Each chunk is one row
 group of the Parquet file, which is written to a temporary file and renamed when complete.
-The file's metadata says it is synthetic, with the generator version, seed, size and
-targets file.
+The file's metadata says it is synthetic, with the generator version, seed, size, targets
+file, and the OpenFisca-France version and date whose law gave the benefit amounts.
 
 Example:
     >>> frame = generate_frame(1000, seed=7)
@@ -37,13 +37,14 @@ from lanterne.i18n import Msg
 from lanterne.io.atomic import atomic_path
 from lanterne.population.columns import Column
 from lanterne.population.households import draw_households
+from lanterne.population.law import Law, legal_parameters
 from lanterne.population.plan import CATEGORIES, Plan, make_plan
 from lanterne.population.targets import PopulationTargets, load_targets
 
 #: Households per chunk (one Parquet row group). Fixed: the rows depend on it.
 CHUNK_ROWS = 1_000_000
 #: Version of the generating method, written in the file's metadata.
-GENERATOR_VERSION = "1"
+GENERATOR_VERSION = "2"
 #: Key of Lanterne's metadata in the Parquet file.
 METADATA_KEY = b"lanterne"
 #: Seed used when none is given (documented in the README).
@@ -60,9 +61,11 @@ class GenerationInfo:
     seed: int
     targets: str
     chunks: int
+    law: dict[str, object] | None = None  # OpenFisca-France version and date of the law
 
     def metadata(self) -> dict[str, object]:
         return {
+            **(self.law or {}),
             "synthetic": True,
             "generator": "lanterne population generate",
             "generator_version": GENERATOR_VERSION,
@@ -133,8 +136,8 @@ def draw_chunk(
 _WORKER: dict[str, object] = {}
 
 
-def _init_worker(targets: PopulationTargets) -> None:
-    _WORKER["plan"] = make_plan(targets)
+def _init_worker(targets: PopulationTargets, law: Law) -> None:
+    _WORKER["plan"] = make_plan(targets, law)
     _WORKER["columns"] = targets.columns
 
 
@@ -166,13 +169,13 @@ def iter_chunks(
         for i in range(len(sizes)):
             yield draw_chunk(i, seed, sizes, plan, columns)
         return
-    make_plan(targets)  # report a bad targets file here, not in a worker
+    law = make_plan(targets).law  # report a bad targets file here, not in a worker
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(
         max_workers=min(workers, len(sizes)),
         mp_context=context,
         initializer=_init_worker,
-        initargs=(targets,),
+        initargs=(targets, law),
     ) as pool:
         futures: dict[int, Future[pl.DataFrame]] = {
             i: pool.submit(_worker_chunk, i, seed, sizes) for i in range(min(workers, len(sizes)))
@@ -212,7 +215,10 @@ def generate_population(
     _check_size(households, seed)
     if not isinstance(targets, PopulationTargets):
         targets = load_targets(targets)
-    info = GenerationInfo(households, seed, targets.id, len(chunk_sizes(households)))
+    law = legal_parameters(targets.reference_date[:7])
+    info = GenerationInfo(
+        households, seed, targets.id, len(chunk_sizes(households)), law.provenance()
+    )
     writer: pq.ParquetWriter | None = None
     with atomic_path(path) as tmp:
         try:

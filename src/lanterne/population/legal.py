@@ -1,239 +1,262 @@
-"""Benefit amounts from the legal scales, for whole columns of households at once.
+"""Benefit amounts under OpenFisca-France's rules, for whole columns of households at once.
 
-These are simplified versions of the French rules, enough to make a synthetic household's
-benefits coherent with its income and family (who may receive what, roughly how much). The
-scales come from the population's targets file (``scales``), each with its source; the
-simplifications are listed in ``docs/population.md``. They are not a benefits calculator:
-use OpenFisca for that.
+A fast, vectorised transcription of the OpenFisca-France formulas (version recorded in the
+population's metadata) for households whose situation is **stable**: the same resources,
+family and dwelling for years, so that the averages over past months and years the real
+rules take equal this month's values. Every legal amount and rate is read from
+OpenFisca-France's parameters at the reference date (:mod:`lanterne.population.law`),
+none is copied here. ``lanterne population check --openfisca`` runs OpenFisca-France
+itself on a sample and measures the remaining gaps; ``docs/population.md`` lists the
+rules this fast path leaves out (:data:`LEFT_OUT`).
 
-Every function takes NumPy arrays (one value per household) and a mapping of scales.
+The input is :class:`Households`: one row per benefit unit, the two adults on a second
+axis (head, partner), the children by age. :func:`from_situations` builds it from the
+persons the rights module gives OpenFisca, so both see the same household.
 
 Example:
-    >>> import numpy as np
-    >>> from lanterne.population.targets import load_targets
-    >>> scales = scale_values(load_targets("fr-caf-2023"))
-    >>> rsa_amount(np.array([False]), np.array([2]), np.array([0.0]), np.array([True]), scales)
-    array([955.47...])
+    >>> import polars as pl
+    >>> from lanterne.population.law import legal_parameters
+    >>> from lanterne.rights.inputs import derive_situations
+    >>> frame = pl.DataFrame({"family_type": ["single"], "n_children": [0], "head_age": [40],
+    ...     "head_activity": ["inactive"], "income_monthly": [0.0], "housing_status": ["hosted"]})
+    >>> out = benefits(from_situations(derive_situations(frame)), legal_parameters("2023-12"))
+    >>> round(float(out["rsa"][0]), 2)  # 607.75 € less the housing flat rate (12 %)
+    534.82
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 import numpy as np
 from numpy.typing import NDArray
 
-from lanterne.population.targets import PopulationTargets
-
-Array = NDArray
-Scales = Mapping[str, float]
-
-#: Scales the generator reads (names in the targets file's ``scales``).
-REQUIRED_SCALES = (
-    "rsa_base",
-    "rsa_second_person_rate",
-    "rsa_child_rate",
-    "rsa_third_child_rate",
-    "housing_flat_rate_1",
-    "housing_flat_rate_2",
-    "housing_flat_rate_3",
-    "rsa_min_payment",
-    "ppa_base",
-    "ppa_earnings_rate",
-    "ppa_bonus_max_rate",
-    "ppa_bonus_start_hours",
-    "ppa_bonus_full_hours",
-    "ppa_min_payment",
-    "aah_max",
-    "aah_low_earnings_counted",
-    "aah_high_earnings_counted",
-    "aah_min_payment",
-    "smic_hourly_gross",
-    "smic_monthly_net",
-    "af_2_children",
-    "af_3_children",
-    "af_extra_child",
-    "af_overseas_1_child",
-    "af_band_1_ceiling",
-    "af_band_2_ceiling",
-    "af_ceiling_per_child",
-    "cf_base",
-    "cf_increased",
-    "cf_ceiling_one_earner",
-    "cf_ceiling_two_earners",
-    "cf_ceiling_per_child",
-    "cf_increased_ceiling_share",
-    "two_earners_threshold",
-    "hb_base",
-    "hb_per_adult",
-    "hb_per_child",
-    "hb_taper",
-    "hb_max_rent_share",
-    "hb_min_payment",
+from lanterne.population.law import Law
+from lanterne.population.legal_family import (
+    aah_amount,
+    af_amounts,
+    asf_amount,
+    aspa_amount,
+    cf_amounts,
+)
+from lanterne.population.legal_housing import housing_amount, rent_ceiling
+from lanterne.population.legal_inputs import (
+    AAH,
+    AF,
+    ASPA,
+    BENEFITS,
+    BMAF,
+    CF,
+    FREE,
+    LEFT_OUT,
+    OWNER,
+    PF,
+    PPA,
+    PRIVATE,
+    RSA,
+    SMIC,
+    SOCIAL,
+    Households,
+    from_situations,
 )
 
+Array = NDArray
 
-def scale_values(targets: PopulationTargets) -> dict[str, float]:
-    """``{name: value}`` of a targets file's scales."""
-    return {name: scale.value for name, scale in targets.scales.items()}
-
-
-def household_multiplier(couple: Array, children: Array, s: Scales) -> Array:
-    """How many times the single-person amount a household gets (RSA and activity bonus).
-
-    A second person adds 50 %; then each of the first two children 30 % (for a single
-    parent the first child is the second person); each child from the third 40 %.
-
-    >>> household_multiplier(np.array([False, False, True, True]), np.array([1, 3, 2, 3]), {
-    ...     "rsa_second_person_rate": 0.5, "rsa_child_rate": 0.3, "rsa_third_child_rate": 0.4})
-    array([1.5, 2.2, 2.1, 2.5])
-    """
-    c = children.astype(np.float64)
-    second, child, third = (
-        s["rsa_second_person_rate"],
-        s["rsa_child_rate"],
-        s["rsa_third_child_rate"],
-    )
-    extra_children = np.maximum(c - 2, 0) * third
-    with_partner = 1 + second + np.minimum(c, 2) * child + extra_children
-    alone = 1 + (c >= 1) * second + (c >= 2) * child + extra_children
-    return np.where(couple, with_partner, alone)
+__all__ = [
+    "AAH",
+    "AF",
+    "ASPA",
+    "BENEFITS",
+    "CF",
+    "FREE",
+    "LEFT_OUT",
+    "OWNER",
+    "PF",
+    "PPA",
+    "PRIVATE",
+    "RSA",
+    "SMIC",
+    "SOCIAL",
+    "Households",
+    "benefits",
+    "from_situations",
+    "rent_ceiling",
+]
 
 
-def housing_flat_amount(persons: Array, base: float, s: Scales) -> Array:
-    """The housing flat rate ("forfait logement") deducted when housing costs are covered."""
-    one = s["housing_flat_rate_1"] * base
-    two = s["housing_flat_rate_2"] * base * (1 + s["rsa_second_person_rate"])
-    three = (
-        s["housing_flat_rate_3"] * base * (1 + s["rsa_second_person_rate"] + s["rsa_child_rate"])
-    )
-    return np.where(persons <= 1, one, np.where(persons == 2, two, three))
+# ---------------------------------------------------------------------------- RSA and PPA
 
 
-def rsa_amount(
-    couple: Array, children: Array, resources: Array, flat_rate: Array, s: Scales
+def _household_rate(
+    persons: Array, parents: Array, second: float, child: float, extra: float
 ) -> Array:
-    """RSA: the household's flat-rate amount minus its resources and the housing flat rate.
-
-    ``resources`` are the household's own monthly resources plus family benefits;
-    ``flat_rate`` says whether the housing flat rate applies (housing benefit, owner, or
-    housed for free). Amounts below the smallest payment are not paid (0).
-    """
-    base = s["rsa_base"]
-    full = base * household_multiplier(couple, children, s)
-    persons = 1 + couple.astype(np.int64) + children
-    amount = full - resources - np.where(flat_rate, housing_flat_amount(persons, base, s), 0.0)
-    return np.where(amount >= s["rsa_min_payment"], amount, 0.0)
+    """How many times the single-person amount a household of ``persons`` gets."""
+    return (
+        1
+        + (persons >= 2) * second
+        + (persons >= 3) * child
+        + (persons >= 4) * np.where(parents == 1, extra, child)
+        + np.maximum(persons - 4, 0) * extra
+    )
 
 
-def rsa_ceiling(couple: Array, children: Array, flat_rate: Array, s: Scales) -> Array:
-    """The largest resources (own + family benefits) that still leave an RSA to pay."""
-    return rsa_amount(couple, children, np.zeros(couple.shape), flat_rate, s) - s["rsa_min_payment"]
+def _flat_housing(
+    h: Households, housing: Array, base: Array, r1: float, r2: float, r3: float
+) -> Array:
+    """Housing flat rate ("forfait logement"): housing benefit or housed free of charge."""
+    persons = h.couple + 1 + h.children(0, 24)
+    amount = base * np.where(persons == 1, r1, np.where(persons == 2, r2, r3))
+    in_kind = (h.tenure == OWNER) | (h.tenure == FREE)
+    return np.maximum((housing > 0) * np.minimum(housing, amount), in_kind * amount)
 
 
-def ppa_bonus(earnings: Array, s: Scales) -> Array:
-    """Individual bonus of the activity bonus: 0 below a threshold, rising to a maximum."""
-    start = s["ppa_bonus_start_hours"] * s["smic_hourly_gross"]
-    full = s["ppa_bonus_full_hours"] * s["smic_hourly_gross"]
-    top = s["ppa_bonus_max_rate"] * s["ppa_base"]
-    return top * np.clip((earnings - start) / (full - start), 0.0, 1.0)
+def rsa_majore_eligible(h: Households, law: Law) -> Array:
+    """Single parent with a child under 3 or recently separated (increased RSA)."""
+    kids = h.children(0, law[RSA + "rsa_cond.age_pac"] - 1)
+    young = h.children(0, law[RSA + "rsa_cond.majoration_isolement.age_limite_enfant"] - 1) > 0
+    return ~h.couple & (kids > 0) & (young | h.recent_separation)
+
+
+def _family_benefits(
+    af: Array, af_base: Array, cf: Array, cf_base: Array, asf: Array, h: Households, law: Law
+) -> Array:
+    """Family benefits counted by RSA and the activity bonus."""
+    forfait = np.minimum(
+        asf,
+        h.children(law[AF + "af_cm.age1"], law[AF + "af_cm.age3"] - 1)
+        * law[BMAF]
+        * law[RSA + "rsa_maj.forfait_asf.taux2"],
+    )
+    return np.minimum(af_base, af) + (cf > 0) * cf_base + forfait
+
+
+def rsa_amount(h: Households, law: Law, family: Array, minima: Array, housing: Array) -> Array:
+    """RSA: flat-rate amount (increased for single parents) − housing flat rate − resources
+    (own, family benefits, ``minima``: AAH and old-age minimum)."""
+    base = law[RSA + "rsa_m.montant_de_base_du_rsa"]
+    m = RSA + "rsa_maj.maj_montant_max."
+    kids = h.children(0, law[RSA + "rsa_cond.age_pac"] - 1)
+    parents = 1 + h.couple
+    adults = h.adults()
+    age_ok = (kids > 0)[:, None] | (h.head_age >= law[RSA + "rsa_cond.age_pac"])[:, None]
+    eligible = (adults & age_ok & ~h.student).any(axis=1)
+    rate = _household_rate(
+        parents + kids,
+        parents,
+        law[m + "couples_celibataire_avec_enfant"],
+        law[m + "couple_1_enfant_ou_2e_enfant"],
+        law[m + "par_enfant_supplementaire"],
+    )
+    iso = RSA + "rsa_maj.majoration_isolement_en_base_rsa."
+    increased = (
+        rsa_majore_eligible(h, law)
+        * base
+        * (law[iso + "femmes_enceintes"] + law[iso + "par_enfant_a_charge"] * kids)
+    )
+    floor = np.maximum(eligible * base * rate, increased)
+    second = 1 + law[m + "couples_celibataire_avec_enfant"]
+    fl = RSA + "rsa_fl.forfait_logement."
+    flat = _flat_housing(
+        h,
+        housing,
+        base,
+        law[fl + "taux_1_personne"],
+        law[fl + "taux_2_personnes"] * second,
+        law[fl + "taux_3_personnes_ou_plus"] * (second + law[m + "couple_1_enfant_ou_2e_enfant"]),
+    )
+    own = ((h.salary + h.unemployment + h.pension + h.alimony) * adults).sum(axis=1)
+    amount = np.maximum(floor - flat - (family + minima + own), 0)
+    return amount * (amount >= law[RSA + "rsa_maj.montant_minimum_verse"])
 
 
 def ppa_amount(
-    couple: Array,
-    children: Array,
-    head_earnings: Array,
-    partner_earnings: Array,
-    other_resources: Array,
-    flat_rate: Array,
-    s: Scales,
-    aah: Array | None = None,
+    h: Households, law: Law, family: Array, aah: Array, housing: Array, aspa: Array
 ) -> Array:
-    """Activity bonus (prime d'activité), simplified.
+    """Activity bonus: flat-rate amount + 61 % of earnings + bonuses − max(resources +
+    housing flat rate, flat-rate amount)."""
+    base = law[PPA + "pa_m.montant_de_base"]
+    m = PPA + "pa_m.majoration_montant_maximal."
+    smic_h = law[SMIC + "smic_b_horaire"]
+    kids = h.children(0, law[RSA + "rsa_cond.age_pac"] - 1)
+    parents = 1 + h.couple
+    adults = h.adults()
+    aah_pair = np.stack([aah, np.zeros(h.n)], axis=1)
+    as_earnings = h.salary >= law[PPA + "pa_cond.seuil_aah_activite"] * smic_h
+    earnings = (h.salary + as_earnings * aah_pair) * adults
+    other = ((h.unemployment + h.pension + h.alimony + ~as_earnings * aah_pair) * adults).sum(
+        axis=1
+    )
+    resources = earnings.sum(axis=1) + other + family + aspa
+    majore = rsa_majore_eligible(h, law)
+    iso = PPA + "pa_m.majoration_isolement."
+    rate = _household_rate(
+        parents + kids,
+        parents,
+        law[m + "couples_seul_avec_enfant"],
+        law[m + "couple_1_enfant_2e_enfant"],
+        law[m + "par_enfant_supplementaire"],
+    )
+    flat_rate_amount = np.where(
+        majore,
+        base * (law[iso + "femmes_enceintes"] + law[iso + "par_enfant_charge"] * kids),
+        base * rate,
+    )
+    b = PPA + "pa_m.bonification."
+    top = np.round(law[b + "taux_bonification_max"] * base, 2)
+    start, full = law[b + "seuil_bonification"] * smic_h, law[b + "seuil_max_bonification"] * smic_h
+    bonus = (np.clip(top * (earnings - start) / (full - start), 0, top) * adults).sum(axis=1)
+    second = 1 + law[m + "couples_seul_avec_enfant"]
+    fl = PPA + "pa_fl.taux_forfait_logement."
+    fl_base = base * np.where(parents + kids >= 2, second, 1.0)
+    fl_base = np.where(
+        parents + kids >= 3, fl_base + base * law[m + "couple_1_enfant_2e_enfant"], fl_base
+    )
+    flat = _flat_housing(
+        h,
+        housing,
+        fl_base,
+        law[fl + "foyer_1_personne"],
+        law[fl + "foyer_2_personnes"],
+        law[fl + "foyer_3_personnes"],
+    )
+    amount = np.maximum(
+        0,
+        flat_rate_amount
+        + bonus
+        + law[PPA + "pa_m.majoration_ressources_revenus_activite"] * earnings.sum(axis=1)
+        - np.maximum(resources + flat, flat_rate_amount),
+    )
+    learner = h.student | h.apprentice
+    floor = 169 * smic_h * law[PF + "def_pac.revenu_plafond_pac_non_scolaire"]
+    works = adults & ((~learner & (earnings > 0)) | (learner & (earnings > floor)))
+    amount = amount * (works.any(axis=1) | majore)
+    return amount * (amount >= law[PPA + "pa_m.montant_minimum_verse"])
 
-    flat-rate amount + 61 % of earnings + individual bonuses − max(flat-rate amount,
-    resources), where resources = earnings + other resources (family benefits, RSA,
-    unemployment benefits...) + housing flat rate. The AAH of a recipient who earns at least
-    29 hours of minimum wage a month counts as earnings. Below the smallest payment: 0.
+
+def benefits(h: Households, law: Law) -> dict[str, Array]:
+    """Monthly amounts of every benefit of :data:`BENEFITS`, per household (euros).
+
+    Housing benefit and RSA depend on each other (the RSA deducts the housing benefit as a
+    flat rate; the housing benefit ignores earnings while RSA is paid): the steady state
+    is reached in two rounds.
     """
-    base = s["ppa_base"]
-    full = base * household_multiplier(couple, children, s)
-    persons = 1 + couple.astype(np.int64) + children
-    flat = np.where(flat_rate, housing_flat_amount(persons, base, s), 0.0)
-    earnings = head_earnings + partner_earnings
-    counted = earnings
-    resources = earnings + other_resources + flat
-    if aah is not None:
-        as_earnings = head_earnings >= 29 * s["smic_hourly_gross"]
-        counted = counted + np.where(as_earnings, aah, 0.0)
-        resources = resources + aah
-    amount = (
-        full
-        + s["ppa_earnings_rate"] * counted
-        + ppa_bonus(head_earnings, s)
-        + ppa_bonus(partner_earnings, s)
-        - np.maximum(full, resources)
-    )
-    return np.where((amount >= s["ppa_min_payment"]) & (earnings > 0), amount, 0.0)
-
-
-def aah_amount(head_earnings: Array, head_other: Array, s: Scales) -> Array:
-    """AAH of the head: the full amount minus the head's own counted resources.
-
-    Earnings count for 20 % up to 30 % of the net minimum wage and 60 % above; since
-    October 2023 the partner's income no longer counts.
-    """
-    cut = 0.3 * s["smic_monthly_net"]
-    counted = (
-        s["aah_low_earnings_counted"] * np.minimum(head_earnings, cut)
-        + s["aah_high_earnings_counted"] * np.maximum(head_earnings - cut, 0.0)
-        + head_other
-    )
-    amount = s["aah_max"] - counted
-    return np.where(amount >= s["aah_min_payment"], amount, 0.0)
-
-
-def af_amount(children: Array, overseas: Array, annual_income: Array, s: Scales) -> Array:
-    """Family allowances: from the 2nd child (the 1st overseas), halved and quartered
-    above the income ceilings of bands 1 and 2."""
-    c = children.astype(np.float64)
-    full = np.where(
-        c >= 3,
-        s["af_3_children"] + (c - 3) * s["af_extra_child"],
-        np.where(c == 2, s["af_2_children"], 0.0),
-    )
-    extra = np.maximum(c - 2, 0) * s["af_ceiling_per_child"]
-    band = np.where(
-        annual_income <= s["af_band_1_ceiling"] + extra,
-        1.0,
-        np.where(annual_income <= s["af_band_2_ceiling"] + extra, 0.5, 0.25),
-    )
-    amount = full * band
-    return np.where(overseas & (c == 1), s["af_overseas_1_child"], amount)
-
-
-def cf_ceiling(children: Array, two_earners: Array, s: Scales) -> Array:
-    """Yearly income ceiling of the family supplement (three children or more)."""
-    base = np.where(two_earners, s["cf_ceiling_two_earners"], s["cf_ceiling_one_earner"])
-    return base + np.maximum(children.astype(np.float64) - 3, 0) * s["cf_ceiling_per_child"]
-
-
-def cf_amount(children: Array, annual_income: Array, two_earners: Array, s: Scales) -> Array:
-    """Family supplement: three or more children, income under the ceiling; increased
-    amount under a lower ceiling."""
-    ceiling = cf_ceiling(children, two_earners, s)
-    amount = np.where(
-        annual_income <= s["cf_increased_ceiling_share"] * ceiling,
-        s["cf_increased"],
-        s["cf_base"],
-    )
-    return np.where((children >= 3) & (annual_income <= ceiling), amount, 0.0)
-
-
-def housing_amount(
-    couple: Array, children: Array, resources: Array, rent: Array, s: Scales
-) -> Array:
-    """Housing benefit, approximated by a line that falls with resources, capped by rent."""
-    top = s["hb_base"] + s["hb_per_adult"] * couple + s["hb_per_child"] * children
-    amount = np.minimum(top - s["hb_taper"] * resources, s["hb_max_rent_share"] * rent)
-    return np.where(amount >= s["hb_min_payment"], amount, 0.0)
+    af, af_base = af_amounts(h, law)
+    cf, cf_base = cf_amounts(h, law)
+    asf = asf_amount(h, law)
+    aah = aah_amount(h, law)
+    aspa = aspa_amount(h, law, aah)
+    family = _family_benefits(af, af_base, cf, cf_base, asf, h, law)
+    on_rsa = np.zeros(h.n, dtype=bool)
+    for _ in range(2):
+        housing = housing_amount(h, law, aah, on_rsa)
+        rsa = rsa_amount(h, law, family, aah + aspa, housing)
+        on_rsa = rsa > 0
+    ppa = ppa_amount(h, law, family, aah, housing, aspa)
+    return {
+        "af": np.round(af, 2),
+        "cf": np.round(cf, 2),
+        "asf": np.round(asf, 2),
+        "aah": np.round(aah, 2),
+        "aspa": np.round(aspa, 2),
+        "aide_logement": np.round(housing, 2),
+        "rsa": np.round(rsa, 2),
+        "ppa": np.round(ppa, 2),
+    }

@@ -23,7 +23,8 @@ from numpy.typing import NDArray
 
 from lanterne.errors import Problem, SpecError
 from lanterne.i18n import Msg
-from lanterne.population.legal import REQUIRED_SCALES
+from lanterne.population.law import Law, legal_parameters
+from lanterne.population.numbers import Numbers
 from lanterne.population.sampling import ipf
 from lanterne.population.targets import PopulationTargets, canonical
 
@@ -157,24 +158,6 @@ REQUIRED_TARGETS: dict[str, tuple[str, str | None]] = {
     "income-above-2500": ("income_monthly > 2500", None),
 }
 
-# ----------------------------------------------------------------------------- assumptions
-# Shapes the generator starts from before fitting them to the targets. They are Lanterne's
-# assumptions (docs/population.md lists them); the targets decide the margins.
-
-#: Age-band profile of each family type (rows: single, couple, single parent, couple with
-#: children; columns: the age bands), fitted to the age and family targets by IPF.
-AGE_SHAPE = np.array(
-    [
-        [0.20, 0.22, 0.14, 0.15, 0.16, 0.13],
-        [0.08, 0.22, 0.12, 0.14, 0.22, 0.22],
-        [0.04, 0.24, 0.36, 0.28, 0.07, 0.01],
-        [0.02, 0.22, 0.42, 0.28, 0.05, 0.01],
-    ]
-)
-
-#: Number of children among households with four or more (4, 5, 6, 7, 8).
-FOUR_PLUS = (0.62, 0.23, 0.09, 0.04, 0.02)
-
 
 @dataclass
 class Plan:
@@ -182,7 +165,8 @@ class Plan:
 
     households: int
     target: dict[str, float]
-    scales: dict[str, float]
+    law: Law  # legal amounts and rates, from OpenFisca-France at the reference date
+    numbers: Numbers  # the generator's own numbers (targets file, ``generator`` section)
     family: NDArray[np.float64]
     children_given_family: dict[int, NDArray[np.float64]]  # family code -> P(1, 2, 3, 4+)
     female_given_family: NDArray[np.float64]
@@ -197,8 +181,12 @@ class Plan:
         return self.target[target_id]
 
 
-def make_plan(targets: PopulationTargets) -> Plan:
-    """Check a targets file for generation and derive the plan; every problem at once."""
+def make_plan(targets: PopulationTargets, law: Law | None = None) -> Plan:
+    """Check a targets file for generation and derive the plan; every problem at once.
+
+    ``law`` (default: OpenFisca-France at the file's reference month) gives the legal
+    amounts and rates.
+    """
     problems: list[Problem] = []
     file = "populations/" + targets.id + ".yaml"
 
@@ -224,13 +212,6 @@ def make_plan(targets: PopulationTargets) -> Plan:
                 t=tid,
                 w=where,
                 a=f" parmi « {among} »" if among else "",
-            )
-    for name in REQUIRED_SCALES:
-        if name not in targets.scales:
-            problem(
-                "le générateur a besoin du barème « {s} » (scales)",
-                "the generator needs the scale '{s}' (scales)",
-                s=name,
             )
     if targets.departments is None:
         problem(
@@ -309,7 +290,8 @@ def make_plan(targets: PopulationTargets) -> Plan:
         ["age-under-25", "age-25-34", "age-35-44", "age-45-54", "age-55-64", "age-65-plus"],
         "age",
     )
-    table = ipf(AGE_SHAPE, family, ages)
+    numbers = Numbers.of(targets)
+    table = ipf(numbers.array("people.age_shape"), family, ages)
     age_given_family = table / np.maximum(table.sum(axis=1, keepdims=True), 1e-300)
     nationality = shares(
         ["nationality-french", "nationality-eu", "nationality-non-eu"], "nationality"
@@ -350,7 +332,8 @@ def make_plan(targets: PopulationTargets) -> Plan:
     return Plan(
         households=int(t["households"]),
         target=t,
-        scales={name: s.value for name, s in targets.scales.items()},
+        law=law or legal_parameters(targets.reference_date[:7]),
+        numbers=numbers,
         family=family,
         children_given_family={2: single_parents, 3: couples / couples.sum()},
         female_given_family=np.array(

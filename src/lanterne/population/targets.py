@@ -22,7 +22,7 @@ A targets file lives in ``catalog/populations/<id>.yaml`` (documented in
         status: secondary                       # published | secondary | reconstructed | assumption
         source: insee-focus-348
         date: "2023-12"
-    scales: {rsa_base: {value: 635.71, unit: EUR/month, ...}}   # legal amounts
+    generator: {students: {value: {...}, unit: weight, stage: benefits, ...}}   # rules' numbers
     departments: {source: ..., population: {"01": 652432, ...}}
 
 Every figure carries its source, the date it describes and a status: ``published`` (read in
@@ -111,16 +111,33 @@ class Target(Strict):
         return self
 
 
-class Scale(Strict):
-    """A legal amount or rate the generator applies (a benefit scale, a threshold)."""
+GeneratorValue = float | list[float] | list[list[float]] | dict[str, float | list[float]]
 
-    value: float
+
+class GeneratorNumber(Strict):
+    """Numbers one rule of the generator reads (a share, a weight, a distribution).
+
+    ``value`` is a number, a list, a table (list of lists) or named numbers (a mapping);
+    ``stage`` names the generator stage that reads it.
+    """
+
+    value: GeneratorValue
     unit: Annotated[str, Field(min_length=1)]
     label: Text
+    stage: Literal["people", "benefits", "activity", "housing", "income", "neighbourhood", "other"]
     status: TargetStatus
     source: Annotated[str, Field(min_length=1)]
     date: Annotated[str, Field(min_length=4)]
     note: Text | None = None
+
+    def count(self) -> int:
+        """How many numbers the entry holds."""
+        value = self.value
+        if isinstance(value, dict):
+            return sum(len(v) if isinstance(v, list) else 1 for v in value.values())
+        if isinstance(value, list):
+            return sum(len(v) if isinstance(v, list) else 1 for v in value)
+        return 1
 
 
 class Departments(Strict):
@@ -147,7 +164,7 @@ class PopulationTargets(Strict):
     tolerance: Tolerance = Field(default_factory=Tolerance)
     sources: Annotated[list[Source], Field(min_length=1)]
     targets: Annotated[list[Target], Field(min_length=1)]
-    scales: dict[str, Scale] = Field(default_factory=dict)
+    generator: dict[str, GeneratorNumber] = Field(default_factory=dict)
     departments: Departments | None = None
 
     def target(self, target_id: str) -> Target:
@@ -159,9 +176,6 @@ class PopulationTargets(Strict):
     def value(self, target_id: str) -> float:
         """The value of a target, by id."""
         return self.target(target_id).value
-
-    def scale(self, name: str) -> float:
-        return self.scales[name].value
 
     def source(self, source_id: str) -> Source | None:
         return next((s for s in self.sources if s.id == source_id), None)
@@ -185,6 +199,15 @@ class PopulationTargets(Strict):
         counts = dict.fromkeys(TARGET_STATUSES, 0)
         for target in self.targets:
             counts[target.status] += 1
+        return counts
+
+    def generator_status_counts(self) -> dict[str, int]:
+        """How many of the generator's numbers have each status (a table counts each cell)."""
+        counts = dict.fromkeys(TARGET_STATUSES, 0)
+        for number in self.generator.values():
+            counts[number.status] += number.count()
+        if self.departments is not None:
+            counts[self.departments.status] += len(self.departments.population)
         return counts
 
 
@@ -302,8 +325,8 @@ def _cross_check(doc: YamlDocument, targets: PopulationTargets) -> list[Problem]
                     ),
                 )
             )
-    for name, scale in targets.scales.items():
-        check_source(("scales", name), scale.source)
+    for name, number in targets.generator.items():
+        check_source(("generator", name), number.source)
     if targets.departments is not None:
         check_source(("departments",), targets.departments.source)
         declared = columns.get("department")

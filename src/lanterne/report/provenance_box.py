@@ -21,7 +21,11 @@ from lanterne.htmlsafe import link_url
 from lanterne.i18n import Msg, format_number, format_percent, pick
 from lanterne.model import Model
 from lanterne.population.generate import read_metadata
-from lanterne.population.targets import load_targets
+from lanterne.population.targets import (
+    TARGET_STATUS_LABELS,
+    PopulationTargets,
+    load_targets,
+)
 from lanterne.provenance import source_citation, status_explanation, status_label
 from lanterne.report.blocks import Table
 from lanterne.spec.schema import STATUSES, Source
@@ -173,6 +177,47 @@ def model_box(model: Model, lang: str) -> ModelBox:
     )
 
 
+def population_counts(targets: PopulationTargets, meta: dict[str, object], lang: str) -> str:
+    """The population's numbers by status, as the model's: calibration targets, the
+    generator's own numbers, and where the legal amounts come from.
+
+    >>> text = population_counts(load_targets("fr-caf-2023"), {}, "en")
+    >>> text.startswith("Of the population's ")
+    True
+    """
+
+    def parts(counts: dict[str, int]) -> str:
+        return ", ".join(
+            f"{n} {TARGET_STATUS_LABELS[s].render(lang)}" for s, n in counts.items() if n
+        )
+
+    targets_counts = targets.status_counts()
+    generator_counts = targets.generator_status_counts()
+    version = meta.get("openfisca_france_version")
+    law = (
+        Msg(
+            "Les montants légaux des prestations viennent d'OpenFisca-France {v} (règles au {d}).",
+            "Legal benefit amounts come from OpenFisca-France {v} (rules as of {d}).",
+            v=version,
+            d=meta.get("legal_date", "?"),
+        ).render(lang)
+        if version
+        else ""
+    )
+    text = Msg(
+        "Sur les {t} chiffres de la population : {c} cibles de calage ({cp}) et {g} nombres "
+        "du générateur ({gp}).",
+        "Of the population's {t} numbers: {c} calibration targets ({cp}) and {g} generator "
+        "numbers ({gp}).",
+        t=sum(targets_counts.values()) + sum(generator_counts.values()),
+        c=sum(targets_counts.values()),
+        cp=parts(targets_counts),
+        g=sum(generator_counts.values()),
+        gp=parts(generator_counts),
+    ).render(lang)
+    return f"{text} {law}".strip()
+
+
 def population_metadata(path: str | os.PathLike[str]) -> dict[str, object] | None:
     """Lanterne's metadata of a generated population (file or folder; ``None`` otherwise)."""
     target = Path(path)
@@ -214,6 +259,7 @@ def population_box(
         targets = load_targets(str(meta["targets"])) if meta.get("targets") else None
         if targets is not None:
             box.sources = source_lines(list(targets.sources), lang)
+            box.paragraphs.append(population_counts(targets, meta, lang))
     else:
         name = Path(path).name if path is not None else "—"
         box.paragraphs.append(

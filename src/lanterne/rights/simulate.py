@@ -109,11 +109,17 @@ def _months(month: str) -> list[Any]:
     return [start.offset(-i, "month") for i in range(HISTORY_MONTHS + 1)]
 
 
-def simulate(situations: Situations, month: str) -> dict[str, NDArray[np.float64]]:
+def simulate(
+    situations: Situations,
+    month: str,
+    outputs: dict[str, tuple[str, str]] | None = None,
+) -> dict[str, NDArray[np.float64]]:
     """Monthly amounts per household: ``rsa``, ``ppa``, ``housing``, ``aah`` (euros).
 
     ``aah`` adds the AAH of the head and partner. Amounts are what OpenFisca-France
-    computes for the month under the rules in force then.
+    computes for the month under the rules in force then. ``outputs`` (default
+    :data:`BENEFITS`) names other OpenFisca variables to compute, as ``{key: (variable,
+    entity)}``.
     """
     check_month(month)
     tbs = tax_benefit_system()
@@ -163,10 +169,13 @@ def simulate(situations: Situations, month: str) -> dict[str, NDArray[np.float64
             sim.set_input(name, m, values)
         for name, values in inputs_menage.items():
             sim.set_input(name, m, values)
-    sim.set_input("rsa_isolement_recent", months[0], s.isolement_recent)
+    # A recent separation is recent in the months the benefits average too (the activity
+    # bonus looks at the three months before the chosen one).
+    for m in months[:4]:
+        sim.set_input("rsa_isolement_recent", m, s.isolement_recent)
 
     out: dict[str, NDArray[np.float64]] = {}
-    for key, (variable, entity) in BENEFITS.items():
+    for key, (variable, entity) in (outputs or BENEFITS).items():
         values = np.asarray(sim.calculate(variable, month), dtype=np.float64)
         if entity == "individu":
             adult = s.role != CHILD

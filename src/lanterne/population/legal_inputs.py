@@ -1,0 +1,170 @@
+"""What the fast benefit formulas read: OpenFisca-France parameter paths and households.
+
+:class:`Households` holds one row per benefit unit, the two adults on a second axis
+(head, partner), the children by age; :func:`from_situations` builds it from the persons
+the rights module gives OpenFisca, so that the fast path and OpenFisca see the same
+household. :data:`LEFT_OUT` lists the rules the fast path leaves out.
+
+Example:
+    >>> h = Households(*([np.zeros(2, dtype=bool)] * 18))
+    >>> h.n, h.adults().tolist()
+    (2, [[True, False], [True, False]])
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from lanterne.i18n import Msg
+
+Array = NDArray
+
+_MS = "prestations_sociales.solidarite_insertion.minima_sociaux."
+ASPA = "prestations_sociales.solidarite_insertion.minimum_vieillesse.aspa."
+RSA = _MS + "rsa."
+PPA = _MS + "ppa."
+AAH = "prestations_sociales.prestations_etat_de_sante.invalidite.aah."
+PF = "prestations_sociales.prestations_familiales."
+AF = PF + "prestations_generales.af."
+CF = PF + "prestations_generales.cf."
+BMAF = PF + "bmaf.bmaf"
+ASF = PF + "education_presence_parentale.asf."
+AL = "prestations_sociales.aides_logement.allocations_logement."
+RLS = "prestations_sociales.aides_logement.reduction_loyer_solidarite."
+SMIC = "marche_travail.salaire_minimum.smic."
+DEDUCTIONS = "impot_revenu.calcul_revenus_imposables.deductions."
+
+# housing tenure codes of Households.tenure
+SOCIAL, PRIVATE, OWNER, FREE = 0, 1, 2, 3
+#: Benefits computed, in the order of their dependencies.
+BENEFITS = ("af", "cf", "asf", "aah", "aspa", "aide_logement", "rsa", "ppa")
+
+#: Rules of OpenFisca-France the fast path leaves out (shown by the check and the docs).
+LEFT_OUT: dict[str, Msg] = {
+    "paje": Msg(
+        "PAJE (enfants de moins de 3 ans) : non calculée ; comptée par OpenFisca dans les "
+        "ressources du RSA et de la prime d'activité.",
+        "PAJE (children under 3): not computed; OpenFisca counts it in the resources of RSA "
+        "and the activity bonus.",
+    ),
+    "cf": Msg(
+        "Complément familial : plafonds simplifiés (pas de plafond majoré propre, pas de "
+        "cumul différentiel avec les allocations familiales) ; pas de règle propre à "
+        "l'outre-mer (le générateur n'y attribue pas le complément familial).",
+        "Family supplement: simplified ceilings (no separate increased ceiling, no "
+        "differential with family allowances); no overseas rule (the generator gives no "
+        "family supplement overseas).",
+    ),
+    "accession": Msg(
+        "Propriétaires accédants aidés au logement (générateur seulement) : aide calculée "
+        "comme pour un locataire sur la mensualité, sans dégressivité ; la vérification les "
+        "traite comme propriétaires sans prêt aidé (aucune aide), comme le module des droits.",
+        "Owners repaying a loan with housing benefit (generator only): benefit computed as "
+        "for a tenant on the repayment, without degressivity; the check treats them as "
+        "owners without a subsidised loan (no benefit), as the rights module does.",
+    ),
+    "pf_resources": Msg(
+        "Ressources des prestations familiales (année N-2) : revenus du mois × 12 moins les "
+        "abattements de 10 % de l'impôt sur le revenu de l'année ; OpenFisca recalcule "
+        "l'impôt de l'année N-2.",
+        "Family-benefit resources (year N-2): the month's income × 12 less the income tax's "
+        "10 % deductions of the year; OpenFisca recomputes year N-2's tax.",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Households:
+    """One row per benefit unit; ``(n, 2)`` arrays hold the head (0) and the partner (1).
+
+    Amounts are monthly euros. ``child_ages`` is ``(n, k)`` with -1 where there is no
+    child. ``tenure`` uses :data:`SOCIAL`, :data:`PRIVATE`, :data:`OWNER`, :data:`FREE`;
+    ``zone`` is the housing-benefit rent zone (1, 2, 3).
+    """
+
+    couple: Array
+    head_age: Array
+    child_ages: Array
+    salary: Array
+    unemployment: Array
+    pension: Array
+    alimony: Array
+    student: Array
+    apprentice: Array
+    incapacity: Array
+    restriction: Array
+    disabled: Array
+    tenure: Array
+    rent: Array
+    conventionne: Array
+    zone: Array
+    overseas: Array
+    recent_separation: Array
+    accession: Array | None = None  # owners repaying a loan, benefit as tenants (no degressivity)
+
+    @property
+    def n(self) -> int:
+        return int(self.couple.shape[0])
+
+    def children(self, low: float, high: float) -> Array:
+        """Children aged from ``low`` to ``high`` included."""
+        return ((self.child_ages >= low) & (self.child_ages <= high)).sum(axis=1)
+
+    def adults(self) -> Array:
+        """Whether each slot holds an adult: the head always, the partner in a couple."""
+        return np.stack([np.ones(self.n, dtype=bool), self.couple], axis=1)
+
+
+def from_situations(s: object) -> Households:
+    """The :class:`Households` of a :class:`lanterne.rights.inputs.Situations`."""
+    from lanterne.rights.inputs import CHILD, HEAD, PARTNER
+
+    n = s.n_households  # type: ignore[attr-defined]
+    household, role = s.household, s.role  # type: ignore[attr-defined]
+    head = np.flatnonzero(role == HEAD)
+    partner = np.flatnonzero(role == PARTNER)
+
+    def pair(values: Array, dtype: type = float) -> Array:
+        out = np.zeros((n, 2), dtype=dtype)
+        out[household[head], 0] = values[head]
+        out[household[partner], 1] = values[partner]
+        return out
+
+    children = np.flatnonzero(role == CHILD)
+    first = np.searchsorted(household[children], household[children])
+    rank = np.arange(children.size) - first
+    k = int(rank.max()) + 1 if children.size else 1
+    ages = np.full((n, k), -1, dtype=np.int64)
+    ages[household[children], rank] = s.age[children]  # type: ignore[attr-defined]
+    statut = s.statut_logement[:n]  # type: ignore[attr-defined]
+    tenure = np.select(
+        [statut == "locataire_hlm", statut == "locataire_vide", statut == "proprietaire"],
+        [SOCIAL, PRIVATE, OWNER],
+        FREE,
+    )
+    zone = np.char.replace(s.zone_apl.astype(str), "zone_", "").astype(np.int64)  # type: ignore[attr-defined]
+    couple = np.zeros(n, dtype=bool)
+    couple[household[partner]] = True
+    return Households(
+        couple=couple,
+        head_age=s.age[head][np.argsort(household[head])],  # type: ignore[attr-defined]
+        child_ages=ages,
+        salary=pair(s.salaire_net),  # type: ignore[attr-defined]
+        unemployment=pair(s.chomage_net),  # type: ignore[attr-defined]
+        pension=pair(s.retraite_nette),  # type: ignore[attr-defined]
+        alimony=pair(s.pension_alimentaire),  # type: ignore[attr-defined]
+        student=pair(s.etudiant, bool),  # type: ignore[attr-defined]
+        apprentice=pair(s.apprenti, bool),  # type: ignore[attr-defined]
+        incapacity=pair(s.taux_incapacite)[:, 0],  # type: ignore[attr-defined]
+        restriction=pair(s.restriction_emploi, bool)[:, 0],  # type: ignore[attr-defined]
+        disabled=pair(s.handicap, bool)[:, 0],  # type: ignore[attr-defined]
+        tenure=tenure,
+        rent=np.asarray(s.loyer, dtype=float),  # type: ignore[attr-defined]
+        conventionne=np.asarray(s.conventionne, dtype=bool),  # type: ignore[attr-defined]
+        zone=zone,
+        overseas=np.char.startswith(s.depcom.astype(str), "97"),  # type: ignore[attr-defined]
+        recent_separation=np.asarray(s.isolement_recent, dtype=bool),  # type: ignore[attr-defined]
+    )
