@@ -22,11 +22,12 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/lanterne demo --out out
 
-# Chromium (browser tests, report screenshots) and Pango (PDF reports, WeasyPrint) come
-# from Debian; installed only when missing (needs root or sudo, as in CI).
-SYSTEM_PACKAGES := chromium chromium-driver libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
+# Chromium (browser tests, report screenshots), Pango (PDF reports, WeasyPrint) and the
+# PostgreSQL server (database tests start their own) come from Debian; installed only when
+# missing (needs root or sudo, as in CI).
+SYSTEM_PACKAGES := chromium chromium-driver libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core postgresql
 system-deps:
-	@if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null 2>&1 || ! ldconfig -p | grep -q 'libpango-1.0.so'; then \
+	@if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null 2>&1 || ! ldconfig -p | grep -q 'libpango-1.0.so' || ! ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1; then \
 		echo "Installing system packages: $(SYSTEM_PACKAGES)"; \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 		$$SUDO apt-get update -qq && \

@@ -10,7 +10,10 @@ from lanterne.report.selfcontained import external_resources
 
 
 def test_demo_generates_audits_and_reports(cli, tmp_path):
-    result = cli("demo", "--out", tmp_path, "--households", "20000", "--pdf", "--lang", "en")
+    result = cli(
+        "demo", "--out", tmp_path, "--households", "20000", "--pdf", "--lang", "en",
+        "--nonrecours-sample", "600",
+    )  # fmt: skip
     assert result.exit_code == 0, result.output
     population = pl.read_parquet(tmp_path / "population.parquet")
     assert population.height == 20000
@@ -20,13 +23,21 @@ def test_demo_generates_audits_and_reports(cli, tmp_path):
         assert {"family_type", "sex", "nationality", "qpv"} <= set(audit["groups"])
     html = (tmp_path / "report.html").read_text(encoding="utf-8")
     assert external_resources(html) == []
-    for section in ("summary", "provenance", "comparison", "archetypes", "reproducibility"):
+    for section in (
+        "summary", "provenance", "comparison", "archetypes", "nonrecours", "reproducibility",
+    ):  # fmt: skip
         assert f'<section id="{section}"' in html
+    nonrecours = json.loads((tmp_path / "nonrecours.json").read_text())
+    assert nonrecours["totals"]["households"] == nonrecours["sample"]["sampled"] == 600
+    assert nonrecours["sample"]["population"] == 20000 and nonrecours["sample"]["is_sample"]
+    assert "random sample of 600 households out of 20,000" in html
+    # the selection is the national one: the sample's rate is near the population's 5 %
+    assert 0.01 < nonrecours["totals"]["selection_rate"] < 0.1
     assert "seed 2023" in html and "fr-caf-2023" in html
     assert (tmp_path / "report.pdf").stat().st_size > 10_000
     assert str((tmp_path / "report.html").resolve()) in result.output.replace("\n", "")
 
-    again = cli("demo", "--out", tmp_path, "--households", "20000")
+    again = cli("demo", "--out", tmp_path, "--households", "20000", "--nonrecours-sample", "0")
     assert again.exit_code == 0, again.output
     assert "réutilisée" in again.output  # same size and seed: not generated twice
 

@@ -78,6 +78,10 @@ class LanterneError(Exception):
     def render(self, lang: str | None = None) -> str:
         return "\n".join(p.render(lang) for p in self.problems)
 
+    def __reduce__(self) -> tuple[object, ...]:
+        # rebuilt from its problems when it crosses processes (errors found by a worker)
+        return (type(self), (self.problems,))
+
 
 class SpecError(LanterneError):
     """A model specification (or another catalog file) is invalid."""

@@ -24,6 +24,7 @@ import pyarrow.parquet as pq
 
 from lanterne.errors import DataError, Problem
 from lanterne.i18n import Msg
+from lanterne.io.database import DatabaseTable, is_database_uri, open_database
 from lanterne.io.tables import parquet_files, read_table, table_format
 
 #: Rows per chunk when reading Parquet files (about 100 MB for 40 columns).
@@ -39,6 +40,7 @@ class ChunkSource:
     columns: list[str]
     frame: pl.DataFrame | None = None
     files: list[Path] | None = None
+    database: DatabaseTable | None = None  # a table of PostgreSQL or DuckDB
 
     def require(self, names: Iterable[str], what: Msg | None = None) -> None:
         """Raise a :class:`DataError` naming every missing column (and those available)."""
@@ -61,6 +63,9 @@ class ChunkSource:
     ) -> Iterator[tuple[int, pl.DataFrame]]:
         """``(first row, chunk)`` pairs with only ``columns``, in the table's row order."""
         wanted = list(dict.fromkeys(columns))
+        if self.database is not None:
+            yield from self.database.chunks(wanted, batch_rows)
+            return
         if self.frame is not None:
             frame = self.frame.select(wanted)
             for start in range(0, max(self.n_rows, 1), batch_rows):
@@ -79,11 +84,15 @@ class ChunkSource:
 
 
 def open_source(data: ChunkSource | pl.DataFrame | str | os.PathLike[str]) -> ChunkSource:
-    """A :class:`ChunkSource` for a DataFrame, a CSV/Parquet file or a folder of Parquet files."""
+    """A :class:`ChunkSource` for a DataFrame, a CSV/Parquet file, a folder of Parquet files
+    or a database table (``postgresql://…?table=…``, ``duckdb://…?table=…``)."""
     if isinstance(data, ChunkSource):
         return data
     if isinstance(data, pl.DataFrame):
         return ChunkSource(None, data.height, list(data.columns), frame=data)
+    if is_database_uri(data):  # postgresql://… or duckdb://…, read in batches
+        table = open_database(str(data))
+        return ChunkSource(table.uri.label, table.n_rows, table.columns, database=table)
     path = Path(data)
     if not path.exists():
         raise DataError(Problem(Msg("fichier introuvable", "file not found"), file=str(path)))

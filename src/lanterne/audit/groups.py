@@ -143,3 +143,20 @@ def split_code(cell: int, sizes: list[int]) -> list[int]:
         cell, part = divmod(cell, size)
         parts.append(part)
     return parts[::-1]
+
+
+def absorb(target: GroupEncoder, other: GroupEncoder) -> np.ndarray:
+    """Add ``other``'s labels to ``target``; return the map from its codes to ``target``'s.
+
+    Encoders filled on separate partitions (one per worker task) merge into one, in the
+    order the partitions are absorbed, as if one encoder had read them in turn.
+
+    >>> a, b = GroupEncoder("g"), GroupEncoder("g")
+    >>> _ = a.encode(pl.Series(["x", "y"])); _ = b.encode(pl.Series(["z", "x"]))
+    >>> absorb(a, b).tolist(), a.labels
+    ([2, 0], ['x', 'y', 'z'])
+    """
+    if other._declared is not None and target._declared is None and not target.labels:
+        target._declared = list(other._declared)
+    target._boolean = target._boolean or other._boolean
+    return np.array([target._add(label) for label in other.labels], dtype=np.uint32)

@@ -244,6 +244,42 @@ def _compact(codes: np.ndarray, size: int) -> np.ndarray:
     return codes.astype(np.uint16 if size < 2**16 else np.uint32, copy=False)
 
 
+def score_chunk(
+    model: Model | None,
+    chunk: pl.DataFrame,
+    columns: list[str],
+    score_col: str | None,
+    start: int,
+    n_rows: int,
+    label: str | None,
+) -> tuple[np.ndarray, pl.DataFrame]:
+    """Scores (float64) and group columns of one chunk starting at row ``start``."""
+    try:
+        if score_col is None:
+            assert model is not None
+            prepared = model.prepare(chunk, file=label)
+            scores = model.scores(prepared, prepared=True).to_numpy()
+            groups = prepared
+        else:
+            scores = _score_column(chunk[score_col], start, label)
+            groups = chunk.select(columns)
+            if model is not None:  # type declared sensitive columns (category order)
+                groups = prepare_table(model.spec, groups, file=label, required=())
+    except DataError as err:
+        if chunk.height < n_rows:
+            raise _chunk_problem(err, start, chunk.height, label) from None
+        raise
+    return np.asarray(scores, dtype=np.float64), groups
+
+
+def needed_columns(model: Model | None, columns: list[str], score_col: str | None) -> list[str]:
+    """The columns pass 1 reads: the model's variables (or the scores) and the groups."""
+    if score_col is None:
+        assert model is not None
+        return [*model.used_variables, *columns]
+    return [score_col, *columns]
+
+
 def _collect(
     model: Model | None,
     source: ChunkSource,
@@ -256,28 +292,12 @@ def _collect(
     encoders = {c: GroupEncoder(c) for c in columns}
     score_parts: list[np.ndarray] = []
     code_parts: dict[str, list[np.ndarray]] = {c: [] for c in columns}
-    if score_col is None:
-        assert model is not None
-        needed = [*model.used_variables, *columns]
-    else:
-        needed = [score_col, *columns]
+    needed = needed_columns(model, columns, score_col)
     for start, chunk in source.chunks(needed, batch_rows):
-        try:
-            if score_col is None:
-                assert model is not None
-                prepared = model.prepare(chunk, file=source.label)
-                scores = model.scores(prepared, prepared=True).to_numpy()
-                groups = prepared
-            else:
-                scores = _score_column(chunk[score_col], start, source.label)
-                groups = chunk.select(columns)
-                if model is not None:  # type declared sensitive columns (category order)
-                    groups = prepare_table(model.spec, groups, file=source.label, required=())
-        except DataError as err:
-            if chunk.height < source.n_rows:
-                raise _chunk_problem(err, start, chunk.height, source.label) from None
-            raise
-        score_parts.append(np.asarray(scores, dtype=np.float64))
+        scores, groups = score_chunk(
+            model, chunk, columns, score_col, start, source.n_rows, source.label
+        )
+        score_parts.append(scores)
         for c in columns:
             enc = encoders[c]
             code_parts[c].append(_compact(enc.encode(groups[c]), enc.size))
@@ -540,6 +560,7 @@ def audit_population(
     resolution: int = QUANTILE_BINS,
     progress: ProgressCallback | None = None,
     keep_rows: bool = False,
+    client: Any = None,
 ) -> PopulationAudit:
     """Audit whom a model targets, group by group.
 
@@ -562,6 +583,8 @@ def audit_population(
             the data's rows are reported twice).
         keep_rows: keep every household's score and group codes on the result
             (:class:`HouseholdRows`, about 10 bytes per household and column) for reports.
+        client: a :class:`distributed.Client`: score and reduce the partitions on its
+            workers (:mod:`lanterne.scale.audit`); the numbers are the same.
 
     >>> import polars as pl
     >>> data = pl.DataFrame({"score": [0.9, 0.8, 0.2, 0.1], "sex": ["f", "m", "f", "m"]})
@@ -590,7 +613,13 @@ def audit_population(
     if score_col is None:
         assert model is not None
         source.require(model.used_variables)
-    collected = _collect(model, source, every, score_col, batch_rows, progress)
+    if client is not None:  # the same passes, partition by partition on a Dask cluster
+        from lanterne.scale.audit import DaskPasses
+
+        passes: Any = DaskPasses(client)
+        collected = passes.collect(model, source, every, score_col, batch_rows, progress)
+    else:
+        collected = _collect(model, source, every, score_col, batch_rows, progress)
     scores = collected.scores
     n = scores.size
     ordered = np.sort(scores)
@@ -628,7 +657,10 @@ def audit_population(
                     m=MAX_CELLS,
                 )
             )
-    reduced = _reduce(collected, groupings, bins, progress)
+    if client is not None:
+        reduced = passes.reduce(collected, groupings, bins, progress)
+    else:
+        reduced = _reduce(collected, groupings, bins, progress)
     encoders = collected.encoders
 
     overall_part, overall_median = reduced[overall_g]
@@ -687,7 +719,7 @@ def audit_population(
         strata=strata,
         rows=HouseholdRows(
             scores,
-            collected.codes,
+            dict(collected.codes),  # fetched now from a cluster's workers
             {c: list(e.labels) for c, e in encoders.items()},
         )
         if keep_rows

@@ -130,7 +130,9 @@ debug_mode = False
 
 def invoked_command() -> str:
     """The running command as one shell line: ``lanterne report ...``."""
-    return shlex.join(["lanterne", *invoked_args])
+    from lanterne.io.database import redact  # no password in reports
+
+    return redact(shlex.join(["lanterne", *invoked_args]))
 
 
 def run(argv: list[str] | None = None) -> int:

@@ -13,9 +13,10 @@ from lanterne.audit.confusion import audit_confusion
 from lanterne.audit.population import audit_population
 from lanterne.audit.selection import audit_selection
 from lanterne.audit.suppression import DEFAULT_MIN_CELL
-from lanterne.cli.app import LangOption, app, console, h, invoked_command
+from lanterne.cli.app import LangOption, app, console, err_console, h, invoked_command
 from lanterne.cli.audit_tables import render_confusion, render_population, render_selection
 from lanterne.cli.options import (
+    ClusterOption,
     MinCellOption,
     ThresholdOption,
     TopShareOption,
@@ -27,6 +28,7 @@ from lanterne.i18n import Msg, get_lang, tr
 from lanterne.io.atomic import check_destination
 from lanterne.model import load_model
 from lanterne.report import population_report, selection_report
+from lanterne.scale.cluster import cluster_client
 
 audit_app = typer.Typer(
     help=h(
@@ -97,11 +99,13 @@ def population(
         ),
     ],
     data: Annotated[
-        Path,
+        str,
         typer.Argument(
             help=h(
-                "Foyers : CSV, Parquet ou dossier de fichiers Parquet (lus par morceaux).",
-                "Households: CSV, Parquet or a folder of Parquet files (read in chunks).",
+                "Foyers : CSV, Parquet, dossier de fichiers Parquet ou table d'une base "
+                "(postgresql://…?table=…, duckdb://…?table=…), lus par morceaux.",
+                "Households: CSV, Parquet, a folder of Parquet files or a database table "
+                "(postgresql://…?table=…, duckdb://…?table=…), read in chunks.",
             )
         ),
     ],
@@ -162,6 +166,7 @@ def population(
     ] = DEFAULT_BATCH_ROWS,
     report: ReportOption = None,
     pdf: PdfOption = None,
+    cluster: ClusterOption = None,
     lang: LangOption = None,
 ) -> None:
     """Population audit."""
@@ -185,14 +190,17 @@ def population(
         )
     source = open_source(data)
     total = source.n_rows * 2  # two passes over the rows
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        TextColumn("{task.percentage:>3.0f} %"),
-        TimeElapsedColumn(),
-        console=console,
-        transient=True,
-    ) as bar:
+    with (
+        cluster_client(cluster) as client,
+        Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            TextColumn("{task.percentage:>3.0f} %"),
+            TimeElapsedColumn(),
+            console=err_console,  # progress on stderr: stdout keeps the tables
+            transient=True,
+        ) as bar,
+    ):
         task = bar.add_task(tr("Audit de la population…", "Auditing the population…"), total=total)
         audit = audit_population(
             loaded,
@@ -206,6 +214,7 @@ def population(
             batch_rows=batch_rows,
             progress=lambda k: bar.advance(task, k),
             keep_rows=report is not None,
+            client=client,
         )
     render_population(console, audit, show_deciles=deciles)
     if json_out is not None:

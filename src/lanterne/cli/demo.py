@@ -7,14 +7,17 @@ French models on it side by side, and write the report: ``out/report.html``.
 from __future__ import annotations
 
 import time
+from dataclasses import asdict
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
+from lanterne.audit import PopulationAudit
 from lanterne.audit.chunks import open_source
 from lanterne.audit.suppression import DEFAULT_MIN_CELL
 from lanterne.cli.app import LangOption, app, console, h, invoked_command
+from lanterne.cli.options import ClusterOption
 from lanterne.cli.population import (
     DEFAULT_HOUSEHOLDS,
     DEFAULT_TARGETS,
@@ -23,8 +26,8 @@ from lanterne.cli.population import (
 from lanterne.cli.report import run_audits, write_report_files
 from lanterne.errors import UsageError
 from lanterne.i18n import Msg, format_number, get_lang, tr
-from lanterne.io.atomic import check_folder
-from lanterne.model import load_model
+from lanterne.io.atomic import check_folder, write_json_atomic
+from lanterne.model import Model, load_model
 from lanterne.population.archetypes import load_archetypes
 from lanterne.population.generate import (
     DEFAULT_SEED,
@@ -32,6 +35,11 @@ from lanterne.population.generate import (
     read_metadata,
 )
 from lanterne.report import population_report
+from lanterne.report.blocks import Section
+from lanterne.report.labels import Labels
+from lanterne.report.nonrecours_section import nonrecours_section
+from lanterne.scale.cluster import cluster_client
+from lanterne.scale.sample import DEMO_SAMPLE, demo_nonrecours
 
 DEMO_MODELS = ("fr-cnaf-2014", "fr-cnaf-dmde-2026")
 DEMO_ARCHETYPES = "fr-households"
@@ -55,6 +63,44 @@ def _reusable(path: Path, households: int, seed: int) -> bool:
         and meta.get("targets") == DEFAULT_TARGETS
         and str(meta.get("generator_version")) == GENERATOR_VERSION
     )
+
+
+def _nonrecours(
+    out: Path,
+    population: Path,
+    models: list[Model],
+    audits: list[PopulationAudit],
+    sample: int,
+    seed: int,
+    client: Any,
+) -> list[Section]:
+    """The non-take-up section (first model's national selection), its JSON written."""
+    if sample == 0 and client is None:
+        return []
+    started = time.perf_counter()
+    group = [g for g in DEMO_GROUPS[:1]]
+    audit, note = demo_nonrecours(
+        population, models[0], audits[0].threshold, group_cols=group, sample=sample,
+        seed=seed, client=client,
+    )  # fmt: skip
+    lang = get_lang()
+    section = nonrecours_section(audit, Labels.from_models(models), lang)
+    section.paragraphs.insert(1, note.paragraph(lang))
+    write_json_atomic(
+        out / "nonrecours.json",
+        {**audit.to_dict(lang), "sample": {**asdict(note), "is_sample": note.is_sample}},
+    )
+    console.print(
+        tr(
+            "Non-recours calculé sur {n} foyers ({s} s) ; JSON : {p}",
+            "Non-take-up computed on {n} households ({s} s); JSON: {p}",
+            n=format_number(note.sampled, None, 0),
+            s=f"{time.perf_counter() - started:.0f}",
+            p=str(out / "nonrecours.json"),
+        ),
+        soft_wrap=True,
+    )
+    return [section]
 
 
 @app.command(
@@ -92,6 +138,20 @@ def demo(
         bool,
         typer.Option("--pdf", help=h("Écrire aussi le PDF.", "Also write the PDF.")),
     ] = False,
+    sample: Annotated[
+        int,
+        typer.Option(
+            "--nonrecours-sample",
+            min=0,
+            help=h(
+                "Foyers tirés au hasard pour le non-recours (OpenFisca) ; 0 : pas de "
+                "section non-recours. Avec --cluster : toute la population.",
+                "Households drawn at random for non-take-up (OpenFisca); 0: no non-take-up "
+                "section. With --cluster: the whole population.",
+            ),
+        ),
+    ] = DEMO_SAMPLE,
+    cluster: ClusterOption = None,
     lang: LangOption = None,
 ) -> None:
     """Generate, audit, report."""
@@ -125,7 +185,11 @@ def demo(
     models = [load_model(m) for m in DEMO_MODELS]
     source = open_source(population)
     groups = [g for g in DEMO_GROUPS if g in source.columns]
-    audits = run_audits(models, source, group_cols=groups, rule=None, min_cell=DEFAULT_MIN_CELL)
+    with cluster_client(cluster) as client:
+        audits = run_audits(
+            models, source, group_cols=groups, rule=None, min_cell=DEFAULT_MIN_CELL, client=client
+        )
+        extra = _nonrecours(out, population, models, audits, sample, seed, client)
     for model, audit in zip(models, audits, strict=True):
         audit.write_json(out / f"audit-{model.id}.json")
         console.print(
@@ -147,6 +211,7 @@ def demo(
             lang=get_lang(),
             archetypes=load_archetypes(DEMO_ARCHETYPES),
             command=invoked_command(),
+            extra_sections=extra,
         )
     write_report_files(report, out / "report.html", out / "report.pdf" if pdf else None)
     console.print(

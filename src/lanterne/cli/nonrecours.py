@@ -16,6 +16,7 @@ from rich.table import Table
 from lanterne.audit.suppression import DEFAULT_MIN_CELL, mark, suppression_note
 from lanterne.cli.app import LangOption, app, console, h, invoked_command
 from lanterne.cli.options import (
+    ClusterOption,
     MinCellOption,
     ThresholdOption,
     TopShareOption,
@@ -24,10 +25,12 @@ from lanterne.cli.options import (
 from lanterne.cli.report import PdfOption, ReportOption, check_report_outputs, write_report_files
 from lanterne.i18n import format_number, format_percent, get_lang, tr
 from lanterne.io.atomic import check_destination, write_json_atomic
+from lanterne.io.database import redact
 from lanterne.io.tables import read_table
 from lanterne.model import load_model
 from lanterne.provenance import status_label
 from lanterne.report.build import nonrecours_report
+from lanterne.scale.cluster import cluster_client
 
 DEFAULT_MONTH = "2025-06"
 
@@ -38,9 +41,12 @@ def _pct(value: float | None) -> str:
 
 def nonrecours_command(
     population: Annotated[
-        Path,
+        str,
         typer.Argument(
-            help=h("Population : CSV ou Parquet.", "Population: CSV or Parquet."),
+            help=h(
+                "Population : CSV, Parquet ou table d'une base (postgresql://…?table=…).",
+                "Population: CSV, Parquet or a database table (postgresql://…?table=…).",
+            ),
         ),
     ],
     group_col: Annotated[
@@ -121,6 +127,7 @@ def nonrecours_command(
     ] = None,
     report: ReportOption = None,
     pdf: PdfOption = None,
+    cluster: ClusterOption = None,
     lang: LangOption = None,
 ) -> None:
     """Non-take-up by group next to the model's selection rate."""
@@ -133,19 +140,21 @@ def nonrecours_command(
     groups = group_col or ["family_type"]
     with console.status(tr("Lecture des données…", "Reading the data…")):
         frame = read_table(population)
-    result = audit_nonrecours(
-        frame,
-        month,
-        group_cols=groups,
-        model=model,
-        targeting=rule,
-        min_cell=min_cell,
-        chunk_rows=chunk_rows,
-        seed=seed,
-        workers=workers,
-        calibrate=calibrate,
-        file=str(population),
-    )
+    with cluster_client(cluster) as client:
+        result = audit_nonrecours(
+            frame,
+            month,
+            group_cols=groups,
+            model=model,
+            targeting=rule,
+            min_cell=min_cell,
+            chunk_rows=chunk_rows,
+            seed=seed,
+            workers=workers,
+            calibrate=calibrate,
+            file=redact(population),
+            client=client,
+        )
     table = Table(
         title=tr(
             "Non-recours (RSA, prime d'activité, aide au logement) et sélection par {m} — {mo}",

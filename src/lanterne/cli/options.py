@@ -115,3 +115,20 @@ RawCsvOption = Annotated[
         ),
     ),
 ]
+
+
+#: Where the heavy work runs: this process (default) or a Dask cluster (docs/scaling.md).
+ClusterOption = Annotated[
+    str | None,
+    typer.Option(
+        "--cluster",
+        help=h(
+            "Répartir le calcul sur une grappe Dask : local (un processus par cœur), "
+            "local:N (N processus) ou tcp://hôte:8786 (un ordonnanceur existant). "
+            "Mêmes résultats qu'en un seul processus.",
+            "Spread the work over a Dask cluster: local (one process per core), local:N "
+            "(N processes) or tcp://host:8786 (an existing scheduler). Same results as "
+            "one process.",
+        ),
+    ),
+]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
@@ -13,8 +13,9 @@ from lanterne.audit import PopulationAudit, audit_population
 from lanterne.audit.chunks import ChunkSource, open_source
 from lanterne.audit.confusion import audit_confusion
 from lanterne.audit.suppression import DEFAULT_MIN_CELL
-from lanterne.cli.app import LangOption, app, console, h, invoked_command
+from lanterne.cli.app import LangOption, app, console, err_console, h, invoked_command
 from lanterne.cli.options import (
+    ClusterOption,
     MinCellOption,
     ModelArgument,
     ThresholdOption,
@@ -28,6 +29,7 @@ from lanterne.model import Model, TargetingRule, load_model
 from lanterne.population.archetypes import load_archetypes
 from lanterne.report import Report, population_report, write_html, write_pdf
 from lanterne.report.model_comparison import side_by_side_sections
+from lanterne.scale.cluster import cluster_client
 
 ReportOption = Annotated[
     Path | None,
@@ -102,8 +104,12 @@ def run_audits(
     group_cols: Sequence[str],
     rule: TargetingRule | None,
     min_cell: int,
+    client: Any = None,
 ) -> list[PopulationAudit]:
-    """Population audits of each model on the same data, with one progress bar."""
+    """Population audits of each model on the same data, with one progress bar.
+
+    With a Dask ``client``, each audit runs on the cluster (same numbers).
+    """
     total = source.n_rows * 2 * len(models)  # two passes per model
     audits = []
     with Progress(
@@ -111,7 +117,7 @@ def run_audits(
         BarColumn(),
         TextColumn("{task.percentage:>3.0f} %"),
         TimeElapsedColumn(),
-        console=console,
+        console=err_console,
         transient=True,
     ) as bar:
         task = bar.add_task(tr("Audit de la population…", "Auditing the population…"), total=total)
@@ -129,6 +135,7 @@ def run_audits(
                     min_cell=min_cell,
                     keep_rows=True,
                     progress=lambda k: bar.advance(task, k),
+                    client=client,
                 )
             )
     return audits
@@ -159,11 +166,13 @@ def write_report_files(report: Report, html: Path, pdf: Path | None) -> None:
 def report(
     model: ModelArgument,
     data: Annotated[
-        Path,
+        str,
         typer.Argument(
             help=h(
-                "Foyers : CSV, Parquet ou dossier de fichiers Parquet.",
-                "Households: CSV, Parquet or a folder of Parquet files.",
+                "Foyers : CSV, Parquet, dossier de fichiers Parquet ou table d'une base "
+                "(postgresql://…?table=…, duckdb://…?table=…).",
+                "Households: CSV, Parquet, a folder of Parquet files or a database table "
+                "(postgresql://…?table=…, duckdb://…?table=…).",
             )
         ),
     ],
@@ -234,6 +243,7 @@ def report(
         ),
     ] = None,
     pdf: PdfOption = None,
+    cluster: ClusterOption = None,
     lang: LangOption = None,
 ) -> None:
     """Population audit report."""
@@ -251,7 +261,10 @@ def report(
                 "no group column: name some with --group-col",
             )
         )
-    audits = run_audits(models, source, group_cols=groups, rule=rule, min_cell=min_cell)
+    with cluster_client(cluster) as client:
+        audits = run_audits(
+            models, source, group_cols=groups, rule=rule, min_cell=min_cell, client=client
+        )
     with console.status(tr("Préparation des graphiques…", "Drawing the charts…")):
         built = population_report(
             models,

@@ -8,8 +8,9 @@ from typing import Annotated
 import typer
 from rich.progress import Progress
 
-from lanterne.cli.app import LangOption, app, console, h
+from lanterne.cli.app import LangOption, app, console, err_console, h
 from lanterne.cli.options import (
+    ClusterOption,
     ModelArgument,
     RawCsvOption,
     ThresholdOption,
@@ -18,9 +19,12 @@ from lanterne.cli.options import (
 )
 from lanterne.i18n import format_percent, tr
 from lanterne.io.atomic import check_destination
+from lanterne.io.database import redact
 from lanterne.io.tables import read_table, table_format, write_table
 from lanterne.model import load_model
 from lanterne.model.trees import Trees
+from lanterne.scale.cluster import cluster_client
+from lanterne.scale.score import check_output, score_dataset, streams
 from lanterne.scoring import score_summary
 
 
@@ -34,9 +38,14 @@ from lanterne.scoring import score_summary
 def score(
     model: ModelArgument,
     data: Annotated[
-        Path,
+        str,
         typer.Argument(
-            help=h("Foyers à noter : CSV ou Parquet.", "Households to score: CSV or Parquet.")
+            help=h(
+                "Foyers à noter : CSV, Parquet, dossier de fichiers Parquet ou table d'une "
+                "base (postgresql://…?table=…).",
+                "Households to score: CSV, Parquet, a folder of Parquet files or a database "
+                "table (postgresql://…?table=…).",
+            )
         ),
     ],
     output: Annotated[
@@ -45,23 +54,42 @@ def score(
             "--output",
             "-o",
             help=h(
-                "Fichier de sortie (.parquet ou .csv) : les colonnes d'entrée plus score "
-                "et selected.",
-                "Output file (.parquet or .csv): the input columns plus score and selected.",
+                "Fichier de sortie (.parquet ou .csv), ou dossier (nom sans extension) de "
+                "fichiers Parquet : les colonnes d'entrée plus score et selected.",
+                "Output file (.parquet or .csv), or a folder (a name without extension) of "
+                "Parquet files: the input columns plus score and selected.",
             ),
         ),
     ],
     top_share: TopShareOption = None,
     threshold: ThresholdOption = None,
     raw_csv: RawCsvOption = False,
+    cluster: ClusterOption = None,
     lang: LangOption = None,
 ) -> None:
     """Score households with a model and write the scores, atomically."""
     given = rule_from_options(top_share, threshold)
-    table_format(output)  # fail on a bad output name before any work
-    check_destination(output)
+    streamed = cluster is not None or output.suffix == "" or streams(data)
+    if streamed:
+        check_output(output)
+    else:
+        table_format(output)  # fail on a bad output name before any work
+        check_destination(output)
     loaded = load_model(model)
     rule = given or loaded.targeting
+    if streamed:  # partition by partition: bounded memory, or on a cluster
+        with (
+            cluster_client(cluster) as client,
+            Progress(console=err_console, transient=True) as bar,
+        ):
+            task = bar.add_task(tr("Notation…", "Scoring…"), total=None)
+            summary = score_dataset(
+                loaded, data, output, rule, client=client,
+                progress=lambda rows: bar.advance(task, rows),
+            )  # fmt: skip
+        console.print(summary.render())
+        console.print(tr("Scores écrits dans {p}", "Scores written to {p}", p=str(output)))
+        return
     with console.status(tr("Lecture des données…", "Reading the data…")):
         frame = read_table(data)
     label = tr("Notation de {n} foyers…", "Scoring {n} households…", n=f"{frame.height:,}")
@@ -70,12 +98,12 @@ def score(
             task = bar.add_task(label, total=frame.height)
             loaded.progress = lambda rows: bar.advance(task, rows)
             try:
-                scored = loaded.score(frame, targeting=rule, file=str(data))
+                scored = loaded.score(frame, targeting=rule, file=redact(data))
             finally:
                 loaded.progress = None
     else:
         with console.status(label):
-            scored = loaded.score(frame, targeting=rule, file=str(data))
+            scored = loaded.score(frame, targeting=rule, file=redact(data))
     with console.status(tr("Écriture…", "Writing…")):
         write_table(scored, output, raw_csv=raw_csv)
     summary = score_summary(scored, rule)

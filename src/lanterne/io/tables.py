@@ -25,6 +25,7 @@ from lanterne.errors import DataError, Problem
 from lanterne.i18n import Msg
 from lanterne.io.atomic import atomic_path, check_destination
 from lanterne.io.csvsafe import escape_formulas
+from lanterne.io.database import is_database_uri, read_database
 
 CSV_SUFFIXES = {".csv", ".tsv", ".txt"}
 PARQUET_SUFFIXES = {".parquet", ".pq"}
@@ -88,7 +89,11 @@ def read_table(path: str | os.PathLike[str], columns: list[str] | None = None) -
     """Read a CSV or Parquet file (or a folder of Parquet files) into a DataFrame.
 
     CSV values stay text; :func:`infer_text_columns` or the model's types convert them.
+    A ``postgresql://`` or ``duckdb://`` URI reads a database table
+    (:mod:`lanterne.io.database`).
     """
+    if is_database_uri(path):
+        return read_database(str(path), columns)
     path = Path(path)
     if not path.exists():
         raise DataError(Problem(Msg("fichier introuvable", "file not found"), file=str(path)))

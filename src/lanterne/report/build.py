@@ -84,8 +84,12 @@ def population_report(
     description: str | None = None,
     command: str | None = None,
     extra_files: Sequence[str | os.PathLike[str]] = (),
+    extra_sections: Sequence[Section] = (),
 ) -> Report:
-    """The report of one or more models' population audits on the same households."""
+    """The report of one or more models' population audits on the same households.
+
+    ``extra_sections`` (the demo's non-take-up section) come after the audits' own.
+    """
     lang = normalise_lang(lang)
     if not models or len(models) != len(audits):
         raise ValueError("one audit per model is needed")
@@ -99,6 +103,7 @@ def population_report(
         sections.append(comparison_section(models, audits, labels, lang))
     if archetypes is not None:
         sections.append(archetypes_section(models, audits, archetypes, lang))
+    sections.extend(extra_sections)
     population = population_box(data, audits[0].n, lang, description=description)
     files = [*(m.checked.file for m in models if Path(m.checked.file).is_file()), *extra_files]
     if data is not None:

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from lanterne import __version__
+from lanterne.io.database import redact
 
 _BLOCK = 1 << 20
 
@@ -50,7 +51,7 @@ def current_command(argv: Sequence[str] | None = None) -> str:
     args = list(sys.argv if argv is None else argv)
     if args:
         args[0] = "lanterne" if Path(args[0]).name in ("lanterne", "__main__.py") else args[0]
-    return shlex.join(args)
+    return redact(shlex.join(args))  # a database password never reaches a report
 
 
 @dataclass
@@ -61,3 +62,6 @@ class Reproducibility:
     version: str = __version__
     seed: int | None = None
     files: list[tuple[str, str]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.command = redact(self.command)

@@ -271,6 +271,7 @@ def audit_nonrecours(
     workers: int = 1,
     calibrate: bool = True,
     file: str | None = None,
+    client: Any = None,
 ) -> NonRecoursAudit:
     """Rights computed with OpenFisca-France, take-up drawn, grouped, next to selection."""
     from lanterne.errors import DataError, Problem
@@ -310,6 +311,7 @@ def audit_nonrecours(
         progress=progress,
         workers=workers,
         calibrate=calibrate,
+        client=client,
     )
     groups = frame.select([pl.col(c).cast(pl.String) for c in group_cols])
     joined = pl.concat([groups, rights.drop("household_id")], how="horizontal")

@@ -29,6 +29,7 @@ from __future__ import annotations
 import multiprocessing
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
+from typing import Any
 
 import numpy as np
 import polars as pl
@@ -97,8 +98,12 @@ def compute_rights(
     progress: bool = True,
     workers: int = 1,
     calibrate: bool = True,
+    client: Any = None,
 ) -> pl.DataFrame:
     """Rights and take-up of every household of ``frame`` for ``month`` (``YYYY-MM``).
+
+    With a Dask ``client``, the chunks are computed by the cluster's workers
+    (:mod:`lanterne.scale.rights`) instead of ``workers`` local processes; same results.
 
     ``workers`` > 1 runs chunks in that many processes (each loads OpenFisca once);
     results are identical, in the same order. With ``calibrate`` (the default), the
@@ -129,14 +134,20 @@ def compute_rights(
             tr("Chargement d'OpenFisca-France…", "Loading OpenFisca-France…"), total=frame.height
         )
         chunks = [frame.slice(a, n) for a, n in _chunks(frame.height, max(1, chunk_rows))]
-        parallel = workers > 1 and len(chunks) > 1
-        if not parallel:
+        parallel = workers > 1 and len(chunks) > 1 and client is None
+        if not parallel and client is None:
             tax_benefit_system()
         bar.update(
             task,
             description=tr("Calcul des droits (OpenFisca)", "Computing rights (OpenFisca)"),
         )
-        if parallel:
+        if client is not None:
+            from lanterne.scale.rights import rights_on_cluster
+
+            parts = rights_on_cluster(
+                client, chunks, month, cat, seed, lambda n: bar.advance(task, n)
+            )
+        elif parallel:
             # spawn, not fork: forking after Polars has started its thread pool can hang
             context = multiprocessing.get_context("spawn")
             with ProcessPoolExecutor(
