@@ -12,6 +12,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from lanterne.audit import PopulationAudit, audit_population
 from lanterne.audit.chunks import ChunkSource, open_source
 from lanterne.audit.confusion import audit_confusion
+from lanterne.audit.defaults import default_group_cols
 from lanterne.audit.suppression import DEFAULT_MIN_CELL
 from lanterne.cli.app import LangOption, app, console, err_console, h, invoked_command
 from lanterne.cli.options import (
@@ -45,27 +46,6 @@ PdfOption = Annotated[
     Path | None,
     typer.Option("--pdf", help=h("Écrire aussi ce PDF.", "Also write this PDF.")),
 ]
-
-#: Default group columns: the models' sensitive variables with at most this many values.
-MAX_DEFAULT_GROUPS = 12
-
-
-def default_group_cols(models: Sequence[Model], available: Sequence[str]) -> list[str]:
-    """The sensitive variables of the models that the data has and that have few values.
-
-    >>> default_group_cols([load_model("fr-cnaf-2014")], ["sex", "disability", "department"])
-    ['sex', 'disability']
-    """
-    out: list[str] = []
-    for model in models:
-        for var in model.spec.variables:
-            small = var.type == "bool" or (
-                var.type == "category" and len(var.categories or ()) <= MAX_DEFAULT_GROUPS
-            )
-            if var.sensitive and small and var.name in available and var.name not in out:
-                out.append(var.name)
-    return out
-
 
 def check_output(path: Path, suffixes: tuple[str, ...], option: str) -> None:
     """Fail before any work if a report file cannot be written there."""
@@ -200,10 +180,12 @@ def report(
             "--group-col",
             "-g",
             help=h(
-                "Colonne de groupe (répétable). Par défaut : les variables sensibles du "
-                "modèle présentes dans les données.",
-                "Group column (repeatable). Default: the model's sensitive variables found "
-                "in the data.",
+                "Colonne de groupe (répétable). Par défaut : situation familiale, sexe, âge, "
+                "nationalité, handicap, QPV et les autres variables sensibles du modèle, "
+                "celles que les données contiennent.",
+                "Group column (repeatable). Default: family situation, sex, age, "
+                "nationality, disability, QPV and the model's other sensitive variables, "
+                "those the data has.",
             ),
         ),
     ] = None,
