@@ -85,8 +85,8 @@ def test_checker_catches_resources():
 def test_both_languages_render(pages, reports):
     fr, en = pages["fr"], pages["en"]
     assert '<html lang="fr">' in fr and '<html lang="en">' in en
-    assert "En bref" in fr and "Méthode" in fr and "In plain words" not in fr
-    assert "In plain words" in en and "Method" in en and "En bref" not in en
+    assert "L'essentiel" in fr and "Méthode" in fr and "Key findings" not in fr
+    assert "Key findings" in en and "Method" in en and "L'essentiel" not in en
     for lang, report in reports.items():
         html = pages[lang]
         for section_id in report.section_ids:
@@ -173,7 +173,7 @@ def test_pdf_has_one_bookmark_per_section(reports, tmp_path):
     sections = next(item for item in reader.outline if isinstance(item, list))
     titles = [item.title for item in sections if not isinstance(item, list)]
     assert len(titles) == len(report.section_ids)
-    assert "En bref" in titles and "Méthode" in titles
+    assert "L'essentiel" in titles and "Méthode" in titles
     assert len(reader.pages) >= 3
     text = reader.pages[0].extract_text()
     assert "Qui ciblent ces 2 modèles" in text

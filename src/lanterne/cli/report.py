@@ -24,7 +24,7 @@ from lanterne.cli.options import (
     rule_from_options,
 )
 from lanterne.errors import UsageError
-from lanterne.i18n import Msg, get_lang, pick, tr
+from lanterne.i18n import Msg, format_number, get_lang, pick, tr
 from lanterne.io.atomic import check_destination
 from lanterne.model import Model, TargetingRule, load_model
 from lanterne.population.archetypes import load_archetypes
@@ -265,8 +265,8 @@ def report(
                 "{m} : {k} foyers sélectionnés sur {n}.",
                 "{m}: {k} households selected out of {n}.",
                 m=pick(m.spec.name),
-                k=f"{audit.n_selected:,}",
-                n=f"{audit.n:,}",
+                k=format_number(audit.n_selected, None, 0),
+                n=format_number(audit.n, None, 0),
             )
         )
     write_report_files(built, output, pdf)

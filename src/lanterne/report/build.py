@@ -26,13 +26,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from lanterne.audit import PopulationAudit, SelectionAudit
-from lanterne.i18n import Msg, normalise_lang, pick
+from lanterne.i18n import Msg, format_number, normalise_lang, pick
 from lanterne.model import Model
 from lanterne.population.archetypes import ArchetypeSet
 from lanterne.report.archetypes_section import archetypes_section
-from lanterne.report.blocks import Section
+from lanterne.report.blocks import Section, Table
 from lanterne.report.comparison import comparison_section
 from lanterne.report.labels import Labels
+from lanterne.report.notice import provenance_notice
 from lanterne.report.population_section import results_section
 from lanterne.report.provenance_box import ModelBox, PopulationBox, model_box, population_box
 from lanterne.report.reproducibility import Reproducibility, current_command, file_checksums
@@ -64,6 +65,19 @@ class Report:
     limitations: list[str]
     repro: Reproducibility
     intro: list[str] = field(default_factory=list)
+    #: One compact warning (title, sentence) for every illustrative model, or ``None``.
+    notice: tuple[str, str] | None = None
+
+    def __post_init__(self) -> None:
+        if self.notice is None:
+            self.notice = provenance_notice(self.models, self.lang)
+
+    @property
+    def appendix_tables(self) -> list[tuple[str, Table]]:
+        """The sections' full tables of figures, headed "section — table", for the appendix."""
+        return [
+            (f"{s.title} — {t.title}", t) for s in self.sections for t in s.tables if t.appendix
+        ]
 
     @property
     def section_ids(self) -> list[str]:
@@ -71,6 +85,7 @@ class Report:
         ids = ["summary"] if self.summary is not None else []
         ids += ["provenance"] if self.models or self.population is not None else []
         ids += [s.id for s in self.sections]
+        ids += ["appendix"] if self.appendix_tables else []
         return [*ids, "method", "reproducibility"]
 
 
@@ -120,7 +135,7 @@ def population_report(
         subtitle=Msg(
             "Audit de population : {n} foyers, par {g}.",
             "Population audit: {n} households, by {g}.",
-            n=f"{audits[0].n:,}".replace(",", "\u202f" if lang == "fr" else ","),
+            n=format_number(audits[0].n, lang, 0),
             g=", ".join(labels.column(c, lang) for c in audits[0].groups),
         ).render(lang),
         models=[model_box(m, lang) for m in models],

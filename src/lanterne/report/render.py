@@ -56,7 +56,7 @@ def _environment() -> jinja2.Environment:
 
 def _toc(report: Report, t: dict[str, str]) -> list[tuple[str, str]]:
     titles = {s.id: s.title for s in report.sections}
-    fixed = {k: t[k] for k in ("summary", "provenance", "method", "reproducibility")}
+    fixed = {k: t[k] for k in ("summary", "provenance", "appendix", "method", "reproducibility")}
     return [(i, titles.get(i) or fixed[i]) for i in report.section_ids]
 
 

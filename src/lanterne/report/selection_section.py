@@ -23,8 +23,8 @@ from __future__ import annotations
 from typing import Any
 
 from lanterne.audit import SelectionAudit
-from lanterne.htmlsafe import html_id
 from lanterne.audit.suppression import mark, suppression_note
+from lanterne.htmlsafe import html_id
 from lanterne.i18n import Msg, format_number, format_percent
 from lanterne.report.blocks import Section, Table
 from lanterne.report.charts import bar_chart
