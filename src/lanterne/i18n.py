@@ -17,6 +17,7 @@ Example:
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -28,6 +29,7 @@ Lang = Literal["fr", "en"]
 LANGS: tuple[Lang, ...] = ("fr", "en")
 DEFAULT_LANG: Lang = "fr"
 
+_PERCENT_SPACE = re.compile(r"(?<=[\d}]) %")
 _current: ContextVar[Lang | None] = ContextVar("lanterne_lang", default=None)
 
 
@@ -104,7 +106,10 @@ def tr(fr: str, en: str, lang: str | None = None, /, **params: Any) -> str:
     >>> tr("Bonjour {name}", "Hello {name}", "en", name="Ana")
     'Hello Ana'
     """
-    chosen = fr if (normalise_lang(lang) if lang else get_lang()) == "fr" else en
+    french = (normalise_lang(lang) if lang else get_lang()) == "fr"
+    chosen = fr if french else en
+    if french and " %" in chosen:  # "10 %": the space never breaks, as in format_percent
+        chosen = _PERCENT_SPACE.sub("\u00a0%", chosen)
     return chosen.format(**params) if params else chosen
 
 

@@ -34,16 +34,20 @@ MIN_PX = 11.0
 _NUMBER = re.compile(r"^\s*(-?[0-9][0-9\u202f\u00a0 ,.]*)\s*(%|×)?\s*$")
 
 
-def parse_label(label: str) -> float | None:
-    """The value a tick label states (a share for a percentage), or ``None`` if not a number."""
+def parse_label(label: str, thousands: bool = True) -> float | None:
+    """The value a tick label states (a share for a percentage), or ``None`` if not a number.
+
+    ``1,234`` is read as English thousands unless ``thousands`` is false.
+    """
     match = _NUMBER.match(label.replace("\u2212", "-"))
     if not match:
         return None
     digits = re.sub(r"[\u202f\u00a0 ]", "", match[1])
-    if "," in digits and "." not in digits and not re.fullmatch(r"-?\d{1,3}(,\d{3})+", digits):
-        digits = digits.replace(",", ".")  # a French decimal comma
-    else:
+    grouped = "." not in digits and re.fullmatch(r"-?[1-9]\d{0,2}(,\d{3})+", digits)
+    if (grouped and thousands) or "." in digits:
         digits = digits.replace(",", "")  # English thousands
+    else:
+        digits = digits.replace(",", ".")  # a French decimal comma
     try:
         value = float(digits)
     except ValueError:
@@ -81,7 +85,9 @@ def check_figure(
                 value = parse_label(label)
                 if not tick.label1.get_visible() or value is None or not low <= loc <= high:
                     continue
-                if abs(value - loc) > 1e-6 * max(span, abs(loc)):
+                # "1,234" reads as 1234 in English and 1.234 in French: either may be meant
+                readings = {value, parse_label(label.replace(",", "."), thousands=False) or value}
+                if all(abs(v - loc) > 1e-6 * max(span, abs(loc)) for v in readings):
                     problems.append(f"tick label {label!r} at {loc:g}")
     width_px = fig.get_tightbbox().width * 72 * 4 / 3  # inches → pt → CSS px
     scale = min(1.0, phone_px / width_px)

@@ -264,7 +264,9 @@ def bar_chart(
             percent_axis(ax.xaxis, lang, top=max(known, default=1.0))
         ax.grid(axis="y", visible=False)
         svg = _to_svg(fig, chart_id, title)
-    columns = ("", value_label) + (("95 %",) if intervals is not None else ())
+    columns = ("", value_label) + (
+        (format_percent(0.95, lang, 0),) if intervals is not None else ()
+    )
     rows = []
     for i, (label, value) in enumerate(zip(labels, values, strict=True)):
         row = [label, fmt_value(value, percent, lang)]

@@ -1,0 +1,253 @@
+"""A report a journalist reads in ten seconds: key findings first, honest charts, French numbers.
+
+The chart checker (:mod:`lanterne.report.chartcheck`) is hooked into every chart a report
+draws; the locale scan reads a French report and a French CLI run for English-style numbers.
+"""
+
+from __future__ import annotations
+
+import html as htmllib
+import math
+import re
+
+import matplotlib.pyplot as plt
+import pytest
+from matplotlib.patches import Rectangle
+from matplotlib.ticker import FixedLocator, PercentFormatter
+
+from lanterne.audit import audit_population
+from lanterne.audit.defaults import default_group_cols
+from lanterne.catalog import sample_path
+from lanterne.model import TargetingRule, load_model
+from lanterne.population.archetypes import load_archetypes
+from lanterne.report import charts, population_report, render_html
+from lanterne.report.chartcheck import check_figure, parse_label
+from lanterne.report.findings import findings
+
+GROUPS = ["family_type", "sex", "age_band", "nationality"]
+
+
+@pytest.fixture(scope="module")
+def drawn():
+    """Every chart of a two-model French and English report, checked before it is saved."""
+    problems: list[str] = []
+    figures: list[plt.Figure] = []
+
+    def hook(fig):
+        problems.extend(check_figure(fig))
+        figures.append(fig)
+
+    models = [load_model("fr-cnaf-2014"), load_model("fr-cnaf-dmde-2026")]
+    rule = TargetingRule(top_share=0.2)  # enough selected households for findings
+    audits = [
+        audit_population(
+            m, sample_path(), group_cols=GROUPS, keep_rows=True, min_cell=5, targeting=rule
+        )
+        for m in models
+    ]
+    charts.on_figure = hook
+    try:
+        reports = {
+            lang: population_report(
+                models,
+                audits,
+                data=sample_path(),
+                lang=lang,
+                archetypes=load_archetypes("fr-households"),
+                command="lanterne x",
+            )
+            for lang in ("fr", "en")
+        }
+    finally:
+        charts.on_figure = None
+    return {"problems": problems, "figures": len(figures), "reports": reports, "audits": audits}
+
+
+def test_every_chart_passes_the_checker(drawn):
+    assert drawn["figures"] >= 2 * 2 * len(GROUPS) * 4  # both languages, every chart
+    assert drawn["problems"] == []
+
+
+def test_checker_catches_the_old_faults():
+    """Overlapping labels, a "2 %" tick at 2.5 %, 7 px text on a phone: each is reported."""
+    fig, ax = plt.subplots(figsize=(6.4, 3))
+    ax.set_xlim(0, 0.1)
+    ax.xaxis.set_major_locator(FixedLocator([0, 0.025, 0.05, 0.075, 0.1]))
+    ax.xaxis.set_major_formatter(PercentFormatter(xmax=1.0, decimals=0))
+    ax.text(0.5, 0.5, "0.2×", transform=ax.transAxes, fontsize=10)
+    ax.text(0.52, 0.5, "0.25×", transform=ax.transAxes, fontsize=10)
+    problems = check_figure(fig)
+    plt.close(fig)
+    assert any(p.startswith("overlapping text") for p in problems)
+    assert any(p.startswith("tick label '2%'") for p in problems)
+    assert any(p.startswith("tick label '8%'") for p in problems)
+    assert any("px on a phone" in p for p in problems)
+
+
+@pytest.mark.parametrize(
+    ("label", "value"),
+    [
+        ("25,6\u00a0%", 0.256),
+        ("2\u202f474", 2474),
+        ("0,069", 0.069),
+        ("2,474", 2474),
+        ("25.6%", 0.256),
+        ("0,5×", 0.5),
+        ("−1", -1),
+        ("Femme", None),
+    ],
+)
+def test_parse_label(label, value):
+    assert parse_label(label) == (pytest.approx(value) if value is not None else None)
+
+
+def test_ratio_bars_start_at_one_on_a_log_axis():
+    captured = []
+    charts.on_figure = captured.append
+    try:
+        charts.bar_chart(
+            "r",
+            ["a", "b", "c"],
+            [0.51, 0.88, 2.5],
+            title="t",
+            alt="a",
+            value_label="v",
+            percent=False,
+            log=True,
+            lang="fr",
+        )
+    finally:
+        charts.on_figure = None
+    ax = captured[0].axes[0]
+    bars = [p for p in ax.patches if isinstance(p, Rectangle)]
+    assert ax.get_xscale() == "log"
+    # every bar runs from 1× to its value (a width of value - 1 from a left edge of 1)
+    ends = sorted(round(b.get_x() + b.get_width(), 6) for b in bars)
+    assert ends == [0.51, 0.88, 2.5]
+    assert all(b.get_x() == 1 for b in bars)
+    assert {t.get_text() for t in ax.texts} >= {"0,51×", "0,88×", "2,50×"}
+    low, high = ax.get_xlim()
+    assert (
+        low < 0.51
+        and high > 2.5
+        and math.isclose(ax.xaxis.get_major_locator()().tolist().count(1.0), 1)
+    )
+    plt.close(captured[0])
+
+
+def test_empty_decile_is_a_gap_with_a_note_not_a_dip():
+    captured = []
+    charts.on_figure = captured.append
+    try:
+        charts.line_chart(
+            "d",
+            [str(i) for i in range(1, 11)],
+            {"g": [0.1] * 8 + [0.0, 0.2]},
+            title="t",
+            alt="a",
+            x_label="x",
+            value_label="y",
+            shaded=[9],
+            shaded_label="vide : scores égaux",
+            lang="fr",
+        )
+    finally:
+        charts.on_figure = None
+    ax = captured[0].axes[0]
+    ys = ax.lines[0].get_ydata()
+    assert math.isnan(ys[8]) and ys[9] == 0.2
+    assert "vide : scores égaux" in [t.get_text() for t in ax.texts]
+    plt.close(captured[0])
+
+
+def test_findings_need_twenty_selected_households():
+    """A group's 100 % of 2 selected is not a finding; the same shares on 200 are."""
+    f = {"group": "f", "share_population": 0.6, "share_selected": 1.0}
+    m = {"group": "m", "share_population": 0.4, "share_selected": 0.0}
+    rows = {"sex": [{**f, "representation_ratio": 1 / 0.6}, {**m, "representation_ratio": 0.0}]}
+    assert findings({"groups": rows, "n_selected": 2}) == []
+    kept = findings({"groups": rows, "n_selected": 200})
+    assert [f.group for f in kept] == ["f", "m"] or [f.group for f in kept] == ["f"]
+    # the interval: a Wilson interval on 200 of 200, divided by the population share
+    assert kept[0].low == pytest.approx((1 - 1.96**2 / (200 + 1.96**2)) / 0.6, rel=1e-3)
+    unsupported = findings({"groups": rows, "n_selected": 2}, keep_unsupported=True)
+    assert unsupported and not any(f.supported for f in unsupported)
+    assert findings({"groups": rows, "n_selected": 10}, min_selected=5)
+
+
+def test_key_findings_first_and_sorted_by_distance_from_one(drawn):
+    report = drawn["reports"]["en"]
+    key = report.summary.key
+    assert 3 <= len(key) <= 5
+    ratios = []
+    for sentence in key:
+        match = re.search(r", ([0-9.]+) times (less than )?their share", sentence)
+        assert match, sentence
+        ratios.append(float(match[1]))
+    assert ratios == sorted(ratios, reverse=True)  # each as "n times" more or less
+    html = render_html(report)
+    assert html.index('class="key"') < html.index('class="toc"') < html.index('id="provenance"')
+    assert html.count('class="warning"') == 1  # one merged notice, two illustrative models
+
+
+def test_small_sample_report_says_the_data_cannot_support_it():
+    model = load_model("fr-cnaf-2014")  # selects 6 of the sample's 400 households
+    audit = audit_population(model, sample_path(), group_cols=["family_type"], min_cell=1)
+    report = population_report([model], [audit], data=None, lang="fr", command="x")
+    assert not any("fois leur part" in s for s in report.summary.key)
+    assert "ne permettent pas de conclure" in report.summary.unsupported[0]
+    assert "moins de 20 foyers" in report.summary.unsupported[0].lower()
+
+
+def test_default_groups_put_family_situation_first():
+    model = load_model("fr-cnaf-2014")
+    cols = default_group_cols([model], ["disability", "sex", "family_type", "income"])
+    assert cols[:2] == ["family_type", "sex"] and "income" not in cols
+
+
+ENGLISH_STYLE = {
+    "decimal point": re.compile(r"(?<![\w.])\d+\.\d+(?![\w.])"),
+    "comma thousands": re.compile(r"(?<![\d,])[1-9]\d{0,2}(,\d{3})+(?![\d,])"),
+    "percent without space": re.compile(r"\d%"),
+    "percent with a breaking space": re.compile(r"\d %"),
+    "other thousands space": re.compile(r"(?<!\d)\d{1,3}[ \u00a0]\d{3}(?!\d)"),
+}
+
+
+def english_numbers(text: str) -> list[str]:
+    """English-style numbers in a French text (with the kind of each)."""
+    return [
+        f"{kind}: {m[0]!r} in …{text[max(0, m.start() - 30) : m.end() + 10]}…"
+        for kind, pattern in ENGLISH_STYLE.items()
+        for m in pattern.finditer(text)
+    ]
+
+
+def visible_text(html: str, version: str) -> str:
+    """What a reader sees: text, chart labels, tables; not code, styles or checksums."""
+    html = re.sub(r"<(style|pre|code|title)\b.*?</\1>", " ", html, flags=re.S)
+    html = re.sub(r"<a [^>]*>https?://[^<]*</a>", " ", html)  # addresses
+    text = htmllib.unescape(re.sub(r"<[^>]+>", " ", html))
+    return text.replace(version, "")
+
+
+def test_french_report_has_no_english_numbers(drawn):
+    report = drawn["reports"]["fr"]
+    found = english_numbers(visible_text(render_html(report), report.repro.version))
+    assert found == []
+
+
+def test_the_scan_catches_english_numbers():
+    found = english_numbers("25.64% des foyers, 2,474 sur 200 000, 3 %")
+    assert [f.split(":")[0] for f in found] == list(ENGLISH_STYLE)
+
+
+def test_french_cli_run_has_no_english_numbers(cli, tmp_path):
+    out = tmp_path / "r.html"
+    result = cli("report", "fr-cnaf-2014", sample_path(), "-o", out)
+    assert result.exit_code == 0, result.output
+    scored = cli("score", "fr-cnaf-2014", sample_path(), "-o", tmp_path / "s.csv")
+    assert scored.exit_code == 0, scored.output
+    text = (result.output + scored.output).replace(str(tmp_path), "")
+    assert "foyers" in text
+    assert english_numbers(text) == []
