@@ -9,6 +9,8 @@ from __future__ import annotations
 import html as htmllib
 import math
 import re
+import shlex
+import shutil
 
 import matplotlib.pyplot as plt
 import pytest
@@ -23,6 +25,7 @@ from lanterne.population.archetypes import load_archetypes
 from lanterne.report import charts, population_report, render_html
 from lanterne.report.chartcheck import check_figure, parse_label
 from lanterne.report.findings import findings
+from lanterne.web.audit import reproduce_command
 
 GROUPS = ["family_type", "sex", "age_band", "nationality"]
 
@@ -251,3 +254,46 @@ def test_french_cli_run_has_no_english_numbers(cli, tmp_path):
     text = (result.output + scored.output).replace(str(tmp_path), "")
     assert "foyers" in text
     assert english_numbers(text) == []
+
+
+def _key_and_appendix(html: str) -> tuple[str, str]:
+    key = re.search(r'<ol class="key">.*?</ol>', html, flags=re.S)
+    appendix = re.search(r'<section id="appendix".*?</section>', html, flags=re.S)
+    assert key and appendix
+    return key[0], appendix[0]
+
+
+def test_the_reports_command_reproduces_it(cli, tmp_path, monkeypatch):
+    """The command printed at the end of a CLI report, run as written, makes the same report."""
+    monkeypatch.chdir(tmp_path)
+    shutil.copy(sample_path(), tmp_path / "households.csv")
+    first = cli("report", "fr-cnaf-2014", "households.csv", "-g", "family_type", "-o", "a.html")
+    assert first.exit_code == 0, first.output
+    html = (tmp_path / "a.html").read_text(encoding="utf-8")
+    command = htmllib.unescape(re.search(r"<pre><code>(.*?)</code></pre>", html, re.S)[1])
+    args = shlex.split(command)
+    assert args[:2] == ["lanterne", "report"]
+    (tmp_path / "a.html").unlink()
+    again = cli(*args[1:])
+    assert again.exit_code == 0, again.output
+    assert (tmp_path / "a.html").read_text(encoding="utf-8") == html
+
+
+def test_the_web_reports_command_reproduces_it(cli, tmp_path, monkeypatch):
+    """The web audit page's report ends with a `lanterne report` line giving the same figures."""
+    monkeypatch.chdir(tmp_path)
+    path = tmp_path / "mon fichier.csv"
+    shutil.copy(sample_path(), path)
+    model = load_model("fr-cnaf-2014")
+    groups = ["family_type", "sex"]
+    command = reproduce_command([model.id], path.name, groups, "fr")
+    audit = audit_population(model, path, group_cols=groups, keep_rows=True)  # as the page does
+    web = render_html(population_report([model], [audit], data=path, lang="fr", command=command))
+    shown = htmllib.unescape(re.search(r"<pre><code>(.*?)</code></pre>", web, re.S)[1])
+    assert shown == command
+    args = shlex.split(command)
+    assert args[:2] == ["lanterne", "report"]
+    result = cli(*args[1:])
+    assert result.exit_code == 0, result.output
+    again = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert _key_and_appendix(again) == _key_and_appendix(web)

@@ -393,7 +393,7 @@ def line_chart(
     chart_id = html_id(chart_id)
     lang = _lang(lang)
     with plt.rc_context(_style()):
-        fig, ax = _figure(4.2 + 0.3 * ((len(series) + 1) // 2))
+        fig, ax = _figure(3.2 + 0.3 * ((len(series) + 1) // 2))
         xs = list(range(1, len(x_labels) + 1))
         for x in shaded:
             ax.axvspan(x - 0.5, x + 0.5, color="#eeeeee", zorder=1)
@@ -469,7 +469,7 @@ def distribution_chart(
     chart_id = html_id(chart_id)
     lang = _lang(lang)
     with plt.rc_context(_style()):
-        fig, ax = _figure(4.2 + 0.3 * ((len(densities) + 1) // 2))
+        fig, ax = _figure(3.2 + 0.3 * ((len(densities) + 1) // 2))
         for j, (name, values) in enumerate(densities.items()):
             ax.stairs(
                 list(values),

@@ -150,7 +150,8 @@ def summary_section(
             continue
         said.add((f.column, f.group))
         first = first or (f, i)
-        name = pick(models[i].spec.name, lang) if len(models) > 1 else None
+        # "DMDE 2026 — modèle de …" → "DMDE 2026": the model's name, short
+        name = pick(models[i].spec.name, lang).split(" — ")[0] if len(models) > 1 else None
         summary.key.append(_sentence(f, labels.described(f.column, f.group, lang), name, lang))
     if not summary.key:
         summary.key.append(
@@ -200,11 +201,20 @@ def headline_chart(
         "headline",
         [labels.group(finding.column, r["group"], lang) for r in rows],
         ratios,
-        title=Msg(
-            "{g} : {r} leur part parmi les foyers sélectionnés",
-            "{g}: {r} their share among the households selected",
-            g=finding.group_label,
-            r=format_ratio(finding.ratio, lang, 2),
+        title=(
+            Msg(
+                "{g} : {r} fois leur part parmi les foyers sélectionnés",
+                "{g}: {r} times their share among the households selected",
+                g=finding.group_label,
+                r=_times(finding.ratio, lang),
+            )
+            if finding.ratio >= 1
+            else Msg(
+                "{g} : {r} fois moins que leur part parmi les foyers sélectionnés",
+                "{g}: {r} times less than their share among the households selected",
+                g=finding.group_label,
+                r=_times(1 / finding.ratio, lang),
+            )
         ).render(lang),
         alt=Msg(
             "Ratio de représentation de chaque groupe ({c}) avec « {m} » : à droite de 1×, "
