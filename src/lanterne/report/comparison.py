@@ -134,6 +134,7 @@ def comparison_section(
                 value_label=Msg("Ratio de représentation", "Representation ratio").render(lang),
                 reference=1.0,
                 log=bool(positive),
+                lang=lang,
             )
         )
     if not section.bullets:

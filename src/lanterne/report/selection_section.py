@@ -147,6 +147,7 @@ def selection_section(audit: SelectionAudit, labels: Labels, lang: str) -> Secti
                 value_label=Msg("Taux de détection", "Hit rate").render(lang),
                 reference=overall.get("hit_rate_random"),
                 reference_label=Msg("hasard", "random").render(lang),
+                lang=lang,
             )
         )
         ratios = [r.get("representation_ratio") or None for r in rows]
@@ -173,6 +174,7 @@ def selection_section(audit: SelectionAudit, labels: Labels, lang: str) -> Secti
                 reference_label="1×",
                 percent=False,
                 log=any(ratios),
+                lang=lang,
             )
         )
         section.tables.append(_table(column, rows, labels, lang, audit.min_cell))
