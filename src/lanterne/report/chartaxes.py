@@ -52,7 +52,7 @@ def ratio_axis(axis, values: Sequence[float], lang: str) -> tuple[float, float]:
     """A log axis for ratios, with 1× and room on both sides; returns its limits."""
     low, high = min([*values, 1.0]), max([*values, 1.0])
     left, right = min(math.log(low), -math.log(1.6)), max(math.log(high), math.log(1.6))
-    pad = 0.25 * (right - left) + 0.1  # room for the bars' value labels
+    pad = 0.35 * (right - left) + 0.2  # room for the bars' value labels
     limits = (math.exp(left - pad), math.exp(right + pad))
     inside = [t for t in ratio_ticks(low, high) if limits[0] <= t <= limits[1]]
     axis.set_major_locator(FixedLocator(spaced(inside, (right - left + 2 * pad) / 6)))
@@ -89,5 +89,11 @@ def format_ratio_tick(value: float, lang: str) -> str:
 
 
 def ratio_label(value: float, lang: str) -> str:
-    """A bar's own label: two decimals under 10×."""
+    """A bar's own label: two decimals from 0.1× to 10×, two significant digits below.
+
+    >>> ratio_label(0.0064, "fr"), ratio_label(1.7, "en"), ratio_label(12.3, "en")
+    ('0,0064×', '1.70×', '12×')
+    """
+    if value < 0.1:
+        return f"{format_sig(value, lang, 2)}×"
     return format_ratio(value, lang, 2 if value < 10 else 0)

@@ -27,6 +27,7 @@ Example:
 from __future__ import annotations
 
 import io
+import math
 import re
 import warnings
 from collections.abc import Sequence
@@ -285,16 +286,21 @@ def ratio_axis_bars(ax, drawn: list[tuple[float, float]], lang: str) -> tuple[fl
     """Ratio bars from 1× on a log axis, each labelled with its value; returns the limits."""
     ax.set_xscale("log")
     limits = ratio_axis(ax.xaxis, [v for _, v in drawn], lang)
+    span = math.log(limits[1] / limits[0])
     for pos, value in drawn:
         colour = PALETTE[5] if value >= 1 else PALETTE[0]
         ax.barh(pos, value - 1, left=1, color=colour, height=0.6, zorder=2)
+        # a long bar carries its label inside (white), a short one just outside its end
+        inside = abs(math.log(value)) > span / 4
+        right = (value >= 1) != inside
         ax.annotate(
             ratio_label(value, lang),
             xy=(value, pos),
-            xytext=(4 if value >= 1 else -4, 0),
+            xytext=(4 if right else -4, 0),
             textcoords="offset points",
             va="center",
-            ha="left" if value >= 1 else "right",
+            ha="left" if right else "right",
+            color="white" if inside else TEXT_COLOUR,
             zorder=5,
         )
     ax.axvline(1.0, color=TEXT_COLOUR, linewidth=1.2, zorder=4)
