@@ -3,6 +3,7 @@
 Matplotlib knows where it puts every text (its extent, in display units, once the figure
 is drawn): :func:`check_figure` compares them pairwise, parses each numeric tick label
 back (``25,6 %``, ``0,5×``, ``2 474``) and compares it with the tick's position, and
+checks that every text lies inside the figure (nothing cut at its edge), and
 works out the smallest text size once the chart is shrunk to a phone's width (the report
 shows a chart at most at its drawn size, 1 pt = 4/3 px; see :mod:`lanterne.report.charts`).
 Tests hook it into every chart a report draws (``charts.on_figure``).
@@ -56,8 +57,19 @@ def parse_label(label: str, thousands: bool = True) -> float | None:
 
 
 def _texts(fig: plt.Figure) -> list[Text]:
+    """The texts drawn: visible, not empty, and for tick labels, inside the axis' view."""
+    hidden = set()
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            low, high = sorted(axis.get_view_interval())
+            slack = 1e-9 * max(abs(high - low), abs(high))
+            for tick in [*axis.get_major_ticks(), *axis.get_minor_ticks()]:
+                if not low - slack <= tick.get_loc() <= high + slack:
+                    hidden.update({id(tick.label1), id(tick.label2)})
     return [
-        t for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip() and t.figure is fig
+        t
+        for t in fig.findobj(Text)
+        if t.get_visible() and t.get_text().strip() and t.figure is fig and id(t) not in hidden
     ]
 
 
@@ -89,7 +101,11 @@ def check_figure(
                 readings = {value, parse_label(label.replace(",", "."), thousands=False) or value}
                 if all(abs(v - loc) > 1e-6 * max(span, abs(loc)) for v in readings):
                     problems.append(f"tick label {label!r} at {loc:g}")
-    width_px = fig.get_tightbbox().width * 72 * 4 / 3  # inches → pt → CSS px
+    frame = fig.bbox.padded(1)
+    for text, box in zip(texts, boxes, strict=True):
+        if not (frame.contains(box.x0, box.y0) and frame.contains(box.x1, box.y1)):
+            problems.append(f"text {text.get_text()!r} is cut at the edge of the chart")
+    width_px = fig.get_figwidth() * 72 * 4 / 3  # the SVG is the figure: inches → pt → px
     scale = min(1.0, phone_px / width_px)
     for text in texts:
         size = text.get_fontsize() * 4 / 3 * scale

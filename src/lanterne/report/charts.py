@@ -140,7 +140,9 @@ def _to_svg(fig: plt.Figure, chart_id: str, title: str) -> str:
         # the text stays text, drawn by the reader's fonts: a glyph missing from Matplotlib's
         # own font (a rare script, a symbol from the data) only affects its measurements
         warnings.filterwarnings("ignore", "Glyph .* missing from font", UserWarning)
-        fig.savefig(buffer, format="svg", bbox_inches="tight")  # ids unique across the page
+        # no "tight" cropping: the constrained layout already fits every label inside the
+        # figure, and cropping would cost a second drawing of each chart
+        fig.savefig(buffer, format="svg")
     plt.close(fig)
     svg = buffer.getvalue()
     svg = svg[svg.index("<svg") :]
