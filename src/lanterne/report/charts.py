@@ -259,7 +259,7 @@ def bar_chart(
         ax.set_yticks(
             positions, [_tick_label(lab, v) for lab, v in zip(labels, values, strict=True)]
         )
-        ax.set_xlabel(value_label)
+        ax.set_xlabel(textwrap.fill(value_label, 2 * WRAP))
         known = [v for v in values if v]
         if log and drawn:
             ax.set_xlim(*limits)

@@ -28,7 +28,7 @@ from lanterne.audit import PopulationAudit
 from lanterne.audit.intervals import wilson
 from lanterne.audit.suppression import mark, suppression_note
 from lanterne.htmlsafe import html_id
-from lanterne.i18n import Msg, format_number, format_percent, format_ratio, pick
+from lanterne.i18n import Msg, format_number, format_percent, pick
 from lanterne.model import Model
 from lanterne.report.blocks import Section, Table
 from lanterne.report.charts import (
@@ -219,7 +219,7 @@ def column_charts(
                 reference=0.1,
                 reference_label=format_percent(0.1, lang, 0),
                 shaded=_empty_deciles(audit),
-                shaded_label=Msg("vide : scores égaux", "empty: tied scores").render(lang),
+                shaded_label=Msg("scores égaux", "tied scores").render(lang),
                 lang=lang,
             )
         )
@@ -306,30 +306,42 @@ def _ratio_title(
         ).render(lang)
     far = max(known, key=lambda r: abs(np.log(r["representation_ratio"])))
     ratio = far["representation_ratio"]
+    over = ratio >= 1
+    times = ratio if over else 1 / ratio
     return Msg(
-        "« {g} » : {r} sa part parmi les sélectionnés ({c})",
-        "'{g}': {r} its share among those selected ({c})",
+        "« {g} » : {r} fois sa part parmi les sélectionnés ({c})"
+        if over
+        else "« {g} » : {r} fois moins que sa part parmi les sélectionnés ({c})",
+        "'{g}': {r} times its share among those selected ({c})"
+        if over
+        else "'{g}': {r} times less than its share among those selected ({c})",
         g=names[far["group"]],
-        r=format_ratio(ratio, lang, 2),
+        r=format_number(times, lang, 1 if times < 10 else 0),
         c=col_label,
     ).render(lang)
 
 
+#: A national decile holding less than this share of households (instead of 10 %) is
+#: shaded: many households share one score, so the deciles cannot be equal.
+THIN_DECILE = 0.05
+
+
 def _empty_deciles(audit: PopulationAudit) -> list[int]:
-    """The national deciles with no household (ties at one score), 1-based."""
-    return [d + 1 for d, share in enumerate(audit.overall["decile_shares"]) if share == 0]
+    """The national deciles (1-based) nearly empty because of tied scores."""
+    shares = audit.overall["decile_shares"]
+    return [d + 1 for d, share in enumerate(shares) if share < THIN_DECILE]
 
 
 def _ties_note(audit: PopulationAudit, lang: str) -> str:
-    """Why a decile can be empty: households with equal scores share a decile."""
-    empty = [str(d + 1) for d, share in enumerate(audit.overall["decile_shares"]) if share == 0]
+    """Why a decile can be (nearly) empty: households with equal scores share a decile."""
+    empty = [str(d) for d in _empty_deciles(audit)]
     if not empty:
         return ""
     return Msg(
-        " Le décile {d} est vide : beaucoup de foyers ont exactement le même score et restent "
-        "ensemble dans le décile inférieur.",
-        " Decile {d} is empty: many households have exactly the same score and stay together "
-        "in the decile below.",
+        " Le décile {d} est (presque) vide, grisé sur le graphique : beaucoup de foyers ont "
+        "exactement le même score et restent ensemble dans un même décile.",
+        " Decile {d} is (nearly) empty, shaded on the chart: many households have exactly "
+        "the same score and stay together in one decile.",
         d=", ".join(empty),
     ).render(lang)
 
