@@ -311,8 +311,8 @@ def _describe(
     if kind == "range":
         low, high = var.range or (None, None)
         return Msg(
-            "colonne « {c} » : valeurs hors de l'intervalle autorisé [{lo} ; {hi}], {w}",
-            "column '{c}': values outside the allowed range [{lo}, {hi}], {w}",
+            "colonne « {c} » : valeurs hors de l'intervalle autorisé (de {lo} à {hi}), {w}",
+            "column '{c}': values outside the allowed range ({lo} to {hi}), {w}",
             c=name,
             lo=Num(low, "sig", 6),
             hi=Num(high, "sig", 6),

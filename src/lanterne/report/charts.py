@@ -259,7 +259,8 @@ def bar_chart(
         ax.set_yticks(
             positions, [_tick_label(lab, v) for lab, v in zip(labels, values, strict=True)]
         )
-        ax.set_xlabel(textwrap.fill(value_label, 2 * WRAP))
+        # under the whole figure: centred under a narrow plot, a long label would overflow
+        fig.supxlabel(textwrap.fill(value_label, 2 * WRAP), fontsize=FONT)
         known = [v for v in values if v]
         if log and drawn:
             ax.set_xlim(*limits)
@@ -361,13 +362,13 @@ def grouped_bar_chart(
                 zorder=3,
             )
         ax.set_yticks(list(range(n))[::-1], [_wrap(label) for label in labels])
-        ax.set_xlabel(value_label)
+        fig.supxlabel(textwrap.fill(value_label, 2 * WRAP), fontsize=FONT)
         if log and known:
             ax.set_xlim(*limits)
         elif percent:
             percent_axis(ax.xaxis, lang, top=max(known, default=1.0))
         ax.grid(axis="y", visible=False)
-        fig.legend(loc="outside upper left", ncols=1 if k > 2 else k)
+        fig.legend(loc="outside upper left", ncols=1)  # one per line: long names fit
         svg = _to_svg(fig, chart_id, title)
     columns = ("", *names)
     rows = tuple(
