@@ -10,7 +10,7 @@ Tests hook it into every chart a report draws (``charts.on_figure``).
 
 Example:
     >>> import matplotlib.pyplot as plt
-    >>> fig, ax = plt.subplots(figsize=(5, 3))
+    >>> fig, ax = plt.subplots(figsize=(4, 3))
     >>> _ = ax.text(0.5, 0.5, "A"), ax.text(0.5, 0.5, "B")
     >>> [p.split(":")[0] for p in check_figure(fig)]
     ['overlapping text']
