@@ -261,9 +261,16 @@ def test_audit_numbers_match_pandas() -> None:
 def test_small_cells_are_suppressed() -> None:
     frame = _random_rights(60)
     table = nonrecours_table(frame, ["g1", "g2"], min_cell=15)
-    small = table.filter(pl.col("households") < 15)
-    assert small.height > 0
-    assert small["nonrecours_rate"].null_count() == small.height
+    sizes = frame.group_by("g1", "g2").len().sort("g1", "g2")["len"].to_list()
+    small = [i for i, k in enumerate(sizes) if k < 15]
+    assert small
+    status = table["suppression"].to_list()
+    assert all(status[i] == "primary" for i in small)
+    # hidden groups publish no count either; at least two are hidden (secondary if needed)
+    hidden = table.filter(pl.col("suppression").is_not_null())
+    assert hidden.height >= 2
+    for col in ("households", "entitled", "missing", "nonrecours_rate", "unclaimed_monthly"):
+        assert hidden[col].null_count() == hidden.height, col
 
 
 def test_spearman_matches_pandas() -> None:

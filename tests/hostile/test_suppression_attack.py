@@ -14,155 +14,36 @@ a group adds up over the strata; an intersection adds up to both its margins), a
   whose range collapses to one value is disclosed;
 * checks that no relation reveals a *sum* of hidden groups smaller than the threshold.
 
-Hypothesis then draws random tables (two and three dimensions with all their margins) and
-checks the same on :func:`lanterne.audit.suppression.suppress` directly.
+The attacker lives in ``suppression_attacker.py``; ``test_suppression_properties.py`` runs
+it on random tables.
 """
 
 from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # the attacker, next to this file
 
 import html.parser
 import json
 import re
 from collections import defaultdict
-from collections.abc import Hashable, Mapping, Sequence
-from itertools import product
-from pathlib import Path
+from collections.abc import Hashable
 
 import numpy as np
 import polars as pl
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
-from scipy.optimize import linprog
+from suppression_attacker import (
+    MIN_CELL,
+    Relation,
+    assert_nothing_recovered,
+    peel,
+    zero_pinned,
+)
 
 from lanterne.audit import audit_confusion, audit_population, audit_selection
-from lanterne.audit.suppression import margin_relations, suppress
 from lanterne.catalog import sample_path
 from lanterne.model import TargetingRule
-
-Relation = tuple[Hashable, list[Hashable]]
-MIN_CELL = 10
-
-# ---------------------------------------------------------------------- the attacker
-
-
-def peel(relations: Sequence[Relation], known: Mapping[Hashable, float]) -> dict:
-    """Every unknown that repeated subtraction recovers: ``{key: value}``."""
-    values = dict(known)
-    found = {}
-    changed = True
-    while changed:
-        changed = False
-        for total, members in relations:
-            unknown = [k for k in (total, *members) if k not in values]
-            if len(unknown) != 1:
-                continue
-            key = unknown[0]
-            if key == total:
-                value = sum(values[m] for m in members)
-            else:
-                value = values[total] - sum(values[m] for m in members if m != key)
-            values[key] = found[key] = value
-            changed = True
-    return found
-
-
-def small_hidden_sums(
-    relations: Sequence[Relation], known: Mapping[Hashable, float], min_cell: int
-) -> list[tuple[Hashable, float]]:
-    """Relations whose published total minus its visible cells is a small positive sum."""
-    out = []
-    for total, members in relations:
-        hidden = [m for m in members if m not in known]
-        if total not in known or not hidden:
-            continue
-        rest = known[total] - sum(known[m] for m in members if m in known)
-        if 0 < rest < min_cell:
-            out.append((total, rest))
-    return out
-
-
-def ranges(
-    relations: dict[str, Sequence[Relation]],
-    known: dict[str, Mapping[Hashable, float]],
-    upper: float,
-) -> dict[tuple[str, Hashable], tuple[float, float]]:
-    """Smallest and largest whole value of every hidden count, given everything published.
-
-    ``relations`` and ``known`` are per quantity (``"n"`` and, when published,
-    ``"selected"``); a listed group has at least one household; a group's selected count
-    lies between 0 and its size.
-    """
-    variables: list[tuple[str, Hashable]] = []
-    for quantity, rels in relations.items():
-        keys = {k for total, members in rels for k in (total, *members)}
-        variables += sorted(((quantity, k) for k in keys if k not in known[quantity]), key=repr)
-    if not variables:
-        return {}
-    index = {v: i for i, v in enumerate(variables)}
-    rows, rhs = [], []
-    for quantity, rels in relations.items():
-        for total, members in rels:
-            row = np.zeros(len(variables))
-            constant = 0.0
-            for key, sign in ((total, 1.0), *((m, -1.0) for m in members)):
-                if (quantity, key) in index:
-                    row[index[(quantity, key)]] += sign
-                else:
-                    constant -= sign * known[quantity][key]
-            if row.any():
-                rows.append(row)
-                rhs.append(constant)
-    bounds = [(1 if q == "n" else 0, upper) for q, _ in variables]
-    ub_rows, ub_rhs = [], []
-    if "selected" in relations:  # selected ≤ size
-        for (q, key), i in index.items():
-            if q != "selected":
-                continue
-            row = np.zeros(len(variables))
-            row[i] = 1
-            if ("n", key) in index:
-                row[index[("n", key)]] = -1
-                ub_rows.append(row)
-                ub_rhs.append(0.0)
-            elif key in known["n"]:
-                bounds[i] = (0, known["n"][key])
-    out = {}
-    for variable, i in index.items():
-        found = []
-        for sign in (1.0, -1.0):
-            cost = np.zeros(len(variables))
-            cost[i] = sign
-            result = linprog(
-                cost,
-                A_ub=np.array(ub_rows) if ub_rows else None,
-                b_ub=np.array(ub_rhs) if ub_rhs else None,
-                A_eq=np.array(rows) if rows else None,
-                b_eq=np.array(rhs) if rhs else None,
-                bounds=bounds,
-                integrality=np.ones(len(variables)),
-                method="highs",
-            )
-            assert result.status == 0, (variable, result.message)
-            found.append(sign * result.fun)
-        out[variable] = (round(found[0]), round(found[1]))
-    return out
-
-
-def assert_nothing_recovered(
-    relations: dict[str, Sequence[Relation]],
-    known: dict[str, dict[Hashable, float]],
-    upper: float,
-    min_cell: int = MIN_CELL,
-) -> None:
-    """The attack, on every quantity: peeling, small hidden sums, then exact ranges."""
-    for quantity, rels in relations.items():
-        assert peel(rels, known[quantity]) == {}, quantity
-    assert small_hidden_sums(relations["n"], known["n"], min_cell) == []
-    for (quantity, key), (low, high) in ranges(relations, known, upper).items():
-        if quantity == "selected" and high == 0:
-            continue  # "none selected in these hidden groups": see docs/security.md
-        assert low < high, (quantity, key, low, high)
-
 
 # ---------------------------------------------------------------------- JSON of an audit
 
@@ -237,6 +118,19 @@ def test_population_json_gives_nothing_away(cli, tmp_path: Path) -> None:
     assert {r["suppression"] for r in rows} == {None, "primary", "secondary"}
 
 
+def test_population_columns_give_no_count_away_even_with_zeros() -> None:
+    """Column tables only: no hidden selected count follows, not even through zeros."""
+    audit = audit_population(
+        "fr-cnaf-2014", sample_path(), group_cols=["nationality", "family_type", "age_band"]
+    )
+    doc = json.loads(audit.to_json())
+    relations, known = population_relations(doc)
+    both = {"n": relations, "selected": relations}
+    assert_nothing_recovered(both, known, doc["n"])
+    assert zero_pinned(both, known, doc["n"]) == []
+    assert any(r["suppression"] is None for t in doc["groups"].values() for r in t)
+
+
 def test_the_attack_of_the_issue_no_longer_works() -> None:
     """20 selected overall, 19 in the visible group: the hidden group is no longer 20 − 19."""
     scores = [0.99, 0.5, 0.4] + [0.9] * 19 + [0.1] * 40
@@ -249,6 +143,8 @@ def test_the_attack_of_the_issue_no_longer_works() -> None:
     doc = json.loads(audit.to_json())
     assert doc["n_selected"] == 20
     relations, known = population_relations(doc)
+    both = {"n": relations, "selected": relations}
+    assert zero_pinned(both, known, doc["n"]) == []
     assert_nothing_recovered({"n": relations, "selected": relations}, known, doc["n"])
     # without the secondary suppression the same attacker finds the hidden woman
     shown = json.loads(
@@ -297,6 +193,8 @@ def test_selection_json_gives_nothing_away(tmp_path: Path) -> None:
             relations.append(("all", keys))
         hidden = [k for r in relations for k in r[1] if k not in known["n"]]
         assert hidden, sample
+        both = {"n": relations, "selected": relations}
+        assert zero_pinned(both, known, n) == []
         assert_nothing_recovered({"n": relations, "selected": relations}, known, n)
 
 
@@ -534,99 +432,3 @@ def test_nonrecours_table_and_section_give_nothing_away() -> None:
     page += "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in body.rows)
     assert attack_report(page + "</table>", n) == len(hidden)
     assert "secondary" in body.caption
-
-
-# ---------------------------------------------------------------------- property tests
-
-
-def _margins(cube: np.ndarray, names: Sequence[str]) -> dict[tuple[str, ...], dict]:
-    """Every margin of a count cube (all subsets of its dimensions), as published tables."""
-    tables = {}
-    dims = range(cube.ndim)
-    for mask in product((0, 1), repeat=cube.ndim):
-        keep = tuple(d for d in dims if mask[d])
-        summed = cube.sum(axis=tuple(d for d in dims if not mask[d]))
-        cells = {}
-        for index in np.ndindex(summed.shape):
-            cells[tuple(f"{names[d]}{i}" for d, i in zip(keep, index, strict=True))] = int(
-                summed[index]
-            )
-        tables[tuple(names[d] for d in keep)] = cells
-    return tables
-
-
-def _attack_cube(cube: np.ndarray, min_cell: int) -> dict:
-    names = [chr(ord("a") + d) for d in range(cube.ndim)]
-    tables = _margins(cube, names)
-    sizes, relations = margin_relations(tables)
-    hidden = suppress(sizes, relations, min_cell=min_cell, published={((), ())})
-    # the attacker's own relations, from the cube's shape only
-    mine: list[Relation] = []
-    for small, large in product(tables, tables):
-        if len(large) == len(small) + 1 and set(small) < set(large):
-            extra = next(c for c in large if c not in small)
-            for values in tables[small]:
-                fixed = dict(zip(small, values, strict=True))
-                members = [
-                    (large, v)
-                    for v in tables[large]
-                    if all(dict(zip(large, v, strict=True))[c] == fixed[c] for c in small)
-                    and tables[large][v] > 0
-                ]
-                assert extra
-                mine.append(((small, values), members))
-    mine = [(t, m) for t, m in mine if sizes[t] > 0]
-    known = {k: v for k, v in sizes.items() if k not in hidden and v > 0}
-    # primary suppression is complete
-    assert all(k in hidden for k, v in sizes.items() if 0 < v < min_cell and k != ((), ()))
-    return {"relations": mine, "known": known, "hidden": hidden, "total": int(cube.sum())}
-
-
-cube_2d = st.tuples(st.integers(1, 4), st.integers(2, 4)).flatmap(
-    lambda shape: st.lists(
-        st.integers(0, 30), min_size=shape[0] * shape[1], max_size=shape[0] * shape[1]
-    ).map(lambda values: np.array(values).reshape(shape))
-)
-cube_3d = st.tuples(st.integers(2, 3), st.integers(2, 3), st.integers(2, 3)).flatmap(
-    lambda shape: st.lists(
-        st.integers(0, 12), min_size=int(np.prod(shape)), max_size=int(np.prod(shape))
-    ).map(lambda values: np.array(values).reshape(shape))
-)
-
-
-@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(cube=st.one_of(cube_2d, cube_3d), min_cell=st.sampled_from([3, 5, 10]))
-def test_random_tables_no_hidden_cell_is_derivable(cube: np.ndarray, min_cell: int) -> None:
-    found = _attack_cube(cube, min_cell)
-    if found["total"] < min_cell:
-        return  # the whole population is below the threshold: nothing can protect it
-    relations, known = found["relations"], found["known"]
-    assert peel(relations, known) == {}
-    assert small_hidden_sums(relations, known, min_cell) == []
-    for key, (low, high) in ranges({"n": relations}, {"n": known}, found["total"]).items():
-        assert low < high, (key, low, high)
-
-
-@settings(max_examples=60, deadline=None)
-@given(sizes=st.lists(st.integers(1, 40), min_size=2, max_size=8))
-def test_one_column_hides_at_least_two_with_enough_households(sizes: list[int]) -> None:
-    cells = {"all": sum(sizes)} | {i: k for i, k in enumerate(sizes)}
-    hidden = suppress(cells, [("all", list(range(len(sizes))))], min_cell=10, published={"all"})
-    primary = {i for i, k in enumerate(sizes) if k < 10}
-    assert {k for k, v in hidden.items() if v == "primary"} == primary
-    if hidden and sum(sizes) >= 10:
-        assert len(hidden) >= 2 and sum(sizes[i] for i in hidden) >= 10
-        # the complement is the smallest visible group each time: no larger group is
-        # hidden while a smaller one stays shown
-        second = [sizes[i] for i, v in hidden.items() if v == "secondary"]
-        shown = [k for i, k in enumerate(sizes) if i not in hidden]
-        assert not second or not shown or max(second) <= min(shown)
-    assert suppress(cells, [("all", list(range(len(sizes))))], min_cell=0) == {}
-
-
-def test_min_cell_zero_hides_nothing_anywhere() -> None:
-    audit = audit_population("fr-cnaf-2014", sample_path(), group_cols=["nationality"], min_cell=0)
-    assert all(
-        not r["suppressed"] and r["suppression"] is None for r in audit.groups["nationality"]
-    )
-    assert sum(r["n"] for r in audit.groups["nationality"]) == 400

@@ -487,11 +487,11 @@ def _hidden_cells(
 
     The tables are margins of one cross-classification (overall, each column, the
     intersection, the strata and each column within them): see
-    :func:`~lanterne.audit.suppression.margin_relations`. Selected and decile counts are
-    published too (as rates × sizes) and checked alongside.
+    :func:`~lanterne.audit.suppression.margin_relations`. Selected counts are published
+    too (as rates × sizes) and checked alongside.
     """
     tables: dict[tuple[str, ...], dict[tuple[int, ...], int]] = {}
-    counts: list[dict[Any, float]] = [{} for _ in range(11)]  # selected, then each decile
+    selected: dict[Any, float] = {}
     for grouping, (partials, _) in reduced.items():
         sizes = [encoders[c].size for c in grouping.columns]
         cells = np.flatnonzero(partials.counts > 0)
@@ -499,15 +499,11 @@ def _hidden_cells(
         tables[grouping.columns] = {
             p: int(partials.counts[c]) for p, c in zip(parts, cells, strict=True)
         }
-        per_cell = np.column_stack(
-            [partials.selected_counts(bins)[cells], partials.decile_counts(bins)[cells]]
-        )
-        for p, values in zip(parts, per_cell, strict=True):
-            for q, value in enumerate(values):
-                counts[q][(grouping.columns, p)] = int(value)
+        chosen = partials.selected_counts(bins)[cells]
+        selected.update({(grouping.columns, p): int(k) for p, k in zip(parts, chosen, strict=True)})
     sizes_by_cell, relations = margin_relations(tables)
     return suppress(
-        sizes_by_cell, relations, min_cell=min_cell, published={((), ())}, counts=counts
+        sizes_by_cell, relations, min_cell=min_cell, published={((), ())}, counts=[selected]
     )
 
 

@@ -10,14 +10,15 @@ published table (audits, reports, the web page, non-take-up) goes through this m
   that is published (the groups of a column add up to the whole population; the groups
   within a stratum add up to the stratum; a stratum's groups add up, over the strata, to the
   group in the whole population). In every such relation, the hidden cells must be either
-  none, or at least two whose combined size is at least ``min_cell``; when a relation's
-  total is itself hidden, at least one of its cells must be hidden too. The smallest
+  none, or at least two whose combined size is at least ``min_cell`` (and not all of one
+  household each); when a relation's total is itself hidden, at least one of its cells
+  must be hidden too. The smallest
   visible cell of the relation is hidden until the rule holds, relation after relation,
   until nothing changes; a last check solves the relations as a linear system and hides
-  one more cell next to any hidden cell whose value the system still fixes. The other
-  counts (selected, hits…) are checked the same way, with one more thing a reader knows:
-  when hidden cells add up to 0, each of them is 0; if such zeros would give another
-  hidden cell's count away, one more cell is hidden.
+  one more cell next to any hidden cell whose value the system still fixes, or that the
+  ranges a reader can work out (each listed group has at least one household, no count is
+  negative) pin down. The other counts (selected, hits…) are checked the same way; a count
+  pinned at 0 ("none in these hidden groups") is accepted, as statistical offices do.
 
 A hidden cell publishes no count at all (size, selected, hits, outcomes, matrix cells…)
 and no figure derived from one (rates, shares, ratios, intervals, means, medians): only
@@ -50,6 +51,11 @@ DEFAULT_MIN_CELL = 10
 PRIMARY = "primary"
 SECONDARY = "secondary"
 
+#: Largest set of linked hidden cells whose relations are solved together (memory: its
+#: square in 8-byte floats, 200 MB); beyond, only the rule and the ranges are checked.
+MAX_SOLVED = 5000
+#: Ranges of at most this many values are probed value by value (see ``pinned``).
+PROBED = 3
 #: One relation: a total and the cells that add up to it.
 Relation = tuple[Hashable, Sequence[Hashable]]
 
@@ -136,11 +142,29 @@ class _Problem:
             self.by_cell[total].append(i)
             for m in members:
                 self.by_cell[m].append(i)
+        self._spread_published()
         self.hidden: dict[Hashable, str] = {
             k: PRIMARY for k, n in sizes.items() if n > 0 and is_small(n, min_cell)
         }
         for k in self.published:
             self.hidden.pop(k, None)
+
+    def _spread_published(self) -> None:
+        """A total with a single cell equals it: if either is always shown, so is the other.
+
+        (A column where every household has the same value: its one group is the whole
+        population; hiding it would protect nothing.)
+        """
+        changed = True
+        while changed:
+            changed = False
+            for total, members in self.relations:
+                if len(members) != 1:
+                    continue
+                pair = {total, members[0]}
+                if pair & self.published and not pair <= self.published:
+                    self.published |= pair
+                    changed = True
 
     def _smallest_visible(self, cells: Iterable[Hashable]) -> Hashable | None:
         best = None
@@ -158,8 +182,12 @@ class _Problem:
         if total in self.hidden:
             if hid or not members:
                 return None
-        elif not hid or (len(hid) >= 2 and sum(self.sizes[m] for m in hid) >= self.min_cell):
-            return None
+        else:
+            combined = sum(self.sizes[m] for m in hid)
+            # several hidden cells of at least min_cell together, and not all of size 1
+            # (a listed group has at least one household: k cells adding up to k are 1 each)
+            if not hid or (len(hid) >= 2 and combined >= self.min_cell and combined > len(hid)):
+                return None
         pick = self._smallest_visible(members)
         if pick is None and total not in self.hidden and total not in self.published:
             pick = total  # every cell is hidden already: hide the total with them
@@ -184,25 +212,28 @@ class _Problem:
         """Hidden cells whose value the published relations still determine exactly."""
         out: list[Hashable] = []
         for component in self._components():
+            if len(component) > MAX_SOLVED:
+                continue  # too large to solve in memory: the rule and the ranges still apply
             column = {cell: j for j, cell in enumerate(component)}
-            rows = []
+            gram = np.zeros((len(component), len(component)))
             for i in {i for cell in component for i in self.by_cell[cell]}:
                 total, members = self.relations[i]
-                row = np.zeros(len(component))
+                row: dict[int, float] = defaultdict(float)
                 if total in column:
-                    row[column[total]] = 1.0
+                    row[column[total]] += 1.0
                 for m in members:
                     if m in column:
                         row[column[m]] -= 1.0
-                if row.any():
-                    rows.append(row)
-            if not rows:
+                index = np.fromiter(row, dtype=np.int64, count=len(row))
+                coeff = np.fromiter(row.values(), dtype=np.float64, count=len(row))
+                gram[np.ix_(index, index)] += np.outer(coeff, coeff)  # AᵀA, row by row
+            if not gram.any():
                 continue
-            matrix = np.array(rows)
-            _, singular, vt = np.linalg.svd(matrix)
-            rank = int((singular > 1e-9 * max(1.0, singular[0])).sum())
-            free = vt[rank:]
-            movable = np.abs(free).sum(axis=0) > 1e-9 if free.size else np.zeros(len(component))
+            # a cell is fixed when every solution of the homogeneous system leaves it at 0:
+            # its row of the null space (eigenvectors of AᵀA with eigenvalue 0) is zero
+            values, vectors = np.linalg.eigh(gram)
+            free = vectors[:, values < 1e-9 * max(1.0, float(values[-1]))]
+            movable = np.abs(free).sum(axis=1) > 1e-6
             out.extend(cell for cell, ok in zip(component, movable, strict=True) if not ok)
         return out
 
@@ -224,6 +255,61 @@ class _Problem:
         for cell in self.hidden:
             groups[find(cell)].append(cell)
         return list(groups.values())
+
+    def _narrow(self, low: dict[Hashable, float], high: dict[Hashable, float]) -> bool:
+        """Narrow the ranges in place through every relation; False if one becomes empty."""
+        for _ in range(64):  # ranges only shrink; a few passes settle real tables
+            moved = False
+            for total, members in self.relations:
+                sum_low = sum(low[m] for m in members)
+                sum_high = sum(high[m] for m in members)
+                if sum_low > low[total] or sum_high < high[total]:
+                    low[total], high[total] = max(low[total], sum_low), min(high[total], sum_high)
+                    moved = True
+                for m in members:
+                    lo = low[total] - (sum_high - high[m])
+                    hi = high[total] - (sum_low - low[m])
+                    if lo > low[m] or hi < high[m]:
+                        low[m], high[m] = max(low[m], lo), min(high[m], hi)
+                        moved = True
+                    if low[m] > high[m]:
+                        return False
+                if low[total] > high[total]:
+                    return False
+            if not moved:
+                break
+        return True
+
+    def pinned(self) -> list[Hashable]:
+        """Hidden cells whose size a reader can pin down from the shown cells.
+
+        The reader knows the shown sizes and that every hidden group has between 1 and the
+        whole population's households; each relation narrows these ranges (a total lies
+        between the sums of its cells' lowest and highest sizes, a cell between the total
+        minus the others' highest and lowest), until nothing moves. A range left with a
+        few values is then probed value by value: a value that makes another range empty
+        is impossible.
+        """
+        top = float(max(self.sizes.values(), default=0))
+        low = {c: float(n) for c, n in self.sizes.items() if c not in self.hidden}
+        high = dict(low)
+        for cell in self.hidden:
+            low[cell], high[cell] = 1.0, top
+        self._narrow(low, high)
+        out = []
+        for cell in self.hidden:
+            if low[cell] < high[cell] <= low[cell] + PROBED - 1 and len(self.hidden) <= 2000:
+                possible = []
+                for value in range(int(low[cell]), int(high[cell]) + 1):
+                    trial_low, trial_high = dict(low), dict(high)
+                    trial_low[cell] = trial_high[cell] = float(value)
+                    if self._narrow(trial_low, trial_high):
+                        possible.append(value)
+                if len(possible) == 1:
+                    low[cell] = high[cell] = float(possible[0])
+            if low[cell] == high[cell]:
+                out.append(cell)
+        return out
 
     def leaks(self, values: Mapping[Hashable, float]) -> list[tuple[int, Hashable]]:
         """Hidden cells whose ``values`` (another count: selected, hits…) can be worked out.
@@ -267,12 +353,25 @@ class _Problem:
         return pick
 
     def partner(self, cell: Hashable) -> Hashable | None:
-        """The smallest visible cell sharing a relation with ``cell``."""
-        candidates = []
-        for i in self.by_cell[cell]:
-            total, members = self.relations[i]
-            candidates.extend([total, *members])
-        return self._smallest_visible(candidates)
+        """The smallest visible cell sharing a relation with ``cell``.
+
+        When every cell around it is hidden already, the search goes on through those
+        hidden cells' relations, nearest first.
+        """
+        seen = {cell}
+        frontier = [cell]
+        while frontier:
+            candidates = []
+            for here in frontier:
+                for i in self.by_cell[here]:
+                    total, members = self.relations[i]
+                    candidates.extend([total, *members])
+            pick = self._smallest_visible(candidates)
+            if pick is not None:
+                return pick
+            frontier = [c for c in dict.fromkeys(candidates) if c not in seen]
+            seen.update(frontier)
+        return None
 
 
 def suppress(
@@ -302,22 +401,45 @@ def suppress(
     problem = _Problem(sizes, relations, min_cell, published)
     problem.settle(list(range(len(problem.relations))))
     counts = list(counts)
+    given_up: set[Hashable] = set()
     while True:
         picks = [problem.partner(cell) for cell in problem.fixed_cells()]
-        for values in counts:
-            for i, cell in problem.leaks(values):
-                pick = problem.cover(i, values) or problem.partner(cell)
-                if pick is not None:
-                    picks.append(pick)
-                    break  # one at a time: hiding it may settle the others
-        picks = [p for p in picks if p is not None and p not in problem.hidden]
-        if not picks:
-            break
-        for pick in dict.fromkeys(picks):
+        picks += [problem.partner(cell) for cell in problem.pinned()]
+        picks = [p for p in dict.fromkeys(picks) if p is not None and p not in problem.hidden]
+        for pick in picks:
             problem.hidden[pick] = SECONDARY
             problem.settle(list(problem.by_cell[pick]))
+        if not picks and not _protect_counts(problem, counts, given_up):
+            break
     order = {cell: i for i, cell in enumerate(sizes)}
     return dict(sorted(problem.hidden.items(), key=lambda kv: order[kv[0]]))
+
+
+def _protect_counts(
+    problem: _Problem, counts: list[Mapping[Hashable, float]], given_up: set[Hashable]
+) -> bool:
+    """Hide one more cell so that zeros no longer give a hidden count away; False if none.
+
+    The cell is kept hidden only if the count it protects is then safe: when zeros around a
+    count give it away whatever is hidden next to it, hiding more would only cost figures.
+    """
+    for values in counts:
+        for index, cell in problem.leaks(values):
+            if cell in given_up:
+                continue
+            pick = problem.cover(index, values) or problem.partner(cell)
+            if pick is None:
+                given_up.add(cell)
+                continue
+            saved = dict(problem.hidden)
+            problem.hidden[pick] = SECONDARY
+            problem.settle(list(problem.by_cell[pick]))
+            if any(c == cell for _, c in problem.leaks(values)):
+                problem.hidden = saved
+                given_up.add(cell)
+                continue
+            return True
+    return False
 
 
 def margin_relations(
