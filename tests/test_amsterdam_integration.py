@@ -159,24 +159,15 @@ def test_an_unknown_income_is_explained_as_imputed(models, readings) -> None:
 
 # ------------------------------------------------------------------ counterfactuals
 
+#: Three of the variables the catalog marks changeable: the brute force below moves them.
 MUTABLE = ("total_vermogen", "active_address_count", "afspraken_no_show_count_last_year")
 
 
-@pytest.fixture(scope="module")
-def mutable_model(tmp_path_factory):
-    """The pre-pilot model with three variables marked changeable (the catalog marks none)."""
-    text = model_path(PRE).read_text(encoding="utf-8")
-    lines = text.splitlines()
-    out, current = [], None
-    for line in lines:
-        out.append(line)
-        if line.startswith("  - name: "):
-            current = line.split(": ", 1)[1]
-        if line.strip() == "missing: allowed" and current in MUTABLE:
-            out.append(line.replace("missing: allowed", "mutable: true"))
-    path = tmp_path_factory.mktemp("spec") / "pre.yaml"
-    path.write_text("\n".join(out) + "\n", encoding="utf-8")
-    return load_model(path)
+def test_the_catalog_marks_what_a_situation_could_change(models) -> None:
+    for model in models.values():
+        changeable = {v.name for v in model.spec.variables if v.mutable}
+        assert set(MUTABLE) <= changeable
+        assert not changeable & {"has_partner", "has_medebewoner", "avg_percentage_maatregel"}
 
 
 def _whole(edges) -> bool:
@@ -202,15 +193,14 @@ def brute_candidates(shape: dict, current: float) -> np.ndarray:
     ],
 )
 def test_counterfactual_is_exact_and_minimal_by_brute_force(
-    mutable_model, archetype, changes, expected
+    models, readings, archetype, changes, expected
 ) -> None:
-    model = mutable_model
-    reading = Reading(Path(model.checked.file))
+    model, reading = models[PRE], readings[PRE]
     shapes = {s["input"]: s for s in reading.shapes}
     base = {**build_household(model, archetype=archetype).values, **changes}
     assert reading.score(base) >= 0.5
     house = build_household(model, values={k: str(v) for k, v in base.items()})
-    result = counterfactuals(model, house, 0.5)
+    result = counterfactuals(model, house, 0.5, variables=list(MUTABLE))
     assert result.min_changes == expected
     assert result.exact and result.min_changes is not None and result.sets
     for found in result.sets:  # each set really crosses, by the second reading
@@ -337,6 +327,10 @@ def test_web_score_page_serves_amsterdam_with_its_archetypes() -> None:
     result = client.post("/score", data=form)
     assert result.status_code == 200
     assert "Classe" in result.text and "56,3" in result.text
+    # what would change the decision: the exact search, within the page's budget
+    search = client.post("/score/search", data=form)
+    assert search.status_code == 200
+    assert "0,125" in search.text and "exacte" in search.text.lower()
     # the model's page: every shape function as a table, with its status
     page = client.get(f"/models/{PRE}?lang=en")
     assert page.status_code == 200
@@ -384,3 +378,32 @@ def test_models_show_prints_each_shape_with_its_status(cli, readings) -> None:
     full = cli("models", "show", PRE, "--bins", "0", "--lang", "en").output
     assert "bins grouped" not in full  # ...and shown bin by bin on demand
     assert full.count("│") > out.count("│")
+
+
+def test_counterfactual_on_the_catalog_model(models, readings) -> None:
+    model = models[PRE]
+    house = build_household(model, archetype="part-time-worker")
+    result = counterfactuals(model, house, 0.5)
+    assert result.exact and result.min_changes == 1 and len(result.sets) >= 2
+    for found in result.sets:
+        changed = {**house.values, **{c.variable: c.after for c in found.changes}}
+        assert readings[PRE].score(changed) < 0.5 <= readings[PRE].score(house.values)
+    text = "\n".join(result.summary("en"))
+    assert "0 → 0.125" in text  # an edge is written exactly (it belongs to the bin above)
+
+
+def test_compare_on_the_investigators_rows_matches_the_original_software(cli, tmp_path) -> None:
+    """--grid: the development sample's rows; flips recounted from the scores the original
+    software gave (columns of the file), not from Lanterne's."""
+    out = tmp_path / "dev.json"
+    result = cli("models", "compare", PRE, POST, "--grid", SAMPLE, "--json", out)
+    assert result.exit_code == 0, result.output
+    data = json.loads(out.read_text(encoding="utf-8"))
+    sample = pl.read_csv(SAMPLE)
+    a = sample["original_model_score"].to_numpy() >= 0.5
+    b = sample["reweighted_model_score"].to_numpy() >= 0.5
+    assert data["counts"]["profiles"] == sample.height
+    assert data["counts"]["flip_up"] == int((b & ~a).sum()) == 3
+    assert data["counts"]["flip_down"] == int((a & ~b).sum()) == 4
+    assert data["grid"]["values"] is None  # rows used as they are
+    assert {r["variable"] for r in data["by_value"]} <= set(load_model(PRE).used_variables)

@@ -179,3 +179,38 @@ def test_cli_report_shows_confusion_matrices(cli, tmp_path) -> None:
     assert 'id="confusion"' in text
     # false positive rate of the non-western group: 200 / (200 + 700)
     assert "22,2" in text
+
+
+def test_cli_compare_bad_inputs_are_located_errors(cli, tmp_path) -> None:
+    out = tmp_path / "c.json"
+    bad = tmp_path / "profiles.csv"
+    bad.write_text("a,b\n1,2\n", encoding="utf-8")
+    pair = ("nl-amsterdam-slimme-check-2022-prepilot", "nl-amsterdam-slimme-check-2022-reweighed")
+    result = cli("models", "compare", *pair, "--grid", bad, "--json", out)
+    assert result.exit_code == 2 and "profiles.csv" in result.output
+    assert "has_partner" in result.output  # the missing columns are named
+    result = cli("models", "compare", *pair, "--value", "has_partner=2", "--json", out)
+    assert result.exit_code == 2 and "has_partner" in result.output
+    result = cli("models", "compare", *pair, "--grid", bad, "--value", "has_partner=1")
+    assert result.exit_code == 2 and "--grid" in result.output
+    assert not out.exists()
+
+
+def test_shape_chart_table_groups_long_shapes_with_exact_spans() -> None:
+    from lanterne.report.shape_charts import shape_chart
+
+    rng = np.random.default_rng(5)
+    edges = tuple(float(e) for e in np.sort(rng.choice(np.arange(1000), 199, replace=False)))
+    scores = tuple(float(s) for s in rng.normal(size=200))
+    view = ShapeView("x", "x", "continuous", edges, scores, {}, None, "published", None)
+    chart = shape_chart("x", {"A": view}, title="t", alt="a", x_label="x", lang="en")
+    assert len(chart.rows) == 40
+    total = 0
+    for label, cell in chart.rows:
+        k = int(label.rsplit("(", 1)[1].split()[0])
+        group = scores[total : total + k]
+        total += k
+        low, high = f"{min(group):+.3f}", f"{max(group):+.3f}"
+        expected = low if low == high else f"{low} … {high}"
+        assert cell == expected.replace("-", "\u2212")
+    assert total == 200

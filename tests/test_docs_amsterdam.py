@@ -51,3 +51,12 @@ def test_comparison_numbers_are_real(page) -> None:
         assert text in page, text
     for sentence in result.sentences("en")[1:2] + result.sentences("en")[4:5]:
         assert re.sub(r"\s+", " ", sentence) in page
+
+
+def test_counterfactual_lines_are_real(page) -> None:
+    from lanterne.explain import counterfactuals
+
+    model = load_model(PRE)
+    result = counterfactuals(model, build_household(model, archetype="part-time-worker"), 0.5)
+    for line in result.summary("en")[1:4]:
+        assert re.sub(r"\s+", " ", line) in page, line

@@ -250,8 +250,9 @@ def compare_on_grid(first: Model, second: Model, grid: ProfileGrid, threshold: f
     """
     frame = grid.frame()
     scores = [
-        model.scores(model.prepare(frame, file="grid")).to_numpy() for model in (first, second)
+        model.scores(model.prepare(frame, file=grid.name)).to_numpy() for model in (first, second)
     ]
     result = FlipResult(first, second, float(threshold), grid, frame, scores[0], scores[1])
-    result.by_value = _value_counts(frame, result.up, result.down)
+    used = [c for c in frame.columns if c in first.used_variables or c in second.used_variables]
+    result.by_value = _value_counts(frame.select(used), result.up, result.down)
     return result

@@ -38,6 +38,7 @@ from lanterne.compare.gridfile import grid_file_for, load_grid_file
 from lanterne.errors import Problem, UsageError
 from lanterne.i18n import Msg
 from lanterne.model import Model
+from lanterne.provenance import status_label
 
 #: A grid larger than this is refused: it would take minutes and say nothing more.
 MAX_PROFILES = 5_000_000
@@ -50,6 +51,7 @@ class ProfileGrid:
     values: Mapping[str, Sequence[Any]]
     origin: Msg | None
     rows: pl.DataFrame | None = None  # profiles given as a table, used as they are
+    name: str = "grid"  # where errors point: the file of the rows, or "grid"
 
     @property
     def variables(self) -> list[str]:
@@ -171,7 +173,7 @@ def default_grid(
             g=grid_file.id,
             n=grid_file.name.fr,
             e=grid_file.name.en,
-            s=grid_file.status,
+            s=Msg(status_label(grid_file.status, "fr"), status_label(grid_file.status, "en")),
         )
     owner = {n: next(m for m in models if n in m.used_variables) for n in names}
     grid = {n: list(values[n]) if n in values else default_values(owner[n], n) for n in names}
@@ -186,6 +188,7 @@ def grid_from_table(frame: pl.DataFrame, name: str) -> ProfileGrid:
         {},
         origin=Msg("profils du fichier « {f} »", "profiles of the file '{f}'", f=name),
         rows=frame,
+        name=name,
     )
     _check_size(grid)
     return grid

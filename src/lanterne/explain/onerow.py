@@ -13,7 +13,8 @@ values, in one small query: the order in which Polars adds the terms is its own.
 
 Whenever Python and Polars could part ways — a missing value, NaN, an overflow, a tie
 between zeros of opposite signs, a model kind this module does not know — the evaluation
-gives up (:func:`one_row` returns ``None``) and the caller uses the Polars path.
+gives up (:func:`one_row` returns ``None``) and the caller uses the Polars path. Additive
+models have their own plan (:mod:`lanterne.explain.onerow_additive`).
 ``tests/test_fast_paths.py`` checks that both agree bit for bit on every household of the
 sample and every archetype, for every catalog model the web app serves.
 
@@ -88,15 +89,21 @@ def one_row(model: Model, frame: pl.DataFrame) -> RowNumbers | None:
         return None
 
 
-_PLANS: weakref.WeakKeyDictionary[Model, _LogisticPlan | None] = weakref.WeakKeyDictionary()
+_PLANS: weakref.WeakKeyDictionary[Model, Any] = weakref.WeakKeyDictionary()
 
 
-def _plan(model: Model) -> _LogisticPlan | None:
+def _plan(model: Model) -> Any:
     """The compiled evaluation of ``model`` (made once per model), if its kind is known."""
     if model not in _PLANS:
-        # only the logistic runtime exactly as written in lanterne.model.logistic
-        known = type(model) is Logistic
-        _PLANS[model] = _LogisticPlan(model) if known else None
+        from lanterne.explain.onerow_additive import AdditivePlan
+
+        # only the logistic and additive runtimes exactly as written in lanterne.model
+        if type(model) is Logistic:
+            _PLANS[model] = _LogisticPlan(model)
+        elif AdditivePlan.supports(model):
+            _PLANS[model] = AdditivePlan(model)  # type: ignore[arg-type]
+        else:
+            _PLANS[model] = None
     return _PLANS[model]
 
 

@@ -28,6 +28,8 @@ def describe_value(value: Any, lang: str | None = None) -> str:
 
     >>> describe_value(False, "fr"), describe_value(1200.5, "fr"), describe_value(3.0, "en")
     ('non', '1\\u202f200,5', '3')
+    >>> describe_value(0.125, "en"), describe_value(2 / 3, "en")
+    ('0.125', '0.666667')
     """
     if value is None:
         return "—"
@@ -37,7 +39,13 @@ def describe_value(value: Any, lang: str | None = None) -> str:
         number = float(value)
         if number == int(number) and abs(number) < 1e15:
             return format_number(number, lang, 0)
-        text = format_number(number, lang, 2)
+        # two decimals, or as many as the value needs up to six (a bin edge such as 0.125)
+        digits = (
+            2
+            if round(number, 2) == number
+            else min(6, len(f"{number:.6f}".rstrip("0").split(".")[1]))
+        )
+        text = format_number(number, lang, digits)
         return text.rstrip("0") if ("," in text or "." in text) else text
     return str(value)
 

@@ -233,6 +233,8 @@ def _variables(model: AdditiveImport, known: amsterdam.KnownModel | None) -> lis
             )
             lines.append("    status: reconstructed")
             lines.append("    source: amsterdam-model-file")
+            if name in amsterdam.MUTABLE:
+                lines.append("    mutable: true")
         elif model.input_types.get(name) == "category":
             lines.append("    type: category")
             cats = [str(c) for c in categories.get(name) or []]

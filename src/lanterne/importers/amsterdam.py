@@ -38,6 +38,21 @@ class KnownVariable:
     en: str
 
 
+#: Variables a person's situation could change (``mutable: true`` in the specs), the ones
+#: the counterfactual search may move: money, attendance, participation, addresses. Not the
+#: household's composition, the past benefits or the agency's own sanctions.
+MUTABLE = frozenset(
+    {
+        "total_vermogen",
+        "sum_inkomen_bruto",
+        "active_address_count",
+        "afspraken_no_show_count_last_year",
+        "afspraken_no_contact_count_last_year",
+        "deelnames_started_percentage_last_year",
+    }
+)
+
+
 @dataclass(frozen=True)
 class KnownModel:
     model_id: str

@@ -63,7 +63,7 @@ def shapes_section(first: Model, second: Model, lang: str) -> Section | None:
     a, b = shape_views(first), shape_views(second)
     if a is None or b is None:
         return None
-    na, nb = pick(first.spec.name, lang), pick(second.spec.name, lang)
+    na, nb = first.id, second.id  # short and unambiguous in legends and table heads
     section = Section(
         id="shapes",
         title=Msg(
@@ -79,8 +79,8 @@ def shapes_section(first: Model, second: Model, lang: str) -> Section | None:
             "Each chart shows, for one feature, what it adds to the score (in log-odds) "
             "depending on its value, under '{a}' and under '{b}'. Intercept: {ia} and {ib}. "
             "All these numbers are read from the model files (status: {s}).",
-            a=na,
-            b=nb,
+            a=first.id,
+            b=second.id,
             ia=signed(_intercept(first), lang, 3),
             ib=signed(_intercept(second), lang, 3),
             s=", ".join(sorted({status_label(v.status, lang) for v in (*a, *b)})),
@@ -145,7 +145,8 @@ def grid_section(result: FlipResult, lang: str) -> Section:
         ).render(lang),
     )
     if result.grid.origin is not None:
-        section.paragraphs.append(result.grid.origin.render(lang).capitalize() + ".")
+        origin = result.grid.origin.render(lang)
+        section.paragraphs.append(origin[:1].upper() + origin[1:] + ".")
     section.paragraphs.append(
         Msg(
             "Une grille est une construction, pas une population : chaque combinaison compte "
@@ -366,8 +367,8 @@ def comparison_report(
     return Report(
         lang=lang,
         title=Msg(
-            "Deux versions côte à côte : « {a} » et « {b} »",
-            "Two versions side by side: '{a}' and '{b}'",
+            "Deux versions côte à côte : {a} ; {b}",
+            "Two versions side by side: {a}; {b}",
             a=pick(first.spec.name, lang),
             b=pick(second.spec.name, lang),
         ).render(lang),

@@ -102,6 +102,9 @@ def _weights(model: Model, lang: str) -> Table | None:
     if trees:
         title = Msg("Ce que lisent les arbres", "What the trees read")
         weight = Msg("Divisions", "Splits")
+    elif model.kind == "additive":  # no weight: a shape's span, highest minus lowest score
+        title = Msg("Ce que le modèle additionne", "What the model adds up")
+        weight = Msg("Écart de la fonction de forme", "Span of the shape function")
     else:
         title = Msg("Ce que le modèle additionne", "What the model adds up")
         weight = Msg("Poids", "Weight")

@@ -16,6 +16,7 @@ Example:
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping
 
 import matplotlib.pyplot as plt
@@ -24,6 +25,9 @@ import numpy as np
 from lanterne.explain.sentences import signed
 from lanterne.explain.shapes import ShapeView, interval_label
 from lanterne.report.charts import LINESTYLES, MARKERS, PALETTE, TEXT_COLOUR, Chart, _style, _to_svg
+
+#: Rows of a chart's table at most (beyond, consecutive bins are grouped).
+MAX_TABLE_ROWS = 40
 
 
 def _row_labels(views: Mapping[str, ShapeView | None], lang: str) -> list[tuple[object, str]]:
@@ -74,8 +78,13 @@ def shape_chart(
     alt: str,
     x_label: str,
     lang: str,
+    max_rows: int = MAX_TABLE_ROWS,
 ) -> Chart:
-    """One feature's shape function under each model (name → view), on one chart."""
+    """One feature's shape function under each model (name → view), on one chart.
+
+    The table under it has one row per bin of either model; beyond ``max_rows`` bins,
+    consecutive bins are grouped and each model's lowest and highest score shown.
+    """
     keys = _row_labels(views, lang)
     with plt.rc_context(_style()):
         fig, ax = plt.subplots(figsize=(6.4, 3.2))
@@ -128,14 +137,28 @@ def shape_chart(
                 *("—" if m is None else signed(m, lang, 3) for m in missing),
             )
         )
-    for key, label in keys:
-        rows.append(
-            (
-                label,
-                *(
-                    "—" if (s := _score_at(views[n], key)) is None else signed(s, lang, 3)
-                    for n in names
-                ),
-            )
+    cells = [[_score_at(views[n], key) for n in names] for key, _ in keys]
+    if len(keys) <= max_rows or categorical:
+        for (_, label), scores in zip(keys, cells, strict=True):
+            rows.append((label, *("—" if v is None else signed(v, lang, 3) for v in scores)))
+        return Chart(chart_id, title, svg, alt, ("", *names), tuple(rows))
+    # too many bins for a table: consecutive bins grouped, each model's lowest and highest
+    cuts = [round(i * len(keys) / max_rows) for i in range(max_rows + 1)]
+    for a, b in itertools.pairwise(cuts):
+        low, high = keys[a][0][0], keys[b - 1][0][1]  # type: ignore[index]
+        label = interval_label(low, high, lang) + (
+            f" ({b - a} classes)" if lang == "fr" else f" ({b - a} bins)"
         )
+        rows.append((label, *(_span([c[j] for c in cells[a:b]], lang) for j in range(len(names)))))
     return Chart(chart_id, title, svg, alt, ("", *names), tuple(rows))
+
+
+def _span(values: list[float | None], lang: str) -> str:
+    """``−0,391 … −0,055`` (lowest … highest), or the one value."""
+    known = [v for v in values if v is not None]
+    if not known:
+        return "—"
+    low, high = min(known), max(known)
+    if low == high:
+        return signed(low, lang, 3)
+    return f"{signed(low, lang, 3)} … {signed(high, lang, 3)}"

@@ -81,6 +81,7 @@ async def compare(request: Request, a: str | None = None, b: str | None = None) 
         right=right,
         rows=rows,
         targeting={m.id: targeting_text(m, lang) for m in (left, right)},
+        additive=any(shape_views(m) is not None for m in (left, right)),
     )
 
 
