@@ -397,3 +397,31 @@ def test_stage_names_are_the_documented_ones() -> None:
     ]
     with pytest.raises(KeyError):
         draw_until("nothing", 10)
+
+
+# --------------------------------------------------------------- the report's provenance box
+
+
+def test_provenance_box_counts_the_population_numbers_by_status(tmp_path, targets) -> None:
+    from lanterne.report.provenance_box import population_box
+
+    raw = yaml.safe_load((catalog_dir() / "populations" / "fr-caf-2023.yaml").read_text("utf-8"))
+    by_status: dict[str, int] = {}
+    for entry in raw["generator"].values():
+        count = sum(1 for _ in _numbers(entry["value"], "x"))
+        by_status[entry["status"]] = by_status.get(entry["status"], 0) + count
+    departments = raw["departments"]
+    status = departments["status"]
+    by_status[status] = by_status.get(status, 0) + len(departments["population"])
+    assert targets.generator_status_counts() == {s: by_status.get(s, 0) for s in TARGET_STATUSES}
+
+    path = tmp_path / "p.parquet"
+    generate_population(path, 300, seed=2, workers=1)
+    box = population_box(path, 300, "en")
+    text = " ".join(box.paragraphs)
+    total = sum(by_status.values())
+    assert f"and {total} generator numbers" in text
+    assert f"{by_status['assumption']} assumption" in text
+    assert f"OpenFisca-France {openfisca_version()} (rules as of 2023-12-01)" in text
+    fr = " ".join(population_box(path, 300, "fr").paragraphs)
+    assert f"{total} nombres du générateur" in fr

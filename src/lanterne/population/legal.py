@@ -135,9 +135,8 @@ def rsa_amount(h: Households, law: Law, family: Array, minima: Array, housing: A
     m = RSA + "rsa_maj.maj_montant_max."
     kids = h.children(0, law[RSA + "rsa_cond.age_pac"] - 1)
     parents = 1 + h.couple
-    adults = h.adults()
     age_ok = (kids > 0)[:, None] | (h.head_age >= law[RSA + "rsa_cond.age_pac"])[:, None]
-    eligible = (adults & age_ok & ~h.student).any(axis=1)
+    eligible = h.either(age_ok & ~h.student)
     rate = _household_rate(
         parents + kids,
         parents,
@@ -162,7 +161,7 @@ def rsa_amount(h: Households, law: Law, family: Array, minima: Array, housing: A
         law[fl + "taux_2_personnes"] * second,
         law[fl + "taux_3_personnes_ou_plus"] * (second + law[m + "couple_1_enfant_ou_2e_enfant"]),
     )
-    own = ((h.salary + h.unemployment + h.pension + h.alimony) * adults).sum(axis=1)
+    own = h.total(h.salary + h.unemployment + h.pension + h.alimony)
     amount = np.maximum(floor - flat - (family + minima + own), 0)
     return amount * (amount >= law[RSA + "rsa_maj.montant_minimum_verse"])
 
@@ -184,7 +183,7 @@ def ppa_amount(
     other = ((h.unemployment + h.pension + h.alimony + ~as_earnings * aah_pair) * adults).sum(
         axis=1
     )
-    resources = earnings.sum(axis=1) + other + family + aspa
+    resources = h.total(earnings) + other + family + aspa
     majore = rsa_majore_eligible(h, law)
     iso = PPA + "pa_m.majoration_isolement."
     rate = _household_rate(
@@ -202,7 +201,7 @@ def ppa_amount(
     b = PPA + "pa_m.bonification."
     top = np.round(law[b + "taux_bonification_max"] * base, 2)
     start, full = law[b + "seuil_bonification"] * smic_h, law[b + "seuil_max_bonification"] * smic_h
-    bonus = (np.clip(top * (earnings - start) / (full - start), 0, top) * adults).sum(axis=1)
+    bonus = h.total(np.clip(top * (earnings - start) / (full - start), 0, top))
     second = 1 + law[m + "couples_seul_avec_enfant"]
     fl = PPA + "pa_fl.taux_forfait_logement."
     fl_base = base * np.where(parents + kids >= 2, second, 1.0)
@@ -221,13 +220,13 @@ def ppa_amount(
         0,
         flat_rate_amount
         + bonus
-        + law[PPA + "pa_m.majoration_ressources_revenus_activite"] * earnings.sum(axis=1)
+        + law[PPA + "pa_m.majoration_ressources_revenus_activite"] * h.total(earnings)
         - np.maximum(resources + flat, flat_rate_amount),
     )
     learner = h.student | h.apprentice
     floor = 169 * smic_h * law[PF + "def_pac.revenu_plafond_pac_non_scolaire"]
     works = adults & ((~learner & (earnings > 0)) | (learner & (earnings > floor)))
-    amount = amount * (works.any(axis=1) | majore)
+    amount = amount * (h.either(works) | majore)
     return amount * (amount >= law[PPA + "pa_m.montant_minimum_verse"])
 
 
@@ -244,11 +243,14 @@ def benefits(h: Households, law: Law) -> dict[str, Array]:
     aah = aah_amount(h, law)
     aspa = aspa_amount(h, law, aah)
     family = _family_benefits(af, af_base, cf, cf_base, asf, h, law)
-    on_rsa = np.zeros(h.n, dtype=bool)
-    for _ in range(2):
-        housing = housing_amount(h, law, aah, on_rsa)
-        rsa = rsa_amount(h, law, family, aah + aspa, housing)
-        on_rsa = rsa > 0
+    minima = aah + aspa
+    housing = housing_amount(h, law, aah, np.zeros(h.n, dtype=bool))
+    rsa = rsa_amount(h, law, family, minima, housing)
+    on_rsa = np.flatnonzero(rsa > 0)
+    if on_rsa.size:  # second round, only where the RSA is paid
+        sub = h.take(on_rsa)
+        housing[on_rsa] = housing_amount(sub, law, aah[on_rsa], np.ones(on_rsa.size, dtype=bool))
+        rsa[on_rsa] = rsa_amount(sub, law, family[on_rsa], minima[on_rsa], housing[on_rsa])
     ppa = ppa_amount(h, law, family, aah, housing, aspa)
     return {
         "af": np.round(af, 2),

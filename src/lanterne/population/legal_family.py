@@ -43,7 +43,7 @@ def pf_resources(h: Households, law: Law) -> Array:
     net += np.maximum(
         0.0, pensions - np.where(pensions > 0, deduction(pensions, law, "abatpen"), 0)
     )
-    return (net * h.adults()).sum(axis=1)
+    return h.total(net)
 
 
 def af_amounts(h: Households, law: Law) -> tuple[Array, Array]:
@@ -85,7 +85,9 @@ def af_amounts(h: Households, law: Law) -> tuple[Array, Array]:
 
     rate_mod, excess = modulation(kids)
     base = eligible * np.round(bmaf * rate, 2) * rate_mod
-    ages = h.child_ages
+    # age increases: per child, only for the households that get the base amount
+    paid = np.flatnonzero(base > 0)
+    ages = h.child_ages[paid]
     pf_child = (ages >= 0) & (ages < law[PF + "def_pac.enfants.age_limite"])
     eldest = np.where(pf_child, ages, -1).max(axis=1, keepdims=True)
     one_child = bmaf * (
@@ -100,10 +102,11 @@ def af_amounts(h: Households, law: Law) -> tuple[Array, Array]:
         * (ages >= law[AF + "af_maj.maj_age_deux_enfants.age1"])
         * law[AF + "af_maj.maj_age_deux_enfants.taux1"]
     )
-    k = kids[:, None]
+    k = kids[paid][:, None]
     per_child = np.where(k == 1, one_child, np.where(k > 1, several, 0.0))
     not_eldest = (k != 2) | (ages != eldest)
-    increase = (pf_child * not_eldest * per_child * (base > 0)[:, None]).sum(axis=1) * rate_mod
+    increase = np.zeros(h.n)
+    increase[paid] = (pf_child * not_eldest * per_child).sum(axis=1) * rate_mod[paid]
     at_20 = h.children(law[AF + "af_cm.age3"], law[AF + "af_cm.age3"])
     flat_rate, _ = modulation(kids + at_20)
     flat = (
@@ -123,8 +126,9 @@ def af_amounts(h: Households, law: Law) -> tuple[Array, Array]:
 
 
 def cf_amounts(h: Households, law: Law) -> tuple[Array, Array]:
-    """Family supplement ``(cf, cf_base_amount)``: three children aged 3 to 20, under a
-    resource ceiling (simplified, see :data:`LEFT_OUT`)."""
+    """Family supplement ``(cf, cf_base_amount)``: three children aged 3 to 20 (overseas: a
+    child aged 3 or 4 and none younger), under a resource ceiling (simplified, see
+    :data:`LEFT_OUT`)."""
     bmaf = law[BMAF]
     kids = h.children(law[CF + "cf_cm.age_min"], law[CF + "cf_cm.age_max"] - 1)
     pf_kids = h.children(0, law[CF + "cf_cm.age_max"] - 1)
@@ -134,15 +138,22 @@ def cf_amounts(h: Households, law: Law) -> tuple[Array, Array]:
         + np.minimum(pf_kids, 2) * law[plaf + "majoration.deux_premiers_enf"]
         + np.maximum(pf_kids - 2, 0) * law[plaf + "majoration.troisieme_enf_et_plus"]
     )
-    adults = h.adults()
-    two = (~h.couple) | ((12 * h.salary * adults >= 12 * bmaf).sum(axis=1) == 2)
+    both = (h.salary[:, 0] >= bmaf) & (h.salary[:, 1] >= bmaf)
+    two = (~h.couple) | both
     ceiling = ceiling + two * law[plaf + "majoration.biactifs_isoles"]
     resources = pf_resources(h, law)
     base = bmaf * law[CF + "cf_cm.complement_familial.taux_cf_base"]
     increased = bmaf * law[CF + "cf_cm.complement_familial.taux_cf_majore"]
-    eligible = (
-        (kids >= law[CF + "cf_cm.nombre_d_enfants_minimal"]) & ~h.overseas & (resources <= ceiling)
+    # overseas: one child aged 3 to 4 is enough, but none may be under 3
+    dom = CF + "cf_cm_dom."
+    dom_kids = h.children(law[dom + "age_minimal_dom"], law[dom + "age_maximal_dom"] - 1)
+    too_young = h.children(0, law[CF + "cf_cm.age_min"] - 1)
+    composition = np.where(
+        h.overseas,
+        (dom_kids >= law[dom + "nombre_enfant_minimum_dom"]) & (too_young == 0),
+        kids >= law[CF + "cf_cm.nombre_d_enfants_minimal"],
     )
+    eligible = composition & (resources <= ceiling)
     amount = np.where(resources <= law[plaf + "plafond_cf_majore"] * ceiling, increased, base)
     return eligible * amount, np.full(h.n, base)
 
@@ -152,7 +163,7 @@ def asf_amount(h: Households, law: Law) -> Array:
     bmaf = law[BMAF]
     kids = h.children(law[AF + "af_cm.age1"], law[AF + "af_cm.age3"] - 1)
     amount = kids * bmaf * law[ASF + "montant_asf.orphelin_assimile_seul_parent"]
-    amount = np.maximum(amount - (h.alimony * h.adults()).sum(axis=1), 0)
+    amount = np.maximum(amount - h.total(h.alimony), 0)
     return ~h.couple * (amount > law[ASF + "seuil"]) * amount
 
 
@@ -200,7 +211,6 @@ def aspa_amount(h: Households, law: Law, aah: Array) -> Array:
     Wages count only through the gross wage, which the steady situation does not give
     OpenFisca (it is given net wages): they are left out of the resources, as OpenFisca does.
     """
-    adults = h.adults()
     age_ok = (h.head_age >= law[ASPA + "age_min"]) | (
         (h.head_age >= law[AAH + "age_legal_retraite"])
         & (h.incapacity > law[ASPA + "taux_incapacite_aspa_anticipe"])
@@ -224,6 +234,6 @@ def aspa_amount(h: Households, law: Law, aah: Array) -> Array:
         / 12
     )
     head_aah = aah * ~age_ok
-    resources = ((h.unemployment + h.alimony + h.pension) * adults).sum(axis=1) + head_aah
+    resources = h.total(h.unemployment + h.alimony + h.pension) + head_aah
     excess = np.maximum(resources + maximum - ceiling, 0)
     return (one | two) * np.maximum(maximum - excess, 0)

@@ -31,16 +31,18 @@ def _by_count(
     law: Law, prefix: str, couple: Array, pac: Array, names: dict[int, str], extra: str, after: int
 ) -> Array:
     """A scale by family size: alone, couple, then 1.. ``after`` dependants, then per extra."""
-    out = np.where(couple, law[prefix + names[-1]], law[prefix + names[0]])
-    for count in range(1, after + 1):
-        out = np.where(pac == count, law[prefix + names[count]], out)
-    more = pac > after
-    return np.where(more, law[prefix + names[after]] + (pac - after) * law[prefix + extra], out)
+    table = np.array([law[prefix + names[k]] for k in (0, -1, *range(1, after + 1))])
+    key = np.where(pac == 0, couple.astype(np.int64), np.minimum(pac, after) + 1)
+    return table[key] + np.maximum(pac - after, 0) * law[prefix + extra]
+
+
+def _by_zone(law: Law, prefix: str, suffix: str, zone: Array) -> Array:
+    """A parameter that depends on the rent zone (1, 2, 3)."""
+    return np.array([law[f"{prefix}zone_{z}.{suffix}"] for z in (1, 2, 3)])[zone - 1]
 
 
 def al_resources(h: Households, law: Law, aah: Array, neutralised: Array) -> Array:
     """Yearly resources of the housing benefit, rounded up to 100 €."""
-    adults = h.adults()
     salary, unemployment = 12 * h.salary, 12 * h.unemployment
     assimilated = salary + unemployment
     expenses = deduction(assimilated, law, "abatpro", "last_year.")
@@ -59,9 +61,9 @@ def al_resources(h: Households, law: Law, aah: Array, neutralised: Array) -> Arr
             np.maximum(law[DEDUCTIONS + "abatpen.taux"] * pensions, law[DEDUCTIONS + "abatpen.min"])
         ),
     )
-    total = ((earned + pensions) * adults).sum(axis=1)
+    total = h.total(earned + pensions)
     # OpenFisca compares one month's taxable wage with 12 times the BMAF
-    both = h.couple & ((h.salary >= 12 * law[BMAF]) & adults).all(axis=1)
+    both = h.couple & (h.salary[:, 0] >= 12 * law[BMAF]) & (h.salary[:, 1] >= 12 * law[BMAF])
     total = np.maximum(total - both * law[AL + "ressources.abattements.dar_1_double_activite"], 0)
     student = h.student[:, 0] & (h.head_age < law[AL + "ressources.etudiants.age_max"])
     total = np.where(
@@ -76,22 +78,21 @@ def rent_ceiling(h: Households, law: Law) -> tuple[Array, Array, Array]:
     f = AL + "locatif.formule."
     pac = h.children(law[AF + "af_cm.age1"], law[CF + "cf_cm.age_max"] - 1)
     couple = h.couple
-    zone_names = {1: "zone_1", 2: "zone_2", 3: "zone_3"}
     capped = np.where(h.overseas, np.minimum(pac, 6), pac)
-    ceiling = np.zeros(h.n)
-    degressive, suppression = np.zeros(h.n), np.zeros(h.n)
-    for z, name in zone_names.items():
-        p = f + "l_plafonds_loyers.par_zone." + name + "."
-        value = np.where(
-            pac > 0,
-            law[p + "un_enfant"] + np.maximum(capped - 1, 0) * law[p + "majoration_par_enf_supp"],
-            np.where(couple, law[p + "couples"], law[p + "personnes_seules"]),
-        )
-        here = h.zone == z
-        ceiling = np.where(here, value, ceiling)
-        c = AL + "locatif.coefficients_degressivite_suppression." + name + "."
-        degressive = np.where(here, law[c + "degressivite"], degressive)
-        suppression = np.where(here, law[c + "suppression"], suppression)
+    p = f + "l_plafonds_loyers.par_zone."
+    ceiling = np.where(
+        pac > 0,
+        _by_zone(law, p, "un_enfant", h.zone)
+        + np.maximum(capped - 1, 0) * _by_zone(law, p, "majoration_par_enf_supp", h.zone),
+        np.where(
+            couple,
+            _by_zone(law, p, "couples", h.zone),
+            _by_zone(law, p, "personnes_seules", h.zone),
+        ),
+    )
+    c = AL + "locatif.coefficients_degressivite_suppression."
+    degressive = _by_zone(law, c, "degressivite", h.zone)
+    suppression = _by_zone(law, c, "suppression", h.zone)
     ceiling = np.round(ceiling, 2)
     return ceiling, degressive, suppression
 
@@ -195,7 +196,6 @@ def housing_amount(h: Households, law: Law, aah: Array, neutralised: Array) -> A
 
 def _rls(h: Households, law: Law, resources: Array, pac: Array) -> Array:
     """Rent reduction of social housing (RLS), which lowers the APL by 98 % of it."""
-    ceiling, amount = np.zeros(h.n), np.zeros(h.n)
     names = {
         0: "personnes_seules",
         -1: "couples",
@@ -206,15 +206,31 @@ def _rls(h: Households, law: Law, resources: Array, pac: Array) -> Array:
         5: "famille_5pac",
         6: "famille_6pac",
     }
-    for z in (1, 2, 3):
-        p = RLS + f"plafond_ressources.par_zone.zone_{z}."
-        c = _by_count(law, p, h.couple, pac, names, "majoration_par_pac_supp", 6)
-        m = RLS + f"montant.par_zone.zone_{z}."
-        a = np.where(
-            pac >= 1,
-            law[m + "famille_1pac"] + np.maximum(pac - 1, 0) * law[m + "majoration_par_pac_supp"],
-            np.where(h.couple, law[m + "couples"], law[m + "personnes_seules"]),
-        )
-        ceiling = np.where(h.zone == z, c, ceiling)
-        amount = np.where(h.zone == z, a, amount)
+    key = np.where(pac == 0, h.couple.astype(np.int64), np.minimum(pac, 6) + 1)
+    zone = h.zone - 1
+    order = (0, -1, *range(1, 7))
+    ceilings = np.array(
+        [
+            [law[RLS + f"plafond_ressources.par_zone.zone_{z}.{names[k]}"] for k in order]
+            for z in (1, 2, 3)
+        ]
+    )
+    extra = np.array(
+        [
+            law[RLS + f"plafond_ressources.par_zone.zone_{z}.majoration_par_pac_supp"]
+            for z in (1, 2, 3)
+        ]
+    )
+    ceiling = ceilings[zone, key] + np.maximum(pac - 6, 0) * extra[zone]
+    m = RLS + "montant.par_zone."
+    amount = np.where(
+        pac >= 1,
+        _by_zone(law, m, "famille_1pac", h.zone)
+        + np.maximum(pac - 1, 0) * _by_zone(law, m, "majoration_par_pac_supp", h.zone),
+        np.where(
+            h.couple,
+            _by_zone(law, m, "couples", h.zone),
+            _by_zone(law, m, "personnes_seules", h.zone),
+        ),
+    )
     return (resources / 12 < ceiling) * h.conventionne * amount

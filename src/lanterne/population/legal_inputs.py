@@ -13,7 +13,7 @@ Example:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields, replace
 
 import numpy as np
 from numpy.typing import NDArray
@@ -44,6 +44,22 @@ BENEFITS = ("af", "cf", "asf", "aah", "aspa", "aide_logement", "rsa", "ppa")
 
 #: Rules of OpenFisca-France the fast path leaves out (shown by the check and the docs).
 LEFT_OUT: dict[str, Msg] = {
+    "earlier_months": Msg(
+        "Mois précédents sous d'autres règles : la prime d'activité fait la moyenne des trois "
+        "mois précédents, chacun sous ses règles ; le calcul rapide applique celles du mois "
+        "(en décembre 2023, septembre relevait encore de l'AAH conjugalisée).",
+        "Earlier months under other rules: the activity bonus averages the three previous "
+        "months, each under its own rules; the fast path applies the month's (in December "
+        "2023, September still had the conjugalised AAH).",
+    ),
+    "rsa_housing_loop": Msg(
+        "Boucle RSA ↔ aide au logement (l'aide ignore les revenus d'activité tant que le RSA "
+        "est versé ; le RSA déduit l'aide) : OpenFisca la coupe à sa façon, le calcul rapide "
+        "prend l'état stable en deux tours.",
+        "RSA ↔ housing-benefit loop (the benefit ignores earnings while RSA is paid; the RSA "
+        "deducts the benefit): OpenFisca breaks it its own way, the fast path takes the "
+        "steady state in two rounds.",
+    ),
     "paje": Msg(
         "PAJE (enfants de moins de 3 ans) : non calculée ; comptée par OpenFisca dans les "
         "ressources du RSA et de la prime d'activité.",
@@ -52,11 +68,11 @@ LEFT_OUT: dict[str, Msg] = {
     ),
     "cf": Msg(
         "Complément familial : plafonds simplifiés (pas de plafond majoré propre, pas de "
-        "cumul différentiel avec les allocations familiales) ; pas de règle propre à "
-        "l'outre-mer (le générateur n'y attribue pas le complément familial).",
+        "cumul différentiel avec les allocations familiales) ; le générateur ne l'attribue "
+        "pas outre-mer (règle propre : un enfant de 3 ou 4 ans).",
         "Family supplement: simplified ceilings (no separate increased ceiling, no "
-        "differential with family allowances); no overseas rule (the generator gives no "
-        "family supplement overseas).",
+        "differential with family allowances); the generator does not give it overseas "
+        "(its own rule there: a child aged 3 or 4).",
     ),
     "accession": Msg(
         "Propriétaires accédants aidés au logement (générateur seulement) : aide calculée "
@@ -104,14 +120,36 @@ class Households:
     overseas: Array
     recent_separation: Array
     accession: Array | None = None  # owners repaying a loan, benefit as tenants (no degressivity)
+    _counts: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def n(self) -> int:
         return int(self.couple.shape[0])
 
     def children(self, low: float, high: float) -> Array:
-        """Children aged from ``low`` to ``high`` included."""
-        return ((self.child_ages >= low) & (self.child_ages <= high)).sum(axis=1)
+        """Children aged from ``low`` to ``high`` included (computed once per range)."""
+        key = (low, high)
+        if key not in self._counts:
+            ages = self.child_ages
+            self._counts[key] = np.count_nonzero((ages >= low) & (ages <= high), axis=1)
+        return self._counts[key]
+
+    def take(self, rows: Array) -> Households:
+        """The households of ``rows`` only."""
+        values = {
+            f.name: getattr(self, f.name)[rows]
+            for f in fields(self)
+            if f.name != "_counts" and getattr(self, f.name) is not None
+        }
+        return replace(self, **values, _counts={})
+
+    def total(self, values: Array) -> Array:
+        """Head + partner of an ``(n, 2)`` array (faster than a sum over the short axis)."""
+        return values[:, 0] + values[:, 1] * self.couple
+
+    def either(self, flags: Array) -> Array:
+        """Head or partner of an ``(n, 2)`` boolean array."""
+        return flags[:, 0] | (flags[:, 1] & self.couple)
 
     def adults(self) -> Array:
         """Whether each slot holds an adult: the head always, the partner in a couple."""

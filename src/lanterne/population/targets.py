@@ -152,7 +152,7 @@ class Departments(Strict):
 
 
 class PopulationTargets(Strict):
-    """A calibration file: the figures, the legal scales and the geography of a population."""
+    """A calibration file: the figures, the generator's numbers and the départements."""
 
     lanterne_population: Literal[1]
     id: Annotated[str, Field(pattern=SLUG)]

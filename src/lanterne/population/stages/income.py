@@ -254,27 +254,50 @@ def amounts(d: dict[str, Array], plan: Plan, rows: Array | slice = slice(None)) 
 RECEIVED = {"rsa": "rsa", "ppa": "ppa", "aah": "aah", "housing": "aide_logement", "cf": "cf"}
 
 
-def unpayable(d: dict[str, Array], plan: Plan, rows: Array) -> Array:
-    """Which of these rows receive a benefit that their resources would not allow."""
-    a = amounts(d, plan, rows)
+def unpaid(d: dict[str, Array], rows: Array, a: dict[str, Array]) -> Array:
+    """Which of these rows receive a benefit that the amounts ``a`` (of the rows) do not pay."""
     bad = np.zeros(rows.size, dtype=bool)
     for flag, key in RECEIVED.items():
         bad |= d[flag][rows] & (a[key] <= 0)
     return bad
 
 
+def unpayable(d: dict[str, Array], plan: Plan, rows: Array) -> Array:
+    """Which of these rows receive a benefit that their resources would not allow."""
+    return unpaid(d, rows, amounts(d, plan, rows))
+
+
+PARTS = ("head_earn", "partner_earn", "head_other", "partner_other", "alimony_amount")
+
+
+def _keep(final: dict[str, Array], rows: Array, a: dict[str, Array], settled: Array) -> None:
+    for key, values in a.items():
+        final[key][rows] = values
+    settled[rows] = True
+
+
 def fit_to_benefits(rng: np.random.Generator, n: int, d: dict[str, Array], plan: Plan) -> None:
-    """Shrink the resources of households whose benefits would not be payable."""
+    """Shrink the resources of households whose benefits would not be payable.
+
+    Resources are kept in cents, so the amounts computed when a household becomes payable
+    are its final ones (``d["amounts"]``, with ``d["settled"]`` marking those rows).
+    """
     w = plan.numbers.value("income.fitting")
-    parts = ("head_earn", "partner_earn", "head_other", "partner_other", "alimony_amount")
+    for name in PARTS:
+        np.round(d[name], 2, out=d[name])
+    final = {key: np.zeros(n) for key in legal.BENEFITS}
+    settled = np.zeros(n, dtype=bool)
     pending = np.flatnonzero(d["rsa"] | d["ppa"] | d["aah"] | d["housing"] | d["cf"])
     for _ in range(FIT_STEPS):
-        pending = pending[unpayable(d, plan, pending)]
+        a = amounts(d, plan, pending)
+        bad = unpaid(d, pending, a)
+        _keep(final, pending[~bad], {k: v[~bad] for k, v in a.items()}, settled)
+        pending = pending[bad]
         if pending.size == 0:
             break
         factor = rng.uniform(*w["step"], pending.size)
-        for name in parts:
-            d[name][pending] *= factor
+        for name in PARTS:
+            d[name][pending] = np.round(d[name][pending] * factor, 2)
     if pending.size:
         # Last resort, for the few households the steps did not settle: resources known to
         # fit their statuses (small earnings for the activity bonus, enough for the AAH to
@@ -296,18 +319,18 @@ def fit_to_benefits(rng: np.random.Generator, n: int, d: dict[str, Array], plan:
         # A handful of households (about 1 in 10,000) hold statuses no resources can make
         # all payable under the law (a single parent on the AAH with large family benefits
         # and the activity bonus): they lose the benefit that cannot be paid.
-        a = amounts(d, plan, bad)
+        a = amounts(d, plan, pending)
         for flag, key in RECEIVED.items():
-            d[flag][bad[d[flag][bad] & (a[key] <= 0)]] = False
+            d[flag][pending[d[flag][pending] & (a[key] <= 0)]] = False
+        _keep(final, pending, a, settled)
+    d["amounts"], d["settled"] = final, settled
 
 
 def scale_free_incomes(n: int, d: dict[str, Array], plan: Plan) -> None:
     """Scale the resources of households without a means-tested benefit to the target of
     incomes above :data:`HIGH_INCOME`, by bisection on one factor."""
     free = ~(d["rsa"] | d["ppa"] | d["housing"] | d["aah"] | d["cf"] | d["zero"])
-    parts = [
-        d[k] for k in ("head_earn", "partner_earn", "head_other", "partner_other", "alimony_amount")
-    ]
+    parts = [d[k] for k in PARTS]
     total = sum(parts)
     above_fixed = int((total[~free] > HIGH_INCOME).sum())
     free_total = total[free]
@@ -323,6 +346,7 @@ def scale_free_incomes(n: int, d: dict[str, Array], plan: Plan) -> None:
         part[free] *= (low + high) / 2
         np.round(part, 2, out=part)
     d["income"] = np.clip(sum(parts), 0, None)
+    d["free"] = free
 
 
 def draw_income(rng: np.random.Generator, n: int, d: dict[str, Array], plan: Plan) -> None:
@@ -330,4 +354,8 @@ def draw_income(rng: np.random.Generator, n: int, d: dict[str, Array], plan: Pla
     draw_resources(rng, n, d, plan)
     fit_to_benefits(rng, n, d, plan)
     scale_free_incomes(n, d, plan)
-    d["amounts"] = amounts(d, plan)
+    # the amounts of households the fitting did not settle (family allowances...)
+    rest = np.flatnonzero(~d["settled"] | d["free"])
+    a = amounts(d, plan, rest)
+    for key, values in a.items():
+        d["amounts"][key][rest] = values
