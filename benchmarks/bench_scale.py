@@ -124,14 +124,33 @@ def bench_audit() -> dict[str, object]:
 # ---------------------------------------------------------------------- non-take-up
 
 
+def _warm() -> float:
+    """In a worker: one small simulation (OpenFisca's first one loads lazily), then CPU time."""
+    import polars as pl
+
+    from lanterne.rights.catalog import load_rights_catalog
+    from lanterne.rights.compute import rights_of_chunk
+
+    frame = pl.read_parquet(population(households(NATIONAL_HOUSEHOLDS))).head(50)
+    rights_of_chunk(frame, "2025-06", load_rights_catalog())
+    return time.process_time()
+
+
 def bench_nonrecours() -> dict[str, object]:
+    """Wall-clock throughput and, since the machine is shared, CPU time of the workers.
+
+    On a machine whose cores are busy with other work, wall time says little about
+    parallelism: each worker's CPU time says what the computation costs. The CPU-time
+    speed-up is the 1-worker run's CPU time over the busiest worker's CPU time with 2
+    workers: what two free cores would give.
+    """
     import polars as pl
     from distributed import Client, LocalCluster
 
     from lanterne.rights.compute import compute_rights
     from lanterne.scale.rights import TaxBenefitPlugin
 
-    n = households(40_000)
+    n = households(24_000)
     chunk = max(1, n // 4)  # 4 chunks: 2 per worker; OpenFisca's overhead per chunk is large
     frame = pl.read_parquet(population(households(NATIONAL_HOUSEHOLDS))).head(n)
     out: dict[str, object] = {"benchmark": "non-take-up throughput on a LocalCluster",
@@ -143,24 +162,34 @@ def bench_nonrecours() -> dict[str, object]:
             Client(lc) as client,
         ):
             client.register_plugin(TaxBenefitPlugin())  # OpenFisca loaded before timing
+            before_cpu = client.run(_warm)
             before = load()
             start = time.perf_counter()
             results[workers] = compute_rights(
                 frame, "2025-06", chunk_rows=chunk, progress=False, client=client
             )
             seconds = time.perf_counter() - start
+            after_cpu = client.run(time.process_time)
+        cpu = [after_cpu[w] - before_cpu[w] for w in before_cpu]
         out[f"workers_{workers}_seconds"] = round(seconds, 2)
         out[f"workers_{workers}_households_per_second"] = round(n / seconds, 1)
+        out[f"workers_{workers}_cpu_seconds"] = [round(c, 2) for c in cpu]
         out[f"workers_{workers}_load"] = before
     speedup = out["workers_2_households_per_second"] / out["workers_1_households_per_second"]
-    per_worker = out["workers_1_households_per_second"]
-    national = NATIONAL_HOUSEHOLDS / out["workers_2_households_per_second"]
+    cpu_1 = sum(out["workers_1_cpu_seconds"])
+    busiest_2 = max(out["workers_2_cpu_seconds"])
+    per_worker = n / cpu_1  # households per CPU-second of one worker
     out.update(
         same_results=results[1].equals(results[2]),
-        speedup_2_workers=round(speedup, 2),
-        national_seconds_2_workers=round(national),
+        wall_speedup_2_workers=round(speedup, 2),
+        cpu_speedup_2_workers=round(cpu_1 / busiest_2, 2),
+        households_per_cpu_second=round(per_worker),
+        national_seconds_2_free_cores=round(NATIONAL_HOUSEHOLDS / (n / busiest_2)),
+        national_seconds_2_workers_measured=round(
+            NATIONAL_HOUSEHOLDS / out["workers_2_households_per_second"]
+        ),
         workers_for_5_minutes=math.ceil(NATIONAL_HOUSEHOLDS / (per_worker * 300 * 0.9)),
-        note="5-minute cluster size assumes 90 % parallel efficiency per added worker",
+        note="5-minute cluster size: one free core per worker, 90 % parallel efficiency",
         targets={"speedup_2_workers": 1.8},
     )
     return out

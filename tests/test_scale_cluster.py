@@ -157,12 +157,17 @@ def test_unreachable_scheduler_is_a_runtime_failure() -> None:
 def test_rights_on_cluster_equal_one_process(client) -> None:
     """OpenFisca-France in the workers: same amounts, entitlements and take-up draws."""
     from lanterne.rights.compute import compute_rights
+    from lanterne.rights.simulate import tax_benefit_system
 
     frame = generate_frame(120, seed=3)
     one = compute_rights(frame, "2025-06", chunk_rows=40, progress=False)
     many = compute_rights(frame, "2025-06", chunk_rows=40, progress=False, client=client)
     assert many.equals(one)
     assert one["rsa_entitled"].sum() > 0  # the comparison covers real entitlements
+    # one tax-benefit system per worker process, built once for its three chunks or so
+    builds = client.run(lambda: tax_benefit_system.cache_info())
+    assert [info.misses for info in builds.values()] == [1, 1]
+    assert sum(info.hits for info in builds.values()) >= 3
 
 
 def test_cli_cluster_option_gives_the_same_json(cli, population: Path, tmp_path: Path) -> None:

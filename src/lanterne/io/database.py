@@ -31,7 +31,6 @@ from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import polars as pl
@@ -330,8 +329,3 @@ def open_database(uri: str) -> DatabaseTable:
 def read_database(uri: str, columns: list[str] | None = None) -> pl.DataFrame:
     """A whole table or query as a DataFrame (``read_table`` for database URIs)."""
     return open_database(uri).read(columns)
-
-
-def describe_connection(uri: Any) -> str:
-    """What to show of a data source in messages and reports (no password)."""
-    return redact(str(uri))
