@@ -103,16 +103,15 @@ def summary_section(
     summary.intro.append(
         Msg(
             "Lanterne a appliqué {k} à {n} foyers et regardé, groupe par groupe, qui le modèle "
-            "désigne pour un contrôle. « {x} leur part » : le groupe pèse {x} plus lourd parmi "
-            "les foyers sélectionnés que parmi tous les foyers.",
+            "désigne pour un contrôle. « 2 fois leur part » : le groupe pèse deux fois plus "
+            "lourd parmi les foyers sélectionnés que parmi tous les foyers.",
             "Lanterne applied {k} to {n} households and looked, group by group, at whom the "
-            "model picks for inspection. '{x} their share': the group weighs {x} more among "
-            "the households selected than among all households.",
+            "model picks for inspection. '2 times their share': the group weighs twice as "
+            "much among the households selected as among all households.",
             k=Msg("un modèle", "one model")
             if len(models) == 1
             else Msg("{m} modèles", "{m} models", m=len(models)),
             n=format_number(audits[0].n, lang, 0),
-            x=format_ratio(2, lang, 0),
         ).render(lang)
     )
     ranked: list[tuple[float, Finding, int]] = []
