@@ -2,7 +2,8 @@
 
 Findings from every model and group column are ranked by how far the group's share of
 those selected is from its share of households (the log of the representation ratio),
-each said once, with its 95 % interval; one headline chart shows the column of the first.
+each said once, with its 95 % interval (a finding whose interval contains 1× is left out);
+one headline chart shows the column of the first.
 Groups too small to support a statement (:data:`~lanterne.report.findings.MIN_SELECTED`)
 are named in one sentence saying so, never stated as findings.
 
@@ -57,6 +58,15 @@ class Summary:
     unsupported: list[str] = field(default_factory=list)
 
 
+def _clear(f: Finding) -> bool:
+    """Is the ratio away from 1× beyond chance (its interval does not contain 1)?"""
+    if f.ratio <= 0:
+        return False
+    if f.low is None or f.high is None:
+        return True
+    return not f.low <= 1 <= f.high
+
+
 def _times(value: float, lang: str) -> str:
     return format_number(value, lang, 1 if value < 10 else 0)
 
@@ -72,7 +82,7 @@ def _sentence(f: Finding, who: str, model: str | None, lang: str) -> str:
     if lo is not None and hi is not None:
         interval = Msg(
             " (intervalle à 95 % : {lo} à {hi})",
-            " (95 % interval: {lo} to {hi})",
+            " (95% interval: {lo} to {hi})",
             lo=_times(lo, lang),
             hi=_times(hi, lang),
         ).render(lang)
@@ -124,7 +134,8 @@ def summary_section(
             min_selected=min_selected,
             keep_unsupported=True,
         )
-        ranked += [(abs(math.log(f.ratio)), f, i) for f in found if f.supported and f.ratio > 0]
+        # a key finding is clear: its 95 % interval stays on one side of 1×
+        ranked += [(abs(math.log(f.ratio)), f, i) for f in found if f.supported and _clear(f)]
         for f in found:
             if not f.supported:
                 short.setdefault(labels.described(f.column, f.group, lang), f)
