@@ -297,3 +297,25 @@ def test_the_web_reports_command_reproduces_it(cli, tmp_path, monkeypatch):
     assert result.exit_code == 0, result.output
     again = (tmp_path / "report.html").read_text(encoding="utf-8")
     assert _key_and_appendix(again) == _key_and_appendix(web)
+
+
+def test_no_rank_correlation_over_fewer_than_five_groups():
+    """+1.00 over 3 groups happens by chance one time in six: not stated."""
+    import polars as pl
+
+    from lanterne.rights.audit import MIN_RANKED_GROUPS, compare_rankings
+
+    def table(k):
+        return pl.DataFrame(
+            {
+                "g": [str(i) for i in range(k)],
+                "households": [100] * k,
+                "selection_rate": [0.01 * (i + 1) for i in range(k)],
+                "nonrecours_rate": [0.1 * (i + 1) for i in range(k)],
+            }
+        )
+
+    few = compare_rankings(table(3), ["g"])
+    assert few.correlation is None and "rank correlation" in few.sentence.render("en")
+    enough = compare_rankings(table(MIN_RANKED_GROUPS), ["g"])
+    assert enough.correlation == pytest.approx(1.0)
