@@ -319,3 +319,46 @@ def test_no_rank_correlation_over_fewer_than_five_groups():
     assert few.correlation is None and "rank correlation" in few.sentence.render("en")
     enough = compare_rankings(table(MIN_RANKED_GROUPS), ["g"])
     assert enough.correlation == pytest.approx(1.0)
+
+
+def test_the_web_selection_reports_command_reproduces_it(cli, tmp_path, monkeypatch):
+    """A random-baseline report made on the web page ends with a `lanterne audit selection`
+    line that, run as written, gives the same figures."""
+    import numpy as np
+    import polars as pl
+    from fastapi.testclient import TestClient
+
+    from lanterne.web import create_app
+
+    monkeypatch.chdir(tmp_path)
+    rng = np.random.default_rng(3)
+    n = 2_000
+    frame = pl.DataFrame(
+        {
+            "mode": rng.choice(["random", "algo"], n),
+            "outcome": rng.choice(["none", "overpayment"], n, p=[0.7, 0.3]),
+            "sex": rng.choice(["female", "male"], n),
+        }
+    )
+    frame.write_csv(tmp_path / "controls.csv")
+    client = TestClient(create_app(population_rows=1_000))
+    fields = {
+        "kind": "selection",
+        "groups": "sex",
+        "action": "view",
+        "selection_col": "mode",
+        "random_value": "random",
+        "outcome_col": "outcome",
+        "negative_values": "none",
+    }
+    page = client.post(
+        "/audit?lang=fr", data=fields, files={"file": ("controls.csv", frame.write_csv().encode())}
+    ).text
+    command = htmllib.unescape(re.search(r"<pre><code>(.*?)</code></pre>", page, re.S)[1])
+    args = shlex.split(command)
+    assert args[:3] == ["lanterne", "audit", "selection"]
+    result = cli(*args[1:])
+    assert result.exit_code == 0, result.output
+    again = (tmp_path / "report.html").read_text(encoding="utf-8")
+    tables = re.findall(r"<tbody>.*?</tbody>", page, re.S)
+    assert tables and tables == re.findall(r"<tbody>.*?</tbody>", again, re.S)[: len(tables)]

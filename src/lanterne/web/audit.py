@@ -45,6 +45,8 @@ KINDS = ("population", "selection", "nonrecours")
 NONRECOURS_CHUNK = 10_000
 NONRECOURS_MAX_ROWS = 100_000
 NONRECOURS_MONTH = "2025-06"
+#: Bootstrap resamples of a random-baseline audit made on this page.
+BOOTSTRAP = 200
 
 
 @router.get("/audit", response_class=HTMLResponse)
@@ -252,7 +254,23 @@ def _nonrecours(request: Request, form: FormData, path: Path, groups: list[str],
         data=path,
         lang=lang,
         models=[model],
-        command=f"lanterne serve — audit nonrecours : {path.name}",
+        command=shlex.join(
+            [
+                "lanterne",
+                "audit",
+                "nonrecours",
+                path.name,
+                "--month",
+                month,
+                "--model",
+                model.id,
+                *_flags("-g", groups),
+                "--report",
+                "report.html",
+                "--lang",
+                lang,
+            ]
+        ),
     )
 
 
@@ -268,21 +286,45 @@ def _selection(request: Request, form: FormData, path: Path, groups: list[str], 
             )
         return value
 
+    selection, random, outcome = need("selection_col"), need("random_value"), need("outcome_col")
+    negatives = _columns(need("negative_values"))
     audit = audit_selection(
         path,
-        selection_col=need("selection_col"),
-        random_value=need("random_value"),
-        outcome_col=need("outcome_col"),
-        negative_values=_columns(need("negative_values")),
+        selection_col=selection,
+        random_value=random,
+        outcome_col=outcome,
+        negative_values=negatives,
         group_cols=groups,
-        bootstrap=200,
+        bootstrap=BOOTSTRAP,
     )
-    return selection_report(
-        audit,
-        data=path,
-        lang=lang,
-        command=f"lanterne serve — audit : {path.name}",
+    command = shlex.join(
+        [
+            "lanterne",
+            "audit",
+            "selection",
+            path.name,
+            "--selection-col",
+            selection,
+            "--random-value",
+            random,
+            "--outcome-col",
+            outcome,
+            *_flags("--negative-value", negatives),
+            *_flags("-g", groups),
+            "--bootstrap",
+            str(BOOTSTRAP),
+            "--report",
+            "report.html",
+            "--lang",
+            lang,
+        ]
     )
+    return selection_report(audit, data=path, lang=lang, command=command)
+
+
+def _flags(flag: str, values: list[str]) -> list[str]:
+    """``flag`` before each value: ``["-g", "sex", "-g", "qpv"]``."""
+    return [part for value in values for part in (flag, value)]
 
 
 def _attachment(body: bytes, media_type: str, filename: str) -> Response:
