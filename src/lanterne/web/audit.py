@@ -68,7 +68,7 @@ def _form(
         models=list(state.models),
         columns=columns,
         default_groups=DEFAULT_GROUPS,
-        limit=f"{mb:.0f}" if mb >= 1 else f"{mb:.2f}",
+        limit=format_number(mb, lang, 0 if mb >= 1 else 2),
         nonrecours_max=format_number(NONRECOURS_MAX_ROWS, lang, 0),
         nonrecours_month=NONRECOURS_MONTH,
         problems=problems or [],
