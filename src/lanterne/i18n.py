@@ -30,6 +30,7 @@ LANGS: tuple[Lang, ...] = ("fr", "en")
 DEFAULT_LANG: Lang = "fr"
 
 _PERCENT_SPACE = re.compile(r"(?<=[\d}]) %")
+_THOUSANDS_SPACE = re.compile(r"(?<![\d,.])(\d{1,3})(?:[ \u00a0]\d{3})+(?![\d])")
 _current: ContextVar[Lang | None] = ContextVar("lanterne_lang", default=None)
 
 
@@ -248,3 +249,16 @@ class Num:
 
     def __str__(self) -> str:
         return self.render()
+
+
+def french_spacing(text: str) -> str:
+    """French text from outside (a source's title, a catalog note) spaced like ours: a
+    no-break space before "%" and a narrow no-break space between thousands.
+
+    >>> french_spacing("25 % de familles, 1 766,92 € brut") == (
+    ...     "25\u00a0% de familles, 1\u202f766,92 € brut")
+    True
+    """
+    if " %" in text:
+        text = _PERCENT_SPACE.sub("\u00a0%", text)
+    return _THOUSANDS_SPACE.sub(lambda m: re.sub(r"[ \u00a0]", "\u202f", m[0]), text)
