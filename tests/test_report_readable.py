@@ -362,3 +362,14 @@ def test_the_web_selection_reports_command_reproduces_it(cli, tmp_path, monkeypa
     again = (tmp_path / "report.html").read_text(encoding="utf-8")
     tables = re.findall(r"<tbody>.*?</tbody>", page, re.S)
     assert tables and tables == re.findall(r"<tbody>.*?</tbody>", again, re.S)[: len(tables)]
+
+
+def test_min_selected_is_an_option(cli, tmp_path):
+    """80 households selected support findings at the default 20, none when 100 are asked."""
+    strict, lax = tmp_path / "strict.html", tmp_path / "lax.html"
+    args = ("report", "fr-cnaf-2014", sample_path(), "-g", "family_type", "--top-share", "0.2")
+    assert cli(*args, "--lang", "en", "-o", strict, "--min-selected", "100").exit_code == 0
+    assert cli(*args, "--lang", "en", "-o", lax).exit_code == 0
+    key = re.compile(r'<ol class="key">(.*?)</ol>', re.S)
+    assert "times" not in key.search(strict.read_text(encoding="utf-8"))[1]
+    assert "times" in key.search(lax.read_text(encoding="utf-8"))[1]

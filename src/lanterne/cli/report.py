@@ -29,6 +29,7 @@ from lanterne.io.atomic import check_destination
 from lanterne.model import Model, TargetingRule, load_model
 from lanterne.population.archetypes import load_archetypes
 from lanterne.report import Report, population_report, write_html, write_pdf
+from lanterne.report.findings import MIN_SELECTED
 from lanterne.report.model_comparison import side_by_side_sections
 from lanterne.scale.cluster import cluster_client
 
@@ -202,6 +203,19 @@ def report(
     top_share: TopShareOption = None,
     threshold: ThresholdOption = None,
     min_cell: MinCellOption = DEFAULT_MIN_CELL,
+    min_selected: Annotated[
+        int,
+        typer.Option(
+            "--min-selected",
+            min=1,
+            help=h(
+                "Foyers sélectionnés (observés ou attendus) qu'il faut à un groupe pour "
+                "qu'un constat soit énoncé en tête du rapport.",
+                "Selected households (seen or expected) a group needs before the report "
+                "states a finding about it on its first screen.",
+            ),
+        ),
+    ] = MIN_SELECTED,
     description: Annotated[
         str | None,
         typer.Option(
@@ -257,6 +271,7 @@ def report(
             description=description,
             command=invoked_command(),
             extra_files=[confusion] if confusion is not None else (),
+            min_selected=min_selected,
         )
         built.sections += side_by_side_sections(models, counts, confusion, get_lang())
     for m, audit in zip(models, audits, strict=True):

@@ -32,6 +32,7 @@ from lanterne.population.archetypes import ArchetypeSet
 from lanterne.report.archetypes_section import archetypes_section
 from lanterne.report.blocks import Section, Table
 from lanterne.report.comparison import comparison_section
+from lanterne.report.findings import MIN_SELECTED
 from lanterne.report.labels import Labels
 from lanterne.report.notice import provenance_notice
 from lanterne.report.population_section import results_section
@@ -100,10 +101,12 @@ def population_report(
     command: str | None = None,
     extra_files: Sequence[str | os.PathLike[str]] = (),
     extra_sections: Sequence[Section] = (),
+    min_selected: int = MIN_SELECTED,
 ) -> Report:
     """The report of one or more models' population audits on the same households.
 
-    ``extra_sections`` (the demo's non-take-up section) come after the audits' own.
+    ``extra_sections`` (the demo's non-take-up section) come after the audits' own; a
+    group is a key finding only with ``min_selected`` selected households, seen or expected.
     """
     lang = normalise_lang(lang)
     if not models or len(models) != len(audits):
@@ -139,7 +142,7 @@ def population_report(
             g=", ".join(labels.column(c, lang) for c in audits[0].groups),
         ).render(lang),
         models=[model_box(m, lang) for m in models],
-        summary=summary_section(models, audits, labels, lang),
+        summary=summary_section(models, audits, labels, lang, min_selected=min_selected),
         population=population,
         sections=sections,
         definitions=metric_definitions(lang, min_cell=audits[0].min_cell),
