@@ -271,7 +271,7 @@ def column_charts(
                 f"{base}-representation",
                 [labels.group(column, r["group"], lang) for r in all_rows],
                 [v if v else None for v in ratios],
-                title=_ratio_title(rows, names, col_label, lang),
+                title=ratio_title(rows, names, col_label, lang),
                 alt=Msg(
                     "Part des sélectionnés divisée par part des foyers, sur une échelle "
                     "logarithmique : au-delà de la ligne 1×, le groupe est plus contrôlé que "
@@ -293,7 +293,7 @@ def column_charts(
     return charts
 
 
-def _ratio_title(
+def ratio_title(
     rows: list[dict[str, Any]], names: dict[str, str], col_label: str, lang: str
 ) -> str:
     """The representation chart's message: the group furthest from its share."""
