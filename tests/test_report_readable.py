@@ -373,3 +373,52 @@ def test_min_selected_is_an_option(cli, tmp_path):
     key = re.compile(r'<ol class="key">(.*?)</ol>', re.S)
     assert "times" not in key.search(strict.read_text(encoding="utf-8"))[1]
     assert "times" in key.search(lax.read_text(encoding="utf-8"))[1]
+
+
+def test_random_baseline_and_web_archetype_charts_pass_the_checker(tmp_path):
+    import numpy as np
+    import polars as pl
+
+    from lanterne.audit import audit_selection
+    from lanterne.io.tables import read_table
+    from lanterne.report import selection_report
+    from lanterne.web.archetypes import _table
+
+    problems: list[str] = []
+    drawn: list[int] = []
+
+    def hook(fig):
+        drawn.append(1)
+        problems.extend(check_figure(fig))
+
+    charts.on_figure = hook
+    try:
+        model = load_model("fr-cnaf-2014")
+        scores = model.scores(model.prepare(read_table(sample_path()))).to_numpy()
+        for lang in ("fr", "en"):
+            _table(-1, model, lang, scores)  # a key no page uses: drawn, not cached before
+        rng = np.random.default_rng(3)
+        n = 2_000
+        frame = pl.DataFrame(
+            {
+                "mode": rng.choice(["random", "algo"], n),
+                "outcome": rng.choice(["none", "overpayment"], n, p=[0.7, 0.3]),
+                "family_type": rng.choice(["single", "couple", "single_parent"], n),
+            }
+        )
+        frame.write_csv(tmp_path / "controls.csv")
+        audit = audit_selection(
+            tmp_path / "controls.csv",
+            selection_col="mode",
+            random_value="random",
+            outcome_col="outcome",
+            negative_values=["none"],
+            group_cols=["family_type"],
+            bootstrap=50,
+        )
+        for lang in ("fr", "en"):
+            selection_report(audit, data=None, lang=lang, models=[model])
+    finally:
+        charts.on_figure = None
+    assert len(drawn) == 2 + 2 * 2  # two archetype charts, two charts per report
+    assert problems == []
