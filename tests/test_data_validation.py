@@ -66,7 +66,7 @@ def test_every_kind_of_bad_value_is_reported_with_rows(model) -> None:
     text = "\n".join(msgs)
     assert "column 'income': row 2 do not hold a number (values: 'abc')" in text
     assert "column 'income': missing values, row 5" in text
-    assert "column 'income': values outside the allowed range [0, 10000], rows 3, 6" in text
+    assert "column 'income': values outside the allowed range (0 to 10,000), rows 3, 6" in text
     assert "column 'kids': whole numbers expected, row 2" in text
     assert "column 'rsa': row 3 do not hold true/false" in text
     assert "column 'family': unknown categories 'alone', rows 4, 6" in text

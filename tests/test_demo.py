@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import re
 
 import polars as pl
+from pypdf import PdfReader
 
 from lanterne.report.selfcontained import external_resources
 
@@ -35,6 +37,20 @@ def test_demo_generates_audits_and_reports(cli, tmp_path):
     assert 0.01 < nonrecours["totals"]["selection_rate"] < 0.1
     assert "seed 2023" in html and "fr-caf-2023" in html
     assert (tmp_path / "report.pdf").stat().st_size > 10_000
+    reader = PdfReader(tmp_path / "report.pdf")
+    assert len(reader.pages) <= 25
+    text = re.sub(r"\s+", " ", " ".join(page.extract_text() for page in reader.pages))
+    # no cut column: every group table (in the appendix) prints its last column's heading
+    tables = html.split('<section id="appendix"')[1].count('<th scope="col">Median score</th>')
+    assert tables >= 12 and text.count("Median score") >= tables
+    # each source's address once: the citation's end is the link
+    sources = re.findall(
+        r"<li>(.*?)</li>", "".join(re.findall(r'<ol class="sources">.*?</ol>', html, re.S)), re.S
+    )
+    assert sources and all(
+        len(re.findall(r"https?://", re.sub(r"<[^>]+>", "", s))) <= 1 for s in sources
+    )
+    assert text.count("https://") <= len(sources)
     assert str((tmp_path / "report.html").resolve()) in result.output.replace("\n", "")
 
     again = cli("demo", "--out", tmp_path, "--households", "20000", "--nonrecours-sample", "0")

@@ -109,7 +109,7 @@ def test_bad_values_name_the_variable_and_what_is_expected(cnaf, tmp_path) -> No
     assert f"{path}:2:15: 'receives_rsa': 'maybe' does not fit: yes or no" in text
     assert "'head_activity': 'unemploed' is not a possible value" in text
     assert "(did you mean 'unemployed'?)" in text
-    assert "'income_monthly': 'lots' does not fit: a number between 0 and 100000" in text
+    assert "'income_monthly': 'lots' does not fit: a number between 0 and 100,000" in text
     assert "'n_children': 1.5 does not fit: a whole number" in text
 
 

@@ -300,3 +300,23 @@ def test_cli_serve_help_and_bad_population(cli, tmp_path):
     missing = cli("serve", "--population", str(tmp_path / "none.parquet"), "--lang", "en")
     assert missing.exit_code == 2
     assert "does not exist" in missing.output
+
+
+def test_audit_page_uses_the_default_group_columns(client):
+    """Left as pre-filled (or empty), the groups are `lanterne report`'s default: family first."""
+    from lanterne.audit.defaults import default_group_cols
+    from lanterne.model import load_model
+    from lanterne.web.audit import DEFAULT_GROUPS
+
+    form = client.get("/audit?lang=en").text
+    assert f'value="{DEFAULT_GROUPS}"' in form and DEFAULT_GROUPS.startswith("family_type")
+    sample = sample_path().read_bytes()
+    columns = pl.read_csv(sample_path(), n_rows=1).columns
+    expected = default_group_cols([load_model("fr-cnaf-2014")], columns)
+    for groups in (DEFAULT_GROUPS, ""):
+        response = upload(client, "sample.csv", sample, groups=groups)
+        assert response.status_code == 200, response.text[:500]
+        for column in expected:
+            assert f'id="fr-cnaf-2014-{column}-deciles"' in response.text
+        # and the report ends with the command that remakes it
+        assert " -g ".join(["", *expected]) in response.text.replace("&#39;", "'")

@@ -279,3 +279,56 @@ def wait_for_text(browser, selector: str, text: str, seconds: float = 30) -> Non
     WebDriverWait(browser, seconds).until(
         ec.text_to_be_present_in_element((By.CSS_SELECTOR, selector), text)
     )
+
+
+NO_SCROLL = "return [document.documentElement.scrollWidth, window.innerWidth];"
+
+
+@pytest.fixture(scope="module")
+def report_file(tmp_path_factory) -> Path:
+    """A French report of two models, four group columns and the archetypes, on disk."""
+    from lanterne.audit import audit_population
+    from lanterne.model import TargetingRule, load_model
+    from lanterne.population.archetypes import load_archetypes
+    from lanterne.report import population_report, write_html
+
+    models = [load_model("fr-cnaf-2014"), load_model("fr-cnaf-dmde-2026")]
+    groups = ["family_type", "sex", "age_band", "nationality"]
+    rule = TargetingRule(top_share=0.2)
+    audits = [
+        audit_population(m, sample_path(), group_cols=groups, keep_rows=True, targeting=rule)
+        for m in models
+    ]
+    report = population_report(
+        models, audits, data=sample_path(), lang="fr",
+        archetypes=load_archetypes("fr-households"), command="lanterne report",
+    )  # fmt: skip
+    return write_html(report, tmp_path_factory.mktemp("report") / "report.html")
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_no_horizontal_scroll(server, browser, shots, report_file, width):
+    """Every page and the report fit the screen: on a phone, nothing scrolls sideways."""
+    browser.set_window_size(width, 900)
+    try:
+        wide = {}
+        for i, path in enumerate([*PAGES, "/audit?lang=en"]):
+            browser.get(server + path)
+            scroll, inner = browser.execute_script(NO_SCROLL)
+            assert inner <= width
+            if scroll > inner:
+                wide[path] = scroll
+            if width == 390:
+                browser.save_screenshot(str(shots / f"phone-{i:02d}.png"))
+        browser.get(report_file.as_uri())
+        scroll, inner = browser.execute_script(NO_SCROLL)
+        if scroll > inner:
+            wide["report"] = scroll
+        # the key findings come first: on a phone they start within the first screen
+        top = browser.execute_script(
+            "return document.querySelector('ol.key').getBoundingClientRect().top;"
+        )
+        assert top < 900
+        assert wide == {}
+    finally:
+        browser.set_window_size(1280, 1600)

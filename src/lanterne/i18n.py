@@ -18,6 +18,7 @@ Example:
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -29,6 +30,8 @@ Lang = Literal["fr", "en"]
 LANGS: tuple[Lang, ...] = ("fr", "en")
 DEFAULT_LANG: Lang = "fr"
 
+_PERCENT_SPACE = re.compile(r"(?<=[\d}]) %")
+_THOUSANDS_SPACE = re.compile(r"(?<![\d,.])(\d{1,3})(?:[ \u00a0]\d{3})+(?![\d])")
 _current: ContextVar[Lang | None] = ContextVar("lanterne_lang", default=None)
 
 
@@ -122,7 +125,10 @@ def tr(fr: str, en: str, lang: str | None = None, /, **params: Any) -> str:
     >>> tr("Bonjour {name}", "Hello {name}", "en", name="Ana")
     'Hello Ana'
     """
-    chosen = fr if (normalise_lang(lang) if lang else get_lang()) == "fr" else en
+    french = (normalise_lang(lang) if lang else get_lang()) == "fr"
+    chosen = fr if french else en
+    if french and " %" in chosen:  # "10 %": the space never breaks, as in format_percent
+        chosen = _PERCENT_SPACE.sub("\u00a0%", chosen)
     return chosen.format(**params) if params else chosen
 
 
@@ -146,9 +152,12 @@ class Msg:
     def render(self, lang: str | None = None) -> str:
         """The message in ``lang`` (default: the current language).
 
-        Parameters that are themselves messages are shown in the same language.
+        Parameters that are themselves messages or numbers (:class:`Num`) are shown in the
+        same language.
         """
-        params = {k: v.render(lang) if isinstance(v, Msg) else v for k, v in self.params.items()}
+        params = {
+            k: v.render(lang) if isinstance(v, Msg | Num) else v for k, v in self.params.items()
+        }
         return tr(self.fr, self.en, lang, **params)
 
     def __str__(self) -> str:
@@ -203,3 +212,71 @@ def format_percent(share: float, lang: str | None = None, digits: int = 1) -> st
     lang = normalise_lang(lang) if lang else get_lang()
     number = format_number(share * 100, lang, digits)
     return f"{number}\u00a0%" if lang == "fr" else f"{number}%"
+
+
+def format_sig(value: float | int, lang: str | None = None, significant: int = 3) -> str:
+    """A number with at most ``significant`` significant digits, trailing zeros dropped
+    (the ``:g`` of Python, written the reader's way; never in scientific notation).
+
+    >>> format_sig(0.069123, "fr"), format_sig(2474.4, "fr"), format_sig(1.5, "en")
+    ('0,0691', '2\\u202f474', '1.5')
+    """
+    if value == 0 or value != value:  # zero, NaN
+        return format_number(value, lang, 0)
+    import math
+
+    digits = max(0, significant - 1 - math.floor(math.log10(abs(value))))
+    text = format_number(round(value, digits), lang, digits)
+    decimal = "," if (normalise_lang(lang) if lang else get_lang()) == "fr" else "."
+    if decimal in text:
+        text = text.rstrip("0").rstrip(decimal)
+    return text
+
+
+def format_ratio(value: float, lang: str | None = None, digits: int = 2) -> str:
+    """A ratio to 1 as "times" (``1.7×``; ``0,88×`` in French).
+
+    >>> format_ratio(0.875, "fr"), format_ratio(2, "en", 1)
+    ('0,88×', '2.0×')
+    """
+    return f"{format_number(value, lang, digits)}×"
+
+
+@dataclass(frozen=True)
+class Num:
+    """A number kept as a number until its message is shown, then written the reader's way.
+
+    ``kind`` is ``"number"`` (``digits`` decimals), ``"sig"`` (``digits`` significant
+    digits) or ``"percent"`` (a share, ``digits`` decimals).
+
+    >>> msg = Msg("{n} foyers, {p}", "{n} households, {p}", n=Num(2474), p=Num(0.256, "percent"))
+    >>> msg.render("fr") == "2\u202f474 foyers, 25,6\u00a0%", msg.render("en")
+    (True, '2,474 households, 25.6%')
+    """
+
+    value: float | int
+    kind: Literal["number", "sig", "percent"] = "number"
+    digits: int | None = None
+
+    def render(self, lang: str | None = None) -> str:
+        if self.kind == "percent":
+            return format_percent(self.value, lang, 1 if self.digits is None else self.digits)
+        if self.kind == "sig":
+            return format_sig(self.value, lang, 3 if self.digits is None else self.digits)
+        return format_number(self.value, lang, self.digits or 0)
+
+    def __str__(self) -> str:
+        return self.render()
+
+
+def french_spacing(text: str) -> str:
+    """French text from outside (a source's title, a catalog note) spaced like ours: a
+    no-break space before "%" and a narrow no-break space between thousands.
+
+    >>> french_spacing("25 % de familles, 1 766,92 € brut") == (
+    ...     "25\u00a0% de familles, 1\u202f766,92 € brut")
+    True
+    """
+    if " %" in text:
+        text = _PERCENT_SPACE.sub("\u00a0%", text)
+    return _THOUSANDS_SPACE.sub(lambda m: re.sub(r"[ \u00a0]", "\u202f", m[0]), text)

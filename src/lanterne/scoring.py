@@ -16,7 +16,7 @@ import numpy as np
 import polars as pl
 from numpy.typing import ArrayLike
 
-from lanterne.i18n import Msg
+from lanterne.i18n import Msg, Num
 from lanterne.model import TargetingRule
 
 
@@ -32,19 +32,19 @@ class ScoreSummary:
 
     def render(self, lang: str | None = None) -> str:
         return Msg(
-            "{n} foyers notés — score moyen {mean:.4f}, médian {median:.4f}, 90e centile "
-            "{p90:.4f}.\nCiblage : {rule} (seuil {t:.4f}) → {k} foyers sélectionnés ({share:.2%}).",
-            "{n} households scored — mean score {mean:.4f}, median {median:.4f}, 90th "
-            "percentile {p90:.4f}.\nTargeting: {rule} (threshold {t:.4f}) → {k} households "
-            "selected ({share:.2%}).",
-            n=f"{self.n:,}".replace(",", " "),
-            mean=self.mean,
-            median=self.median,
-            p90=self.p90,
+            "{n} foyers notés — score moyen {mean}, médian {median}, 90e centile "
+            "{p90}.\nCiblage : {rule} (seuil {t}) → {k} foyers sélectionnés ({share}).",
+            "{n} households scored — mean score {mean}, median {median}, 90th "
+            "percentile {p90}.\nTargeting: {rule} (threshold {t}) → {k} households "
+            "selected ({share}).",
+            n=Num(self.n),
+            mean=Num(self.mean, "sig", 4),
+            median=Num(self.median, "sig", 4),
+            p90=Num(self.p90, "sig", 4),
             rule=self.rule.describe(),
-            t=self.threshold,
-            k=f"{self.n_selected:,}".replace(",", " "),
-            share=self.n_selected / self.n if self.n else 0.0,
+            t=Num(self.threshold, "sig", 4),
+            k=Num(self.n_selected),
+            share=Num(self.n_selected / self.n if self.n else 0.0, "percent", 2),
         ).render(lang)
 
 

@@ -48,8 +48,8 @@ GroupColOption = Annotated[
         "--group-col",
         "-g",
         help=h(
-            "Colonne de groupe (répétable) : sex, age_band, nationality…",
-            "Group column (repeatable): sex, age_band, nationality…",
+            "Colonne de groupe (répétable) : family_type, sex, age_band, nationality…",
+            "Group column (repeatable): family_type, sex, age_band, nationality…",
         ),
     ),
 ]

@@ -15,6 +15,7 @@ import typer
 
 from lanterne.audit import PopulationAudit
 from lanterne.audit.chunks import open_source
+from lanterne.audit.defaults import default_group_cols
 from lanterne.audit.suppression import DEFAULT_MIN_CELL
 from lanterne.cli.app import LangOption, app, console, h, invoked_command
 from lanterne.cli.options import ClusterOption
@@ -44,9 +45,6 @@ from lanterne.scale.sample import DEMO_SAMPLE, demo_nonrecours
 
 DEMO_MODELS = ("fr-cnaf-2014", "fr-cnaf-dmde-2026")
 DEMO_ARCHETYPES = "fr-households"
-#: Who the demo compares: family situation first (the associations' main finding),
-#: then the attributes the models must not use.
-DEMO_GROUPS = ("family_type", "sex", "age_band", "nationality", "disability", "qpv")
 
 
 def _reusable(path: Path, households: int, seed: int) -> bool:
@@ -79,7 +77,7 @@ def _nonrecours(
     if sample == 0 and client is None:
         return []
     started = time.perf_counter()
-    group = [g for g in DEMO_GROUPS[:1]]
+    group = list(audits[0].groups)[:1]  # family situation: the default list starts with it
     audit, note = demo_nonrecours(
         population, models[0], audits[0].threshold, group_cols=group, sample=sample,
         seed=seed, client=client,
@@ -187,7 +185,7 @@ def demo(
         )
     models = [load_model(m) for m in DEMO_MODELS]
     source = open_source(population)
-    groups = [g for g in DEMO_GROUPS if g in source.columns]
+    groups = default_group_cols(models, source.columns)  # the same as `lanterne report`
     with cluster_client(cluster) as client:
         audits = run_audits(
             models, source, group_cols=groups, rule=None, min_cell=DEFAULT_MIN_CELL, client=client

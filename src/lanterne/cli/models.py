@@ -14,7 +14,7 @@ from lanterne.cli.shapes_table import show_shapes
 from lanterne.errors import LanterneError, SpecError
 from lanterne.explain.shape_rows import MAX_ROWS
 from lanterne.explain.shapes import shape_views
-from lanterne.i18n import get_lang, pick, tr
+from lanterne.i18n import format_percent, get_lang, pick, tr
 from lanterne.model import Model, load_model
 from lanterne.provenance import STATUS_STYLES, source_citation, status_explanation, status_label
 from lanterne.spec.load import load_spec
@@ -282,7 +282,7 @@ def _show_trees(loaded: Model) -> None:
             label,
             term.expression,
             f"{int(term.weight)}",
-            f"{term.weight / total:.1%}",
+            format_percent(term.weight / total, None, 1),
         )
     console.print(table)
 

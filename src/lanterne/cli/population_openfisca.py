@@ -113,5 +113,5 @@ def print_comparison(report: OpenfiscaReport) -> None:
 
 def _short(value: object) -> str:
     if isinstance(value, float):
-        return f"{value:.2f}"
+        return format_number(value, None, 2)
     return str(value)

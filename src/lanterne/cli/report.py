@@ -12,6 +12,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from lanterne.audit import PopulationAudit, audit_population
 from lanterne.audit.chunks import ChunkSource, open_source
 from lanterne.audit.confusion import audit_confusion
+from lanterne.audit.defaults import default_group_cols
 from lanterne.audit.suppression import DEFAULT_MIN_CELL
 from lanterne.cli.app import LangOption, app, console, err_console, h, invoked_command
 from lanterne.cli.options import (
@@ -25,11 +26,12 @@ from lanterne.cli.options import (
 )
 from lanterne.errors import UsageError
 from lanterne.extras import require
-from lanterne.i18n import Msg, get_lang, pick, tr
+from lanterne.i18n import Msg, format_number, get_lang, pick, tr
 from lanterne.io.atomic import check_destination
 from lanterne.model import Model, TargetingRule, load_model
 from lanterne.population.archetypes import load_archetypes
 from lanterne.report import Report, population_report, write_html, write_pdf
+from lanterne.report.findings import MIN_SELECTED
 from lanterne.report.model_comparison import side_by_side_sections
 from lanterne.scale.cluster import cluster_client
 
@@ -47,26 +49,6 @@ PdfOption = Annotated[
     Path | None,
     typer.Option("--pdf", help=h("Écrire aussi ce PDF.", "Also write this PDF.")),
 ]
-
-#: Default group columns: the models' sensitive variables with at most this many values.
-MAX_DEFAULT_GROUPS = 12
-
-
-def default_group_cols(models: Sequence[Model], available: Sequence[str]) -> list[str]:
-    """The sensitive variables of the models that the data has and that have few values.
-
-    >>> default_group_cols([load_model("fr-cnaf-2014")], ["sex", "disability", "department"])
-    ['sex', 'disability']
-    """
-    out: list[str] = []
-    for model in models:
-        for var in model.spec.variables:
-            small = var.type == "bool" or (
-                var.type == "category" and len(var.categories or ()) <= MAX_DEFAULT_GROUPS
-            )
-            if var.sensitive and small and var.name in available and var.name not in out:
-                out.append(var.name)
-    return out
 
 
 def check_output(path: Path, suffixes: tuple[str, ...], option: str) -> None:
@@ -203,10 +185,12 @@ def report(
             "--group-col",
             "-g",
             help=h(
-                "Colonne de groupe (répétable). Par défaut : les variables sensibles du "
-                "modèle présentes dans les données.",
-                "Group column (repeatable). Default: the model's sensitive variables found "
-                "in the data.",
+                "Colonne de groupe (répétable). Par défaut : situation familiale, sexe, âge, "
+                "nationalité, handicap, QPV et les autres variables sensibles du modèle, "
+                "celles que les données contiennent.",
+                "Group column (repeatable). Default: family situation, sex, age, "
+                "nationality, disability, QPV and the model's other sensitive variables, "
+                "those the data has.",
             ),
         ),
     ] = None,
@@ -223,6 +207,19 @@ def report(
     top_share: TopShareOption = None,
     threshold: ThresholdOption = None,
     min_cell: MinCellOption = DEFAULT_MIN_CELL,
+    min_selected: Annotated[
+        int,
+        typer.Option(
+            "--min-selected",
+            min=1,
+            help=h(
+                "Foyers sélectionnés (observés ou attendus) qu'il faut à un groupe pour "
+                "qu'un constat soit énoncé en tête du rapport.",
+                "Selected households (seen or expected) a group needs before the report "
+                "states a finding about it on its first screen.",
+            ),
+        ),
+    ] = MIN_SELECTED,
     description: Annotated[
         str | None,
         typer.Option(
@@ -267,6 +264,7 @@ def report(
             description=description,
             command=invoked_command(),
             extra_files=[confusion] if confusion is not None else (),
+            min_selected=min_selected,
         )
         built.sections += side_by_side_sections(models, counts, confusion, get_lang())
     for m, audit in zip(models, audits, strict=True):
@@ -275,8 +273,8 @@ def report(
                 "{m} : {k} foyers sélectionnés sur {n}.",
                 "{m}: {k} households selected out of {n}.",
                 m=pick(m.spec.name),
-                k=f"{audit.n_selected:,}",
-                n=f"{audit.n:,}",
+                k=format_number(audit.n_selected, None, 0),
+                n=format_number(audit.n, None, 0),
             )
         )
     write_report_files(built, output, pdf)

@@ -17,7 +17,7 @@ from lanterne.cli.options import (
     TopShareOption,
     rule_from_options,
 )
-from lanterne.i18n import format_percent, tr
+from lanterne.i18n import format_number, format_percent, tr
 from lanterne.io.atomic import check_destination
 from lanterne.io.database import redact
 from lanterne.io.tables import read_table, table_format, write_table
@@ -92,7 +92,9 @@ def score(
         return
     with console.status(tr("Lecture des données…", "Reading the data…")):
         frame = read_table(data)
-    label = tr("Notation de {n} foyers…", "Scoring {n} households…", n=f"{frame.height:,}")
+    label = tr(
+        "Notation de {n} foyers…", "Scoring {n} households…", n=format_number(frame.height, None, 0)
+    )
     if isinstance(loaded, Trees):  # tree ensembles take minutes on millions of rows
         with Progress(console=console, transient=True) as bar:
             task = bar.add_task(label, total=frame.height)

@@ -51,7 +51,7 @@ import polars as pl
 
 from lanterne.catalog import catalog_dir, catalog_files, read_text
 from lanterne.errors import DataError, LanterneError, Problem
-from lanterne.i18n import Msg, pick
+from lanterne.i18n import Msg, Num, pick
 from lanterne.io.tables import read_table
 from lanterne.model import Model
 from lanterne.model.data import _FALSE, _TRUE, prepare_table
@@ -188,11 +188,11 @@ def expected(var: Variable) -> Msg:
         )
         if var.range is not None:
             return Msg(
-                "{k} entre {lo:g} et {hi:g}{u}",
-                "{k} between {lo:g} and {hi:g}{u}",
+                "{k} entre {lo} et {hi}{u}",
+                "{k} between {lo} and {hi}{u}",
                 k=kind,
-                lo=var.range[0],
-                hi=var.range[1],
+                lo=Num(var.range[0], "sig", 6),
+                hi=Num(var.range[1], "sig", 6),
                 u=unit,
             )
         return Msg("{k}{u}", "{k}{u}", k=kind, u=unit)

@@ -28,7 +28,7 @@ from functools import lru_cache
 import polars as pl
 
 from lanterne.errors import DataError, Problem, name_list, short_name
-from lanterne.i18n import Msg
+from lanterne.i18n import Msg, Num
 from lanterne.spec.schema import ModelSpec, Variable
 
 EXAMPLES = 5
@@ -316,11 +316,11 @@ def _describe(
     if kind == "range":
         low, high = var.range or (None, None)
         return Msg(
-            "colonne « {c} » : valeurs hors de l'intervalle autorisé [{lo:g}, {hi:g}], {w}",
-            "column '{c}': values outside the allowed range [{lo:g}, {hi:g}], {w}",
+            "colonne « {c} » : valeurs hors de l'intervalle autorisé (de {lo} à {hi}), {w}",
+            "column '{c}': values outside the allowed range ({lo} to {hi}), {w}",
             c=name,
-            lo=low,
-            hi=high,
+            lo=Num(low, "sig", 6),
+            hi=Num(high, "sig", 6),
             w=where,
         )
     if kind == "category":

@@ -34,7 +34,7 @@ import pyarrow.parquet as pq
 
 from lanterne import __version__
 from lanterne.errors import UsageError
-from lanterne.i18n import Msg
+from lanterne.i18n import Msg, Num
 from lanterne.io.atomic import atomic_path
 from lanterne.population.columns import Column
 from lanterne.population.households import draw_households
@@ -88,8 +88,8 @@ def _check_size(households: int, seed: int) -> None:
             Msg(
                 "le nombre de foyers doit être compris entre 1 et {m}, reçu {n}",
                 "the number of households must be between 1 and {m}, got {n}",
-                m=f"{MAX_HOUSEHOLDS:,}",
-                n=households,
+                m=Num(MAX_HOUSEHOLDS),
+                n=Num(households),
             )
         )
     if seed < 0:

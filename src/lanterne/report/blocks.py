@@ -22,6 +22,8 @@ class Table:
     columns: tuple[str, ...]
     rows: tuple[tuple[str, ...], ...]
     caption: str = ""
+    #: Shown in the report's appendix (the full figures behind a section's charts).
+    appendix: bool = False
 
 
 @dataclass

@@ -26,13 +26,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from lanterne.audit import PopulationAudit, SelectionAudit
-from lanterne.i18n import Msg, normalise_lang, pick
+from lanterne.i18n import Msg, format_number, normalise_lang, pick
 from lanterne.model import Model
 from lanterne.population.archetypes import ArchetypeSet
 from lanterne.report.archetypes_section import archetypes_section
-from lanterne.report.blocks import Section
+from lanterne.report.blocks import Section, Table
 from lanterne.report.comparison import comparison_section
+from lanterne.report.findings import MIN_SELECTED
 from lanterne.report.labels import Labels
+from lanterne.report.notice import provenance_notice
 from lanterne.report.population_section import results_section
 from lanterne.report.provenance_box import ModelBox, PopulationBox, model_box, population_box
 from lanterne.report.reproducibility import Reproducibility, current_command, file_checksums
@@ -64,6 +66,19 @@ class Report:
     limitations: list[str]
     repro: Reproducibility
     intro: list[str] = field(default_factory=list)
+    #: One compact warning (title, sentence) for every illustrative model, or ``None``.
+    notice: tuple[str, str] | None = None
+
+    def __post_init__(self) -> None:
+        if self.notice is None:
+            self.notice = provenance_notice(self.models, self.lang)
+
+    @property
+    def appendix_tables(self) -> list[tuple[str, Table]]:
+        """The sections' full tables of figures, headed "section — table", for the appendix."""
+        return [
+            (f"{s.title} — {t.title}", t) for s in self.sections for t in s.tables if t.appendix
+        ]
 
     @property
     def section_ids(self) -> list[str]:
@@ -71,6 +86,7 @@ class Report:
         ids = ["summary"] if self.summary is not None else []
         ids += ["provenance"] if self.models or self.population is not None else []
         ids += [s.id for s in self.sections]
+        ids += ["appendix"] if self.appendix_tables else []
         return [*ids, "method", "reproducibility"]
 
 
@@ -85,10 +101,12 @@ def population_report(
     command: str | None = None,
     extra_files: Sequence[str | os.PathLike[str]] = (),
     extra_sections: Sequence[Section] = (),
+    min_selected: int = MIN_SELECTED,
 ) -> Report:
     """The report of one or more models' population audits on the same households.
 
-    ``extra_sections`` (the demo's non-take-up section) come after the audits' own.
+    ``extra_sections`` (the demo's non-take-up section) come after the audits' own; a
+    group is a key finding only with ``min_selected`` selected households, seen or expected.
     """
     lang = normalise_lang(lang)
     if not models or len(models) != len(audits):
@@ -120,11 +138,11 @@ def population_report(
         subtitle=Msg(
             "Audit de population : {n} foyers, par {g}.",
             "Population audit: {n} households, by {g}.",
-            n=f"{audits[0].n:,}".replace(",", "\u202f" if lang == "fr" else ","),
+            n=format_number(audits[0].n, lang, 0),
             g=", ".join(labels.column(c, lang) for c in audits[0].groups),
         ).render(lang),
         models=[model_box(m, lang) for m in models],
-        summary=summary_section(models, audits, labels, lang),
+        summary=summary_section(models, audits, labels, lang, min_selected=min_selected),
         population=population,
         sections=sections,
         definitions=metric_definitions(lang, min_cell=audits[0].min_cell),

@@ -117,10 +117,23 @@ def comparison_section(
                 f"comparison-{column}".replace(" ", "").replace("×", "x"),
                 [labels.group(column, g, lang) for g in groups],
                 series,
-                title=Msg(
-                    "Ratio de représentation selon le modèle ({c})",
-                    "Representation ratio by model ({c})",
-                    c=col_label,
+                title=(
+                    Msg(
+                        "{g} : {a} des sélectionnés avec « {ma} », {b} avec « {mb} » ({c})",
+                        "{g}: {a} of those selected by '{ma}', {b} by '{mb}' ({c})",
+                        g=labels.group(column, changes[0][1], lang),
+                        a=format_percent(changes[0][2][0], lang),
+                        ma=first_name.split(" — ")[0],
+                        b=format_percent(changes[0][2][-1], lang),
+                        mb=names[-1].split(" — ")[0],
+                        c=col_label,
+                    )
+                    if changes
+                    else Msg(
+                        "Ratio de représentation selon le modèle ({c})",
+                        "Representation ratio by model ({c})",
+                        c=col_label,
+                    )
                 ).render(lang),
                 alt=Msg(
                     "Pour chaque groupe ({c}), sa part des sélectionnés divisée par sa part "
@@ -134,6 +147,7 @@ def comparison_section(
                 value_label=Msg("Ratio de représentation", "Representation ratio").render(lang),
                 reference=1.0,
                 log=bool(positive),
+                lang=lang,
             )
         )
     if not section.bullets:

@@ -121,6 +121,7 @@ def nonrecours_section(audit: NonRecoursAudit, labels: Labels, lang: str) -> Sec
             ).render(lang),
             value_label=Msg("Part des foyers", "Share of households").render(lang),
             percent=True,
+            lang=lang,
         )
     )
     heads = [

@@ -143,6 +143,7 @@ def group_table(
         tuple(h.render(lang) for h in heads),
         tuple(rows),
         caption,
+        appendix=True,
     )
 
 
@@ -167,8 +168,8 @@ def column_charts(
                 edges.tolist(),
                 {names[g]: s.tolist() for g, s in shares.items()},
                 title=Msg(
-                    "Répartition des scores selon : {c}",
-                    "Score distribution by {c}",
+                    "Les scores selon : {c} ; au-delà du seuil, les foyers sélectionnés",
+                    "Scores by {c}; beyond the threshold, the households selected",
                     c=col_label,
                 ).render(lang),
                 alt=Msg(
@@ -183,6 +184,7 @@ def column_charts(
                 value_label=Msg("Part des foyers du groupe", "Share of the group").render(lang),
                 threshold=audit.threshold,
                 threshold_label=Msg("seuil", "threshold").render(lang),
+                lang=lang,
             )
         )
 
@@ -194,8 +196,10 @@ def column_charts(
                 [str(d) for d in range(1, 11)],
                 {names[r["group"]]: r["decile_shares"] for r in lines},
                 title=Msg(
-                    "Part de chaque groupe dans chaque décile de score ({c})",
-                    "Each group's share of each score decile ({c})",
+                    "« {g} » : {s} de ses foyers dans le décile des scores les plus hauts ({c})",
+                    "'{g}': {s} of its households in the top score decile ({c})",
+                    g=names[top["group"]],
+                    s=format_percent(top["decile_shares"][-1], lang),
                     c=col_label,
                 ).render(lang),
                 alt=Msg(
@@ -213,7 +217,10 @@ def column_charts(
                 x_label=Msg("Décile de score national", "National score decile").render(lang),
                 value_label=Msg("Part des foyers du groupe", "Share of the group").render(lang),
                 reference=0.1,
-                reference_label="10 %",
+                reference_label=format_percent(0.1, lang, 0),
+                shaded=_empty_deciles(audit),
+                shaded_label=Msg("scores égaux", "tied scores").render(lang),
+                lang=lang,
             )
         )
 
@@ -230,7 +237,13 @@ def column_charts(
                 rates,
                 intervals=_intervals(all_rows),
                 title=Msg(
-                    "Taux de sélection selon : {c}", "Selection rate by {c}", c=col_label
+                    "Taux de sélection ({c}) : de {lo} ({gl}) à {hi} ({gh})",
+                    "Selection rate ({c}): from {lo} ({gl}) to {hi} ({gh})",
+                    c=col_label,
+                    lo=format_percent(low, lang, 1),
+                    gl=names[low_row["group"]],
+                    hi=format_percent(high, lang, 1),
+                    gh=names[high_row["group"]],
                 ).render(lang),
                 alt=Msg(
                     "Le taux de sélection va de {lo} ({gl}) à {hi} ({gh}) ; la ligne "
@@ -248,6 +261,7 @@ def column_charts(
                 value_label=Msg("Taux de sélection", "Selection rate").render(lang),
                 reference=overall_rate,
                 reference_label=Msg("ensemble", "all").render(lang),
+                lang=lang,
             )
         )
         ratios = [r.get("representation_ratio") for r in all_rows]
@@ -257,11 +271,7 @@ def column_charts(
                 f"{base}-representation",
                 [labels.group(column, r["group"], lang) for r in all_rows],
                 [v if v else None for v in ratios],
-                title=Msg(
-                    "Ratio de représentation parmi les sélectionnés ({c})",
-                    "Representation among those selected ({c})",
-                    c=col_label,
-                ).render(lang),
+                title=ratio_title(rows, names, col_label, lang),
                 alt=Msg(
                     "Part des sélectionnés divisée par part des foyers, sur une échelle "
                     "logarithmique : au-delà de la ligne 1×, le groupe est plus contrôlé que "
@@ -277,21 +287,61 @@ def column_charts(
                 reference_label="1×",
                 percent=False,
                 log=bool(positive),
+                lang=lang,
             )
         )
     return charts
 
 
+def ratio_title(
+    rows: list[dict[str, Any]], names: dict[str, str], col_label: str, lang: str
+) -> str:
+    """The representation chart's message: the group furthest from its share."""
+    known = [r for r in rows if r.get("representation_ratio")]
+    if not known:
+        return Msg(
+            "Représentation parmi les sélectionnés ({c})",
+            "Representation among those selected ({c})",
+            c=col_label,
+        ).render(lang)
+    far = max(known, key=lambda r: abs(np.log(r["representation_ratio"])))
+    ratio = far["representation_ratio"]
+    over = ratio >= 1
+    times = ratio if over else 1 / ratio
+    return Msg(
+        "« {g} » : {r} fois sa part parmi les sélectionnés ({c})"
+        if over
+        else "« {g} » : {r} fois moins que sa part parmi les sélectionnés ({c})",
+        "'{g}': {r} times its share among those selected ({c})"
+        if over
+        else "'{g}': {r} times less than its share among those selected ({c})",
+        g=names[far["group"]],
+        r=format_number(times, lang, 1 if times < 10 else 0),
+        c=col_label,
+    ).render(lang)
+
+
+#: A national decile holding less than this share of households (instead of 10 %) is
+#: shaded: many households share one score, so the deciles cannot be equal.
+THIN_DECILE = 0.05
+
+
+def _empty_deciles(audit: PopulationAudit) -> list[int]:
+    """The national deciles (1-based) nearly empty because of tied scores."""
+    shares = audit.overall["decile_shares"]
+    return [d + 1 for d, share in enumerate(shares) if share < THIN_DECILE]
+
+
 def _ties_note(audit: PopulationAudit, lang: str) -> str:
-    """Why a decile can be empty: households with equal scores share a decile."""
-    empty = [str(d + 1) for d, share in enumerate(audit.overall["decile_shares"]) if share == 0]
+    """Why a decile can be (nearly) empty: households with equal scores share a decile."""
+    empty = [str(d) for d in _empty_deciles(audit)]
     if not empty:
         return ""
     return Msg(
-        " Le décile {d} est vide : beaucoup de foyers ont exactement le même score et restent "
-        "ensemble dans le décile inférieur.",
-        " Decile {d} is empty: many households have exactly the same score and stay together "
-        "in the decile below.",
+        " Le décile {d} est (presque) vide, grisé sur le graphique : beaucoup de foyers ont "
+        "exactement le même score et restent ensemble dans un même décile.",
+        " Decile {d} is (nearly) empty, shaded on the chart: many households have exactly "
+        "the same score and stay together in one decile.",
         d=", ".join(empty),
     ).render(lang)
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from lanterne.htmlsafe import link_url
-from lanterne.i18n import Msg, format_number, format_percent, pick
+from lanterne.i18n import Msg, format_number, format_percent, format_sig, pick
 from lanterne.model import Model
 from lanterne.population.generate import read_metadata
 from lanterne.population.targets import (
@@ -76,6 +76,11 @@ def source_lines(sources: list[Source], lang: str) -> list[SourceLine]:
     return [SourceLine(source_citation(s, lang), link_url(s.url)) for s in sources]
 
 
+def _signed(value: float, lang: str) -> str:
+    """A weight with its sign, three significant digits (``+0,45``)."""
+    return ("+" if value >= 0 else "−") + format_sig(abs(value), lang, 3)
+
+
 def _weights(model: Model, lang: str) -> Table | None:
     """The model's terms with their weights and status: what it adds up.
 
@@ -88,7 +93,7 @@ def _weights(model: Model, lang: str) -> Table | None:
         rows.append(
             (
                 pick(term.label, lang) if term.label is not None else term.name,
-                format_number(term.weight, lang, 0) if trees else f"{term.weight:+.3g}",
+                format_number(term.weight, lang, 0) if trees else _signed(term.weight, lang),
                 status_label(term.status, lang),
             )
         )

@@ -24,10 +24,11 @@ from functools import cache
 from pathlib import Path
 
 import jinja2
+import markupsafe
 
 from lanterne.errors import LanterneError, Problem
 from lanterne.htmlsafe import pdf_url_fetcher
-from lanterne.i18n import Msg
+from lanterne.i18n import Msg, french_spacing
 from lanterne.io.atomic import atomic_path, write_text_atomic
 from lanterne.report.build import Report
 from lanterne.report.selfcontained import external_resources
@@ -44,20 +45,28 @@ CSP = (
 )
 
 
+def _french(value: object) -> object:
+    """Every text a French report shows, spaced the French way (charts' SVG left as drawn)."""
+    if isinstance(value, str) and not isinstance(value, markupsafe.Markup):
+        return french_spacing(value)
+    return value
+
+
 @cache
-def _environment() -> jinja2.Environment:
+def _environment(lang: str = "en") -> jinja2.Environment:
     return jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES),
         autoescape=jinja2.select_autoescape(["html", "j2"]),
         trim_blocks=True,
         lstrip_blocks=True,
         undefined=jinja2.StrictUndefined,
+        finalize=_french if lang == "fr" else None,
     )
 
 
 def _toc(report: Report, t: dict[str, str]) -> list[tuple[str, str]]:
     titles = {s.id: s.title for s in report.sections}
-    fixed = {k: t[k] for k in ("summary", "provenance", "method", "reproducibility")}
+    fixed = {k: t[k] for k in ("summary", "provenance", "appendix", "method", "reproducibility")}
     return [(i, titles.get(i) or fixed[i]) for i in report.section_ids]
 
 
@@ -65,7 +74,7 @@ def render_html(report: Report) -> str:
     """The report as one HTML document (a string)."""
     t = headings(report.lang)
     html = (
-        _environment()
+        _environment(report.lang)
         .get_template("report.html.j2")
         .render(
             report=report,

@@ -29,6 +29,7 @@ from lanterne.i18n import Msg, format_number, format_percent
 from lanterne.report.blocks import Section, Table
 from lanterne.report.charts import bar_chart
 from lanterne.report.labels import Labels
+from lanterne.report.population_section import ratio_title
 
 
 def _pct(value: float | None, lang: str) -> str:
@@ -129,11 +130,7 @@ def selection_section(audit: SelectionAudit, labels: Labels, lang: str) -> Secti
                 names,
                 [r.get("hit_rate_algorithm") for r in rows],
                 intervals=cis if any(cis) else None,
-                title=Msg(
-                    "Taux de détection des contrôles de l'algorithme ({c})",
-                    "Hit rate of the algorithm's inspections ({c})",
-                    c=col_label,
-                ).render(lang),
+                title=_hits_title(rows, names, col_label, lang),
                 alt=Msg(
                     "Pour chaque groupe ({c}), la part des contrôles choisis par l'algorithme "
                     "qui trouvent une erreur, avec son intervalle à 95 % ; la ligne pointillée "
@@ -147,6 +144,7 @@ def selection_section(audit: SelectionAudit, labels: Labels, lang: str) -> Secti
                 value_label=Msg("Taux de détection", "Hit rate").render(lang),
                 reference=overall.get("hit_rate_random"),
                 reference_label=Msg("hasard", "random").render(lang),
+                lang=lang,
             )
         )
         ratios = [r.get("representation_ratio") or None for r in rows]
@@ -155,11 +153,9 @@ def selection_section(audit: SelectionAudit, labels: Labels, lang: str) -> Secti
                 f"selection-{safe_id}-representation",
                 names,
                 ratios,
-                title=Msg(
-                    "Ratio de représentation parmi les contrôles de l'algorithme ({c})",
-                    "Representation among the algorithm's inspections ({c})",
-                    c=col_label,
-                ).render(lang),
+                title=ratio_title(
+                    rows, {r["group"]: n for r, n in zip(rows, names, strict=True)}, col_label, lang
+                ),
                 alt=Msg(
                     "Part du groupe parmi les contrôles de l'algorithme divisée par sa part "
                     "parmi les contrôles au hasard ; au-delà de 1×, l'algorithme envoie plus "
@@ -173,7 +169,33 @@ def selection_section(audit: SelectionAudit, labels: Labels, lang: str) -> Secti
                 reference_label="1×",
                 percent=False,
                 log=any(ratios),
+                lang=lang,
             )
         )
         section.tables.append(_table(column, rows, labels, lang, audit.min_cell))
     return section
+
+
+def _hits_title(rows: list[dict[str, Any]], names: list[str], col_label: str, lang: str) -> str:
+    """The hit-rate chart's message: from the lowest group's rate to the highest's."""
+    known = [
+        (r["hit_rate_algorithm"], n)
+        for r, n in zip(rows, names, strict=True)
+        if r.get("hit_rate_algorithm") is not None
+    ]
+    if not known:
+        return Msg(
+            "Taux de détection des contrôles de l'algorithme ({c})",
+            "Hit rate of the algorithm's inspections ({c})",
+            c=col_label,
+        ).render(lang)
+    (low, gl), (high, gh) = min(known), max(known)
+    return Msg(
+        "Les contrôles de l'algorithme trouvent une erreur de {lo} ({gl}) à {hi} ({gh}) ({c})",
+        "The algorithm's inspections find an error from {lo} ({gl}) to {hi} ({gh}) ({c})",
+        lo=_pct(low, lang),
+        gl=gl,
+        hi=_pct(high, lang),
+        gh=gh,
+        c=col_label,
+    ).render(lang)

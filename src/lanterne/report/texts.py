@@ -5,9 +5,9 @@ or an editor finds it in one place.
 
 Example:
     >>> headings("en")["summary"]
-    'In plain words'
+    'Key findings'
     >>> headings("fr")["summary"]
-    'En bref'
+    "L'essentiel"
     >>> [term for term, _ in metric_definitions("en")][:2]
     ['Share of households', 'Selection rate']
 """
@@ -18,7 +18,11 @@ from lanterne.i18n import Msg
 
 _HEADINGS: dict[str, Msg] = {
     "kicker": Msg("Rapport d'audit Lanterne", "Lanterne audit report"),
-    "summary": Msg("En bref", "In plain words"),
+    "summary": Msg("L'essentiel", "Key findings"),
+    "appendix": Msg("Annexe : tous les chiffres par groupe", "Appendix: every figure by group"),
+    "appendix_link": Msg(
+        "Tous les chiffres par groupe : voir l'annexe.", "Every figure by group: see the appendix."
+    ),
     "provenance": Msg("D'où viennent ces chiffres", "Where these figures come from"),
     "method": Msg("Méthode", "Method"),
     "limitations": Msg("Limites", "Limitations"),

@@ -136,6 +136,10 @@ def spearman(x: np.ndarray, y: np.ndarray) -> float | None:
     return float(np.corrcoef(rx, ry)[0, 1])
 
 
+#: Fewest groups a rank correlation is stated over (over 3 groups, +1.00 is chance 1 time in 6).
+MIN_RANKED_GROUPS = 5
+
+
 @dataclass(frozen=True)
 class RankingComparison:
     """How the groups' selection rates and non-take-up rates rank against each other."""
@@ -169,15 +173,19 @@ def compare_rankings(table: pl.DataFrame, group_cols: list[str]) -> RankingCompa
     usable = table.filter(
         pl.col("selection_rate").is_not_null() & pl.col("nonrecours_rate").is_not_null()
     )
-    if usable.height < 2:
+    if usable.height < MIN_RANKED_GROUPS:
         return RankingComparison(
             None,
             None,
             None,
             usable.height,
             Msg(
-                "Trop peu de groupes affichables pour comparer les classements.",
-                "Too few groups can be shown to compare the rankings.",
+                "Pas de corrélation des rangs sur {k} groupe(s) affichable(s) : il en faut au "
+                "moins {m} pour que l'ordre des groupes dise quelque chose.",
+                "No rank correlation over {k} group(s) that can be shown: it takes at least "
+                "{m} for the groups' order to mean anything.",
+                k=usable.height,
+                m=MIN_RANKED_GROUPS,
             ),
         )
     rows = usable.to_dicts()

@@ -66,6 +66,7 @@ def _table(key: int, model: Model, lang: str, scores) -> tuple[ArchetypeResult, 
         value_label=Msg("score", "score").render(lang),
         reference=result.threshold,
         reference_label=Msg("seuil", "threshold").render(lang),
+        lang=lang,
     )
     _CACHE[(key, model.id, lang)] = (result, chart)
     return result, chart

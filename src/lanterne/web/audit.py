@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import shlex
 import shutil
 from pathlib import Path
 
@@ -20,6 +21,9 @@ from starlette.datastructures import FormData, UploadFile
 from starlette.exceptions import HTTPException
 
 from lanterne.audit import audit_population, audit_selection
+from lanterne.audit.chunks import open_source
+from lanterne.audit.defaults import DEFAULT_GROUP_ORDER, default_group_cols
+from lanterne.audit.suppression import DEFAULT_MIN_CELL
 from lanterne.errors import LanterneError
 from lanterne.i18n import Msg, format_number, tr
 from lanterne.report import population_report, render_html, selection_report
@@ -32,7 +36,8 @@ from lanterne.web.uploads import safe_upload_name, upload_folder
 router = APIRouter()
 
 SUFFIXES = (".csv", ".parquet")
-DEFAULT_GROUPS = "sex, age_band, nationality"
+#: Pre-filled group columns: the default list (left as is, columns the file lacks are skipped).
+DEFAULT_GROUPS = ", ".join(DEFAULT_GROUP_ORDER)
 ACTIONS = ("view", "html", "pdf")
 KINDS = ("population", "selection", "nonrecours")
 #: Non-take-up audit: households per OpenFisca simulation, and the most this page computes
@@ -41,6 +46,8 @@ KINDS = ("population", "selection", "nonrecours")
 NONRECOURS_CHUNK = 10_000
 NONRECOURS_MAX_ROWS = 100_000
 NONRECOURS_MONTH = default_month()  # the current month, read once at startup
+#: Bootstrap resamples of a random-baseline audit made on this page.
+BOOTSTRAP = 200
 
 
 @router.get("/audit", response_class=HTMLResponse)
@@ -62,7 +69,7 @@ def _form(
         models=list(state.models),
         columns=columns,
         default_groups=DEFAULT_GROUPS,
-        limit=f"{mb:.0f}" if mb >= 1 else f"{mb:.2f}",
+        limit=format_number(mb, lang, 0 if mb >= 1 else 2),
         nonrecours_max=format_number(NONRECOURS_MAX_ROWS, lang, 0),
         nonrecours_month=NONRECOURS_MONTH,
         problems=problems or [],
@@ -114,12 +121,6 @@ def _audit(request: Request, form: FormData, lang: str) -> Response:
     if kind not in KINDS or action not in ACTIONS:
         raise _bad(400, "formulaire incomplet.", "incomplete form.")
     groups = _columns(str(form.get("groups", "")))
-    if not groups:
-        raise _bad(
-            400,
-            "indiquez au moins une colonne de groupe (par exemple sex).",
-            "give at least one group column (for example sex).",
-        )
     with upload_folder() as folder:
         tmp = str(folder)
         path = folder / name
@@ -127,6 +128,7 @@ def _audit(request: Request, form: FormData, lang: str) -> Response:
             shutil.copyfileobj(upload.file, out, 1024 * 1024)
         if path.stat().st_size == 0:
             raise _bad(400, "le fichier « {f} » est vide.", "the file '{f}' is empty.", f=name)
+        groups = _groups(request, form, path, groups)
         try:
             if kind == "population":
                 report = _population(request, form, path, groups, lang)
@@ -158,6 +160,27 @@ def _audit(request: Request, form: FormData, lang: str) -> Response:
     return HTMLResponse(_with_back_link(html, lang))
 
 
+def _groups(request: Request, form: FormData, path: Path, asked: list[str]) -> list[str]:
+    """The columns asked for; the default list (as in ``lanterne report``) if none, or if
+    the pre-filled default was left as is (then only the columns the file has)."""
+    if asked and asked != _columns(DEFAULT_GROUPS):
+        return asked
+    try:
+        columns = open_source(path).columns
+    except LanterneError:
+        return asked  # the audit itself reports what is wrong with the file
+    ids = [str(v) for v in form.getlist("models")]
+    models = [get_model(request, i) for i in ids if i in app_state(request).models]
+    found = default_group_cols(models, columns)
+    if not found:
+        raise _bad(
+            400,
+            "indiquez au moins une colonne de groupe (par exemple sex).",
+            "give at least one group column (for example sex).",
+        )
+    return found
+
+
 def _with_back_link(html: str, lang: str) -> str:
     """The report as shown in the app: a link back to the audit form above it."""
     body = html.find("<body")
@@ -178,8 +201,23 @@ def _population(request: Request, form: FormData, path: Path, groups: list[str],
         audits,
         data=path,
         lang=lang,
-        command=f"lanterne serve — audit : {path.name}",
+        command=reproduce_command(ids, path.name, groups, lang),
     )
+
+
+def reproduce_command(models: list[str], data: str, groups: list[str], lang: str) -> str:
+    """The ``lanterne report`` line that makes the same report from the same file.
+
+    >>> reproduce_command(["fr-cnaf-2014"], "my file.csv", ["sex"], "en")
+    "lanterne report fr-cnaf-2014 'my file.csv' -g sex --min-cell 10 -o report.html --lang en"
+    """
+    args = ["lanterne", "report", models[0], data]
+    for other in models[1:]:
+        args += ["--compare", other]
+    for group in groups:
+        args += ["-g", group]
+    args += ["--min-cell", str(DEFAULT_MIN_CELL), "-o", "report.html", "--lang", lang]
+    return shlex.join(args)
 
 
 def _nonrecours(request: Request, form: FormData, path: Path, groups: list[str], lang: str):
@@ -217,7 +255,23 @@ def _nonrecours(request: Request, form: FormData, path: Path, groups: list[str],
         data=path,
         lang=lang,
         models=[model],
-        command=f"lanterne serve — audit nonrecours : {path.name}",
+        command=shlex.join(
+            [
+                "lanterne",
+                "audit",
+                "nonrecours",
+                path.name,
+                "--month",
+                month,
+                "--model",
+                model.id,
+                *_flags("-g", groups),
+                "--report",
+                "report.html",
+                "--lang",
+                lang,
+            ]
+        ),
     )
 
 
@@ -233,21 +287,45 @@ def _selection(request: Request, form: FormData, path: Path, groups: list[str], 
             )
         return value
 
+    selection, random, outcome = need("selection_col"), need("random_value"), need("outcome_col")
+    negatives = _columns(need("negative_values"))
     audit = audit_selection(
         path,
-        selection_col=need("selection_col"),
-        random_value=need("random_value"),
-        outcome_col=need("outcome_col"),
-        negative_values=_columns(need("negative_values")),
+        selection_col=selection,
+        random_value=random,
+        outcome_col=outcome,
+        negative_values=negatives,
         group_cols=groups,
-        bootstrap=200,
+        bootstrap=BOOTSTRAP,
     )
-    return selection_report(
-        audit,
-        data=path,
-        lang=lang,
-        command=f"lanterne serve — audit : {path.name}",
+    command = shlex.join(
+        [
+            "lanterne",
+            "audit",
+            "selection",
+            path.name,
+            "--selection-col",
+            selection,
+            "--random-value",
+            random,
+            "--outcome-col",
+            outcome,
+            *_flags("--negative-value", negatives),
+            *_flags("-g", groups),
+            "--bootstrap",
+            str(BOOTSTRAP),
+            "--report",
+            "report.html",
+            "--lang",
+            lang,
+        ]
     )
+    return selection_report(audit, data=path, lang=lang, command=command)
+
+
+def _flags(flag: str, values: list[str]) -> list[str]:
+    """``flag`` before each value: ``["-g", "sex", "-g", "qpv"]``."""
+    return [part for value in values for part in (flag, value)]
 
 
 def _attachment(body: bytes, media_type: str, filename: str) -> Response:

@@ -7,7 +7,7 @@ from fastapi.responses import HTMLResponse
 
 from lanterne.explain.shape_rows import shape_rows
 from lanterne.explain.shapes import shape_views
-from lanterne.i18n import Msg, pick
+from lanterne.i18n import Msg, format_sig, pick
 from lanterne.model import Model
 from lanterne.web.common import app_state, describe_range, get_model, variable_label
 from lanterne.web.render import page, page_lang
@@ -21,12 +21,12 @@ def targeting_text(model: Model, lang: str) -> str:
         return Msg(
             "les {p} % de scores les plus élevés sont contrôlés",
             "the top {p}% of scores are inspected",
-            p=f"{rule.top_share * 100:g}".replace(".", "," if lang == "fr" else "."),
+            p=format_sig(rule.top_share * 100, lang, 4),
         ).render(lang)
     return Msg(
         "les foyers dont le score atteint {t} sont contrôlés",
         "households scoring {t} or more are inspected",
-        t=f"{rule.threshold:g}",
+        t=format_sig(rule.threshold, lang, 4),
     ).render(lang)
 
 
