@@ -12,6 +12,7 @@ import polars as pl
 import pytest
 
 from lanterne.errors import DataError
+from lanterne.i18n import format_number
 from lanterne.model import TargetingRule, load_model
 from lanterne.population.generate import generate_frame
 from lanterne.scale.score import score_dataset
@@ -86,4 +87,4 @@ def test_cli_scores_a_folder_into_a_folder(cli, folder, tmp_path) -> None:
     assert result.exit_code == 0, result.output
     written = pl.read_parquet(sorted((tmp_path / "scores").glob("*.parquet")))
     assert written.equals(_reference(folder, TargetingRule(top_share=0.05)))
-    assert "2 400" in result.output or "2,400" in result.output
+    assert f"{format_number(2400, lang='fr', digits=0)} foyers" in result.output  # the French format

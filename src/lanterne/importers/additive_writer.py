@@ -128,6 +128,17 @@ def _header(
             "application is worth investigating. The city handed its models to Lighthouse "
             "Reports, who published them (MIT Technology Review and Trouw, June 2025).",
         ),
+        "predicts:",
+        "  fr: "
+        + _q(
+            "la probabilité, selon le modèle, qu'une demande d'aide sociale mérite une "
+            "enquête (« onderzoekswaardig »)"
+        ),
+        "  en: "
+        + _q(
+            "the chance, according to the model, that a welfare application deserves an "
+            "investigation ('onderzoekswaardig')"
+        ),
         "status: published",
         "status_note: "
         + _text(

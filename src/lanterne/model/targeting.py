@@ -94,8 +94,8 @@ class TargetingRule:
 def _number(value: float | None) -> Msg:
     """A short number with a decimal comma in French (``1,2``) and a point in English.
 
-    >>> TargetingRule(top_share=0.012).describe().render("fr")
-    'les 1,2 % de scores les plus élevés'
+    >>> TargetingRule(top_share=0.012).describe().render("fr")  # no-break space before %
+    'les 1,2\xa0% de scores les plus élevés'
     """
     text = f"{value:g}"
     return Msg(text.replace(".", ","), text)
