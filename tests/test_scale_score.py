@@ -87,4 +87,6 @@ def test_cli_scores_a_folder_into_a_folder(cli, folder, tmp_path) -> None:
     assert result.exit_code == 0, result.output
     written = pl.read_parquet(sorted((tmp_path / "scores").glob("*.parquet")))
     assert written.equals(_reference(folder, TargetingRule(top_share=0.05)))
-    assert f"{format_number(2400, lang='fr', digits=0)} foyers" in result.output  # the French format
+    assert (
+        f"{format_number(2400, lang='fr', digits=0)} foyers" in result.output
+    )  # the French format
