@@ -67,7 +67,9 @@ def numpy_peer(model, arrays: dict[str, np.ndarray]) -> np.ndarray:  # type: ign
         else:
             scores = np.full(x.shape, shape.unknown)
             for category, score in zip(shape.categories, shape.scores, strict=True):
-                scores[x == category] = score
+                # InterpretML 0.2 keys categories by their text: -0.0 is not the category 0
+                same = (x == category) & (np.signbit(x) == np.signbit(category))
+                scores[same] = score
         margin += np.where(np.isnan(x), shape.missing, scores)
     return 1.0 / (1.0 + np.exp(-margin))
 
