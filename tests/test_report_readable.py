@@ -422,3 +422,40 @@ def test_random_baseline_and_web_archetype_charts_pass_the_checker(tmp_path):
         charts.on_figure = None
     assert len(drawn) == 2 + 2 * 2  # two archetype charts, two charts per report
     assert problems == []
+
+
+def _tables(html: str) -> list[str]:
+    """Every table of a report, as its text with the spacing folded."""
+    tables = re.findall(r"<table.*?</table>", html, flags=re.S)
+    return [" ".join(re.sub(r"<[^>]+>", " ", t).split()) for t in tables]
+
+
+def test_the_web_nonrecours_reports_command_reproduces_it(cli, tmp_path, monkeypatch):
+    """A non-take-up report made on the web page ends with a `lanterne audit nonrecours`
+    line that, run as written, gives the same tables."""
+    from fastapi.testclient import TestClient
+
+    from lanterne.web import create_app
+
+    monkeypatch.chdir(tmp_path)
+    shutil.copy(sample_path(), tmp_path / "households.csv")
+    client = TestClient(create_app(population_rows=1_000))
+    fields = {
+        "kind": "nonrecours",
+        "groups": "family_type",
+        "action": "view",
+        "nonrecours_model": "fr-cnaf-2014",
+        "month": "2025-06",
+    }
+    data = (tmp_path / "households.csv").read_bytes()
+    page = client.post("/audit?lang=fr", data=fields, files={"file": ("households.csv", data)})
+    assert page.status_code == 200, page.text[-2000:]
+    command = htmllib.unescape(re.search(r"<pre><code>(.*?)</code></pre>", page.text, re.S)[1])
+    args = shlex.split(command)
+    assert args[:3] == ["lanterne", "audit", "nonrecours"]
+    assert "--month" in args and "2025-06" in args
+    result = cli(*args[1:])
+    assert result.exit_code == 0, result.output
+    again = (tmp_path / "report.html").read_text(encoding="utf-8")
+    web_tables, cli_tables = _tables(page.text), _tables(again)
+    assert web_tables and web_tables == cli_tables
