@@ -38,12 +38,12 @@ def provenance_notice(boxes: Sequence[ModelBox], lang: str) -> tuple[str, str] |
         if one
         else Msg("Attention : modèles illustratifs", "Warning: illustrative models").render(lang),
         Msg(
-            "Les poids de {m} sont illustratifs, pas ceux de {a}, qui ne les a pas publiés. "
-            "Les écarts entre groupes montrent le mécanisme du ciblage, pas leur taille "
-            "réelle. Détails : « D'où viennent ces chiffres ».",
-            "The weights of {m} are illustrative, not those of {a}, which has not published "
-            "them. The gaps between groups show how the targeting works, not their real "
-            "size. Details: 'Where these figures come from'.",
+            "Les poids de {m} sont illustratifs : ce ne sont pas ceux de l'organisme ({a}), "
+            "qui ne les a pas publiés. Les écarts entre groupes montrent le mécanisme du "
+            "ciblage, pas leur taille réelle. Détails : « D'où viennent ces chiffres ».",
+            "The weights of {m} are illustrative: they are not those of the agency ({a}), "
+            "which has not published them. The gaps between groups show how the targeting "
+            "works, not their real size. Details: 'Where these figures come from'.",
             m=joined,
             a=", ".join(agencies),
         ).render(lang),
