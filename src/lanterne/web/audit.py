@@ -45,7 +45,6 @@ KINDS = ("population", "selection", "nonrecours")
 #: files go through ``lanterne audit nonrecours``, which uses several processes).
 NONRECOURS_CHUNK = 10_000
 NONRECOURS_MAX_ROWS = 100_000
-NONRECOURS_MONTH = default_month()  # the current month, read once at startup
 #: Bootstrap resamples of a random-baseline audit made on this page.
 BOOTSTRAP = 200
 
@@ -71,7 +70,7 @@ def _form(
         default_groups=DEFAULT_GROUPS,
         limit=format_number(mb, lang, 0 if mb >= 1 else 2),
         nonrecours_max=format_number(NONRECOURS_MAX_ROWS, lang, 0),
-        nonrecours_month=NONRECOURS_MONTH,
+        nonrecours_month=default_month(),
         problems=problems or [],
     )
 
@@ -225,7 +224,7 @@ def _nonrecours(request: Request, form: FormData, path: Path, groups: list[str],
     from lanterne.rights.audit import audit_nonrecours
 
     model = get_model(request, str(form.get("nonrecours_model", "")).strip() or None)
-    month = str(form.get("month", "")).strip() or NONRECOURS_MONTH
+    month = str(form.get("month", "")).strip() or default_month()
     frame = read_table(path)
     if frame.height > NONRECOURS_MAX_ROWS:
         raise _bad(

@@ -38,7 +38,6 @@ from lanterne.web.state import AppState
 router = APIRouter()
 
 #: Month of the rights when the form does not say (same as ``lanterne rights``).
-DEFAULT_MONTH = default_month()  # the current month, read once at startup
 #: Benefits shown, in this order (the catalog's keys): the four the population audits
 #: draw take-up for, then the family benefits and the health cover (``family_benefits``).
 BENEFITS = ("rsa", "ppa", "housing", "aah", "asf", "af", "cf", "css")
@@ -91,7 +90,7 @@ class RightsEngine:
                     "housing_status": ["hosted"],
                 }
             )
-            _simulate_one(frame, DEFAULT_MONTH)
+            _simulate_one(frame, default_month())
             self._ready = True
 
     def household(self, frame: pl.DataFrame, month: str) -> dict[str, Any]:
@@ -250,7 +249,7 @@ def department_names() -> dict[str, str]:
 def read_inputs(model: Model, form: FormData) -> Inputs:
     """The form's values, each checked against what the rights computation accepts."""
     values = {c: str(form.get(c, "")).strip() for c in FORM_COLUMNS}
-    month = str(form.get("month", "")).strip() or DEFAULT_MONTH
+    month = str(form.get("month", "")).strip() or default_month()
     inputs = Inputs(values, month)
     english = {f.name: f for f in form_fields(model, values, "en")}
     for f in form_fields(model, values, "fr"):
@@ -318,7 +317,7 @@ async def rights_form(
     values = archetype_values(ref)
     score_start = _score_values(request, ref)
     return _render(
-        request, lang, values, month or DEFAULT_MONTH, ref, carried=_carried(request, score_start)
+        request, lang, values, month or default_month(), ref, carried=_carried(request, score_start)
     )
 
 

@@ -72,8 +72,9 @@ def load_state(
     elif not available("rights"):
         # The generator reads the law's amounts from OpenFisca-France (lanterne[rights]):
         # without it, households are ranked in the catalog's fictitious sample instead.
-        frame = read_table(sample_path())
-        name = sample_path().name
+        sample = sample_path()
+        frame = read_table(sample)
+        name = sample.name
         label = Msg(
             "l'échantillon fictif du catalogue ({n} foyers) ; pour une population "
             "synthétique : pip install 'lanterne[rights]'",
