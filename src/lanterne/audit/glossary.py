@@ -98,15 +98,15 @@ METRICS: dict[str, Msg] = {
         "the group.",
     ),
     "hit_rate_algorithm_ci": Msg(
-        "Intervalle à 95 % : fourchette plausible du taux d'anomalie de l'algorithme "
+        "Intervalle à 95 % : fourchette plausible du taux d'anomalie de l'algorithme "
         "(intervalle de Wilson, juste même pour 0 ou 100 %).",
-        "95 % interval: plausible range of the algorithm's hit rate (Wilson interval, "
+        "95% interval: plausible range of the algorithm's hit rate (Wilson interval, "
         "sound even at 0 or 100 %).",
     ),
     "lift_ci": Msg(
-        "Intervalle à 95 % du gain : obtenu en retirant au hasard les dossiers de chaque "
+        "Intervalle à 95 % du gain : obtenu en retirant au hasard les dossiers de chaque "
         "échantillon (bootstrap), faute de formule pour un rapport de deux taux.",
-        "95 % interval of the lift: from redrawing each sample's cases at random "
+        "95% interval of the lift: from redrawing each sample's cases at random "
         "(bootstrap), as a ratio of two rates has no simple formula.",
     ),
     "lift": Msg(

@@ -21,7 +21,7 @@ import numpy as np
 
 
 def z_value(level: float = 0.95) -> float:
-    """The two-sided normal quantile of ``level`` (1.96 for 95 %).
+    """The two-sided normal quantile of ``level`` (1.96 for 95%).
 
     >>> round(z_value(0.95), 4)
     1.96

@@ -295,8 +295,8 @@ def selection(
             "--bootstrap",
             min=0,
             help=h(
-                "Nombre de rééchantillonnages pour les intervalles à 95 % (0 : aucun).",
-                "Number of resamples for the 95 % intervals (0: none).",
+                "Nombre de rééchantillonnages pour les intervalles à 95 % (0 : aucun).",
+                "Number of resamples for the 95% intervals (0: none).",
             ),
         ),
     ] = 1000,

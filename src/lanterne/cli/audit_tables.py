@@ -255,11 +255,11 @@ def render_selection(console: Console, audit: SelectionAudit) -> None:
                     (tr("Anom. aléat. %", "Hits rand. %"), lambda r: pc(r["hit_rate_random"])),
                     (tr("Anom. algo. %", "Hits algo. %"), lambda r: pc(r["hit_rate_algorithm"])),
                     (
-                        tr("IC 95 % algo.", "95 % CI algo."),
+                        tr("IC 95 % algo.", "95% CI algo."),
                         lambda r: _ci(r["hit_rate_algorithm_ci"]),
                     ),
                     (tr("Gain", "Lift"), lambda r: num(r["lift"])),
-                    (tr("IC 95 % gain", "95 % CI lift"), lambda r: _ratio_ci(r.get("lift_ci"))),
+                    (tr("IC 95 % gain", "95% CI lift"), lambda r: _ratio_ci(r.get("lift_ci"))),
                 ],
             ),
             (

@@ -10,7 +10,7 @@ Small samples: a group is a finding only when at least ``min_selected`` (default
 :data:`MIN_SELECTED`, 20) of the households selected belong to it, or would belong to it if
 it were selected like everyone else (its share of households times the number selected):
 "100 % of those selected, 1.7 times their share" resting on 2 households says nothing.
-Each finding carries the 95 % interval of its ratio (a Wilson interval on its share of
+Each finding carries the 95% interval of its ratio (a Wilson interval on its share of
 those selected, divided by its share of households); groups left out for lack of data are
 listed in :attr:`Findings.unsupported`.
 

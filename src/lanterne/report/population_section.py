@@ -248,9 +248,9 @@ def column_charts(
                 alt=Msg(
                     "Le taux de sélection va de {lo} ({gl}) à {hi} ({gh}) ; la ligne "
                     "pointillée marque le taux de toute la population ({all}) ; les traits "
-                    "aux extrémités des barres, l'intervalle de confiance à 95 %.",
+                    "aux extrémités des barres, l'intervalle de confiance à 95 %.",
                     "The selection rate ranges from {lo} ({gl}) to {hi} ({gh}); the dashed "
-                    "line marks the whole population's rate ({all}); the whiskers, the 95 % "
+                    "line marks the whole population's rate ({all}); the whiskers, the 95% "
                     "confidence interval.",
                     lo=format_percent(low, lang, 2),
                     gl=names[low_row["group"]],

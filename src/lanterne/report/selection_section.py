@@ -67,9 +67,9 @@ def _table(
         Msg("Contrôles de l'algorithme", "Algorithm's inspections"),
         Msg("Taux de détection (hasard)", "Hit rate (random)"),
         Msg("Taux de détection (algorithme)", "Hit rate (algorithm)"),
-        Msg("Intervalle à 95 % (algorithme)", "95 % interval (algorithm)"),
+        Msg("Intervalle à 95 % (algorithme)", "95% interval (algorithm)"),
         Msg("Gain", "Lift"),
-        Msg("Intervalle à 95 % (gain)", "95 % interval (lift)"),
+        Msg("Intervalle à 95 % (gain)", "95% interval (lift)"),
         Msg("Ratio de représentation", "Representation ratio"),
     )
     body = tuple(
@@ -133,10 +133,10 @@ def selection_section(audit: SelectionAudit, labels: Labels, lang: str) -> Secti
                 title=_hits_title(rows, names, col_label, lang),
                 alt=Msg(
                     "Pour chaque groupe ({c}), la part des contrôles choisis par l'algorithme "
-                    "qui trouvent une erreur, avec son intervalle à 95 % ; la ligne pointillée "
+                    "qui trouvent une erreur, avec son intervalle à 95 % ; la ligne pointillée "
                     "marque le taux des contrôles au hasard ({r}).",
                     "For each group ({c}), the share of the algorithm's inspections that find "
-                    "an error, with its 95 % interval; the dashed line marks the random "
+                    "an error, with its 95% interval; the dashed line marks the random "
                     "inspections' rate ({r}).",
                     c=col_label,
                     r=_pct(overall.get("hit_rate_random"), lang),

@@ -2,7 +2,7 @@
 
 Findings from every model and group column are ranked by how far the group's share of
 those selected is from its share of households (the log of the representation ratio),
-each said once, with its 95 % interval (a finding whose interval contains 1× is left out);
+each said once, with its 95% interval (a finding whose interval contains 1× is left out);
 one headline chart shows the column of the first.
 Groups too small to support a statement (:data:`~lanterne.report.findings.MIN_SELECTED`)
 are named in one sentence saying so, never stated as findings.
@@ -81,7 +81,7 @@ def _sentence(f: Finding, who: str, model: str | None, lang: str) -> str:
     interval = ""
     if lo is not None and hi is not None:
         interval = Msg(
-            " (intervalle à 95 % : {lo} à {hi})",
+            " (intervalle à 95 % : {lo} à {hi})",
             " (95% interval: {lo} to {hi})",
             lo=_times(lo, lang),
             hi=_times(hi, lang),
@@ -134,7 +134,7 @@ def summary_section(
             min_selected=min_selected,
             keep_unsupported=True,
         )
-        # a key finding is clear: its 95 % interval stays on one side of 1×
+        # a key finding is clear: its 95% interval stays on one side of 1×
         ranked += [(abs(math.log(f.ratio)), f, i) for f in found if f.supported and _clear(f)]
         for f in found:
             if not f.supported:

@@ -78,7 +78,7 @@ _METRICS: tuple[tuple[Msg, Msg], ...] = (
         ),
     ),
     (
-        Msg("Intervalle de confiance à 95 %", "95 % confidence interval"),
+        Msg("Intervalle de confiance à 95 %", "95% confidence interval"),
         Msg(
             "Autour d'un taux de sélection, l'étendue plausible si les foyers étudiés sont un "
             "échantillon d'une population plus grande (intervalle de Wilson). Pour tout un "
@@ -162,7 +162,7 @@ _SELECTION_METRICS: tuple[tuple[Msg, Msg], ...] = (
         ),
     ),
     (
-        Msg("Intervalle à 95 %", "95 % interval"),
+        Msg("Intervalle à 95 %", "95% interval"),
         Msg(
             "L'étendue plausible du taux (intervalle de Wilson, juste même à 0 % ou 100 %) ; "
             "pour le gain, rapport de deux taux sans formule simple, elle est obtenue en "

@@ -6,7 +6,7 @@ the sampling error of what it shows. The model's selection uses the *national* t
 so the sample's selection rates estimate the national ones. On a cluster
 (``lanterne demo --cluster``) the whole population is computed instead: no sampling error.
 
-The margins are 95 % intervals under simple random sampling, with the finite-population
+The margins are 95% intervals under simple random sampling, with the finite-population
 correction: for a proportion ``p`` estimated on ``m`` sampled units out of ``M``,
 ``1.96 × √(p(1−p)/m × (1 − m/M))``.
 
@@ -36,7 +36,7 @@ Z95 = 1.959963984540054
 
 
 def margin(p: float, m: int, population: int) -> float:
-    """Half-width of the 95 % interval of a proportion ``p`` measured on ``m`` of ``population``."""
+    """Half-width of the 95% interval of a proportion ``p`` measured on ``m`` of ``population``."""
     if m <= 0:
         return float("nan")
     fpc = max(0.0, 1.0 - m / population) if population else 1.0
@@ -90,12 +90,12 @@ class SampleNote:
             "Calculé sur un échantillon aléatoire de {m} foyers parmi {n} (tirage simple "
             "sans remise, graine {s}), faute de temps pour simuler toute la population "
             "(« lanterne demo --cluster » le fait). Erreur d'échantillonnage (intervalle à "
-            "95 %) : part des foyers ayant droit {e} ± {em} ; non-recours {r} ± {rm} ; "
+            "95 %) : part des foyers ayant droit {e} ± {em} ; non-recours {r} ± {rm} ; "
             "jusqu'à ± {gm} pour les taux d'un groupe. Les montants et effectifs sont ceux "
             "de l'échantillon ; multipliez-les par {f} pour la population entière.",
             "Computed on a random sample of {m} households out of {n} (simple random "
             "sampling without replacement, seed {s}), as simulating the whole population "
-            "takes too long here ('lanterne demo --cluster' does it). Sampling error (95 % "
+            "takes too long here ('lanterne demo --cluster' does it). Sampling error (95% "
             "interval): share of entitled households {e} ± {em}; non-take-up {r} ± {rm}; "
             "up to ± {gm} for a group's rates. Amounts and counts are the sample's; "
             "multiply them by {f} for the whole population.",
