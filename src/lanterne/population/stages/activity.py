@@ -13,7 +13,7 @@ Example:
     >>> from lanterne.population.stages.benefits import draw_benefits
     >>> plan, d, rng = make_plan(load_targets("fr-caf-2023")), {}, np.random.default_rng(1)
     >>> for stage in (draw_people, draw_benefits, draw_activity): stage(rng, 2000, d, plan)
-    >>> bool(d["head_works"][d["ppa"]].mean() > 0.8), int((d["head"] == 255).sum())
+    >>> bool(d["head_works"][d["ppa"]].mean() > 0.8), int((d["head"] == c.UNSET).sum())
     (True, 0)
 """
 

@@ -7,7 +7,7 @@ where, and the rent levels by family size and area, are catalog numbers ``housin
 Example:
     >>> from lanterne.population.households import draw_until
     >>> d = draw_until("housing", 2000, seed=1)
-    >>> bool((d["rent"][d["status"] == 3] == 0).all())  # hosted households pay no rent
+    >>> bool((d["rent"][d["status"] == c.HOUSING["hosted"]] == 0).all())  # hosted pay no rent
     True
 """
 
