@@ -112,7 +112,7 @@ def resolve_includes(doc: YamlDocument) -> YamlDocument:
 
     Raises :class:`SpecError` listing every problem of the includes, located.
     """
-    if not isinstance(doc.data, dict) or "include" not in doc.data:
+    if not isinstance(doc.data, dict) or not _includes(doc.data):
         return doc
     resolver = _Resolver()
     entries = resolver.entries(doc, (_real(doc.file),))
@@ -147,6 +147,13 @@ def load_variables(ref: str | Path) -> list[Variable]:
     if problems:
         raise SpecError(_sorted(dedupe(problems)))
     return result.variables
+
+
+def _includes(data: dict[str, Any]) -> bool:
+    """Whether a document includes files or lists a variable by its name alone."""
+    variables = data.get("variables")
+    names = isinstance(variables, list) and any(isinstance(v, str) for v in variables)
+    return "include" in data or names
 
 
 def _real(file: str) -> Path | None:
