@@ -274,7 +274,7 @@ def test_a_name_listed_twice_or_unknown_is_located(tmp_path: Path) -> None:
     spec.write_text(text, encoding="utf-8")
     problems = problems_in(spec)
     assert (
-        one(problems, "'sexe' is not declared in any included file (sex ?)").line
+        one(problems, "'sexe' is not declared in any included file (did you mean 'sex'?)").line
         == (at(text, "- sexe")[0])
     )
     twice = one(problems, "variable 'sex' listed twice")

@@ -130,6 +130,7 @@ def load_variables(ref: str | Path) -> list[Variable]:
     path = catalog_path(KIND, ref)
     doc = resolve_includes(load_yaml_with_positions(read_text(path), str(path)))
     problems = list(doc.duplicates)
+    result: VariablesFile | None = None
     try:
         result = VariablesFile.model_validate(doc.data)
     except ValidationError as exc:
@@ -144,7 +145,7 @@ def load_variables(ref: str | Path) -> list[Variable]:
             for i, n in enumerate(names)
             if n in names[:i]
         ]
-    if problems:
+    if problems or result is None:
         raise SpecError(_sorted(dedupe(problems)))
     return result.variables
 
@@ -227,11 +228,14 @@ class _Resolver:
                 n=name,
             )
         close = difflib.get_close_matches(name, list(available), n=1)
+        hint: Msg | str = ""
+        if close:
+            hint = Msg(" (vouliez-vous dire « {c} » ?)", " (did you mean '{c}'?)", c=close[0])
         return Msg(
             "variable « {n} » déclarée dans aucun fichier inclus{h}",
             "variable '{n}' is not declared in any included file{h}",
             n=name,
-            h=f" ({close[0]} ?)" if close else "",
+            h=hint,
         )
 
     def included(self, doc: YamlDocument, stack: tuple[Path | None, ...]) -> dict[str, _Entry]:
