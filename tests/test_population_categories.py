@@ -12,10 +12,11 @@ import numpy as np
 import polars as pl
 import pytest
 
+from lanterne.errors import SpecError
 from lanterne.model import load_model
 from lanterne.population import codes
 from lanterne.population.generate import generate_frame
-from lanterne.population.plan import REQUIRED_TARGETS
+from lanterne.population.plan import REQUIRED_TARGETS, make_plan
 from lanterne.population.targets import load_targets
 from lanterne.spec.include import load_variables
 
@@ -92,3 +93,53 @@ def test_generated_names_mean_what_they_say(pop: pl.DataFrame) -> None:
     female = float(np.mean(single_parents["sex"].to_numpy() == "female"))
     target = load_targets("fr-caf-2023").value("female-single-parents")
     assert abs(female - target) < 0.03
+
+
+# ------------------------------------------------------------- problems of a targets file
+
+
+def with_values(targets, **changes):
+    """A copy of ``targets`` with some targets changed (``{id: {field: value}}``) or
+    removed (``{id: None}``)."""
+    kept = []
+    for target in targets.targets:
+        change = changes.get(target.id.replace("-", "_"), {})
+        if change is not None:
+            kept.append(target.model_copy(update=change))
+    return targets.model_copy(update={"targets": kept})
+
+
+def plan_problems(targets) -> list[str]:
+    with pytest.raises(SpecError) as info:
+        make_plan(targets)
+    return [p.message.render("en") for p in info.value.problems]
+
+
+def test_shares_that_do_not_add_up_are_reported_all_at_once() -> None:
+    targets = with_values(
+        load_targets("fr-caf-2023"),
+        nationality_eu={"value": 0.5},
+        age_65_plus={"value": 0.5},
+    )
+    problems = plan_problems(targets)
+    assert any("nationality-french, nationality-eu, nationality-non-eu" in p for p in problems)
+    assert any("age-under-25" in p and "must add up to 1 (age)" in p for p in problems)
+
+
+def test_a_missing_or_misread_target_is_named_with_its_condition() -> None:
+    targets = with_values(
+        load_targets("fr-caf-2023"),
+        rsa_couple=None,
+        family_single={"where": "family_type == 'couple'"},
+    )
+    problems = plan_problems(targets)
+    assert (
+        "the generator needs the target 'rsa-couple' (family_type == 'couple' | receives_rsa)"
+        in (problems)
+    )
+    assert any(p.startswith("target 'family-single' must measure") for p in problems)
+
+
+def test_a_share_of_women_out_of_reach_is_reported() -> None:
+    targets = with_values(load_targets("fr-caf-2023"), female_heads={"value": 0.99})
+    assert any("share of women (0.99) cannot be reached" in p for p in plan_problems(targets))

@@ -150,6 +150,7 @@ def make_plan(targets: PopulationTargets, law: Law | None = None) -> Plan:
     family, children = derive.family_and_children()
     numbers = Numbers.of(targets)
     ages = derive.shares(_ids("age", "age_band"), "age")
+    nationality = derive.shares(_ids("nationality", "nationality"), "nationality")
     table = ipf(numbers.array("people.age_shape"), family, ages)
     compositions = {
         name: derive.shares(_ids(name, "family_type"), name) for name in ("rsa", "ppa", "aah")
@@ -175,7 +176,7 @@ def make_plan(targets: PopulationTargets, law: Law | None = None) -> Plan:
             )
         ),
         age_given_family=table / np.maximum(table.sum(axis=1, keepdims=True), 1e-300),
-        nationality=derive.shares(_ids("nationality", "nationality"), "nationality"),
+        nationality=nationality,
         department_codes=codes,
         department_probs=weights / weights.sum(),
         overseas_codes=np.flatnonzero(is_overseas),
