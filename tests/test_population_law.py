@@ -338,7 +338,7 @@ def test_stage_housing_rents(staged) -> None:
 
 def test_stage_children_ages_are_those_the_rights_module_gives_openfisca(staged) -> None:
     """A second implementation: the ages derive_situations sets for the same households."""
-    from lanterne.population.plan import CATEGORIES
+    from lanterne.population.codes import CATEGORIES
     from lanterne.rights.inputs import CHILD, derive_situations
 
     n = 400

@@ -17,7 +17,7 @@ from pathlib import Path
 from lanterne.errors import LanterneError, Problem, SpecError
 from lanterne.i18n import Msg
 
-KINDS = ("models", "populations", "archetypes", "legal", "samples", "agencies")
+KINDS = ("models", "populations", "archetypes", "legal", "samples", "agencies", "variables")
 
 
 def catalog_dir() -> Path:

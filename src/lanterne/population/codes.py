@@ -1,19 +1,71 @@
-"""Integer codes of the generator's category columns, in the order of ``plan.CATEGORIES``.
+"""The generator's categories, read once from the catalog, and their codes by name.
+
+The generator draws its category columns as small integer codes: the position of each
+category in its declaration in ``catalog/variables/fr-households.yaml``, the file both
+French model specs include. Stages name the categories (``FAMILY["single_parent"]``), never
+their positions, so the generator, the specs and the populations share one declaration.
 
 Example:
-    >>> from lanterne.population.plan import CATEGORIES
-    >>> CATEGORIES["housing_status"][OWNER]
+    >>> CATEGORIES["housing_status"][HOUSING["owner"]]
     'owner'
+    >>> FAMILY["single_parent"], PARTNER["no_partner"]
+    (2, 0)
 """
 
 from __future__ import annotations
 
-SINGLE, COUPLE, SINGLE_PARENT, COUPLE_CHILDREN = 0, 1, 2, 3
-EMPLOYED, SELF_EMPLOYED, UNEMPLOYED, INACTIVE, STUDENT, APPRENTICE, RETIRED = range(7)
-P_NONE, P_EMPLOYED, P_SELF, P_UNEMPLOYED, P_INACTIVE, P_STUDENT, P_APPRENTICE, P_RETIRED = range(8)
-SOCIAL, PRIVATE, OWNER, HOSTED = range(4)
-C_NONE, C_UNDER_16, C_PUPIL, C_STUDENT, C_APPRENTICE, C_EMPLOYED, C_NO_ACTIVITY = range(7)
-FEMALE, MALE = 0, 1
-FRENCH, EU, NON_EU = 0, 1, 2
-#: Not drawn yet (activity codes are filled stage by stage).
+from lanterne.spec.include import load_variables
+
+#: The catalog variables file declaring the households the generator draws.
+VARIABLES_FILE = "fr-households"
+#: The category columns the generator draws.
+DRAWN = (
+    "sex",
+    "age_band",
+    "nationality",
+    "family_type",
+    "oldest_child_activity",
+    "head_activity",
+    "partner_activity",
+    "housing_status",
+)
+
+
+def _categories() -> dict[str, tuple[str, ...]]:
+    declared = {v.name: v for v in load_variables(VARIABLES_FILE)}
+    return {name: tuple(declared[name].categories or ()) for name in DRAWN}
+
+
+#: Categories the generator draws, in the order of their declaration.
+CATEGORIES: dict[str, tuple[str, ...]] = _categories()
+
+
+def codes(column: str) -> dict[str, int]:
+    """``{category: code}`` of one drawn column.
+
+    >>> codes("sex")
+    {'female': 0, 'male': 1}
+    """
+    return {name: code for code, name in enumerate(CATEGORIES[column])}
+
+
+SEX = codes("sex")
+NATIONALITY = codes("nationality")
+FAMILY = codes("family_type")
+HEAD = codes("head_activity")
+PARTNER = codes("partner_activity")
+HOUSING = codes("housing_status")
+CHILD = codes("oldest_child_activity")
+
+
+def by_code(column: str, **shares: float) -> list[float]:
+    """Numbers given by category name, in the order of the column's codes.
+
+    >>> by_code("sex", male=0.4, female=0.6)
+    [0.6, 0.4]
+    """
+    return [shares[name] for name in CATEGORIES[column]]
+
+
+#: Not drawn yet (activity and tenure codes are filled stage by stage).
 UNSET = 255

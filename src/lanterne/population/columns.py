@@ -111,8 +111,3 @@ def population_columns(model_ids: Iterable[str]) -> dict[str, Column]:
             columns["head_age"] = Column("head_age", "int", pl.UInt8(), range=(16, 110))
     columns.setdefault("head_age", Column("head_age", "int", pl.UInt8(), range=(16, 110)))
     return columns
-
-
-def polars_schema(columns: dict[str, Column]) -> pl.Schema:
-    """The Polars schema of a population with these columns."""
-    return pl.Schema({name: col.dtype for name, col in columns.items()})

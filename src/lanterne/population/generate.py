@@ -36,10 +36,11 @@ from lanterne import __version__
 from lanterne.errors import UsageError
 from lanterne.i18n import Msg, Num
 from lanterne.io.atomic import atomic_path
+from lanterne.population.codes import CATEGORIES
 from lanterne.population.columns import Column
 from lanterne.population.households import draw_households
 from lanterne.population.law import Law, legal_parameters
-from lanterne.population.plan import CATEGORIES, Plan, make_plan
+from lanterne.population.plan import Plan, make_plan
 from lanterne.population.targets import PopulationTargets, load_targets
 
 #: Households per chunk (one Parquet row group). Fixed: the rows depend on it.

@@ -23,57 +23,31 @@ from numpy.typing import NDArray
 
 from lanterne.errors import Problem, SpecError
 from lanterne.i18n import Msg
+from lanterne.population.codes import CATEGORIES, FAMILY, by_code
 from lanterne.population.law import Law, legal_parameters
 from lanterne.population.numbers import Numbers
 from lanterne.population.sampling import ipf
 from lanterne.population.targets import PopulationTargets, canonical
 
-# Categories the generator knows, in the order the French model specs declare them.
-CATEGORIES: dict[str, tuple[str, ...]] = {
-    "sex": ("female", "male"),
-    "age_band": ("under_25", "25_34", "35_44", "45_54", "55_64", "65_plus"),
-    "nationality": ("french", "eu", "non_eu"),
-    "family_type": ("single", "couple", "single_parent", "couple_children"),
-    "oldest_child_activity": (
-        "no_child",
-        "under_16",
-        "pupil",
-        "student",
-        "apprentice",
-        "employed",
-        "no_activity",
-    ),
-    "head_activity": (
-        "employed",
-        "self_employed",
-        "unemployed",
-        "inactive",
-        "student",
-        "apprentice",
-        "retired",
-    ),
-    "partner_activity": (
-        "no_partner",
-        "employed",
-        "self_employed",
-        "unemployed",
-        "inactive",
-        "student",
-        "apprentice",
-        "retired",
-    ),
-    "housing_status": ("tenant_social", "tenant_private", "owner", "hosted"),
-}
-
 OVERSEAS = ("971", "972", "973", "974")
+
+
+def _each(
+    prefix: str, column: str, among: str | None = None, only: tuple[str, ...] | None = None
+) -> dict[str, tuple[str, str | None]]:
+    """A target per category of ``column``: ``family-single_parent`` reads as
+    ``family-single-parent`` measuring ``family_type == 'single_parent'``."""
+    return {
+        f"{prefix}-{category.replace('_', '-')}": (f"{column} == '{category}'", among)
+        for category in CATEGORIES[column]
+        if only is None or category in only
+    }
+
 
 #: Targets the generator reads, with the condition each must measure (``where``, ``among``).
 REQUIRED_TARGETS: dict[str, tuple[str, str | None]] = {
     "households": ("true", None),
-    "family-single": ("family_type == 'single'", None),
-    "family-couple": ("family_type == 'couple'", None),
-    "family-single-parent": ("family_type == 'single_parent'", None),
-    "family-couple-children": ("family_type == 'couple_children'", None),
+    **_each("family", "family_type"),
     "children-1": ("n_children == 1", None),
     "children-2": ("n_children == 2", None),
     "children-3": ("n_children == 3", None),
@@ -90,21 +64,12 @@ REQUIRED_TARGETS: dict[str, tuple[str, str | None]] = {
         "sex == 'female'",
         "receives_rsa and family_type == 'single_parent'",
     ),
-    "age-under-25": ("age_band == 'under_25'", None),
-    "age-25-34": ("age_band == '25_34'", None),
-    "age-35-44": ("age_band == '35_44'", None),
-    "age-45-54": ("age_band == '45_54'", None),
-    "age-55-64": ("age_band == '55_64'", None),
-    "age-65-plus": ("age_band == '65_plus'", None),
-    "nationality-french": ("nationality == 'french'", None),
-    "nationality-eu": ("nationality == 'eu'", None),
-    "nationality-non-eu": ("nationality == 'non_eu'", None),
+    **_each("age", "age_band"),
+    **_each("nationality", "nationality"),
     "disability": ("disability", None),
-    "overseas": ("department in ['971', '972', '973', '974']", None),
+    "overseas": ("department in [" + ", ".join(f"'{d}'" for d in OVERSEAS) + "]", None),
     "qpv": ("qpv", None),
-    "qpv-single": ("family_type == 'single'", "qpv"),
-    "qpv-single-parent": ("family_type == 'single_parent'", "qpv"),
-    "qpv-couple-children": ("family_type == 'couple_children'", "qpv"),
+    **_each("qpv", "family_type", "qpv", only=("single", "single_parent", "couple_children")),
     "qpv-housing-benefit": ("receives_housing_benefit", "qpv"),
     "qpv-rsa": ("receives_rsa", "qpv"),
     "qpv-ppa": ("receives_ppa", "qpv"),
@@ -115,18 +80,9 @@ REQUIRED_TARGETS: dict[str, tuple[str, str | None]] = {
     "housing-benefit": ("receives_housing_benefit", None),
     "aah": ("receives_aah", None),
     "cf": ("receives_cf", None),
-    "rsa-single": ("family_type == 'single'", "receives_rsa"),
-    "rsa-single-parent": ("family_type == 'single_parent'", "receives_rsa"),
-    "rsa-couple": ("family_type == 'couple'", "receives_rsa"),
-    "rsa-couple-children": ("family_type == 'couple_children'", "receives_rsa"),
-    "ppa-single": ("family_type == 'single'", "receives_ppa"),
-    "ppa-single-parent": ("family_type == 'single_parent'", "receives_ppa"),
-    "ppa-couple": ("family_type == 'couple'", "receives_ppa"),
-    "ppa-couple-children": ("family_type == 'couple_children'", "receives_ppa"),
-    "aah-single": ("family_type == 'single'", "receives_aah"),
-    "aah-couple": ("family_type == 'couple'", "receives_aah"),
-    "aah-single-parent": ("family_type == 'single_parent'", "receives_aah"),
-    "aah-couple-children": ("family_type == 'couple_children'", "receives_aah"),
+    **_each("rsa", "family_type", "receives_rsa"),
+    **_each("ppa", "family_type", "receives_ppa"),
+    **_each("aah", "family_type", "receives_aah"),
     "rsa-with-ppa": ("receives_ppa", "receives_rsa"),
     "aah-with-ppa": ("receives_ppa", "receives_aah"),
     "housing-benefit-single-parents": (
@@ -187,55 +143,113 @@ def make_plan(targets: PopulationTargets, law: Law | None = None) -> Plan:
     ``law`` (default: OpenFisca-France at the file's reference month) gives the legal
     amounts and rates.
     """
-    problems: list[Problem] = []
-    file = "populations/" + targets.id + ".yaml"
-
-    def problem(fr: str, en: str, **params: object) -> None:
-        problems.append(Problem(Msg(fr, en, **params), file=file))
-
-    by_id = {t.id: t for t in targets.targets}
-    for tid, (where, among) in REQUIRED_TARGETS.items():
-        target = by_id.get(tid)
-        if target is None:
-            problem(
-                "le générateur a besoin de la cible « {t} » ({w})",
-                "the generator needs the target '{t}' ({w})",
-                t=tid,
-                w=where + (f" | {among}" if among else ""),
+    derive = _Derivation(targets)
+    derive.check_file()
+    derive.raise_problems()
+    t = derive.t
+    family, children = derive.family_and_children()
+    numbers = Numbers.of(targets)
+    ages = derive.shares(_ids("age", "age_band"), "age")
+    nationality = derive.shares(_ids("nationality", "nationality"), "nationality")
+    table = ipf(numbers.array("people.age_shape"), family, ages)
+    compositions = {
+        name: derive.shares(_ids(name, "family_type"), name) for name in ("rsa", "ppa", "aah")
+    }
+    derive.check_qpv()
+    female_couples = derive.female_couples(family)
+    codes, weights, is_overseas = derive.departments()
+    derive.raise_problems()
+    return Plan(
+        households=int(t["households"]),
+        target=t,
+        law=law or legal_parameters(targets.reference_date[:7]),
+        numbers=numbers,
+        family=family,
+        children_given_family=children,
+        female_given_family=np.array(
+            by_code(
+                "family_type",
+                single=t["female-singles"],
+                couple=female_couples,
+                single_parent=t["female-single-parents"],
+                couple_children=female_couples,
             )
-        elif canonical(target.where) != canonical(where) or canonical(target.among) != canonical(
-            among
-        ):
-            problem(
-                "la cible « {t} » doit mesurer « {w} »{a} : le générateur la lit ainsi",
-                "target '{t}' must measure '{w}'{a}: the generator reads it that way",
-                t=tid,
-                w=where,
-                a=f" parmi « {among} »" if among else "",
-            )
-    if targets.departments is None:
-        problem(
-            "le générateur a besoin de la répartition « departments »",
-            "the generator needs the 'departments' weights",
-        )
-    for column, expected in CATEGORIES.items():
-        declared = targets.columns.get(column)
-        if declared is None or declared.categories != expected:
-            problem(
-                "la variable « {c} » doit avoir les catégories {e} pour ce générateur",
-                "variable '{c}' must have the categories {e} for this generator",
-                c=column,
-                e=", ".join(expected),
-            )
-    if problems:
-        raise SpecError(problems)
+        ),
+        age_given_family=table / np.maximum(table.sum(axis=1, keepdims=True), 1e-300),
+        nationality=nationality,
+        department_codes=codes,
+        department_probs=weights / weights.sum(),
+        overseas_codes=np.flatnonzero(is_overseas),
+        composition=compositions,
+    )
 
-    t = {tid: by_id[tid].value for tid in REQUIRED_TARGETS}
 
-    def shares(ids: list[str], label: str, total: float = 1.0) -> NDArray[np.float64]:
-        values = np.array([t[i] for i in ids])
+def _ids(prefix: str, column: str) -> list[str]:
+    """The ids of the targets :func:`_each` names for every category of ``column``."""
+    return list(_each(prefix, column))
+
+
+class _Derivation:
+    """The steps of :func:`make_plan`, collecting the problems of a targets file."""
+
+    def __init__(self, targets: PopulationTargets) -> None:
+        self.targets = targets
+        self.file = "populations/" + targets.id + ".yaml"
+        self.problems: list[Problem] = []
+        self.by_id = {target.id: target for target in targets.targets}
+        self.t: dict[str, float] = {}
+
+    def problem(self, fr: str, en: str, **params: object) -> None:
+        self.problems.append(Problem(Msg(fr, en, **params), file=self.file))
+
+    def raise_problems(self) -> None:
+        if self.problems:
+            raise SpecError(self.problems)
+
+    def check_file(self) -> None:
+        """Every target, scale and category the generator reads is there, as it reads it."""
+        for tid, (where, among) in REQUIRED_TARGETS.items():
+            target = self.by_id.get(tid)
+            if target is None:
+                self.problem(
+                    "le générateur a besoin de la cible « {t} » ({w})",
+                    "the generator needs the target '{t}' ({w})",
+                    t=tid,
+                    w=where + (f" | {among}" if among else ""),
+                )
+            elif (canonical(target.where), canonical(target.among)) != (
+                canonical(where),
+                canonical(among),
+            ):
+                self.problem(
+                    "la cible « {t} » doit mesurer « {w} »{a} : le générateur la lit ainsi",
+                    "target '{t}' must measure '{w}'{a}: the generator reads it that way",
+                    t=tid,
+                    w=where,
+                    a=f" parmi « {among} »" if among else "",
+                )
+        if self.targets.departments is None:
+            self.problem(
+                "le générateur a besoin de la répartition « departments »",
+                "the generator needs the 'departments' weights",
+            )
+        for column, expected in CATEGORIES.items():
+            declared = self.targets.columns.get(column)
+            if declared is None or declared.categories != expected:
+                self.problem(
+                    "la variable « {c} » doit avoir les catégories {e} pour ce générateur",
+                    "variable '{c}' must have the categories {e} for this generator",
+                    c=column,
+                    e=", ".join(expected),
+                )
+        if not self.problems:
+            self.t = {tid: self.by_id[tid].value for tid in REQUIRED_TARGETS}
+
+    def shares(self, ids: list[str], label: str, total: float = 1.0) -> NDArray[np.float64]:
+        """The values of ``ids``, which must add up to ``total``."""
+        values = np.array([self.t[i] for i in ids])
         if abs(values.sum() - total) > 1e-6:
-            problem(
+            self.problem(
                 "les cibles {ids} doivent faire {tot} au total ({lab}), elles font {s}",
                 "targets {ids} must add up to {tot} ({lab}); they add up to {s}",
                 ids=", ".join(ids),
@@ -245,104 +259,84 @@ def make_plan(targets: PopulationTargets, law: Law | None = None) -> Plan:
             )
         return values
 
-    family = shares(
-        ["family-single", "family-couple", "family-single-parent", "family-couple-children"],
-        "family",
-    )
-    with_children = family[2] + family[3]
-    overall = shares(
-        ["children-1", "children-2", "children-3", "children-4-plus"],
-        "children",
-        total=float(with_children),
-    )
-    single_parents = shares(
-        [
-            "single-parents-1-child",
-            "single-parents-2-children",
-            "single-parents-3-children",
-            "single-parents-4-plus-children",
-        ],
-        "single parents",
-    )
-    couples = (overall - family[2] * single_parents) / max(family[3], 1e-12)
-    if np.any(couples < -1e-9) or np.any(couples > 1 + 1e-9):
-        problem(
-            "les enfants des parents isolés ne sont pas compatibles avec la répartition des "
-            "enfants de tous les foyers (il en faudrait une part négative chez les couples)",
-            "the children of single parents do not fit the children of all households "
-            "(couples would need a negative share)",
+    def family_and_children(
+        self,
+    ) -> tuple[NDArray[np.float64], dict[int, NDArray[np.float64]]]:
+        """Family types, and the number of children (1, 2, 3, 4+) of each type with some."""
+        family = self.shares(_ids("family", "family_type"), "family")
+        single_parent, couple_children = FAMILY["single_parent"], FAMILY["couple_children"]
+        overall = self.shares(
+            ["children-1", "children-2", "children-3", "children-4-plus"],
+            "children",
+            total=float(family[single_parent] + family[couple_children]),
         )
-    couples = np.clip(couples, 0, 1)
+        single_parents = self.shares(
+            [
+                "single-parents-1-child",
+                "single-parents-2-children",
+                "single-parents-3-children",
+                "single-parents-4-plus-children",
+            ],
+            "single parents",
+        )
+        couples = (overall - family[single_parent] * single_parents) / max(
+            family[couple_children], 1e-12
+        )
+        if np.any(couples < -1e-9) or np.any(couples > 1 + 1e-9):
+            self.problem(
+                "les enfants des parents isolés ne sont pas compatibles avec la répartition "
+                "des enfants de tous les foyers (il en faudrait une part négative chez les "
+                "couples)",
+                "the children of single parents do not fit the children of all households "
+                "(couples would need a negative share)",
+            )
+        couples = np.clip(couples, 0, 1)
+        return family, {single_parent: single_parents, couple_children: couples / couples.sum()}
 
-    female_couples = (
-        t["female-heads"] - family[0] * t["female-singles"] - family[2] * t["female-single-parents"]
-    ) / max(family[1] + family[3], 1e-12)
-    if not 0 <= female_couples <= 1:
-        problem(
-            "la part de femmes ({f}) ne peut pas être atteinte avec les parts de femmes seules "
-            "et de mères isolées",
-            "the share of women ({f}) cannot be reached with the shares of single women and "
-            "single mothers",
-            f=t["female-heads"],
+    def female_couples(self, family: NDArray[np.float64]) -> float:
+        """Share of women heading a couple, so that all heads reach the women's target."""
+        t = self.t
+        singles = family[FAMILY["single"]] * t["female-singles"]
+        single_parents = family[FAMILY["single_parent"]] * t["female-single-parents"]
+        couples = family[FAMILY["couple"]] + family[FAMILY["couple_children"]]
+        share = (t["female-heads"] - singles - single_parents) / max(couples, 1e-12)
+        if not 0 <= share <= 1:
+            self.problem(
+                "la part de femmes ({f}) ne peut pas être atteinte avec les parts de femmes "
+                "seules et de mères isolées",
+                "the share of women ({f}) cannot be reached with the shares of single women "
+                "and single mothers",
+                f=t["female-heads"],
+            )
+            share = float(np.clip(share, 0, 1))
+        return share
+
+    def check_qpv(self) -> None:
+        ids = list(
+            _each("qpv", "family_type", "qpv", only=("single", "single_parent", "couple_children"))
         )
-        female_couples = float(np.clip(female_couples, 0, 1))
-    ages = shares(
-        ["age-under-25", "age-25-34", "age-35-44", "age-45-54", "age-55-64", "age-65-plus"],
-        "age",
-    )
-    numbers = Numbers.of(targets)
-    table = ipf(numbers.array("people.age_shape"), family, ages)
-    age_given_family = table / np.maximum(table.sum(axis=1, keepdims=True), 1e-300)
-    nationality = shares(
-        ["nationality-french", "nationality-eu", "nationality-non-eu"], "nationality"
-    )
-    compositions = {
-        name: shares([f"{name}-{f}" for f in suffixes], name)
-        for name, suffixes in {
-            "rsa": ["single", "couple", "single-parent", "couple-children"],
-            "ppa": ["single", "couple", "single-parent", "couple-children"],
-            "aah": ["single", "couple", "single-parent", "couple-children"],
-        }.items()
-    }
-    for ids in (["qpv-single", "qpv-single-parent", "qpv-couple-children"],):
-        if sum(t[i] for i in ids) > 1:
-            problem(
+        if sum(self.t[i] for i in ids) > 1:
+            self.problem(
                 "les cibles {ids} dépassent 100 % des foyers en QPV",
                 "targets {ids} exceed 100 % of QPV households",
                 ids=", ".join(ids),
             )
 
-    assert targets.departments is not None
-    codes = tuple(targets.columns["department"].categories or ())
-    population = np.array([targets.departments.population[c] for c in codes], dtype=np.float64)
-    is_overseas = np.array([c in OVERSEAS for c in codes])
-    share = t["overseas"]
-    overseas_pop, mainland_pop = population[is_overseas].sum(), population[~is_overseas].sum()
-    if not 0 < share < 1 or overseas_pop == 0:
-        problem(
-            "la cible « overseas » doit être comprise entre 0 et 1",
-            "the 'overseas' target must be between 0 and 1",
-        )
-        factor = 1.0
-    else:
-        factor = share * mainland_pop / ((1 - share) * overseas_pop)
-    weights = np.where(is_overseas, population * factor, population)
-    if problems:
-        raise SpecError(problems)
-    return Plan(
-        households=int(t["households"]),
-        target=t,
-        law=law or legal_parameters(targets.reference_date[:7]),
-        numbers=numbers,
-        family=family,
-        children_given_family={2: single_parents, 3: couples / couples.sum()},
-        female_given_family=np.array(
-            [t["female-singles"], female_couples, t["female-single-parents"], female_couples]
-        ),
-        age_given_family=age_given_family,
-        nationality=nationality,
-        department_codes=codes,
-        department_probs=weights / weights.sum(),
-        overseas_codes=np.flatnonzero(is_overseas),
-        composition=compositions,
-    )
+    def departments(self) -> tuple[tuple[str, ...], NDArray[np.float64], NDArray[np.bool_]]:
+        """Département codes, their weights (overseas scaled to its target), overseas flags."""
+        departments = self.targets.departments
+        assert departments is not None
+        codes = tuple(self.targets.columns["department"].categories or ())
+        population = np.array([departments.population[c] for c in codes], dtype=np.float64)
+        is_overseas = np.array([c in OVERSEAS for c in codes])
+        share = self.t["overseas"]
+        overseas_pop, mainland_pop = population[is_overseas].sum(), population[~is_overseas].sum()
+        if not 0 < share < 1 or overseas_pop == 0:
+            self.problem(
+                "la cible « overseas » doit être comprise entre 0 et 1",
+                "the 'overseas' target must be between 0 and 1",
+            )
+            factor = 1.0
+        else:
+            factor = share * mainland_pop / ((1 - share) * overseas_pop)
+        return codes, np.where(is_overseas, population * factor, population), is_overseas

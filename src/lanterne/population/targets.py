@@ -42,9 +42,7 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
 from functools import cached_property
-from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import polars as pl
@@ -389,14 +387,6 @@ def _at(doc: YamlDocument, path: PathKey, problem: Problem) -> Problem:
     return located
 
 
-@dataclass(frozen=True)
-class TargetRef:
-    """Where a target is declared, to locate problems the generator finds later."""
-
-    file: str
-    target_id: str
-
-
 def canonical(expression: str | None) -> str | None:
     """An expression with its spaces normalised, to compare two spellings of a condition.
 
@@ -408,7 +398,3 @@ def canonical(expression: str | None) -> str | None:
     spaced = re.sub(r"\s*(==|!=|<=|>=|<|>|,)\s*", r" \1 ", expression)
     spaced = re.sub(r"\s+", " ", spaced).strip()
     return spaced.replace(" ,", ",")
-
-
-def targets_file(ref: str | os.PathLike[str]) -> Path:
-    return catalog_path("populations", ref)

@@ -37,7 +37,7 @@ from numpy.typing import NDArray
 
 from lanterne.errors import DataError, Problem
 from lanterne.i18n import Msg
-from lanterne.population.plan import CATEGORIES
+from lanterne.population.codes import CATEGORIES
 
 #: Columns read from a household table, with what each is used for. Columns marked
 #: optional get the default shown when absent.

@@ -29,6 +29,7 @@ from lanterne.errors import Problem, SpecError
 from lanterne.i18n import Msg
 from lanterne.spec.additive import check_additive, check_performance
 from lanterne.spec.expr import ExprError, ExprType, NameInfo, Node, check_types, names_in, parse
+from lanterne.spec.include import resolve_includes
 from lanterne.spec.problems import dedupe, pydantic_problems
 from lanterne.spec.schema import RESERVED_NAMES, ModelSpec
 from lanterne.spec.trees import EnsembleData, pack_trees, read_trees_file, trees_file_path
@@ -104,6 +105,7 @@ def check_spec_text(text: str, file: str = "<text>") -> CheckedSpec:
                 ),
             )
         )
+    doc = resolve_includes(doc)  # variables declared once in the catalog (spec/include.py)
     checker = _CrossChecker(doc)
     problems = list(doc.duplicates)
     problems += checker.run()

@@ -13,7 +13,7 @@ Example:
     >>> from lanterne.population.stages.benefits import draw_benefits
     >>> plan, d, rng = make_plan(load_targets("fr-caf-2023")), {}, np.random.default_rng(1)
     >>> for stage in (draw_people, draw_benefits, draw_activity): stage(rng, 2000, d, plan)
-    >>> bool(d["head_works"][d["ppa"]].mean() > 0.8), int((d["head"] == 255).sum())
+    >>> bool(d["head_works"][d["ppa"]].mean() > 0.8), int((d["head"] == c.UNSET).sum())
     (True, 0)
 """
 
@@ -45,31 +45,33 @@ def draw_activity(rng: np.random.Generator, n: int, d: dict[str, Array], plan: P
     """``head`` and ``partner`` activity codes, ``head_works`` and ``partner_works``."""
     num, t = plan.numbers, plan
     family, age, rsa, aah, ppa = d["family"], d["head_age"], d["rsa"], d["aah"], d["ppa"]
-    partnered = (family == c.COUPLE) | (family == c.COUPLE_CHILDREN)
+    partnered = (family == c.FAMILY["couple"]) | (family == c.FAMILY["couple_children"])
     head = np.full(n, c.UNSET, dtype=np.uint8)
-    partner = np.where(partnered, c.UNSET, c.P_NONE).astype(np.uint8)
-    head[d["student"]] = c.STUDENT
+    partner = np.where(partnered, c.UNSET, c.PARTNER["no_partner"]).astype(np.uint8)
+    head[d["student"]] = c.HEAD["student"]
 
     w = num.value("activity.ppa_workers")
     head_works_for_ppa = ppa & (~partnered | rsa | aah | (rng.random(n) < w["head_in_couples"]))
     m = int(head_works_for_ppa.sum())
     head[head_works_for_ppa] = np.where(
-        rng.random(m) < w["self_employed"], c.SELF_EMPLOYED, c.EMPLOYED
+        rng.random(m) < w["self_employed"], c.HEAD["self_employed"], c.HEAD["employed"]
     )
     partner_works_for_ppa = ppa & ~head_works_for_ppa
     m = int(partner_works_for_ppa.sum())
     head[partner_works_for_ppa] = np.where(
-        rng.random(m) < w["head_unemployed_if_partner_works"], c.UNEMPLOYED, c.INACTIVE
+        rng.random(m) < w["head_unemployed_if_partner_works"],
+        c.HEAD["unemployed"],
+        c.HEAD["inactive"],
     )
-    partner[partner_works_for_ppa] = c.P_EMPLOYED
+    partner[partner_works_for_ppa] = c.PARTNER["employed"]
 
     out_of_work = rsa & ~ppa
     share = _share_with_work(t["rsa-active"], rsa, ppa)
     unemployed = choose_share(rng, np.ones(n), share, out_of_work)
-    head[out_of_work] = np.where(unemployed[out_of_work], c.UNEMPLOYED, c.INACTIVE)
+    head[out_of_work] = np.where(unemployed[out_of_work], c.HEAD["unemployed"], c.HEAD["inactive"])
     aah_only = aah & ~ppa
     working = choose_share(rng, np.ones(n), _share_with_work(t["aah-employed"], aah, ppa), aah_only)
-    head[aah_only] = np.where(working[aah_only], c.EMPLOYED, c.INACTIVE)
+    head[aah_only] = np.where(working[aah_only], c.HEAD["employed"], c.HEAD["inactive"])
 
     w = num.value("activity.head_by_age")
     rest = head == c.UNSET
@@ -78,39 +80,62 @@ def draw_activity(rng: np.random.Generator, n: int, d: dict[str, Array], plan: P
     near = (age >= w["near_retirement_from_age"]) & ~old
     young = age < w["young_under_age"]
     sel = rest & old
-    head[sel] = np.where(u[sel] < w["old"][0], c.RETIRED, c.INACTIVE)
+    head[sel] = np.where(u[sel] < w["old"][0], c.HEAD["retired"], c.HEAD["inactive"])
     sel = rest & near
     head[sel] = _cumulative(
-        u[sel], w["near_retirement"], [c.RETIRED, c.EMPLOYED, c.UNEMPLOYED], c.INACTIVE
+        u[sel],
+        w["near_retirement"],
+        [c.HEAD["retired"], c.HEAD["employed"], c.HEAD["unemployed"]],
+        c.HEAD["inactive"],
     )
     sel = rest & young
     head[sel] = _cumulative(
-        u[sel], w["young"], [c.EMPLOYED, c.APPRENTICE, c.UNEMPLOYED], c.INACTIVE
+        u[sel],
+        w["young"],
+        [c.HEAD["employed"], c.HEAD["apprentice"], c.HEAD["unemployed"]],
+        c.HEAD["inactive"],
     )
     sel = rest & ~old & ~near & ~young
     head[sel] = _cumulative(
-        u[sel], w["others"], [c.EMPLOYED, c.SELF_EMPLOYED, c.UNEMPLOYED], c.INACTIVE
+        u[sel],
+        w["others"],
+        [c.HEAD["employed"], c.HEAD["self_employed"], c.HEAD["unemployed"]],
+        c.HEAD["inactive"],
     )
 
     w = num.value("activity.partner")
     todo = partner == c.UNSET
     v = rng.random(n)
     sel = todo & rsa
-    partner[sel] = _cumulative(v[sel], w["on_rsa"], [c.P_EMPLOYED, c.P_UNEMPLOYED], c.P_INACTIVE)
+    partner[sel] = _cumulative(
+        v[sel], w["on_rsa"], [c.PARTNER["employed"], c.PARTNER["unemployed"]], c.PARTNER["inactive"]
+    )
     older = age >= w["older_from_age"]
     sel = todo & ~rsa & older
-    partner[sel] = _cumulative(v[sel], w["older"], [c.P_RETIRED, c.P_EMPLOYED], c.P_INACTIVE)
+    partner[sel] = _cumulative(
+        v[sel], w["older"], [c.PARTNER["retired"], c.PARTNER["employed"]], c.PARTNER["inactive"]
+    )
     sel = todo & ~rsa & ~older
     partner[sel] = _cumulative(
         v[sel],
         w["younger"],
-        [c.P_EMPLOYED, c.P_SELF, c.P_UNEMPLOYED, c.P_INACTIVE, c.P_STUDENT],
-        c.P_APPRENTICE,
+        [
+            c.PARTNER["employed"],
+            c.PARTNER["self_employed"],
+            c.PARTNER["unemployed"],
+            c.PARTNER["inactive"],
+            c.PARTNER["student"],
+        ],
+        c.PARTNER["apprentice"],
     )
     d.update(
         head=head,
         partner=partner,
         partnered=partnered,
-        head_works=np.isin(head, [c.EMPLOYED, c.SELF_EMPLOYED, c.APPRENTICE]),
-        partner_works=np.isin(partner, [c.P_EMPLOYED, c.P_SELF, c.P_APPRENTICE]),
+        head_works=np.isin(
+            head, [c.HEAD["employed"], c.HEAD["self_employed"], c.HEAD["apprentice"]]
+        ),
+        partner_works=np.isin(
+            partner, [c.PARTNER["employed"], c.PARTNER["self_employed"], c.PARTNER["apprentice"]]
+        ),
     )

@@ -22,7 +22,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-from lanterne.population.codes import COUPLE, COUPLE_CHILDREN, MALE, NON_EU, SINGLE, SINGLE_PARENT
+from lanterne.population import codes as c
 from lanterne.population.legal import AAH, ASPA, CF, RSA
 from lanterne.population.plan import Plan
 from lanterne.population.sampling import choose, choose_share, round_stochastic
@@ -39,13 +39,13 @@ def draw_benefits(rng: np.random.Generator, n: int, d: dict[str, Array], plan: P
     """AAH, RSA, students and activity bonus."""
     num, law, t = plan.numbers, plan.law, plan
     family, age = d["family"], d["head_age"]
-    childless = (family == SINGLE) | (family == COUPLE)
+    childless = (family == c.FAMILY["single"]) | (family == c.FAMILY["couple"])
 
     w = num.value("benefits.aah_weight")
     aah_weight = _by_age(age, np.asarray(w["ages_under"]), np.asarray(w["weights"]))
     aah_weight = aah_weight * (age >= law[AAH + "age_minimal"])
     aah = np.zeros(n, dtype=bool)
-    for f in range(4):
+    for f in c.FAMILY.values():
         k = round_stochastic(rng, t["aah"] * n * plan.composition["aah"][f])
         aah |= choose(rng, aah_weight * (family == f), k)
 
@@ -55,17 +55,17 @@ def draw_benefits(rng: np.random.Generator, n: int, d: dict[str, Array], plan: P
     rsa_weight[(age < law[RSA + "rsa_cond.age_pac"]) & childless] = 0.0
     rsa_weight[age >= law[ASPA + "age_min"]] = 0.0
     rsa_weight[age >= w["older_from_age"]] *= w["older"]
-    rsa_weight[d["nationality"] == NON_EU] *= w["non_eu"]
+    rsa_weight[d["nationality"] == c.NATIONALITY["non_eu"]] *= w["non_eu"]
     rsa = np.zeros(n, dtype=bool)
-    male = d["sex"] == MALE
-    for f in range(4):
+    male = d["sex"] == c.SEX["male"]
+    for f in c.FAMILY.values():
         k = round_stochastic(rng, t["rsa"] * n * plan.composition["rsa"][f])
         in_family = rsa_weight * (family == f)
-        if f == SINGLE:
+        if f == c.FAMILY["single"]:
             k_male = round_stochastic(rng, k * t["male-rsa-singles"])
             rsa |= choose(rng, in_family * male, k_male)
             rsa |= choose(rng, in_family * ~male, k - k_male)
-        elif f == SINGLE_PARENT:
+        elif f == c.FAMILY["single_parent"]:
             k_female = round_stochastic(rng, k * t["female-rsa-single-parents"])
             rsa |= choose(rng, in_family * ~male, k_female)
             rsa |= choose(rng, in_family * male, k - k_female)
@@ -75,7 +75,9 @@ def draw_benefits(rng: np.random.Generator, n: int, d: dict[str, Array], plan: P
     # Students: young single persons (a few couples), neither on RSA nor on the AAH.
     w = num.value("benefits.student_weight")
     student_weight = np.select([age <= a for a in w["ages_up_to"]], list(w["weights"]), 0.0)
-    student_weight = student_weight * ((family == SINGLE) + w["couple"] * (family == COUPLE))
+    student_weight = student_weight * (
+        (family == c.FAMILY["single"]) + w["couple"] * (family == c.FAMILY["couple"])
+    )
     student = choose(rng, student_weight * ~aah * ~rsa, round_stochastic(rng, t["students"] * n))
 
     # Activity bonus: some RSA and AAH households, then by family type among the others.
@@ -94,7 +96,7 @@ def draw_benefits(rng: np.random.Generator, n: int, d: dict[str, Array], plan: P
     ppa_weight = _by_age(age, np.asarray(w["ages_under"]), np.asarray(w["weights"]), w["older"])
     # from the old-age minimum's age, its full amount (wages not counted) rules out the bonus
     ppa_weight = ppa_weight * ~rsa * ~aah * ~student * (age < law[ASPA + "age_min"])
-    for f in range(4):
+    for f in c.FAMILY.values():
         wanted = round_stochastic(rng, t["ppa"] * n * plan.composition["ppa"][f])
         already = int((ppa & (family == f)).sum())
         ppa |= choose(rng, ppa_weight * (family == f) * ~ppa, wanted - already)
@@ -108,7 +110,7 @@ def draw_housing_and_family_benefits(
     type) and family supplement (three children or more)."""
     num, law, t = plan.numbers, plan.law, plan
     family, rsa, ppa, aah = d["family"], d["rsa"], d["ppa"], d["aah"]
-    childless = (family == SINGLE) | (family == COUPLE)
+    childless = (family == c.FAMILY["single"]) | (family == c.FAMILY["couple"])
     both_work = d["head_works"] & d["partner_works"]
     large = d["children"] >= law[CF + "cf_cm.nombre_d_enfants_minimal"]
     covered = rsa | aah | ppa
@@ -120,14 +122,14 @@ def draw_housing_and_family_benefits(
         no_worker=~(d["head_works"] | d["partner_works"]),
     )
     housing |= choose_share(
-        rng, weight, t["housing-benefit-single-parents"], family == SINGLE_PARENT
+        rng, weight, t["housing-benefit-single-parents"], family == c.FAMILY["single_parent"]
     )
     w = num.value("benefits.housing_weight_couples_children")
     weight = (1 + w["rsa"] * rsa + w["ppa"] * ppa + w["large_family"] * large) * np.where(
         both_work & ~ppa, w["both_work_without_ppa"], 1.0
     )
     housing |= choose_share(
-        rng, weight, t["housing-benefit-couple-children"], family == COUPLE_CHILDREN
+        rng, weight, t["housing-benefit-couple-children"], family == c.FAMILY["couple_children"]
     )
     remaining = round_stochastic(rng, t["housing-benefit"] * n) - int(housing.sum())
     w = num.value("benefits.housing_weight_others")

@@ -21,7 +21,7 @@ from numpy.typing import NDArray
 
 from lanterne.population import codes as c
 from lanterne.population.legal import CF, PF
-from lanterne.population.plan import CATEGORIES, Plan
+from lanterne.population.plan import Plan
 
 Array = NDArray
 
@@ -29,12 +29,14 @@ Array = NDArray
 def child_ages(children: Array, activity: Array) -> Array:
     """``(n, most children)`` ages (-1: no child) as :func:`derive_situations` sets them.
 
-    >>> child_ages(np.array([2, 0]), np.array([c.C_PUPIL, c.C_NONE])).tolist()
+    >>> child_ages(np.array([2, 0]), np.array([c.CHILD["pupil"], c.CHILD["no_child"]])).tolist()
     [[17, 15], [-1, -1]]
     """
     from lanterne.rights.inputs import ELDEST_AGE
 
-    eldest = np.array([ELDEST_AGE[name] for name in CATEGORIES["oldest_child_activity"]])[activity]
+    eldest = np.array([ELDEST_AGE[name] for name in c.CATEGORIES["oldest_child_activity"]])[
+        activity
+    ]
     width = max(int(children.max()) if children.size else 0, 1)
     rank = np.arange(width)
     ages = np.maximum(eldest[:, None] - 2 * rank[None, :], 1)
@@ -70,21 +72,23 @@ def draw_children(rng: np.random.Generator, n: int, d: dict[str, Array], plan: P
             u < major[2],
         ],
         [
-            c.C_NONE,
-            c.C_UNDER_16,
-            c.C_PUPIL,
-            c.C_APPRENTICE,
-            c.C_EMPLOYED,
-            c.C_NO_ACTIVITY,
-            c.C_STUDENT,
-            c.C_APPRENTICE,
-            c.C_EMPLOYED,
+            c.CHILD["no_child"],
+            c.CHILD["under_16"],
+            c.CHILD["pupil"],
+            c.CHILD["apprentice"],
+            c.CHILD["employed"],
+            c.CHILD["no_activity"],
+            c.CHILD["student"],
+            c.CHILD["apprentice"],
+            c.CHILD["employed"],
         ],
-        c.C_NO_ACTIVITY,
+        c.CHILD["no_activity"],
     ).astype(np.uint8)
     w = num.value("children.separation")
-    single = family == c.SINGLE
-    separated = ((family == c.SINGLE_PARENT) & (rng.random(n) < w["single_parent_share"])) | (
+    single = family == c.FAMILY["single"]
+    separated = (
+        (family == c.FAMILY["single_parent"]) & (rng.random(n) < w["single_parent_share"])
+    ) | (
         single
         & (age >= w["single_from_age"])
         & (age < w["single_until_age"])

@@ -7,7 +7,7 @@ where, and the rent levels by family size and area, are catalog numbers ``housin
 Example:
     >>> from lanterne.population.households import draw_until
     >>> d = draw_until("housing", 2000, seed=1)
-    >>> bool((d["rent"][d["status"] == 3] == 0).all())  # hosted households pay no rent
+    >>> bool((d["rent"][d["status"] == c.HOUSING["hosted"]] == 0).all())  # hosted pay no rent
     True
 """
 
@@ -59,8 +59,8 @@ def _status(rng: np.random.Generator, n: int, d: dict[str, Array], plan: Plan) -
     num, t, law = plan.numbers, plan, plan.law
     family, age, rsa, aah, housing = d["family"], d["head_age"], d["rsa"], d["aah"], d["housing"]
     student, head = d["student"], d["head"]
-    couple_children, couple = family == c.COUPLE_CHILDREN, family == c.COUPLE
-    single_parent, single = family == c.SINGLE_PARENT, family == c.SINGLE
+    couple_children, couple = family == c.FAMILY["couple_children"], family == c.FAMILY["couple"]
+    single_parent, single = family == c.FAMILY["single_parent"], family == c.FAMILY["single"]
     large = d["children"] >= law[CF + "cf_cm.nombre_d_enfants_minimal"]
     status = np.full(n, c.UNSET, dtype=np.uint8)
 
@@ -70,7 +70,7 @@ def _status(rng: np.random.Generator, n: int, d: dict[str, Array], plan: Plan) -
     )
     weight = weight * ~student * np.where(rsa, w["rsa_factor"], 1.0)
     owner_hb = choose_share(rng, weight, 1 - t["housing-benefit-renters"], housing)
-    status[owner_hb] = c.OWNER
+    status[owner_hb] = c.HOUSING["owner"]
     w = num.value("housing.social_weight_benefit")
     weight = num.linear(
         "housing.social_weight_benefit",
@@ -85,8 +85,8 @@ def _status(rng: np.random.Generator, n: int, d: dict[str, Array], plan: Plan) -
         weight * (housing & ~owner_hb),
         round_stochastic(rng, t["housing-benefit-social"] * housing.sum()),
     )
-    status[social_hb] = c.SOCIAL
-    status[housing & (status == c.UNSET)] = c.PRIVATE
+    status[social_hb] = c.HOUSING["tenant_social"]
+    status[housing & (status == c.UNSET)] = c.HOUSING["tenant_private"]
 
     other = ~housing
     w = num.value("housing.hosted_weight")
@@ -95,7 +95,7 @@ def _status(rng: np.random.Generator, n: int, d: dict[str, Array], plan: Plan) -
     )
     weight = weight * np.where(couple_children, w["couple_children_factor"], 1.0)
     hosted = choose(rng, weight * other, round_stochastic(rng, t["hosted"] * n))
-    status[hosted] = c.HOSTED
+    status[hosted] = c.HOUSING["hosted"]
     owners_wanted = round_stochastic(rng, (1 - t["renters"] - t["hosted"]) * n) - int(
         owner_hb.sum()
     )
@@ -105,17 +105,17 @@ def _status(rng: np.random.Generator, n: int, d: dict[str, Array], plan: Plan) -
         couple_children=couple_children,
         couple=couple,
         older=age >= w["older_from_age"],
-        retired=head == c.RETIRED,
+        retired=head == c.HEAD["retired"],
     )
     weight = weight * np.where(rsa, w["rsa_factor"], 1.0)
     weight = weight * np.where(d["head_works"] & d["partner_works"], w["both_work_factor"], 1.0)
     owners = choose(rng, weight * other * ~hosted, owners_wanted)
-    status[owners] = c.OWNER
+    status[owners] = c.HOUSING["owner"]
     social_wanted = round_stochastic(rng, t["social-tenants"] * n) - int(social_hb.sum())
     left = other & ~hosted & ~owners
     weight = num.linear("housing.social_weight", single_parent=single_parent, rsa=rsa, aah=aah)
-    status[choose(rng, weight * left, social_wanted)] = c.SOCIAL
-    status[status == c.UNSET] = c.PRIVATE
+    status[choose(rng, weight * left, social_wanted)] = c.HOUSING["tenant_social"]
+    status[status == c.UNSET] = c.HOUSING["tenant_private"]
     return status
 
 
@@ -131,25 +131,25 @@ def draw_housing(rng: np.random.Generator, n: int, d: dict[str, Array], plan: Pl
     level = rent_levels(plan)[d["department"]]
     rent = np.zeros(n)
     w = num.value("housing.rent_social")
-    sel = status == c.SOCIAL
+    sel = status == c.HOUSING["tenant_social"]
     rent[sel] = (
         (w["base"] + w["per_extra_person"] * (persons[sel] - 1))
         * (w["level_floor"] + w["level_share"] * level[sel])
         * _lognormal_spread(rng, w["spread"], int(sel.sum()))
     )
     w = num.value("housing.rent_private")
-    sel = status == c.PRIVATE
+    sel = status == c.HOUSING["tenant_private"]
     rent[sel] = (
         (w["base"] + w["per_extra_person"] * (persons[sel] - 1) ** w["person_exponent"])
         * level[sel]
         * _lognormal_spread(rng, w["spread"], int(sel.sum()))
     )
     w = num.value("housing.rent_student")
-    sel = (status == c.PRIVATE) & d["student"]
+    sel = (status == c.HOUSING["tenant_private"]) & d["student"]
     rent[sel] = w["base"] * level[sel] * _lognormal_spread(rng, w["spread"], int(sel.sum()))
     w = num.value("housing.loan")
     share = np.where(d["head_age"] < w["younger_under_age"], w["share_younger"], w["share_older"])
-    with_loan = (status == c.OWNER) & (d["housing"] | (rng.random(n) < share))
+    with_loan = (status == c.HOUSING["owner"]) & (d["housing"] | (rng.random(n) < share))
     rent[with_loan] = (
         (w["base"] + w["per_person"] * persons[with_loan])
         * level[with_loan]

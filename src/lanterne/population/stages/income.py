@@ -53,11 +53,13 @@ def _earnings(kind: Array, rng: np.random.Generator, w: dict, smic: float) -> Ar
         * _lognormal(rng, w["part_time_median"], w["part_time_sigma"], size),
     )
     wage = np.where(
-        kind == c.SELF_EMPLOYED,
+        kind == c.HEAD["self_employed"],
         _lognormal(rng, w["self_employed_median"], w["self_employed_sigma"], size),
         wage,
     )
-    return np.where(kind == c.APPRENTICE, rng.uniform(*w["apprentice_smic"], size) * smic, wage)
+    return np.where(
+        kind == c.HEAD["apprentice"], rng.uniform(*w["apprentice_smic"], size) * smic, wage
+    )
 
 
 def _fill(
@@ -71,11 +73,13 @@ def _fill(
     smic: float,
 ) -> None:
     num = plan.numbers
-    works = people & np.isin(activity, [codes["employed"], codes["self"], codes["apprentice"]])
+    works = people & np.isin(
+        activity, [codes["employed"], codes["self_employed"], codes["apprentice"]]
+    )
     kind = np.select(
-        [activity == codes["self"], activity == codes["apprentice"]],
-        [c.SELF_EMPLOYED, c.APPRENTICE],
-        c.EMPLOYED,
+        [activity == codes["self_employed"], activity == codes["apprentice"]],
+        [c.HEAD["self_employed"], c.HEAD["apprentice"]],
+        c.HEAD["employed"],
     )
     earn[works] = _earnings(kind[works], rng, num.value("income.earnings"), smic)
     w = num.value("income.out_of_work")
@@ -100,24 +104,6 @@ def _fill(
     other[sel] = _lognormal(rng, w["pension_median"], w["pension_sigma"], int(sel.sum()))
 
 
-HEAD_CODES = {
-    "employed": c.EMPLOYED,
-    "self": c.SELF_EMPLOYED,
-    "apprentice": c.APPRENTICE,
-    "unemployed": c.UNEMPLOYED,
-    "student": c.STUDENT,
-    "retired": c.RETIRED,
-}
-PARTNER_CODES = {
-    "employed": c.P_EMPLOYED,
-    "self": c.P_SELF,
-    "apprentice": c.P_APPRENTICE,
-    "unemployed": c.P_UNEMPLOYED,
-    "student": c.P_STUDENT,
-    "retired": c.P_RETIRED,
-}
-
-
 def smic_net(plan: Plan) -> float:
     """Monthly net minimum wage: OpenFisca-France's gross one times the catalog's ratio."""
     return plan.law[SMIC + "smic_b_mensuel"] * plan.numbers["income.smic_net_over_gross"]
@@ -133,14 +119,14 @@ def draw_resources(rng: np.random.Generator, n: int, d: dict[str, Array], plan: 
         np.zeros(n),
         np.zeros(n),
     )
-    _fill(rng, head, head_earn, head_other, HEAD_CODES, np.ones(n, dtype=bool), plan, smic)
-    _fill(rng, partner, partner_earn, partner_other, PARTNER_CODES, d["partnered"], plan, smic)
+    _fill(rng, head, head_earn, head_other, c.HEAD, np.ones(n, dtype=bool), plan, smic)
+    _fill(rng, partner, partner_earn, partner_other, c.PARTNER, d["partnered"], plan, smic)
     w = num.value("income.rsa_households")
     sel = rsa & d["head_works"]
     head_earn[sel] = rng.uniform(*w["earnings"], int(sel.sum()))
     sel = rsa & d["partner_works"]
     partner_earn[sel] = rng.uniform(*w["earnings"], int(sel.sum()))
-    sel = rsa & (head == c.UNEMPLOYED)
+    sel = rsa & (head == c.HEAD["unemployed"])
     m = int(sel.sum())
     head_other[sel] = np.where(
         rng.random(m) < w["solidarity_allowance_share"],
@@ -152,7 +138,7 @@ def draw_resources(rng: np.random.Generator, n: int, d: dict[str, Array], plan: 
         rng.uniform(*w["unemployed_earnings"], m),
         0.0,
     )
-    sel = rsa & np.isin(partner, [c.P_UNEMPLOYED, c.P_INACTIVE])
+    sel = rsa & np.isin(partner, [c.PARTNER["unemployed"], c.PARTNER["inactive"]])
     partner_other[sel] = 0.0
     partner_earn[sel] = 0.0
     w = num.value("income.aah_households")
@@ -167,21 +153,31 @@ def draw_resources(rng: np.random.Generator, n: int, d: dict[str, Array], plan: 
         rng.random(m) < w["invalidity_pension_share"], rng.uniform(*w["invalidity_pension"], m), 0.0
     )
     w = num.value("income.alimony")
-    alimony = (d["family"] == c.SINGLE_PARENT) & (rng.random(n) < w["single_parent_share"])
+    alimony = (d["family"] == c.FAMILY["single_parent"]) & (
+        rng.random(n) < w["single_parent_share"]
+    )
     alimony_amount = np.where(alimony, rng.uniform(*w["amount"], n), 0.0)
 
     # Households without own resources: exactly the share asked for.
     may_be_zero = (
-        np.isin(head, [c.UNEMPLOYED, c.INACTIVE, c.STUDENT])
-        & np.isin(partner, [c.P_NONE, c.P_UNEMPLOYED, c.P_INACTIVE, c.P_STUDENT])
+        np.isin(head, [c.HEAD["unemployed"], c.HEAD["inactive"], c.HEAD["student"]])
+        & np.isin(
+            partner,
+            [
+                c.PARTNER["no_partner"],
+                c.PARTNER["unemployed"],
+                c.PARTNER["inactive"],
+                c.PARTNER["student"],
+            ],
+        )
         & ~ppa
     )
     weight = num.linear(
         "income.zero_weight",
         rsa=rsa,
         aah=aah,
-        inactive=head == c.INACTIVE,
-        student=head == c.STUDENT,
+        inactive=head == c.HEAD["inactive"],
+        student=head == c.HEAD["student"],
     )
     zero = choose(rng, weight * may_be_zero, round_stochastic(rng, plan["income-zero"] * n))
     for arr in (head_earn, partner_earn, head_other, partner_other, alimony_amount):
@@ -213,13 +209,13 @@ def legal_households(
     pair = np.stack
     he, pe = d["head_earn"][rows], d["partner_earn"][rows]
     ho, po = d["head_other"][rows], d["partner_other"][rows]
-    unemployed = pair([head == c.UNEMPLOYED, partner == c.P_UNEMPLOYED], axis=1)
-    retired = pair([head == c.RETIRED, partner == c.P_RETIRED], axis=1)
+    unemployed = pair([head == c.HEAD["unemployed"], partner == c.PARTNER["unemployed"]], axis=1)
+    retired = pair([head == c.HEAD["retired"], partner == c.PARTNER["retired"]], axis=1)
     other = pair([ho, po], axis=1)
     alimony = np.where(unemployed | retired, 0.0, other)
     alimony[:, 0] += d["alimony_amount"][rows]
     status, housing = d["status"][rows], d["housing"][rows]
-    owner_hb = (status == c.OWNER) & housing
+    owner_hb = (status == c.HOUSING["owner"]) & housing
     aah = d["aah"][rows]
     return legal.Households(
         couple=d["partnered"][rows],
@@ -229,19 +225,21 @@ def legal_households(
         unemployment=np.where(unemployed, other, 0.0),
         pension=np.where(retired, other, 0.0),
         alimony=alimony,
-        student=pair([head == c.STUDENT, partner == c.P_STUDENT], axis=1),
-        apprentice=pair([head == c.APPRENTICE, partner == c.P_APPRENTICE], axis=1),
+        student=pair([head == c.HEAD["student"], partner == c.PARTNER["student"]], axis=1),
+        apprentice=pair([head == c.HEAD["apprentice"], partner == c.PARTNER["apprentice"]], axis=1),
         incapacity=np.where(aah, plan.law[AAH + "taux_capacite.taux_incapacite"], 0.0),
         restriction=aah,
         disabled=aah,
         tenure=np.where(owner_hb, legal.PRIVATE, status),
         rent=np.where(
-            (status == c.HOSTED) | ((status == c.OWNER) & ~housing), 0.0, d["rent"][rows]
+            (status == c.HOUSING["hosted"]) | ((status == c.HOUSING["owner"]) & ~housing),
+            0.0,
+            d["rent"][rows],
         ),
-        conventionne=status == c.SOCIAL,
+        conventionne=status == c.HOUSING["tenant_social"],
         zone=d["zone"][rows],
         overseas=d["overseas"][rows],
-        recent_separation=d["separated"][rows] & (d["family"][rows] == c.SINGLE_PARENT),
+        recent_separation=d["separated"][rows] & (d["family"][rows] == c.FAMILY["single_parent"]),
         accession=owner_hb,
     )
 

@@ -29,9 +29,9 @@ def draw_neighbourhood(rng: np.random.Generator, n: int, d: dict[str, Array], pl
     t = plan
     family = d["family"]
     single, single_parent, couple = (
-        family == c.SINGLE,
-        family == c.SINGLE_PARENT,
-        family == c.COUPLE,
+        family == c.FAMILY["single"],
+        family == c.FAMILY["single_parent"],
+        family == c.FAMILY["couple"],
     )
     expected = t["qpv"] / plan.households * n
     shares = np.array(
@@ -49,7 +49,7 @@ def draw_neighbourhood(rng: np.random.Generator, n: int, d: dict[str, Array], pl
     )
     tilts = plan.numbers.value("neighbourhood.tilts")
     low = d["income"] / d["persons"] < tilts["low_income_per_person"]
-    offset_codes = (d["nationality"] == c.NON_EU) * 2 + low
+    offset_codes = (d["nationality"] == c.NATIONALITY["non_eu"]) * 2 + low
     indicators = [
         single,
         single_parent,
@@ -58,7 +58,7 @@ def draw_neighbourhood(rng: np.random.Generator, n: int, d: dict[str, Array], pl
         d["housing"],
         d["aah"],
         d["ppa"],
-        d["status"] == c.SOCIAL,
+        d["status"] == c.HOUSING["tenant_social"],
     ]
     probs = fit_logistic_grouped(
         indicators, offset_codes, np.asarray(tilts["log_odds"]), shares * expected

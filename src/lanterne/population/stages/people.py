@@ -18,8 +18,8 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-from lanterne.population.codes import COUPLE_CHILDREN, SINGLE_PARENT
-from lanterne.population.plan import CATEGORIES, Plan
+from lanterne.population import codes as c
+from lanterne.population.plan import Plan
 from lanterne.population.sampling import deal, deal_within
 
 Array = NDArray
@@ -29,7 +29,7 @@ def band_ages(plan: Plan) -> list[tuple[Array, Array]]:
     """Ages of each age band and how likely each is (catalog: ``people.age_within_band``)."""
     shape = plan.numbers.value("people.age_within_band")
     out = []
-    for band in CATEGORIES["age_band"]:
+    for band in c.CATEGORIES["age_band"]:
         if band.startswith("under_"):
             first, last = int(shape["first_age"]), int(band.split("_")[1]) - 1
         elif band.endswith("_plus"):
@@ -56,14 +56,17 @@ def draw_people(rng: np.random.Generator, n: int, d: dict[str, Array], plan: Pla
     family = deal(rng, n, plan.family)
     size_code = np.zeros(n, dtype=np.uint8)
     deal_within(rng, family, plan.children_given_family, size_code)
-    with_children = (family == SINGLE_PARENT) | (family == COUPLE_CHILDREN)
+    with_children = (family == c.FAMILY["single_parent"]) | (family == c.FAMILY["couple_children"])
     children = np.where(with_children, size_code + 1, 0).astype(np.uint8)
     large = children == 4
     four_plus = plan.numbers.array("people.children_4_plus")
     children[large] = 4 + rng.choice(four_plus.size, size=int(large.sum()), p=four_plus)
 
-    sex = np.zeros(n, dtype=np.uint8)  # 0 female, 1 male
-    deal_within(rng, family, {f: [p, 1 - p] for f, p in enumerate(plan.female_given_family)}, sex)
+    sex = np.zeros(n, dtype=np.uint8)
+    female = {
+        f: c.by_code("sex", female=p, male=1 - p) for f, p in enumerate(plan.female_given_family)
+    }
+    deal_within(rng, family, female, sex)
     band = np.zeros(n, dtype=np.uint8)
     deal_within(rng, family, dict(enumerate(plan.age_given_family)), band)
     age = np.zeros(n, dtype=np.int64)

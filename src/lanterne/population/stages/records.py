@@ -38,12 +38,12 @@ def _work_history(rng: np.random.Generator, n: int, d: dict[str, Array], plan: P
     )
     stable = rng.random(n) < steady_share
     months = np.where(earned, np.where(stable, 12, rng.integers(1, 12, n)), 0)
-    unemployed = (d["head"] == c.UNEMPLOYED) | (d["partner"] == c.P_UNEMPLOYED)
+    unemployed = (d["head"] == c.HEAD["unemployed"]) | (d["partner"] == c.PARTNER["unemployed"])
     past_work = ~earned & ~d["zero"] & unemployed & (rng.random(n) < w["past_work_share"])
     months = np.where(past_work, rng.integers(1, int(w["past_work_max_months"]) + 1, n), months)
     low, high = w["student_months"]
     return np.where(
-        (d["head"] == c.STUDENT) & earned, rng.integers(int(low), int(high) + 1, n), months
+        (d["head"] == c.HEAD["student"]) & earned, rng.integers(int(low), int(high) + 1, n), months
     )
 
 
@@ -62,7 +62,7 @@ def draw_records(rng: np.random.Generator, n: int, d: dict[str, Array], plan: Pl
     """The file's history columns and the 12-month averages of the benefits."""
     num = plan.numbers
     age, rsa, ppa, aah, housing = d["head_age"], d["rsa"], d["ppa"], d["aah"], d["housing"]
-    single_parent = d["family"] == c.SINGLE_PARENT
+    single_parent = d["family"] == c.FAMILY["single_parent"]
     w = num.value("records.disability_weight")
     extra = ~aah * np.select([age < a for a in w["ages_under"]], list(w["weights"]), w["older"])
     disability = aah | choose(
@@ -77,22 +77,22 @@ def draw_records(rng: np.random.Generator, n: int, d: dict[str, Array], plan: Pl
         rsa=rsa,
         aah_worker=aah & d["head_works"],
         partial_year=partial_year,
-        self_employed=d["head"] == c.SELF_EMPLOYED,
+        self_employed=d["head"] == c.HEAD["self_employed"],
     )
     lam = np.where(d["zero"], num.value("records.income_changes_without_income"), lam)
     income_changes = np.minimum(rng.poisson(lam), MAX_INCOME_CHANGES)
     status = d["status"]
-    tenant = (status == c.SOCIAL) | (status == c.PRIVATE)
+    tenant = (status == c.HOUSING["tenant_social"]) | (status == c.HOUSING["tenant_private"])
     w = num.value("records.rent_changes")
     rent_lam = np.where(
         tenant,
         num.linear(
             "records.rent_changes_tenants",
-            private=status == c.PRIVATE,
+            private=status == c.HOUSING["tenant_private"],
             rsa=rsa,
             young=age < w["young_under_age"],
         ),
-        np.where(status == c.OWNER, w["owners"], w["others"]),
+        np.where(status == c.HOUSING["owner"], w["owners"], w["others"]),
     )
     rent_changes = np.minimum(rng.poisson(rent_lam), MAX_RENT_CHANGES)
     w = num.value("records.controls")
