@@ -20,7 +20,6 @@ import os
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import ClassVar
 
 import numpy as np
@@ -202,9 +201,6 @@ class Model(ABC):
         kept = frame.drop([c for c in outputs.columns if c in frame.columns])
         return pl.concat([kept, outputs], how="horizontal")
 
-    def selection_threshold(self, scores: pl.Series | np.ndarray) -> float:
-        return self.targeting.threshold_for(scores)
-
 
 class ArrayModel(Model):
     """A kind that computes margins and contributions as NumPy arrays, not Polars
@@ -307,7 +303,3 @@ def model_from_checked(checked: CheckedSpec) -> Model:
         raise DataError(
             Problem(Msg("type de modèle inconnu {k}", "unknown model kind {k}", k=kind))
         ) from None
-
-
-def spec_file(ref: str | os.PathLike[str]) -> Path:
-    return model_path(ref)
