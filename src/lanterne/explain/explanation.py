@@ -43,8 +43,8 @@ from lanterne.explain.sentences import (
 from lanterne.explain.shapes import Bin, shape_views
 from lanterne.i18n import Msg, format_number, format_percent, pick
 from lanterne.model import Model, TargetingRule
-from lanterne.provenance import source_citation, status_label
-from lanterne.spec.schema import LogisticModel, Number, Source, Status, Text
+from lanterne.provenance import Source, Status, Text, source_citation, status_label
+from lanterne.spec.schema import LogisticModel, Number
 
 #: Tolerance of the check "starting point + contributions == margin".
 ADDITIVE_TOLERANCE = 1e-9
