@@ -13,7 +13,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lanterne.spec.compile import to_polars
 from lanterne.spec.expr import (
     Arithmetic,
     Boolean,
@@ -32,6 +31,7 @@ from lanterne.spec.expr import (
     names_in,
     parse,
 )
+from lanterne.spec.expr.compile_polars import to_polars
 
 ENV = {
     "a": NameInfo("number"),

@@ -31,8 +31,8 @@ from lanterne.i18n import Msg
 from lanterne.model.data import prepare_table
 from lanterne.model.targeting import TargetingRule
 from lanterne.provenance import Source, Status, Text
-from lanterne.spec.compile import to_polars
 from lanterne.spec.expr import Node, names_in
+from lanterne.spec.expr.compile_polars import to_polars
 from lanterne.spec.load import CheckedSpec, check_spec_file
 from lanterne.spec.schema import ModelSpec
 

@@ -55,8 +55,8 @@ from lanterne.errors import LanterneError, Problem, SpecError
 from lanterne.i18n import Msg
 from lanterne.population.columns import Column, population_columns
 from lanterne.provenance import SLUG, TARGET_STATUSES, Source, Strict, TargetStatus, Text
-from lanterne.spec.compile import to_polars
 from lanterne.spec.expr import ExprError, Node, check_types, parse
+from lanterne.spec.expr.compile_polars import to_polars
 from lanterne.spec.problems import dedupe, pydantic_problems
 from lanterne.spec.yamlpos import PathKey, YamlDocument, load_yaml_with_positions
 
