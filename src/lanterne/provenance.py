@@ -74,6 +74,17 @@ class Text(Strict):
 class Source(Strict):
     """Where numbers and facts come from: a document, a page, a legal text."""
 
+    # the validator below, said to editors through the JSON Schema
+    model_config = ConfigDict(
+        json_schema_extra={
+            "anyOf": [
+                {"required": ["url"]},
+                {"required": ["legal_reference"]},
+                {"required": ["document"]},
+            ]
+        }
+    )
+
     id: Annotated[str, Field(pattern=SLUG)]
     title: Annotated[str, Field(min_length=1)]
     publisher: str | None = None

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
 from lanterne.provenance import SLUG, STATUSES, Source, Status, Strict, Text
 
@@ -321,6 +321,11 @@ ModelKind = Annotated[
 
 class Targeting(Strict):
     """Which households the agency inspects: the top share of scores, or above a threshold."""
+
+    # the validator below, said to editors through the JSON Schema
+    model_config = ConfigDict(
+        json_schema_extra={"oneOf": [{"required": ["top_share"]}, {"required": ["threshold"]}]}
+    )
 
     top_share: Annotated[float, Field(gt=0, le=1)] | None = None
     threshold: Annotated[float, Field(ge=0, le=1)] | None = None
