@@ -9,6 +9,7 @@ without exception; an import inside a function (loaded when called) may go up on
 from __future__ import annotations
 
 import ast
+from functools import cache
 from pathlib import Path
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "lanterne"
@@ -67,7 +68,8 @@ def _run_on_import(tree: ast.Module) -> set[int]:
     return seen
 
 
-def _imports() -> list[tuple[str, str, str, bool]]:
+@cache
+def _imports() -> tuple[tuple[str, str, str, bool], ...]:
     """(importing module, its package, imported package, at module level) for every
     import of a Lanterne module from another package."""
     found = []
@@ -88,7 +90,7 @@ def _imports() -> list[tuple[str, str, str, bool]]:
                     here, there = _package(module), _package(name)
                     if here != there:
                         found.append((module, here, there, id(node) in top))
-    return found
+    return tuple(found)
 
 
 def _layer_of() -> dict[str, int]:
