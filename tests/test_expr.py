@@ -13,24 +13,20 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lanterne.spec.compile import to_polars
-from lanterne.spec.expr import (
+from lanterne.spec.expr import ExprError, NameInfo, check_types, names_in, parse
+from lanterne.spec.expr.compile_polars import to_polars
+from lanterne.spec.expr.parse import (
     Arithmetic,
     Boolean,
     Call,
     Compare,
-    ExprError,
     Logical,
     Member,
     Name,
-    NameInfo,
     Negate,
     Not,
     Number,
     String,
-    check_types,
-    names_in,
-    parse,
 )
 
 ENV = {

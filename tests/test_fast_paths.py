@@ -5,7 +5,7 @@ Two shortcuts serve the web page's "My score" result:
 - ``prepare_table`` checks a small table value by value in plain Python first
   (``lanterne.model.data.SMALL_ROWS``; 0 turns it off);
 - ``explain_household`` computes one household's features, contributions and scores with
-  ``lanterne.explain.onerow`` (``fast_path=False`` turns it off).
+  ``lanterne.model.onerow`` (``fast_path=False`` turns it off).
 
 Both are compared with the generic paths on every household of the embedded sample (as
 the web form sends them, as text) and every archetype, for every catalog model the web
@@ -25,13 +25,14 @@ from lanterne.catalog import sample_path
 from lanterne.errors import DataError
 from lanterne.explain import build_household, explain_household, score_population
 from lanterne.explain.household import DEFAULT_ARCHETYPES
-from lanterne.explain.onerow import _Compiler, one_row
 from lanterne.io.tables import read_table
 from lanterne.model import data as data_module
 from lanterne.model import load_model
 from lanterne.model.data import prepare_table
+from lanterne.model.onerow import one_row
 from lanterne.population.archetypes import load_archetypes
 from lanterne.population.generate import generate_frame
+from lanterne.spec.expr.evaluate_row import to_python
 from lanterne.web.score import result_context
 
 #: The catalog models the web app serves (the French population holds their inputs).
@@ -290,7 +291,7 @@ def test_python_features_equal_polars_features_on_generated_households(model_id)
     model = load_model(model_id)
     frame = model.prepare(generate_frame(400, seed=7))
     compiled = {
-        name: _Compiler(model.checked.env).expr(tree)
+        name: to_python(tree, model.checked.env)
         for name, tree in model.checked.feature_trees.items()
     }
     for i, row in enumerate(frame.iter_rows(named=True)):

@@ -10,8 +10,8 @@ import pytest
 
 from lanterne.explain import build_household
 from lanterne.explain.explanation import explain_household
-from lanterne.explain.onerow import one_row
 from lanterne.model import load_model
+from lanterne.model.onerow import one_row
 from lanterne.population.archetypes import load_archetypes
 
 MODELS = ["nl-amsterdam-slimme-check-2022-prepilot", "nl-amsterdam-slimme-check-2022-reweighed"]

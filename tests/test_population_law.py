@@ -29,7 +29,8 @@ from lanterne.population.openfisca_check import (
     openfisca_check,
 )
 from lanterne.population.plan import make_plan
-from lanterne.population.targets import TARGET_STATUSES, load_targets
+from lanterne.population.targets import load_targets
+from lanterne.provenance import TARGET_STATUSES
 
 MONTH = "2023-12"
 STAGES_DIR = Path(legal.__file__).parent / "stages"

@@ -17,8 +17,9 @@ import pytest
 from lanterne.errors import DataError, SpecError
 from lanterne.explain.household import parse_value
 from lanterne.model.base import check_scores
+from lanterne.provenance import Text
 from lanterne.spec.load import load_spec_text
-from lanterne.spec.schema import Text, Variable
+from lanterne.spec.schema import Variable
 
 SPEC = textwrap.dedent(
     """\

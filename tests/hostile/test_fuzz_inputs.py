@@ -24,9 +24,9 @@ from hypothesis import strategies as st
 
 import lanterne
 from lanterne.errors import LanterneError
-from lanterne.explain.onerow import _Compiler
-from lanterne.spec.compile import to_polars
 from lanterne.spec.expr import ExprError, NameInfo, check_types, parse
+from lanterne.spec.expr.compile_polars import to_polars
+from lanterne.spec.expr.evaluate_row import to_python
 from lanterne.spec.load import check_spec_text
 
 SRC = str(Path(lanterne.__file__).resolve().parents[1])
@@ -118,7 +118,7 @@ def test_random_expressions_parse_check_and_compile_or_fail_clearly(source: str)
     # what the checker accepts compiles for Polars and for the one-row path
     frame = pl.DataFrame({"a": [1.0, -2.0], "b": [0.0, 3.0], "c": [True, False], "k": ["x", "y"]})
     frame.select(to_polars(tree, ENV).alias("out"))
-    _Compiler(ENV).expr(tree)
+    to_python(tree, ENV)
 
 
 @FAST

@@ -23,11 +23,11 @@ from lanterne.catalog import sample_path
 from lanterne.htmlsafe import html_id, link_url
 from lanterne.io.tables import read_table
 from lanterne.model import load_model
+from lanterne.provenance import Source
 from lanterne.report import population_report, render_html, write_pdf
 from lanterne.report.charts import bar_chart, line_chart
 from lanterne.report.provenance_box import source_lines
 from lanterne.report.render import CSP
-from lanterne.spec.schema import Source
 
 #: Column names as an attacker would write them in a CSV header or a Parquet schema.
 COLUMN = 'c"><svg/onload=window.pwned=1>'

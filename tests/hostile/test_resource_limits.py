@@ -21,10 +21,10 @@ import pytest
 
 import lanterne
 from lanterne.errors import DataError, SpecError, name_list
-from lanterne.explain.onerow import _Compiler
 from lanterne.io.tables import MAX_HEADER_BYTES, check_csv_lines, read_table
-from lanterne.spec.compile import to_polars
 from lanterne.spec.expr import MAX_DEPTH, MAX_OPERATORS, ExprError, NameInfo, check_types, parse
+from lanterne.spec.expr.compile_polars import to_polars
+from lanterne.spec.expr.evaluate_row import to_python
 from lanterne.spec.yamlpos import MAX_ALIAS_EXPANSIONS, load_yaml_with_positions
 
 SRC = str(Path(lanterne.__file__).resolve().parents[1])
@@ -192,7 +192,7 @@ def test_a_500_term_sum_is_checked_compiled_and_evaluated_without_recursion():
     values = frame.select(to_polars(tree, ENV).alias("x"))["x"].to_list()
     expected = [sum([0.1] * 500), 1500.0]  # the same left-to-right additions in Python
     assert values == expected
-    assert _Compiler(ENV).expr(tree)({"a": 0.1}) == expected[0]  # one household, in Python
+    assert to_python(tree, ENV)({"a": 0.1}) == expected[0]  # one household, in Python
 
 
 def test_long_and_chains_compile_and_agree_with_python():
@@ -201,7 +201,7 @@ def test_long_and_chains_compile_and_agree_with_python():
     got = frame.select(to_polars(tree, ENV).alias("x"))["x"].to_list()
     assert got == [True, True, False]
     for row, want in zip(frame.iter_rows(named=True), got, strict=True):
-        assert _Compiler(ENV).expr(tree)(dict(row)) == want
+        assert to_python(tree, ENV)(dict(row)) == want
 
 
 def test_expressions_beyond_the_operator_limit_are_refused():

@@ -25,6 +25,7 @@ from lanterne.importers.sklearn_models import PICKLE_WARNING
 from lanterne.io.atomic import check_folder
 from lanterne.io.tables import read_table
 from lanterne.model import load_model
+from lanterne.provenance import STATUSES
 
 import_app = typer.Typer(
     help=h(
@@ -96,7 +97,7 @@ ForceOption = Annotated[
 
 
 def _check_status(status: str) -> None:
-    if status not in ("published", "reconstructed", "illustrative"):
+    if status not in STATUSES:
         raise UsageError(
             Msg(
                 "statut « {s} » inconnu : published, reconstructed ou illustrative",

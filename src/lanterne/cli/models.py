@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -9,12 +10,14 @@ import typer
 from rich.table import Table
 
 from lanterne.catalog import model_ids, model_path
-from lanterne.cli.app import LangOption, app, console, h
+from lanterne.cli.app import LangOption, app, console, err_console, h
+from lanterne.cli.options import check_outputs
 from lanterne.cli.shapes_table import show_shapes
 from lanterne.errors import LanterneError, SpecError
 from lanterne.explain.shape_rows import MAX_ROWS
 from lanterne.explain.shapes import shape_views
 from lanterne.i18n import format_percent, get_lang, pick, tr
+from lanterne.io.atomic import write_text_atomic
 from lanterne.model import Model, load_model
 from lanterne.provenance import STATUS_STYLES, source_citation, status_explanation, status_label
 from lanterne.spec.load import load_spec
@@ -333,3 +336,38 @@ def check(
     if failures:
         problems = [p for exc in failures for p in exc.problems]
         raise SpecError(problems)
+
+
+@models_app.command(
+    "schema",
+    help=h(
+        "Écrire le schéma JSON des spécifications, pour qu'un éditeur (VS Code...) complète "
+        "et vérifie un fichier pendant la saisie (voir docs/spec.md).",
+        "Write the JSON Schema of spec files, so that an editor (VS Code...) completes and "
+        "checks a file while you type (see docs/spec.md).",
+    ),
+)
+def schema(
+    out: Annotated[
+        Path,
+        typer.Option(
+            "--out",
+            "-o",
+            help=h(
+                "Fichier à écrire ; « - » (par défaut) : la sortie standard.",
+                "File to write; '-' (the default): standard output.",
+            ),
+        ),
+    ] = Path("-"),
+    lang: LangOption = None,
+) -> None:
+    """Write the JSON Schema of spec files (standard output by default)."""
+    from lanterne.spec.json_schema import spec_json_schema_text
+
+    check_outputs(out)
+    text = spec_json_schema_text()
+    if str(out) == "-":
+        sys.stdout.write(text)
+        return
+    write_text_atomic(out, text)
+    err_console.print(tr("Schéma écrit dans {p}", "Schema written to {p}", p=str(out)))

@@ -22,11 +22,12 @@ from lanterne.cli.population_openfisca import print_comparison, reference_month
 from lanterne.errors import UsageError
 from lanterne.i18n import Msg, format_number, get_lang, pick, tr
 from lanterne.io.atomic import write_json_atomic
-from lanterne.population.check import CheckReport, check_population, status_label
+from lanterne.population.check import CheckReport, check_population
 from lanterne.population.generate import DEFAULT_SEED, GenerationInfo, generate_population
 from lanterne.population.openfisca_check import DEFAULT_SEED as OPENFISCA_SEED
 from lanterne.population.openfisca_check import openfisca_check
 from lanterne.population.targets import PopulationTargets, load_targets
+from lanterne.provenance import status_label
 
 #: Households receiving benefits from the French family-benefits agency (the default size).
 DEFAULT_HOUSEHOLDS = 13_800_000

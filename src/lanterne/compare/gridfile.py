@@ -29,8 +29,9 @@ from typing import Annotated, Literal
 from pydantic import Field
 
 from lanterne.catalog import catalog_files, catalog_path, read_text
+from lanterne.provenance import SLUG, Source, Status, Strict, Text
 from lanterne.spec.problems import validate_yaml
-from lanterne.spec.schema import IDENTIFIER, SLUG, Source, Status, Strict, Text
+from lanterne.spec.schema import IDENTIFIER
 
 Value = bool | int | float | str | None
 

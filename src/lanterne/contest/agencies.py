@@ -15,8 +15,8 @@ from pydantic import Field, ValidationError
 
 from lanterne.catalog import catalog_dir, read_text
 from lanterne.errors import SpecError
+from lanterne.provenance import Source, Status, Strict, Text
 from lanterne.spec.problems import pydantic_problems
-from lanterne.spec.schema import Source, Status, Strict, Text
 from lanterne.spec.yamlpos import load_yaml_with_positions
 
 DEFAULT_AGENCIES = "fr-caf"

@@ -31,8 +31,8 @@ from pydantic import Field, ValidationError, model_validator
 from lanterne.catalog import catalog_dir
 from lanterne.errors import Problem, SpecError
 from lanterne.i18n import Msg, normalise_lang
+from lanterne.provenance import SLUG, Strict, Text
 from lanterne.spec.problems import dedupe, pydantic_problems
-from lanterne.spec.schema import SLUG, Strict, Text
 from lanterne.spec.yamlpos import load_yaml_with_positions
 
 Verification = Literal["verified", "secondary", "to_check"]

@@ -31,7 +31,6 @@ import polars as pl
 
 from lanterne.errors import Problem, SpecError
 from lanterne.explain.household import Household, build_household
-from lanterne.explain.onerow import one_row
 from lanterne.explain.population import Population, score_population
 from lanterne.explain.sentences import (
     base_sentence,
@@ -43,8 +42,9 @@ from lanterne.explain.sentences import (
 from lanterne.explain.shapes import Bin, shape_views
 from lanterne.i18n import Msg, format_number, format_percent, pick
 from lanterne.model import Model, TargetingRule
-from lanterne.provenance import source_citation, status_label
-from lanterne.spec.schema import LogisticModel, Number, Source, Status, Text
+from lanterne.model.onerow import one_row
+from lanterne.provenance import Source, Status, Text, source_citation, status_label
+from lanterne.spec.schema import LogisticModel, Number
 
 #: Tolerance of the check "starting point + contributions == margin".
 ADDITIVE_TOLERANCE = 1e-9

@@ -56,8 +56,9 @@ from lanterne.io.tables import read_table
 from lanterne.model import Model
 from lanterne.model.data import _FALSE, _TRUE, prepare_table
 from lanterne.population.archetypes import load_archetypes
+from lanterne.provenance import Text
 from lanterne.spec.load import load_spec
-from lanterne.spec.schema import Text, Variable
+from lanterne.spec.schema import Variable
 from lanterne.spec.yamlpos import YamlDocument, load_yaml_with_positions
 
 DEFAULT_ARCHETYPES = "fr-households"
@@ -204,7 +205,8 @@ def expected(var: Variable) -> Msg:
 def parse_value(var: Variable, raw: Any) -> tuple[Any, Msg | None]:
     """Read ``raw`` as a value of ``var``: ``(value, None)`` or ``(None, why not)``.
 
-    >>> from lanterne.spec.schema import Text, Variable
+    >>> from lanterne.spec.schema import Variable
+    >>> from lanterne.provenance import Text
     >>> v = Variable(name="n", type="int", range=(0, 10), description=Text(fr="n", en="n"))
     >>> parse_value(v, "3")
     (3, None)

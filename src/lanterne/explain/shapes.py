@@ -27,7 +27,7 @@ import numpy as np
 
 from lanterne.i18n import Msg
 from lanterne.model import Model
-from lanterne.spec.schema import Source, Status
+from lanterne.provenance import Source, Status
 
 
 @dataclass(frozen=True)

@@ -29,8 +29,9 @@ from lanterne.errors import LanterneError, Problem, SpecError, UsageError
 from lanterne.i18n import Msg
 from lanterne.importers.common import ImportedModel
 from lanterne.io.atomic import write_text_atomic
+from lanterne.provenance import SLUG
 from lanterne.spec.load import check_spec_text
-from lanterne.spec.schema import IDENTIFIER, RESERVED_NAMES, SLUG
+from lanterne.spec.schema import IDENTIFIER, RESERVED_NAMES
 from lanterne.spec.trees import file_sha256, trees_file_text
 
 #: The mark of every text the user must complete after an import.

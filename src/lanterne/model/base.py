@@ -20,7 +20,6 @@ import os
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import ClassVar
 
 import numpy as np
@@ -31,10 +30,11 @@ from lanterne.errors import DataError, Problem
 from lanterne.i18n import Msg
 from lanterne.model.data import prepare_table
 from lanterne.model.targeting import TargetingRule
-from lanterne.spec.compile import to_polars
+from lanterne.provenance import Source, Status, Text
 from lanterne.spec.expr import Node, names_in
+from lanterne.spec.expr.compile_polars import to_polars
 from lanterne.spec.load import CheckedSpec, check_spec_file
-from lanterne.spec.schema import ModelSpec, Source, Status, Text
+from lanterne.spec.schema import ModelSpec
 
 OUTPUT_COLUMNS = ("score", "selected", "profile")
 
@@ -202,9 +202,6 @@ class Model(ABC):
         kept = frame.drop([c for c in outputs.columns if c in frame.columns])
         return pl.concat([kept, outputs], how="horizontal")
 
-    def selection_threshold(self, scores: pl.Series | np.ndarray) -> float:
-        return self.targeting.threshold_for(scores)
-
 
 class ArrayModel(Model):
     """A kind that computes margins and contributions as NumPy arrays, not Polars
@@ -307,7 +304,3 @@ def model_from_checked(checked: CheckedSpec) -> Model:
         raise DataError(
             Problem(Msg("type de modèle inconnu {k}", "unknown model kind {k}", k=kind))
         ) from None
-
-
-def spec_file(ref: str | os.PathLike[str]) -> Path:
-    return model_path(ref)

@@ -27,8 +27,8 @@ import polars as pl
 from lanterne.errors import Problem, SpecError
 from lanterne.i18n import Msg
 from lanterne.model.base import Model, Term, register_kind
-from lanterne.spec.compile import to_polars
 from lanterne.spec.expr import Name, NameInfo, names_in
+from lanterne.spec.expr.compile_polars import to_polars
 from lanterne.spec.load import CheckedSpec
 from lanterne.spec.schema import Scale, ScorecardModel
 

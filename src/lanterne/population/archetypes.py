@@ -44,8 +44,9 @@ from pydantic import Field, model_validator
 from lanterne.catalog import catalog_path, read_text
 from lanterne.errors import Problem, SpecError
 from lanterne.i18n import Msg
+from lanterne.provenance import SLUG, Source, Status, Strict, Text
 from lanterne.spec.problems import validate_yaml
-from lanterne.spec.schema import IDENTIFIER, SLUG, Source, Status, Strict, Text
+from lanterne.spec.schema import IDENTIFIER
 
 Value = bool | int | float | str
 

@@ -31,7 +31,6 @@ from lanterne.i18n import Msg, format_number, format_percent
 from lanterne.io.tables import parquet_files
 from lanterne.population.targets import (
     HOUSEHOLDS_TARGET,
-    TARGET_STATUS_LABELS,
     PopulationTargets,
     Target,
     load_targets,
@@ -242,9 +241,4 @@ def _columns_needed(targets: PopulationTargets) -> set[str]:
     return names
 
 
-def status_label(status: str, lang: str | None = None) -> str:
-    """A target status in words (publié, cité par un tiers, reconstitué, hypothèse)."""
-    return TARGET_STATUS_LABELS[status].render(lang)
-
-
-__all__ = ["HOUSEHOLDS_TARGET", "CheckReport", "TargetCheck", "check_population", "status_label"]
+__all__ = ["HOUSEHOLDS_TARGET", "CheckReport", "TargetCheck", "check_population"]

@@ -52,27 +52,11 @@ from lanterne.catalog import catalog_path, read_text
 from lanterne.errors import LanterneError, Problem, SpecError
 from lanterne.i18n import Msg
 from lanterne.population.columns import Column, population_columns
-from lanterne.spec.compile import to_polars
+from lanterne.provenance import SLUG, TARGET_STATUSES, Source, Strict, TargetStatus, Text
 from lanterne.spec.expr import ExprError, Node, check_types, parse
+from lanterne.spec.expr.compile_polars import to_polars
 from lanterne.spec.problems import dedupe, pydantic_problems
-from lanterne.spec.schema import SLUG, Source, Strict, Text
 from lanterne.spec.yamlpos import PathKey, YamlDocument, load_yaml_with_positions
-
-TargetStatus = Literal["published", "secondary", "reconstructed", "assumption"]
-TARGET_STATUSES: tuple[TargetStatus, ...] = (
-    "published",
-    "secondary",
-    "reconstructed",
-    "assumption",
-)
-
-#: How the statuses of calibration figures read, in both languages.
-TARGET_STATUS_LABELS: dict[str, Msg] = {
-    "published": Msg("publié", "published"),
-    "secondary": Msg("cité par un tiers", "secondary"),
-    "reconstructed": Msg("reconstitué", "reconstructed"),
-    "assumption": Msg("hypothèse", "assumption"),
-}
 
 #: The id of the count target giving the size of the real population.
 HOUSEHOLDS_TARGET = "households"

@@ -21,14 +21,9 @@ from lanterne.htmlsafe import link_url
 from lanterne.i18n import Msg, format_number, format_percent, format_sig, pick
 from lanterne.model import Model
 from lanterne.population.generate import read_metadata
-from lanterne.population.targets import (
-    TARGET_STATUS_LABELS,
-    PopulationTargets,
-    load_targets,
-)
-from lanterne.provenance import source_citation, status_explanation, status_label
+from lanterne.population.targets import PopulationTargets, load_targets
+from lanterne.provenance import STATUSES, Source, source_citation, status_explanation, status_label
 from lanterne.report.blocks import Table
-from lanterne.spec.schema import STATUSES, Source
 
 
 @dataclass(frozen=True)
@@ -195,9 +190,7 @@ def population_counts(targets: PopulationTargets, meta: dict[str, object], lang:
     """
 
     def parts(counts: dict[str, int]) -> str:
-        return ", ".join(
-            f"{n} {TARGET_STATUS_LABELS[s].render(lang)}" for s, n in counts.items() if n
-        )
+        return ", ".join(f"{n} {status_label(s, lang)}" for s, n in counts.items() if n)
 
     targets_counts = targets.status_counts()
     generator_counts = targets.generator_status_counts()

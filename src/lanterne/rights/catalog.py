@@ -20,8 +20,8 @@ from typing import Annotated, Literal
 from pydantic import Field, model_validator
 
 from lanterne.catalog import catalog_path, read_text
+from lanterne.provenance import Source, Status, Strict, Text
 from lanterne.spec.problems import validate_yaml
-from lanterne.spec.schema import Source, Status, Strict, Text
 
 DEFAULT_CATALOG = "fr-nonrecours"
 BENEFIT_KEYS = ("rsa", "ppa", "housing", "aah")

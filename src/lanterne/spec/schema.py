@@ -10,59 +10,16 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
-Status = Literal["published", "reconstructed", "illustrative"]
+from lanterne.provenance import SLUG, STATUSES, Source, Status, Strict, Text
+
 VariableType = Literal["bool", "int", "float", "category"]
 
 IDENTIFIER = r"^[A-Za-z][A-Za-z0-9_]*$"
-SLUG = r"^[a-z0-9][a-z0-9-]*$"
 
 #: Columns that scoring writes; a spec cannot use these names for its own variables.
 RESERVED_NAMES = frozenset({"score", "selected", "profile", "log_odds", "points", "row"})
-
-STATUSES: tuple[Status, ...] = ("published", "reconstructed", "illustrative")
-
-
-class Strict(BaseModel):
-    """Unknown keys are errors: a typo in a spec must never be silently ignored."""
-
-    # allow_inf_nan: "nan" or "1e400" would pass as a number and end as NaN scores
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
-
-
-class Text(Strict):
-    """A text in French and English."""
-
-    fr: Annotated[str, Field(min_length=1)]
-    en: Annotated[str, Field(min_length=1)]
-
-    def get(self, lang: str, default: str | None = None) -> str:
-        return self.fr if lang == "fr" else self.en
-
-    def values(self) -> list[str]:
-        return [self.fr, self.en]
-
-
-class Source(Strict):
-    """Where numbers and facts come from: a document, a page, a legal text."""
-
-    id: Annotated[str, Field(pattern=SLUG)]
-    title: Annotated[str, Field(min_length=1)]
-    publisher: str | None = None
-    date: str | None = None
-    url: str | None = None
-    legal_reference: str | None = None
-    document: str | None = None  # a document of the Lanterne repository, e.g. docs/spec.md
-    note: Text | None = None
-
-    @model_validator(mode="after")
-    def _locatable(self) -> Source:
-        if not (self.url or self.legal_reference or self.document):
-            raise ValueError(
-                "a source needs a url, a legal_reference or a document so that readers can find it"
-            )
-        return self
 
 
 class Variable(Strict):
@@ -364,6 +321,11 @@ ModelKind = Annotated[
 
 class Targeting(Strict):
     """Which households the agency inspects: the top share of scores, or above a threshold."""
+
+    # the validator below, said to editors through the JSON Schema
+    model_config = ConfigDict(
+        json_schema_extra={"oneOf": [{"required": ["top_share"]}, {"required": ["threshold"]}]}
+    )
 
     top_share: Annotated[float, Field(gt=0, le=1)] | None = None
     threshold: Annotated[float, Field(ge=0, le=1)] | None = None

@@ -49,6 +49,8 @@ MAX_DEPTH = 500
 
 #: A function turning (tree index, key or None, node index or None, message) into a Problem.
 Locate = Callable[[int, str | None, int | None, Msg], Problem]
+#: Records a problem at one node of one array of the tree being checked.
+Bad = Callable[[str, int, Msg], None]
 
 
 @dataclass(frozen=True, eq=False)
@@ -229,6 +231,35 @@ def _numbers(values: list[Any], allow_null: bool) -> tuple[np.ndarray, int | Non
 def _check_tree(
     t: int, tree: Any, locate: Locate, problems: list[Problem]
 ) -> dict[str, Any] | None:
+    """A tree's arrays, checked node by node (vectorised), or None after recording why not."""
+    n = _tree_size(t, tree, locate, problems)
+    if n is None:
+        return None
+
+    def bad(key: str, node: int, message: Msg) -> None:
+        problems.append(locate(t, key, node, message))
+
+    a = _tree_arrays(tree, n, bad)
+    if a is None:
+        return None
+    found = False
+    for key, mask, message in _node_problems(a, n):
+        hits = np.flatnonzero(mask)
+        if hits.size:
+            bad(key, int(hits[0]), message)
+            found = True
+    if found or not _links_ok(a["left"], a["right"], a["cover"], bad):
+        return None
+    leaf = a["left"] == -1
+    return {
+        **a,
+        "threshold": np.where(leaf, np.nan, a["threshold"]),
+        "value": np.where(leaf, a["value"], 0.0),
+    }
+
+
+def _tree_size(t: int, tree: Any, locate: Locate, problems: list[Problem]) -> int | None:
+    """A tree's keys and arrays of one length: its number of nodes, or None (problems)."""
     start = len(problems)
     if not isinstance(tree, dict):
         problems.append(locate(t, None, None, Msg("un arbre est un objet", "a tree is an object")))
@@ -273,10 +304,11 @@ def _check_tree(
             )
     if len(problems) > start:
         return None
+    return n
 
-    def bad(key: str, node: int, message: Msg) -> None:
-        problems.append(locate(t, key, node, message))
 
+def _tree_arrays(tree: dict[str, Any], n: int, bad: Bad) -> dict[str, Any] | None:
+    """The tree's values as typed arrays, or None after recording the first wrong value."""
     ints: dict[str, np.ndarray] = {}
     for key in ("left", "right"):
         values = tree[key]
@@ -290,15 +322,19 @@ def _check_tree(
             )
             return None
         ints[key] = np.asarray(values, dtype=np.int64)
+    failed = False
     threshold, wrong = _numbers(tree["threshold"], allow_null=True)
     if wrong is not None:
         bad("threshold", wrong, Msg("un nombre est attendu", "a number is expected"))
+        failed = True
     value, wrong = _numbers(tree["value"], allow_null=True)
     if wrong is not None:
         bad("value", wrong, Msg("un nombre est attendu", "a number is expected"))
+        failed = True
     cover, wrong = _numbers(tree["cover"], allow_null=False)
     if wrong is not None:
         bad("cover", wrong, Msg("un nombre est attendu", "a number is expected"))
+        failed = True
     missing = tree.get("missing_left")
     if missing is None:
         missing_left = np.ones(n, dtype=bool)
@@ -306,18 +342,33 @@ def _check_tree(
         wrong = next((i for i, v in enumerate(missing) if not isinstance(v, bool)), None)
         if wrong is not None:
             bad("missing_left", wrong, Msg("true ou false est attendu", "true or false expected"))
+            failed = True
         missing_left = np.asarray([v is True for v in missing], dtype=bool)
     names = tree["feature"]
     wrong = next((i for i, v in enumerate(names) if v is not None and not isinstance(v, str)), None)
     if wrong is not None:
         bad("feature", wrong, Msg("un nom de variable est attendu", "a variable name is expected"))
-    if len(problems) > start:
+        failed = True
+    if failed:
         return None
+    return {
+        "names": names,
+        "left": ints["left"],
+        "right": ints["right"],
+        "threshold": threshold,
+        "value": value,
+        "cover": cover,
+        "missing_left": missing_left,
+    }
 
-    left, right = ints["left"], ints["right"]
+
+def _node_problems(a: dict[str, Any], n: int) -> list[tuple[str, np.ndarray, Msg]]:
+    """The rules every node must follow, as (array, nodes breaking the rule, why)."""
+    left, right, names = a["left"], a["right"], a["names"]
+    threshold, value, cover = a["threshold"], a["value"], a["cover"]
     leaf = left == -1
     ids = np.arange(n)
-    checks: list[tuple[str, np.ndarray, Msg]] = [
+    return [
         (
             "right",
             leaf != (right == -1),
@@ -368,15 +419,16 @@ def _check_tree(
             Msg("la couverture est un nombre positif ou nul", "the cover is a number ≥ 0"),
         ),
     ]
-    for key, mask, message in checks:
-        hits = np.flatnonzero(mask)
-        if hits.size:
-            bad(key, int(hits[0]), message)
-    if len(problems) > start:
-        return None
+
+
+def _links_ok(left: np.ndarray, right: np.ndarray, cover: np.ndarray, bad: Bad) -> bool:
+    """The root covers someone, every other node has one parent, the tree is not too deep:
+    False after recording the first problem."""
+    n = len(left)
+    leaf = left == -1
     if not cover[0] > 0:
         bad("cover", 0, Msg("la racine a une couverture > 0", "the root has a cover > 0"))
-        return None
+        return False
     children = np.concatenate([left[~leaf], right[~leaf]])
     parents = np.bincount(children, minlength=n)
     orphan = np.flatnonzero(parents[1:] != 1)
@@ -391,7 +443,7 @@ def _check_tree(
                 k=int(parents[node]),
             ),
         )
-        return None
+        return False
     depth = _depth(left, right)
     if depth > MAX_DEPTH:
         bad(
@@ -405,16 +457,8 @@ def _check_tree(
                 m=MAX_DEPTH,
             ),
         )
-        return None
-    return {
-        "names": names,
-        "threshold": np.where(leaf, np.nan, threshold),
-        "left": left,
-        "right": right,
-        "value": np.where(leaf, value, 0.0),
-        "cover": cover,
-        "missing_left": missing_left,
-    }
+        return False
+    return True
 
 
 def _depth(left: np.ndarray, right: np.ndarray) -> int:

@@ -1,6 +1,6 @@
 """One household's numbers under an additive model, in plain Python (the web page's path).
 
-:mod:`lanterne.explain.onerow` does this for logistic models; here the same for the
+:mod:`lanterne.model.onerow.logistic` does this for logistic models; here the same for the
 additive kind (:mod:`lanterne.model.additive`), mirroring its runtime step by step so that
 the bits are the runtime's own on a one-row table:
 
@@ -36,20 +36,15 @@ from typing import Any
 import numpy as np
 
 from lanterne.model.additive import Additive
-
-Row = dict[str, Any]
+from lanterne.model.onerow.numbers import RowNumbers, scores_of_margins
+from lanterne.spec.expr.evaluate_row import Row
 
 
 class AdditivePlan:
     """Inputs, bins and the margin in Python; the link by the runtime's own function."""
 
     def __init__(self, model: Additive) -> None:
-        from lanterne.explain.explanation import scores_of_margins  # (it imports onerow)
-        from lanterne.explain.onerow import RowNumbers
-
         self.model = model
-        self.row_numbers = RowNumbers
-        self.scores_of_margins = scores_of_margins
         self.base = float(model.base)
         self.inputs = [self._input(name) for name in model.inputs]
         self.shapes = [self._lookup(shape) for shape in model.shapes]
@@ -88,7 +83,7 @@ class AdditivePlan:
 
         return category
 
-    def run(self, row: Row) -> Any:
+    def run(self, row: Row) -> RowNumbers:
         values = [evaluate(row) for evaluate in self.inputs]
         contributions = tuple(
             lookup(value) for lookup, value in zip(self.shapes, values, strict=True)
@@ -97,10 +92,8 @@ class AdditivePlan:
         for c in contributions:  # Additive.margin_values: base, then each shape in order
             margin += c
         score = float(self.model.score_values(np.array([margin]))[0])
-        without = self.scores_of_margins(
-            self.model, [margin - c for c in contributions] + [self.base]
-        )
-        return self.row_numbers(contributions, margin, score, values, [float(s) for s in without])
+        without = scores_of_margins(self.model, [margin - c for c in contributions] + [self.base])
+        return RowNumbers(contributions, margin, score, values, [float(s) for s in without])
 
 
 def _float(value: Any) -> float | None:

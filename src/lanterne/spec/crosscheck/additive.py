@@ -38,15 +38,13 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from lanterne.i18n import Msg
-
-if TYPE_CHECKING:  # pragma: no cover
-    from lanterne.spec.load import _CrossChecker
+from lanterne.spec.crosscheck.checker import Checker
 
 
-def check_additive(checker: _CrossChecker, model: Mapping[str, Any], default: bool) -> None:
+def check_additive(checker: Checker, model: Mapping[str, Any], default: bool) -> None:
     """Record every problem of an additive model's names and provenance on ``checker``."""
     intercept = model.get("intercept")
     if isinstance(intercept, dict):
@@ -85,13 +83,7 @@ def check_additive(checker: _CrossChecker, model: Mapping[str, Any], default: bo
             _check_categories(checker, path, name, kind, categories)
 
 
-def check_performance(checker: _CrossChecker) -> None:
-    """Every recorded performance figure cites a declared source."""
-    for i, figure in checker.items("performance"):
-        checker.number_source(("performance", i), figure, False)
-
-
-def _preprocess(checker: _CrossChecker, steps: Any, default: bool) -> dict[str, str]:
+def _preprocess(checker: Checker, steps: Any, default: bool) -> dict[str, str]:
     """Check the ``impute`` steps; return the names they create (all numbers)."""
     outputs: dict[str, str] = {}
     for i, step in enumerate(steps if isinstance(steps, list) else []):
@@ -131,7 +123,7 @@ def _preprocess(checker: _CrossChecker, steps: Any, default: bool) -> dict[str, 
 
 
 def _input_type(
-    checker: _CrossChecker, path: tuple[Any, ...], name: str, outputs: Mapping[str, str]
+    checker: Checker, path: tuple[Any, ...], name: str, outputs: Mapping[str, str]
 ) -> str | None:
     """The expression type of a name a shape or step reads, or None (problem recorded)."""
     if name in checker.sensitive:
@@ -169,7 +161,7 @@ def _input_type(
 
 
 def _check_categories(
-    checker: _CrossChecker, path: tuple[Any, ...], name: str, kind: str, categories: list[Any]
+    checker: Checker, path: tuple[Any, ...], name: str, kind: str, categories: list[Any]
 ) -> None:
     if kind == "category":
         declared = checker.env[name].categories or ()

@@ -1,46 +1,19 @@
-"""The safe expression language used for derived features and scorecard conditions.
+"""The parser of the expression language: characters to tokens to a tree of nodes.
 
-An expression is parsed into a small tree by a hand-written parser and type-checked
-against the declared variables; it is then compiled to Polars expressions (see
-:mod:`lanterne.spec.compile`). Nothing is ever passed to ``eval`` or ``exec``: the only
-names an expression can reach are the spec's own variables and the functions below.
-
-Grammar, from the loosest to the tightest binding::
-
-    expr       := or_expr
-    or_expr    := and_expr ("or" and_expr)*
-    and_expr   := not_expr ("and" not_expr)*
-    not_expr   := "not" not_expr | comparison
-    comparison := sum (("==" | "!=" | "<" | "<=" | ">" | ">=") sum
-                       | ["not"] "in" "[" literal ("," literal)* "]")?
-    sum        := product (("+" | "-") product)*
-    product    := unary (("*" | "/") unary)*
-    unary      := "-" unary | atom
-    atom       := number | string | "true" | "false" | name | name "(" args ")" | "(" expr ")"
-
-Functions: ``min(a, b, ...)``, ``max(a, b, ...)``, ``abs(x)``, ``clip(x, low, high)``,
-``ratio(a, b, if_zero)`` (a / b, or ``if_zero`` when b is 0), ``if(condition, a, b)``,
-``between(x, low, high)`` (inclusive), ``bin(x, [e1, e2, ...])`` (how many edges are
-≤ x: 0 below the first edge, 1 from e1 up to e2, ...).
-
-Limits: parentheses, function calls, ``-`` and ``not`` nest at most :data:`MAX_DEPTH`
-levels deep, and an expression holds at most :data:`MAX_OPERATORS` operators. Long flat
-chains (``a + b + c + ...``) are read, checked and compiled in a loop, not recursively.
-
-Division ``/`` only accepts a non-zero number written in the expression: dividing by a
-variable must say what happens at zero, with ``ratio``.
+The grammar and the limits are in :mod:`lanterne.spec.expr`. Long flat chains
+(``a + b + c + ...``) are read in a loop, not recursively.
 
 Example:
-    >>> tree = parse("ratio(rent, income, 1) > 0.4 and family_type == 'single_parent'")
-    >>> sorted(names_in(tree))
-    ['family_type', 'income', 'rent']
+    >>> tree = parse("rent > 400")
+    >>> type(tree).__name__, tree.op
+    ('Compare', '>')
 """
 
 from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Literal
@@ -524,7 +497,7 @@ def parse(source: str) -> Node:
     >>> parse("__import__('os')")
     Traceback (most recent call last):
       ...
-    lanterne.spec.expr.ExprError: unexpected character '_' (names start with a letter; ...
+    lanterne.spec.expr.parse.ExprError: unexpected character '_' (names start with a letter; ...
     """
     if not isinstance(source, str):
         raise ExprError(Msg("une expression est un texte", "an expression is a text"), 0)
@@ -575,192 +548,3 @@ def children(node: Node) -> tuple[Node, ...]:
 def names_in(node: Node) -> set[str]:
     """The variable and feature names an expression reads."""
     return {n.name for n in walk(node) if isinstance(n, Name)}
-
-
-# --------------------------------------------------------------------------- types
-
-
-@dataclass(frozen=True)
-class NameInfo:
-    """What the type checker knows of a name: its type, and categories for categories."""
-
-    type: ExprType
-    categories: tuple[str, ...] | None = None
-
-
-def check_types(node: Node, env: Mapping[str, NameInfo]) -> ExprType:
-    """Return the expression's type or raise :class:`ExprError` where types do not fit.
-
-    Booleans count as 0/1 in arithmetic (a scorecard adds indicators), but numbers are
-    never silently taken for booleans.
-
-    >>> check_types(parse("a + (b > 2)"), {"a": NameInfo("number"), "b": NameInfo("number")})
-    'number'
-    """
-    return _TypeChecker(env).visit(node)
-
-
-class _TypeChecker:
-    def __init__(self, env: Mapping[str, NameInfo]) -> None:
-        self.env = env
-
-    def visit(self, node: Node) -> ExprType:
-        if isinstance(node, Number):
-            return "number"
-        if isinstance(node, Boolean):
-            return "bool"
-        if isinstance(node, String):
-            return "category"
-        if isinstance(node, Name):
-            info = self.env.get(node.name)
-            if info is None:
-                raise ExprError(
-                    Msg(
-                        "nom inconnu « {n} » : ni variable ni caractéristique déclarée",
-                        "unknown name '{n}': not a declared variable or feature",
-                        n=node.name,
-                    ),
-                    node.offset,
-                )
-            return info.type
-        if isinstance(node, Negate):
-            self.numeric(node.operand, "-")
-            return "number"
-        if isinstance(node, Not):
-            self.boolean(node.operand, "not")
-            return "bool"
-        if isinstance(node, Arithmetic):
-            first, rest = chain(node)
-            self.numeric(first, rest[0][0])
-            for op, right in rest:
-                self.numeric(right, op)
-            return "number"
-        if isinstance(node, Logical):
-            first, rest = chain(node)
-            self.boolean(first, rest[0][0])
-            for op, right in rest:
-                self.boolean(right, op)
-            return "bool"
-        if isinstance(node, Compare):
-            self.compare(node)
-            return "bool"
-        if isinstance(node, Member):
-            self.member(node)
-            return "bool"
-        if isinstance(node, Call):
-            return self.call(node)
-        raise AssertionError(f"unhandled node {node!r}")  # pragma: no cover
-
-    def numeric(self, node: Node, where: str) -> None:
-        kind = self.visit(node)
-        if kind == "category":
-            raise ExprError(
-                Msg(
-                    "« {w} » attend un nombre, pas une catégorie",
-                    "'{w}' expects a number, not a category",
-                    w=where,
-                ),
-                node.offset,
-            )
-
-    def boolean(self, node: Node, where: str) -> None:
-        kind = self.visit(node)
-        if kind != "bool":
-            raise ExprError(
-                Msg(
-                    "« {w} » attend une condition (vrai/faux), pas {k}",
-                    "'{w}' expects a condition (true/false), not {k}",
-                    w=where,
-                    k=_kind_name(kind),
-                ),
-                node.offset,
-            )
-
-    def compare(self, node: Compare) -> None:
-        left, right = self.visit(node.left), self.visit(node.right)
-        if "category" in (left, right):
-            if left != right:
-                raise ExprError(
-                    Msg(
-                        "on ne compare une catégorie qu'à un texte entre guillemets",
-                        "a category is only compared with a quoted text",
-                    ),
-                    node.offset,
-                )
-            if node.op not in ("==", "!="):
-                raise ExprError(
-                    Msg(
-                        "les catégories ne se comparent qu'avec == ou !=",
-                        "categories are only compared with == or !=",
-                    ),
-                    node.offset,
-                )
-            self.known_category(node.left, node.right)
-            self.known_category(node.right, node.left)
-        elif left == right == "bool" and node.op not in ("==", "!="):
-            # "(a > 1) < (b > 1)" is legal arithmetic on 0/1 but almost always a mistake.
-            raise ExprError(
-                Msg(
-                    "les conditions ne se comparent qu'avec == ou !=",
-                    "conditions are only compared with == or !=",
-                ),
-                node.offset,
-            )
-
-    def known_category(self, literal: Node, other: Node) -> None:
-        if not isinstance(literal, String) or not isinstance(other, Name):
-            return
-        info = self.env.get(other.name)
-        if info and info.categories is not None and literal.value not in info.categories:
-            raise ExprError(
-                Msg(
-                    "« {v} » n'est pas une catégorie de {n} (attendu : {cats})",
-                    "'{v}' is not a category of {n} (expected one of: {cats})",
-                    v=literal.value,
-                    n=other.name,
-                    cats=", ".join(info.categories),
-                ),
-                literal.offset,
-            )
-
-    def member(self, node: Member) -> None:
-        kind = self.visit(node.operand)
-        for value in node.values:
-            literal_kind = "category" if isinstance(value, String) else "number"
-            if (kind == "category") != (literal_kind == "category"):
-                raise ExprError(
-                    Msg(
-                        "la liste de « in » doit contenir des valeurs du type de {k}",
-                        "the list after 'in' must hold values of the same type as {k}",
-                        k=_kind_name(kind),
-                    ),
-                    value.offset,
-                )
-            self.known_category(value, node.operand)
-
-    def call(self, node: Call) -> ExprType:
-        if node.func == "if":
-            self.boolean(node.args[0], "if")
-            a, b = self.visit(node.args[1]), self.visit(node.args[2])
-            if a == b:
-                return a
-            if "category" in (a, b):
-                raise ExprError(
-                    Msg(
-                        "les deux branches de if() doivent être du même type",
-                        "both branches of if() must have the same type",
-                    ),
-                    node.offset,
-                )
-            return "number"
-        for arg in node.args:
-            self.numeric(arg, node.func + "()")
-        return "bool" if node.func == "between" else "number"
-
-
-def _kind_name(kind: ExprType) -> Msg:
-    return {
-        "number": Msg("un nombre", "a number"),
-        "bool": Msg("une condition", "a condition"),
-        "category": Msg("une catégorie", "a category"),
-    }[kind]
