@@ -47,6 +47,11 @@ def test_catalog_has_every_kind_of_model() -> None:
     assert kinds == {"logistic", "scorecard", "trees", "additive"}
 
 
+def _declared(data: dict) -> list[dict]:
+    """The variables a spec declares itself (not those it takes from an included file)."""
+    return [v for v in data["variables"] if isinstance(v, dict)]
+
+
 def _mutations() -> list[tuple[str, dict]]:
     base = _data(SPECS["fr-cnaf-2014"])
     cases = []
@@ -64,7 +69,8 @@ def _mutations() -> list[tuple[str, dict]]:
     case("source nobody can find", lambda d: d["sources"][0].pop("url"))
     case("two targeting rules", lambda d: d["targeting"].update(top_share=0.1, threshold=0.5))
     case("share above one", lambda d: d["targeting"].update(top_share=2))
-    case("variable of no type", lambda d: d["variables"][0].update(type="text"))
+    case("variable of no type", lambda d: _declared(d)[0].update(type="text"))
+    case("include that is not a list of names", lambda d: d.update(include=[{"id": 1}]))
     return cases
 
 

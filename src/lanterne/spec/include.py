@@ -50,8 +50,8 @@ from pydantic import Field, ValidationError
 from lanterne.catalog import catalog_dir, catalog_files, catalog_path, read_text
 from lanterne.errors import Problem, SpecError
 from lanterne.i18n import Msg
-from lanterne.spec.problems import dedupe, pydantic_problems
 from lanterne.provenance import SLUG, Strict, Text
+from lanterne.spec.problems import dedupe, pydantic_problems
 from lanterne.spec.schema import Variable
 from lanterne.spec.yamlpos import (
     PathKey,

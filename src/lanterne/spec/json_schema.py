@@ -31,6 +31,7 @@ _DIALECT = "https://json-schema.org/draft/2020-12/schema"
 def spec_json_schema() -> dict[str, Any]:
     """The spec's JSON Schema (draft 2020-12) as a dictionary."""
     schema = ModelSpec.model_json_schema(mode="validation")
+    _allow_includes(schema)
     return {
         "$schema": _DIALECT,
         **schema,
@@ -40,6 +41,31 @@ def spec_json_schema() -> dict[str, Any]:
             "reads, how it scores and whom it selects, every number with its source and "
             "status. Checked field by field here; `lanterne models check` checks the rest."
         ),
+    }
+
+
+def _allow_includes(schema: dict[str, Any]) -> None:
+    """Let a spec as written include variables declared once (:mod:`lanterne.spec.include`).
+
+    The loader writes the included declarations in place before Pydantic sees the spec, so
+    the models know nothing of ``include`` or of a variable listed by its bare name.
+    """
+    props = schema["properties"]
+    props["include"] = {
+        "title": "Include",
+        "description": (
+            "Files of variables declared once: a catalog id (fr-households) or a relative "
+            "path to a .yaml file in this spec's folder or below it."
+        ),
+        "type": "array",
+        "items": {"type": "string", "minLength": 1},
+    }
+    variables = props["variables"]
+    variables["items"] = {
+        "anyOf": [
+            variables["items"],
+            {"type": "string", "description": "A variable declared in an included file."},
+        ]
     }
 
 
