@@ -23,7 +23,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from lanterne.i18n import Msg
+from lanterne.i18n import Msg, Num
 
 #: The status of a model's number (coefficient, point, tree, threshold...).
 Status = Literal["published", "reconstructed", "illustrative"]
@@ -155,6 +155,30 @@ def status_label(status: str, lang: str | None = None) -> str:
     return STATUS_LABELS[status].render(lang)
 
 
+#: The French plural of each label (English labels do not change): "11 publiés".
+_PLURAL_FR: dict[str, str] = {
+    "published": "publiés",
+    "reconstructed": "reconstitués",
+    "illustrative": "illustratifs",
+    "secondary": "cités par un tiers",
+    "assumption": "hypothèses",
+}
+
+
+def status_count(count: int, status: str, lang: str | None = None) -> str:
+    """``count`` numbers of one status, the label agreeing with the number.
+
+    >>> status_count(11, "published", "fr"), status_count(1, "published", "fr")
+    ('11 publiés', '1 publié')
+    >>> status_count(2_474, "assumption", "en")
+    '2,474 assumption'
+    """
+    label = status_label(status, "fr") if count < 2 else _PLURAL_FR[status]
+    return Msg(
+        "{n} {fr}", "{n} {en}", n=Num(count), fr=label, en=status_label(status, "en")
+    ).render(lang)
+
+
 def status_explanation(status: str, lang: str | None = None) -> str:
     """One sentence saying what the status means."""
     return STATUS_EXPLANATIONS[status].render(lang)
@@ -196,6 +220,7 @@ __all__ = [
     "TargetStatus",
     "Text",
     "source_citation",
+    "status_count",
     "status_explanation",
     "status_label",
 ]

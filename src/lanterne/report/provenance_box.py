@@ -22,7 +22,14 @@ from lanterne.i18n import Msg, format_number, format_percent, format_sig, pick
 from lanterne.model import Model
 from lanterne.population.generate import read_metadata
 from lanterne.population.targets import PopulationTargets, load_targets
-from lanterne.provenance import STATUSES, Source, source_citation, status_explanation, status_label
+from lanterne.provenance import (
+    STATUSES,
+    Source,
+    source_citation,
+    status_count,
+    status_explanation,
+    status_label,
+)
 from lanterne.report.blocks import Table
 
 
@@ -120,11 +127,7 @@ def model_box(model: Model, lang: str) -> ModelBox:
     status = spec.overall_status()
     counts = spec.status_counts()
     total = sum(counts.values())
-    parts = [
-        Msg("{n} {s}", "{n} {s}", n=counts[s], s=status_label(s, lang).lower()).render(lang)
-        for s in STATUSES
-        if counts[s]
-    ]
+    parts = [status_count(counts[s], s, lang) for s in STATUSES if counts[s]]
     counts_text = Msg(
         "Sur les {t} nombres du modèle : {parts}.",
         "Of the model's {t} numbers: {parts}.",
@@ -190,7 +193,7 @@ def population_counts(targets: PopulationTargets, meta: dict[str, object], lang:
     """
 
     def parts(counts: dict[str, int]) -> str:
-        return ", ".join(f"{n} {status_label(s, lang)}" for s, n in counts.items() if n)
+        return ", ".join(status_count(n, s, lang) for s, n in counts.items() if n)
 
     targets_counts = targets.status_counts()
     generator_counts = targets.generator_status_counts()
