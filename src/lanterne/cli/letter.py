@@ -27,7 +27,7 @@ from lanterne.contest.letters import (
 )
 from lanterne.errors import UsageError
 from lanterne.explain.explanation import explain_household
-from lanterne.explain.household import Person
+from lanterne.inputs.sources import Person
 from lanterne.explain.population import score_population
 from lanterne.i18n import Msg, get_lang, tr
 
