@@ -36,7 +36,7 @@ from lanterne.model import Model, load_model
 from lanterne.present.rights import RightsAnswer, household_amounts, rights_answer
 from lanterne.rights.catalog import RightsCatalog, load_rights_catalog
 from lanterne.rights.inputs import INPUT_COLUMNS
-from lanterne.rights.simulate import default_month
+from lanterne.rights.simulate import FIRST_MONTH, default_month
 from lanterne.web.common import app_state, category_labels, unit_label, variable_label
 from lanterne.web.render import page, page_lang
 from lanterne.web.score import Field, _text, archetype_choices, chosen_archetype
@@ -388,6 +388,7 @@ def _render(
         archetype=archetype,
         fields=form_fields(_labels_model(state), values, lang, errors),
         month=month,
+        first_month=FIRST_MONTH,
         month_error=errors.get("month"),
         result=result,
         problems=problems or [],
