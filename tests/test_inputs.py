@@ -142,3 +142,21 @@ def test_rights_household_from_a_table_row_ignores_other_columns(tmp_path, sampl
         rights_household(file=path, row=4)
     with pytest.raises(DataError, match="unknown variable 'incme_monthly' for the rights check"):
         rights_household(file=path, pairs=["incme_monthly=3"])
+
+
+def test_the_column_parser_agrees_with_the_one_value_parser() -> None:
+    """A second implementation (vectorised, for tables) read against the first."""
+    import polars as pl
+
+    from lanterne.inputs.numbers import number_column
+
+    texts = [t for t, _ in ACCEPTED] + [t for t, _ in REFUSED]
+    column = number_column(pl.Series("x", texts)).to_list()
+    for text, got in zip(texts, column, strict=True):
+        try:
+            want = parse_number(text)
+        except NumberError:
+            want = None
+        assert got == (None if want is None else pytest.approx(want, rel=1e-15)), text
+    typed = number_column(pl.Series("x", [1.5, float("nan"), float("inf"), None, 3]))
+    assert typed.to_list() == [1.5, None, None, None, 3.0]

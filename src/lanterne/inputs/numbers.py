@@ -19,6 +19,8 @@ from __future__ import annotations
 import math
 import re
 
+import polars as pl
+
 from lanterne.i18n import Msg
 
 #: Characters read as a thousands separator (between groups of three digits only).
@@ -121,3 +123,26 @@ def _decimal(text: str, mark: str) -> str:
     whole, part = re.split(r"[.,]", text)
     part = part.rstrip("0")
     return whole + (mark + part if part else "")
+
+
+def number_column(series: pl.Series) -> pl.Series:
+    """:func:`parse_number` for a whole column, vectorised: ``Float64``, null where
+    :func:`parse_number` refuses (numeric columns are only cast).
+
+    >>> number_column(pl.Series(["1 200,50", "1200.5", "1,200", "nan", None])).to_list()
+    [1200.5, 1200.5, None, None, None]
+    """
+    if series.dtype.is_numeric():
+        values = pl.DataFrame({"v": series.cast(pl.Float64)})
+        return values.select(pl.when(pl.col("v").is_finite()).then(pl.col("v")))["v"].rename(
+            series.name
+        )
+    frame = pl.DataFrame({"t": series.cast(pl.String)})
+    text = pl.col("t").str.strip_chars().str.replace_all("[\u2212\u2013]", "-")
+    ok = text.str.contains(f"^(?:{_NUMBER.pattern})$") & ~text.str.contains(
+        f"^(?:{_THOUSANDS_OR_DECIMAL.pattern})$"
+    )
+    cleaned = text.str.replace_all(_SPACE_CLASS, "").str.replace(",", ".", literal=True)
+    value = cleaned.cast(pl.Float64, strict=False)
+    out = frame.select(pl.when(ok & value.is_finite()).then(value).alias("v"))["v"]
+    return out.rename(series.name)
