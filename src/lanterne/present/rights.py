@@ -26,7 +26,7 @@ import polars as pl
 
 from lanterne.i18n import Msg, format_number, format_percent, pick
 from lanterne.provenance import status_label
-from lanterne.rights.catalog import RightsCatalog
+from lanterne.rights.catalog import Benefit, FamilyBenefit, RightsCatalog
 from lanterne.rights.inputs import ASSUMPTIONS
 
 #: Benefits shown, in this order (the catalog's keys): the four the population audits
@@ -148,6 +148,13 @@ def _amount(key: str, amounts: dict[str, float], lang: str) -> tuple[bool, float
     return False, None, "—"
 
 
+def _benefit(catalog: RightsCatalog, key: str) -> Benefit | FamilyBenefit:
+    found = catalog.benefits.get(key) or catalog.family_benefits.get(key)  # type: ignore[call-overload]
+    if found is None:  # pragma: no cover - BENEFITS lists catalog keys
+        raise KeyError(key)
+    return found
+
+
 def rights_answer(
     catalog: RightsCatalog, amounts: dict[str, float], month: str, lang: str
 ) -> RightsAnswer:
@@ -160,7 +167,7 @@ def rights_answer(
 
     benefits = []
     for key in BENEFITS:
-        b = catalog.benefits.get(key) or catalog.family_benefits[key]  # type: ignore[call-overload]
+        b = _benefit(catalog, key)
         entitled, amount, amount_text = _amount(key, amounts, lang)
         rate, apply = b.nonrecours, b.apply
         source = catalog.source(rate.source)

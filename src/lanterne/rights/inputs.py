@@ -30,6 +30,7 @@ Example:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import polars as pl
@@ -244,7 +245,7 @@ class Situations:
     isolement_recent: Array
 
 
-def _column(frame: pl.DataFrame, name: str, default: object, dtype: pl.DataType) -> pl.Series:
+def _column(frame: pl.DataFrame, name: str, default: object, dtype: Any) -> pl.Series:
     if name in frame.columns and dtype == pl.Float64:  # "1 200,50" as everywhere else
         return number_column(frame[name])
     if name in frame.columns:

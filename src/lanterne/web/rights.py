@@ -157,7 +157,11 @@ def form_fields(
     fields = []
     variables = rights_variables()
     for name in FORM_COLUMNS:
-        base = {"name": name, "value": values.get(name, ""), "error": errors.get(name)}
+        base: dict[str, Any] = {
+            "name": name,
+            "value": values.get(name, ""),
+            "error": errors.get(name),
+        }
         var = variables[name]
         label = variable_label(var, lang)
         help_text = pick(var.description, lang) if var.description else ""
