@@ -84,6 +84,12 @@ def test_cli_and_web_show_the_same_benefits_amounts_and_links(cli, client, tmp_p
             if b["entitled"]:
                 assert b["apply_url"] in result.stdout
     assert some >= 2  # the household is entitled to something: the check is not vacuous
+    download = client.post(
+        f"/rights?lang={lang}", data=HOUSEHOLD | {"month": MONTH, "download": "json"}
+    )
+    assert download.headers["content-type"].startswith("application/json")
+    assert "attachment" in download.headers["content-disposition"]
+    assert download.json() == data  # the page's download is the command's JSON
     assert data["benefits"]["ppa"]["entitled"] and data["benefits"]["ppa"]["amount_monthly"] > 0
     decimal = "," if lang == "fr" else "."
     assert decimal in data["benefits"]["ppa"]["amount_text"]

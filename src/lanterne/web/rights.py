@@ -10,6 +10,7 @@ second. The form is plain HTML and nothing is stored.
 
 from __future__ import annotations
 
+import json
 import threading
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -17,7 +18,7 @@ from typing import Any
 
 import polars as pl
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
@@ -264,7 +265,7 @@ def read_inputs(model: Model, form: FormData) -> Inputs:
 @router.get("/rights", response_class=HTMLResponse)
 async def rights_form(
     request: Request, archetype: str | None = None, month: str | None = None
-) -> HTMLResponse:
+) -> Response:
     """The form; with the household's values in the address (a link from "Mon score" or
     from a result), the result at once: the household is not typed again."""
     lang = page_lang(request)
@@ -300,13 +301,13 @@ def _carried(request: Request, source: Any) -> dict[str, str]:
 
 
 @router.post("/rights", response_class=HTMLResponse)
-async def rights_result(request: Request) -> HTMLResponse:
+async def rights_result(request: Request) -> Response:
     form = await request.form()
     # OpenFisca runs in a thread: the other pages stay responsive
     return await run_in_threadpool(_rights_result, request, form)
 
 
-def _rights_result(request: Request, form: FormData) -> HTMLResponse:
+def _rights_result(request: Request, form: FormData) -> Response:
     lang = page_lang(request)
     state = app_state(request)
     inputs = read_inputs(_labels_model(state), form)
@@ -349,13 +350,23 @@ def _rights_result(request: Request, form: FormData) -> HTMLResponse:
             status_code=422,
             carried=_carried(request, form),
         )
+    answer = rights_answer(engine.catalog, row, inputs.month, lang)
+    if form.get("download") == "json":  # the same object as ``lanterne rights --json``
+        body = json.dumps(answer.to_dict(), ensure_ascii=False, indent=2) + "\n"
+        return Response(
+            body.encode("utf-8"),
+            media_type="application/json",
+            headers={
+                "content-disposition": f'attachment; filename="lanterne-rights-{answer.month}.json"'
+            },
+        )
     return _render(
         request,
         lang,
         inputs.values,
         inputs.month,
         None,
-        result=rights_answer(engine.catalog, row, inputs.month, lang),
+        result=answer,
         carried=_carried(request, form),
     )
 
