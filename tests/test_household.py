@@ -217,7 +217,5 @@ def test_form_values_layer_between_file_and_sets_and_are_located(cnaf) -> None:
             cnaf, archetype="single-mother-rsa", values={"rent_monthly": "beaucoup", "rsa": "1"}
         )
     messages = _messages(info.value)
-    assert any(
-        m.startswith("rent_monthly: 'beaucoup' does not fit") for m in messages
-    ), messages
+    assert any(m.startswith("rent_monthly: 'beaucoup' does not fit") for m in messages), messages
     assert any(m.startswith("rsa: unknown variable 'rsa'") for m in messages), messages

@@ -306,6 +306,7 @@ def test_audit_page_uses_the_default_group_columns(client):
     """Left as pre-filled (or empty), the groups are `lanterne report`'s default: family first."""
     from lanterne.audit.defaults import default_group_cols
     from lanterne.model import load_model
+
     served = list(client.app.state.lanterne.models.values())
     prefilled = ", ".join(default_group_cols(served))  # the same function as the CLI's
     form = client.get("/audit?lang=en").text
