@@ -102,7 +102,7 @@ def test_the_cli_names_its_options_the_web_page_does_not(cli, client) -> None:
     assert "--set income_monthly=abc: 'income_monthly': 'abc' does not fit" in err, err
     assert "--set oops: expected VARIABLE=VALUE" in err, err
     for change, said in (
-        ({"income_monthly": "abc"}, "'abc' does not fit"),
+        ({"income_monthly": "abc"}, "'abc' is not a number"),
         ({"n_children": ""}, "a value is expected"),
     ):
         page = client.post("/rights?lang=en", data=HOUSEHOLD | {"month": MONTH} | change)

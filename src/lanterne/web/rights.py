@@ -25,6 +25,7 @@ from starlette.datastructures import FormData
 from lanterne.errors import LanterneError
 from lanterne.i18n import Msg, pick
 from lanterne.inputs.assemble import MissingValues
+from lanterne.inputs.numbers import number_problem, parse_number
 from lanterne.inputs.rights import (
     LABELS_MODEL,
     RightsHousehold,
@@ -223,40 +224,62 @@ def department_names() -> dict[str, str]:
     return names
 
 
+#: Fields the rights check cannot do without (the others have a stated default).
+REQUIRED = (*(n for n, (needed, _) in INPUT_COLUMNS.items() if needed), "head_age")
+
+
 def read_inputs(model: Model, form: FormData) -> Inputs:
     """The form's values read as the rights check reads a household (the same reading as
-    ``lanterne rights --set``); what is wrong is said next to its field."""
+    ``lanterne rights --set``); what is wrong is said next to its field, in the page's words."""
     values = {c: str(form.get(c, "")).strip() for c in FORM_COLUMNS}
     month = str(form.get("month", "")).strip() or default_month()
     inputs = Inputs(values, month)
     try:
         inputs.household = rights_household(form=values)
-    except MissingValues as exc:
-        for name in exc.names:
-            inputs.errors[name] = Msg("une valeur est attendue", "a value is expected")
-        return inputs
     except LanterneError as exc:
         fields = {f.name: f for f in form_fields(model, values, "fr")}
         english = {f.name: f for f in form_fields(model, values, "en")}
-        for problem in exc.problems:
+        problems = [] if isinstance(exc, MissingValues) else exc.problems
+        for problem in problems:
             name = problem.path or ""
             f = fields.get(name)
-            if f is not None and f.kind == "select":  # the choices in words, not codes
-                inputs.errors[name] = Msg(
-                    "« {v} » n'est pas un des choix proposés : {a}",
-                    "'{v}' is not one of the choices: {a}",
-                    v=values[name][:40],
-                    a=Msg(
-                        ", ".join(label for _, label in f.options),
-                        ", ".join(label for _, label in english[name].options),
-                    ),
-                )
-            else:
+            if f is None:
                 inputs.errors[name] = problem.message
+            else:
+                inputs.errors[name] = _field_error(f, english[name], values[name])
+        for name in REQUIRED:  # every problem at once: the blank ones too
+            if not values.get(name):
+                inputs.errors[name] = Msg("une valeur est attendue", "a value is expected")
         return inputs
     # "1 500,5" → "1500.5": the form shows what was read
     inputs.values.update({k: _text(v) for k, v in inputs.household.values.items()})
     return inputs
+
+
+def _field_error(f: Field, english: Field, value: str) -> Msg:
+    """What is wrong with a field's value, with its choices by their labels or its range."""
+    if f.kind == "select":
+        return Msg(
+            "« {v} » n'est pas un des choix proposés : {a}",
+            "'{v}' is not one of the choices: {a}",
+            v=value[:40],
+            a=Msg(
+                ", ".join(label for _, label in f.options),
+                ", ".join(label for _, label in english.options),
+            ),
+        )
+    why = number_problem(value)  # the words of the one number parser
+    if why is not None:
+        return why
+    if f.step == "1" and not parse_number(value).is_integer():
+        return Msg("{v} : un nombre entier est attendu", "{v}: a whole number is expected", v=value)
+    return Msg(
+        "{v} est hors de l'intervalle permis ({lo} – {hi})",
+        "{v} is outside the allowed range ({lo} – {hi})",
+        v=value,
+        lo=f.min or "",
+        hi=f.max or "",
+    )
 
 
 # ---------------------------------------------------------------------- pages
