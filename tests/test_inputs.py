@@ -160,3 +160,16 @@ def test_the_column_parser_agrees_with_the_one_value_parser() -> None:
         assert got == (None if want is None else pytest.approx(want, rel=1e-15)), text
     typed = number_column(pl.Series("x", [1.5, float("nan"), float("inf"), None, 3]))
     assert typed.to_list() == [1.5, None, None, None, 3.0]
+
+
+def test_the_rights_form_refuses_an_ambiguous_amount_next_to_its_field() -> None:
+    from lanterne.web.rights import archetype_values, read_inputs
+
+    form = archetype_values("single-mother-rsa") | {"income_monthly": "1,200", "n_children": ""}
+    inputs = read_inputs(load_model("fr-cnaf-2014"), FormData(form))
+    assert inputs.household is None
+    said = inputs.errors["income_monthly"].render("en")
+    assert (
+        said == "'1,200' is ambiguous: a thousands separator or a decimal mark? Write 1200 or 1.2"
+    )
+    assert inputs.errors["n_children"].render("fr") == "une valeur est attendue"
