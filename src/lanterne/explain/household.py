@@ -44,6 +44,7 @@ from lanterne.inputs.sources import (
     entries_from_pairs,
     read_household_file,
 )
+from lanterne.inputs.values import POLARS_TYPES
 from lanterne.model import Model
 from lanterne.model.data import prepare_table
 from lanterne.population.archetypes import load_archetypes
@@ -171,13 +172,10 @@ def catalog_vocabulary() -> frozenset[str]:
     return frozenset(names - set(ID_COLUMNS))
 
 
-_DTYPES = {"bool": pl.Boolean, "int": pl.Int64, "float": pl.Float64}
-
-
 def household_frame(model: Model, values: Mapping[str, Any]) -> pl.DataFrame:
     """A one-row table of ``values`` (declared variables), checked by ``model.prepare``."""
     present = [v for v in model.spec.variables if v.name in values]
-    schema = {v.name: _DTYPES.get(v.type, pl.String) for v in present}
+    schema = {v.name: POLARS_TYPES.get(v.type, pl.String) for v in present}
     # one row built at once (a Series per column costs several times more)
     frame = pl.from_dicts([{v.name: values[v.name] for v in present}], schema=schema)
     if all(name in values for name in model.used_variables):

@@ -32,6 +32,7 @@ from lanterne.inputs.sources import (
     entries_from_pairs,
     read_household_file,
 )
+from lanterne.inputs.values import POLARS_TYPES
 from lanterne.population.archetypes import load_archetypes
 from lanterne.rights.inputs import AGE_BANDS, INPUT_COLUMNS
 from lanterne.spec.load import load_spec
@@ -55,7 +56,6 @@ HEAD_AGE = Variable(
     ),
 )
 OWNER = Msg("pour le contrôle des droits", "for the rights check")
-_DTYPES = {"bool": pl.Boolean, "int": pl.Int64, "float": pl.Float64}
 
 
 @lru_cache(maxsize=1)
@@ -135,5 +135,5 @@ def rights_frame(values: Mapping[str, Any]) -> pl.DataFrame:
     """One row of typed rights inputs, in the order of ``INPUT_COLUMNS``."""
     variables = rights_variables()
     names = [n for n in variables if n in values]
-    schema = {n: _DTYPES.get(variables[n].type, pl.String) for n in names}
+    schema = {n: POLARS_TYPES.get(variables[n].type, pl.String) for n in names}
     return pl.from_dicts([{n: values[n] for n in names}], schema=schema)

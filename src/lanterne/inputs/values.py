@@ -20,11 +20,15 @@ import difflib
 import math
 from typing import Any
 
+import polars as pl
+
 from lanterne.i18n import Msg, Num
 from lanterne.inputs.numbers import NumberError, parse_number
 from lanterne.model.data import _FALSE, _TRUE
 from lanterne.spec.schema import Variable
 
+#: The column type of each variable type in a one-row household table (categories: text).
+POLARS_TYPES = {"bool": pl.Boolean, "int": pl.Int64, "float": pl.Float64}
 #: Whole numbers beyond 2⁵³ are no longer exact as floats (and overflow 64-bit columns soon).
 MAX_EXACT_INT = 2**53
 
