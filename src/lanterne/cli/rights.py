@@ -102,7 +102,7 @@ def rights(
             "--set",
             metavar=h("VAR=VALEUR", "VAR=VALUE"),
             help=h(
-                "Fixer une variable : --set income_monthly=1 200,50 (répétable ; sans "
+                "Fixer une variable : --set income_monthly=1200,50 (répétable ; sans "
                 "fichier ni profil-type, part du foyer type du catalogue).",
                 "Set a variable: --set income_monthly=1200.50 (repeatable; without a file "
                 "or an archetype, starts from the catalog's default household).",
