@@ -21,9 +21,9 @@ from lanterne.catalog import sample_path
 from lanterne.io.tables import read_table
 from lanterne.rights.catalog import load_rights_catalog
 from lanterne.rights.compute import compute_rights, rights_of_chunk
-from lanterne.rights.simulate import tax_benefit_system
+from lanterne.rights.simulate import REFERENCE_MONTH, tax_benefit_system
 
-MONTH = "2025-06"
+MONTH = REFERENCE_MONTH  # comparable from one run to the next
 
 
 def population(n: int) -> pl.DataFrame:

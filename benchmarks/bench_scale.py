@@ -130,9 +130,10 @@ def _warm() -> float:
 
     from lanterne.rights.catalog import load_rights_catalog
     from lanterne.rights.compute import rights_of_chunk
+    from lanterne.rights.simulate import REFERENCE_MONTH
 
     frame = pl.read_parquet(population(households(NATIONAL_HOUSEHOLDS))).head(50)
-    rights_of_chunk(frame, "2025-06", load_rights_catalog())
+    rights_of_chunk(frame, REFERENCE_MONTH, load_rights_catalog())
     return time.process_time()
 
 
@@ -148,6 +149,7 @@ def bench_nonrecours() -> dict[str, object]:
     from distributed import Client, LocalCluster
 
     from lanterne.rights.compute import compute_rights
+    from lanterne.rights.simulate import REFERENCE_MONTH
     from lanterne.scale.rights import TaxBenefitPlugin
 
     n = households(24_000)
@@ -166,7 +168,7 @@ def bench_nonrecours() -> dict[str, object]:
             before = load()
             start = time.perf_counter()
             results[workers] = compute_rights(
-                frame, "2025-06", chunk_rows=chunk, progress=False, client=client
+                frame, REFERENCE_MONTH, chunk_rows=chunk, progress=False, client=client
             )
             seconds = time.perf_counter() - start
             after_cpu = client.run(time.process_time)

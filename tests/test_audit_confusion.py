@@ -175,3 +175,19 @@ def test_bad_counts_are_located(tmp_path) -> None:
     assert "tp" in err.value.render("en")
     with pytest.raises(DataError):
         audit_confusion(tmp_path / "none.xlsx")
+
+
+def test_layout_errors_name_columns_in_the_library_and_options_in_the_cli(tmp_path, cli) -> None:
+    from lanterne.audit.confusion import LayoutError, read_counts
+
+    path = tmp_path / "long.csv"
+    path.write_text("group,what,count\na,tp,3\na,fp,2\n", encoding="utf-8")
+    for kwargs, flags in (({"long": True}, "(--metric-col --value-col)"), ({}, "(--long)")):
+        with pytest.raises(LayoutError) as info:
+            read_counts(path, **kwargs)
+        said = info.value.render("en")
+        assert "--" not in said and "columns present: group, what, count" in said
+        result = cli("--lang", "en", "audit", "confusion", path, *(["--long"] if kwargs else []))
+        assert result.exit_code == 2
+        assert said in " ".join(result.stderr.split()).replace(" " + flags, "")
+        assert flags in result.stderr

@@ -8,7 +8,9 @@ import textwrap
 import pytest
 
 from lanterne.errors import DataError
-from lanterne.explain.household import Person, build_household, parse_value
+from lanterne.explain.household import build_household
+from lanterne.inputs.sources import Person
+from lanterne.inputs.values import parse_value
 from lanterne.model import load_model
 from lanterne.population.archetypes import load_archetypes
 
@@ -121,16 +123,43 @@ def test_missing_variables_are_listed(cnaf) -> None:
     assert "receives_rsa" in message and "income_monthly" not in message.split(":")[1]
 
 
-def test_set_errors_say_which_option(cnaf) -> None:
+def test_pair_errors_name_the_pair_and_the_cli_adds_its_option(cnaf, cli) -> None:
     with pytest.raises(DataError) as info:
         build_household(cnaf, archetype="single-mother-rsa", sets=["qpv", "unemployed=yes"])
     messages = _messages(info.value)
-    assert "--set expects VARIABLE=VALUE, got 'qpv'" in messages
+    assert "qpv: expected VARIABLE=VALUE, got 'qpv'" in messages
     assert any(
-        m.startswith("--set unemployed=yes: unknown variable 'unemployed'")
+        m.startswith("unemployed=yes: unknown variable 'unemployed'")
         and "computed by the model from: head_activity, partner_activity" in m
         for m in messages
     ), messages
+    assert not any("--" in m for m in messages), messages  # the library names no option
+    result = cli(
+        "--lang",
+        "en",
+        "explain",
+        "fr-cnaf-2014",
+        "--archetype",
+        "single-mother-rsa",
+        "--set",
+        "qpv",
+        "--set",
+        "unemployed=yes",
+    )
+    assert result.exit_code == 2
+    err = " ".join(result.stderr.split())
+    assert "--set qpv: expected VARIABLE=VALUE, got 'qpv'" in err, err
+    assert "--set unemployed=yes: unknown variable 'unemployed'" in err, err
+
+
+def test_missing_variables_the_cli_says_how_to_give_them(cnaf, cli) -> None:
+    with pytest.raises(DataError) as info:
+        build_household(cnaf, sets=["income_monthly=1000"])
+    assert "--" not in _messages(info.value)[0]
+    result = cli("--lang", "en", "explain", "fr-cnaf-2014", "--set", "income_monthly=1000")
+    err = " ".join(result.stderr.split())
+    assert result.exit_code == 2 and "missing variables for model fr-cnaf-2014: " in err
+    assert "with --set VARIABLE=VALUE, or start from an archetype (--archetype)" in err, err
 
 
 def test_yaml_pitfalls_and_person_typos(cnaf, tmp_path) -> None:
@@ -188,7 +217,5 @@ def test_form_values_layer_between_file_and_sets_and_are_located(cnaf) -> None:
             cnaf, archetype="single-mother-rsa", values={"rent_monthly": "beaucoup", "rsa": "1"}
         )
     messages = _messages(info.value)
-    assert any(
-        m.startswith("form rent_monthly: 'rent_monthly': 'beaucoup' does not fit") for m in messages
-    ), messages
-    assert any(m.startswith("form rsa: unknown variable 'rsa'") for m in messages), messages
+    assert any(m.startswith("rent_monthly: 'beaucoup' does not fit") for m in messages), messages
+    assert any(m.startswith("rsa: unknown variable 'rsa'") for m in messages), messages

@@ -23,7 +23,8 @@ from lanterne.contest.letters import (
 )
 from lanterne.errors import LanterneError, SpecError
 from lanterne.explain.explanation import explain_household
-from lanterne.explain.household import Person, build_household
+from lanterne.explain.household import build_household
+from lanterne.inputs.sources import Person
 from lanterne.model import load_model
 
 #: What each letter must say, by kind and language: (citation in the body, identifier listed).

@@ -306,14 +306,16 @@ def test_audit_page_uses_the_default_group_columns(client):
     """Left as pre-filled (or empty), the groups are `lanterne report`'s default: family first."""
     from lanterne.audit.defaults import default_group_cols
     from lanterne.model import load_model
-    from lanterne.web.audit import DEFAULT_GROUPS
 
+    served = list(client.app.state.lanterne.models.values())
+    prefilled = ", ".join(default_group_cols(served))  # the same function as the CLI's
     form = client.get("/audit?lang=en").text
-    assert f'value="{DEFAULT_GROUPS}"' in form and DEFAULT_GROUPS.startswith("family_type")
+    assert f'value="{prefilled}"' in form and prefilled.startswith("family_type, sex")
+    assert set(prefilled.split(", ")) >= {"nationality", "disability"}
     sample = sample_path().read_bytes()
     columns = pl.read_csv(sample_path(), n_rows=1).columns
     expected = default_group_cols([load_model("fr-cnaf-2014")], columns)
-    for groups in (DEFAULT_GROUPS, ""):
+    for groups in (prefilled, ""):
         response = upload(client, "sample.csv", sample, groups=groups)
         assert response.status_code == 200, response.text[:500]
         for column in expected:

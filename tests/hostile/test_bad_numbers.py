@@ -15,7 +15,7 @@ import polars as pl
 import pytest
 
 from lanterne.errors import DataError, SpecError
-from lanterne.explain.household import parse_value
+from lanterne.inputs.values import parse_value
 from lanterne.model.base import check_scores
 from lanterne.provenance import Text
 from lanterne.spec.load import load_spec_text

@@ -150,6 +150,19 @@ def _numbers(frame: pl.DataFrame, name: str, label: str | None) -> tuple[pl.Seri
     return values.fill_nan(None).cast(pl.Int64, strict=False), problems
 
 
+class LayoutError(DataError):
+    """The table's layout was not recognised. ``fix`` names the parameters of
+    :func:`read_counts` that would tell it (``long``, ``metric_col``, ``value_col``): the
+    message speaks of the table, a front end says how its user sets them."""
+
+    def __init__(self, problem: Problem, fix: tuple[str, ...]) -> None:
+        super().__init__(problem)
+        self.fix = fix
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (type(self), (self.problems[0], self.fix))
+
+
 def _from_long(
     frame: pl.DataFrame, metric_col: str | None, value_col: str | None, label: str | None
 ) -> tuple[pl.DataFrame, list[str]]:
@@ -162,18 +175,19 @@ def _from_long(
         if got is None or got not in frame.columns
     ]
     if missing:
-        raise DataError(
+        raise LayoutError(
             Problem(
                 Msg(
                     "forme longue : colonne(s) {m} introuvable(s) (colonnes présentes : {a}) ; "
-                    "précisez --metric-col et --value-col",
+                    "nommez la colonne de la mesure et celle de la valeur",
                     "long form: column(s) {m} not found (columns present: {a}); "
-                    "use --metric-col and --value-col",
+                    "name the column of the metric and the column of the value",
                     m=name_list(missing),
                     a=name_list(frame.columns),
                 ),
                 file=label,
-            )
+            ),
+            fix=("metric_col", "value_col"),
         )
     assert metric is not None and value is not None
     groups = [c for c in frame.columns if c not in (metric, value)]
@@ -274,18 +288,19 @@ def read_counts(
                 found[name] = col
         missing = [c for c in COUNTS if c not in found]
         if missing:
-            raise DataError(
+            raise LayoutError(
                 Problem(
                     Msg(
                         "colonne(s) de comptes manquante(s) : {m} (colonnes présentes : {a}) ; "
-                        "pour un tableau en forme longue, ajoutez --long",
-                        "missing count column(s): {m} (columns present: {a}); for a table in "
-                        "long form, add --long",
+                        "un tableau en forme longue (une ligne par compte) se lit comme tel",
+                        "missing count column(s): {m} (columns present: {a}); a table in "
+                        "long form (one row per count) is read as such",
                         m=name_list(missing),
                         a=name_list(frame.columns),
                     ),
                     file=label,
-                )
+                ),
+                fix=("long",),
             )
         groups = [c for c in frame.columns if c not in found.values()]
         frame = frame.rename({v: k for k, v in found.items() if v != k}).select([*groups, *COUNTS])

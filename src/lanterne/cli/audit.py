@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
@@ -409,16 +410,28 @@ def confusion(
     lang: LangOption = None,
 ) -> None:
     """Confusion-matrix audit."""
+    from lanterne.audit.confusion import LayoutError
+
     _check_output(json_out)
-    audit = audit_confusion(
-        counts,
-        long=long,
-        metric_col=metric_col,
-        value_col=value_col,
-        sheet=sheet,
-        within=within or None,
-        min_cell=min_cell,
-    )
+    try:
+        audit = audit_confusion(
+            counts,
+            long=long,
+            metric_col=metric_col,
+            value_col=value_col,
+            sheet=sheet,
+            within=within or None,
+            min_cell=min_cell,
+        )
+    except LayoutError as exc:  # the library names the table's columns; we name our options
+        flags = " ".join("--" + name.replace("_", "-") for name in exc.fix)
+        raise type(exc)(
+            replace(
+                exc.problems[0],
+                message=Msg("{m} ({f})", "{m} ({f})", m=exc.problems[0].message, f=flags),
+            ),
+            exc.fix,
+        ) from None
     render_confusion(console, audit)
     if json_out is not None:
         audit.write_json(json_out)

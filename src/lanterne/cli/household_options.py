@@ -2,16 +2,29 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from lanterne.cli.app import h
-from lanterne.errors import UsageError
-from lanterne.explain.household import Household, Person, build_household
+from lanterne.errors import DataError, LanterneError, UsageError
+from lanterne.explain.household import Household, build_household
 from lanterne.i18n import Msg
+from lanterne.inputs.assemble import MissingValues
+from lanterne.inputs.sources import Person
 from lanterne.model import Model
+
+#: How the explanation's commands ask for what is missing.
+HOW_TO_GIVE = Msg(
+    "donnez-les dans le fichier du foyer (--household), avec --set VARIABLE=VALEUR, ou "
+    "partez d'un profil-type (--archetype)",
+    "give them in the household file (--household), with --set VARIABLE=VALUE, or start "
+    "from an archetype (--archetype)",
+)
 
 HouseholdOption = Annotated[
     Path | None,
@@ -92,6 +105,47 @@ def household_from_options(
                 "give a household: --household FILE, --set VARIABLE=VALUE or --archetype ARCHETYPE",
             )
         )
+    with options_named(sets or ()):
+        return _build(model, household, sets, archetype, archetype_set, person, required)
+
+
+@contextmanager
+def options_named(pairs: Sequence[str], how_to_give: Msg = HOW_TO_GIVE) -> Iterator[None]:
+    """Say the library's household problems with this command's options: a problem about
+    a pair names its ``--set`` option, missing variables say how to give them.
+
+    >>> from lanterne.inputs.sources import entries_from_pairs
+    >>> try:
+    ...     with options_named(["qpv"]):
+    ...         raise DataError(entries_from_pairs(["qpv"]).problems)
+    ... except DataError as exc:
+    ...     print(exc.render("en"))
+    --set qpv: expected VARIABLE=VALUE, got 'qpv'
+    """
+    try:
+        yield
+    except MissingValues as exc:
+        (problem,) = exc.problems
+        message = Msg("{m} — {h}", "{m} — {h}", m=problem.message, h=how_to_give)
+        raise DataError(replace(problem, message=message)) from None
+    except LanterneError as exc:
+        given = set(pairs)
+        problems = [
+            replace(p, path=f"--set {p.path}") if p.path in given and p.line is None else p
+            for p in exc.problems
+        ]
+        raise type(exc)(problems) from None
+
+
+def _build(
+    model: Model,
+    household: Path | None,
+    sets: list[str] | None,
+    archetype: str | None,
+    archetype_set: str | None,
+    person: Person | None,
+    required: bool,
+) -> Household:
     kwargs = dict(
         file=household,
         sets=sets or (),

@@ -27,9 +27,9 @@ from lanterne.contest.letters import (
 )
 from lanterne.errors import UsageError
 from lanterne.explain.explanation import explain_household
-from lanterne.explain.household import Person
 from lanterne.explain.population import score_population
 from lanterne.i18n import Msg, get_lang, tr
+from lanterne.inputs.sources import Person
 
 
 @app.command(

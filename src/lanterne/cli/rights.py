@@ -3,99 +3,85 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
-import polars as pl
 import typer
-from rich.table import Table
 
 from lanterne.cli.app import LangOption, app, console, h
-from lanterne.errors import Problem, UsageError
-from lanterne.i18n import Msg, format_number, format_percent, get_lang, pick, tr
+from lanterne.errors import UsageError
+from lanterne.i18n import Msg, get_lang, tr
 from lanterne.io.atomic import check_destination, write_json_atomic
-from lanterne.io.tables import read_table
-from lanterne.population.archetypes import load_archetypes
-from lanterne.provenance import status_label
-from lanterne.rights.inputs import INPUT_COLUMNS
-from lanterne.rights.simulate import default_month
 
-DEFAULT_MONTH = default_month()  # the current month, read once at startup
-NAMES = {
-    "rsa": Msg("RSA", "RSA"),
-    "ppa": Msg("Prime d'activité", "Activity bonus"),
-    "housing": Msg("Aide au logement", "Housing benefit"),
-    "aah": Msg("AAH", "AAH"),
-}
+if TYPE_CHECKING:
+    from lanterne.present.rights import RightsAnswer
+
+#: How ``lanterne rights`` asks for what is missing.
+HOW_TO_GIVE = Msg(
+    "donnez-les dans le fichier du foyer, avec --set VARIABLE=VALEUR, ou partez d'un "
+    "profil-type (--archetype)",
+    "give them in the household file, with --set VARIABLE=VALUE, or start from an "
+    "archetype (--archetype)",
+)
 
 
-def _household(file: Path | None, row: int, sets: list[str]) -> pl.DataFrame:
-    if file is None and not sets:
-        raise UsageError(
-            Msg(
-                "donnez un fichier de foyer ou au moins un --set VAR=VALEUR",
-                "give a household file or at least one --set VAR=VALUE",
+def show_answer(answer: RightsAnswer) -> None:
+    """The rights answer on the terminal: the table, then each benefit's rules and links."""
+    from rich.markup import escape
+    from rich.table import Table
+
+    from lanterne.present.rights import ESTIMATE
+
+    table = Table(title=tr("Droits probables — {m}", "Probable rights — {m}", m=answer.month_label))
+    table.add_column(tr("prestation", "benefit"))
+    table.add_column(tr("droit", "entitled"))
+    table.add_column(tr("montant €/mois", "amount €/month"), justify="right")
+    for b in answer.benefits:
+        table.add_row(b.name, tr("oui", "yes") if b.entitled else tr("non", "no"), b.amount_text)
+    console.print(table)
+    for b in answer.benefits:
+        mark = "✔" if b.entitled else "·"
+        console.print(f"[bold]{mark} {escape(b.name)}[/bold] — {escape(b.rules)}", soft_wrap=True)
+        if b.entitled:
+            console.print(
+                f"    {tr('Où le demander :', 'Where to claim:')} {b.claim}", soft_wrap=True
             )
-        )
-    values: dict[str, Any]
-    if file is not None:
-        frame = read_table(file)
-        if not 1 <= row <= frame.height:
-            raise UsageError(
-                Msg(
-                    "--row {r} hors du fichier ({n} lignes)",
-                    "--row {r} outside the file ({n} rows)",
-                    r=row,
-                    n=frame.height,
+            if b.apply_url:
+                console.print(
+                    f"    {tr('Faire la demande :', 'Apply:')} {b.apply_url} ({b.apply_source})",
+                    soft_wrap=True,
+                    markup=False,
                 )
+        if b.nonrecours:
+            console.print(
+                "    "
+                + tr(
+                    "Non-recours estimé parmi les ayants droit : {r} ({s} ; {src}).",
+                    "Estimated non-take-up among entitled households: {r} ({s}; {src}).",
+                    r=b.nonrecours,
+                    s=b.nonrecours_status_label,
+                    src=b.nonrecours_source,
+                ),
+                soft_wrap=True,
+                markup=False,
             )
-        values = {
-            k: (None if v is None else str(v)) for k, v in frame.row(row - 1, named=True).items()
-        }
-    else:
-        values = {k: str(v) for k, v in load_archetypes("fr-households").defaults.items()}
-    known = set(values) | set(INPUT_COLUMNS)
-    problems = []
-    for item in sets:
-        name, sep, value = item.partition("=")
-        if not sep or not name.strip():
-            problems.append(
-                Problem(
-                    Msg(
-                        "--set « {i} » : attendu VAR=VALEUR",
-                        "--set '{i}': expected VAR=VALUE",
-                        i=item,
-                    )
-                )
-            )
-            continue
-        if name.strip() not in known:
-            problems.append(
-                Problem(
-                    Msg(
-                        "--set « {n} » : variable inconnue ; connues : {k}",
-                        "--set '{n}': unknown variable; known: {k}",
-                        n=name.strip(),
-                        k=", ".join(sorted(known)),
-                    )
-                )
-            )
-            continue
-        values[name.strip()] = value.strip()
-    if problems:
-        raise UsageError(problems)
-    values = {
-        k: ("true" if v == "True" else "false" if v == "False" else v) for k, v in values.items()
-    }
-    return pl.DataFrame({k: [v] for k, v in values.items()}, schema={k: pl.String for k in values})
+    console.print(ESTIMATE.render(), soft_wrap=True)
+    console.print(tr("Hypothèses :", "Assumptions:"))
+    for assumption in answer.assumptions:
+        console.print(f"  - {assumption}", soft_wrap=True, markup=False)
+    console.print(
+        tr("Règles d'OpenFisca-France {v}.", "Rules of OpenFisca-France {v}.", v=answer.openfisca)
+    )
 
 
 @app.command(
     "rights",
     help=h(
         "Contrôle des droits d'un foyer avec OpenFisca-France : RSA, prime d'activité, aide "
-        "au logement, AAH — montants, règles et où les demander.",
+        "au logement, AAH, prestations familiales, complémentaire santé solidaire — "
+        "montants, règles et où les demander (comme la page « Mes droits »).",
         "Rights check of one household with OpenFisca-France: RSA, activity bonus, housing "
-        "benefit, AAH — amounts, rules and where to claim.",
+        "benefit, AAH, family benefits, solidarity health cover — amounts, rules and where "
+        "to claim (as on the 'My rights' page).",
     ),
 )
 def rights(
@@ -103,8 +89,10 @@ def rights(
         Path | None,
         typer.Argument(
             help=h(
-                "Fichier du foyer (CSV ou Parquet, colonnes d'une population Lanterne).",
-                "Household file (CSV or Parquet, columns of a Lanterne population).",
+                "Fichier du foyer : YAML ou JSON « variable: valeur », ou une ligne d'un "
+                "tableau CSV ou Parquet (colonnes d'une population Lanterne, voir --row).",
+                "Household file: YAML or JSON 'variable: value', or one row of a CSV or "
+                "Parquet table (columns of a Lanterne population, see --row).",
             )
         ),
     ] = None,
@@ -112,11 +100,23 @@ def rights(
         list[str] | None,
         typer.Option(
             "--set",
+            metavar=h("VAR=VALEUR", "VAR=VALUE"),
             help=h(
-                "Fixer une variable : --set income_monthly=0 (répétable ; part du foyer "
-                "type du catalogue sans fichier).",
-                "Set a variable: --set income_monthly=0 (repeatable; starts from the "
-                "catalog's default household without a file).",
+                "Fixer une variable : --set income_monthly=1200,50 (répétable ; sans "
+                "fichier ni profil-type, part du foyer type du catalogue).",
+                "Set a variable: --set income_monthly=1200.50 (repeatable; without a file "
+                "or an archetype, starts from the catalog's default household).",
+            ),
+        ),
+    ] = None,
+    archetype: Annotated[
+        str | None,
+        typer.Option(
+            "--archetype",
+            metavar=h("ID[/VARIANTE]", "ID[/VARIATION]"),
+            help=h(
+                "Partir d'un profil-type (fr-households), par exemple single-mother-rsa.",
+                "Start from an archetype (fr-households), e.g. single-mother-rsa.",
             ),
         ),
     ] = None,
@@ -125,12 +125,19 @@ def rights(
         typer.Option(
             "--row",
             min=1,
-            help=h("Ligne du fichier (1 = première).", "Row of the file (1 = first)."),
+            help=h("Ligne du tableau (1 = première).", "Row of the table (1 = first)."),
         ),
     ] = 1,
     month: Annotated[
-        str, typer.Option("--month", help=h("Mois (AAAA-MM).", "Month (YYYY-MM)."))
-    ] = DEFAULT_MONTH,
+        str | None,
+        typer.Option(
+            "--month",
+            help=h(
+                "Mois (AAAA-MM) ; par défaut le mois en cours.",
+                "Month (YYYY-MM); default: this month.",
+            ),
+        ),
+    ] = None,
     json_out: Annotated[
         Path | None,
         typer.Option(
@@ -141,69 +148,36 @@ def rights(
     lang: LangOption = None,
 ) -> None:
     """Rights check of one household."""
+    from lanterne.cli.household_options import options_named
+    from lanterne.inputs.rights import rights_household
+    from lanterne.present.rights import household_amounts, rights_answer
     from lanterne.rights.catalog import load_rights_catalog
-    from lanterne.rights.compute import compute_rights
-    from lanterne.rights.inputs import ASSUMPTIONS
-    from lanterne.rights.simulate import check_month
+    from lanterne.rights.simulate import check_month, default_month
 
-    check_month(month)
+    month = check_month(month or default_month())
     if json_out is not None:
         check_destination(json_out)
-    frame = _household(household, row, set_ or [])
+    sets = set_ or []
+    if household is None and not sets and archetype is None:
+        raise UsageError(
+            Msg(
+                "donnez un fichier de foyer, au moins un --set VAR=VALEUR ou un --archetype",
+                "give a household file, at least one --set VAR=VALUE or an --archetype",
+            )
+        )
+    with options_named(sets, HOW_TO_GIVE):
+        house = rights_household(
+            file=household,
+            row=row,
+            pairs=sets,
+            archetype=archetype,
+            start="defaults" if household is None and archetype is None else None,
+        )
     catalog = load_rights_catalog()
     with console.status(tr("Calcul avec OpenFisca-France…", "Computing with OpenFisca-France…")):
-        result = compute_rights(frame, month, catalog=catalog, progress=False, calibrate=False).row(
-            0, named=True
-        )
-    table = Table(title=tr("Droits probables — {m}", "Probable rights — {m}", m=month))
-    table.add_column(tr("prestation", "benefit"))
-    table.add_column(tr("droit", "entitled"))
-    table.add_column(tr("montant €/mois", "amount €/month"), justify="right")
-    out: dict[str, Any] = {"month": month, "benefits": {}}
-    for key, name in NAMES.items():
-        amount = result[f"{key}_amount"]
-        entitled = bool(result[f"{key}_entitled"])
-        table.add_row(
-            name.render(),
-            tr("oui", "yes") if entitled else tr("non", "no"),
-            format_number(amount, digits=2),
-        )
-        b = catalog.benefits[key]
-        out["benefits"][key] = {
-            "name": name.render(),
-            "entitled": entitled,
-            "amount_monthly": amount,
-            "rules": pick(b.rules),
-            "where_to_claim": pick(b.claim),
-        }
-    console.print(table)
-    for key, name in NAMES.items():
-        b = catalog.benefits[key]
-        mark = "✔" if result[f"{key}_entitled"] else "·"
-        console.print(f"[bold]{mark} {name.render()}[/bold] — {pick(b.rules)}")
-        if result[f"{key}_entitled"]:
-            console.print(f"    {tr('Où le demander :', 'Where to claim:')} {pick(b.claim)}")
-    console.print(
-        tr(
-            "Calcul : OpenFisca-France (règles en vigueur au mois choisi). Estimation, pas "
-            "une décision : seule la CAF, la MSA ou la MDPH décide.",
-            "Computed with OpenFisca-France (rules in force in the chosen month). An "
-            "estimate, not a decision: only the CAF, MSA or MDPH decides.",
-        )
-    )
-    console.print(tr("Hypothèses :", "Assumptions:"))
-    for assumption in ASSUMPTIONS:
-        console.print(f"  - {assumption.render()}", soft_wrap=True)
-    rsa_rate = catalog.benefits["rsa"].nonrecours
-    console.print(
-        tr(
-            "Non-recours au RSA estimé parmi les ayants droit : {r} par trimestre ({s}, DREES).",
-            "Estimated RSA non-take-up among entitled households: {r} per quarter ({s}, DREES).",
-            r=format_percent(rsa_rate.rate or 0, digits=0),
-            s=status_label(rsa_rate.status),
-        )
-    )
-    out["assumptions"] = [a.render(get_lang()) for a in ASSUMPTIONS]
+        amounts = household_amounts(house.frame, month)
+    answer = rights_answer(catalog, amounts, month, get_lang())
+    show_answer(answer)
     if json_out is not None:
-        write_json_atomic(json_out, out)
+        write_json_atomic(json_out, answer.to_dict())
         console.print(tr("Résultat écrit dans {p}", "Result written to {p}", p=str(json_out)))

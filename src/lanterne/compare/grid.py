@@ -110,7 +110,7 @@ def parse_value_options(options: Sequence[str], models: Sequence[Model]) -> dict
     >>> parse_value_options(["n_children=0,3"], [load_model("fr-cnaf-2014")])
     {'n_children': [0, 3]}
     """
-    from lanterne.explain.household import parse_value
+    from lanterne.inputs.values import parse_value
 
     out: dict[str, list[Any]] = {}
     problems = []

@@ -42,9 +42,9 @@ from lanterne.contest.legal import (
 )
 from lanterne.errors import LanterneError, Problem
 from lanterne.explain.explanation import Explanation
-from lanterne.explain.household import Person
 from lanterne.explain.sentences import describe_value, signed
 from lanterne.i18n import Msg, format_number, format_percent, normalise_lang, pick
+from lanterne.inputs.sources import Person
 from lanterne.model import Model
 from lanterne.provenance import source_citation, status_explanation, status_label
 

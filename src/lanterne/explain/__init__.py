@@ -18,7 +18,7 @@ from lanterne.explain.counterfactual import (
     counterfactuals,
 )
 from lanterne.explain.explanation import Explanation, explain_household
-from lanterne.explain.household import Household, Person, build_household
+from lanterne.explain.household import Household, build_household
 from lanterne.explain.population import Population, score_population
 
 __all__ = [
@@ -27,7 +27,6 @@ __all__ = [
     "CounterfactualResult",
     "Explanation",
     "Household",
-    "Person",
     "Population",
     "build_household",
     "counterfactuals",

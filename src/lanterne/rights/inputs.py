@@ -30,6 +30,7 @@ Example:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import polars as pl
@@ -37,6 +38,8 @@ from numpy.typing import NDArray
 
 from lanterne.errors import DataError, Problem
 from lanterne.i18n import Msg
+from lanterne.inputs.numbers import number_column
+from lanterne.model.data import _TRUE
 from lanterne.population.codes import CATEGORIES
 
 #: Columns read from a household table, with what each is used for. Columns marked
@@ -242,7 +245,9 @@ class Situations:
     isolement_recent: Array
 
 
-def _column(frame: pl.DataFrame, name: str, default: object, dtype: pl.DataType) -> pl.Series:
+def _column(frame: pl.DataFrame, name: str, default: object, dtype: Any) -> pl.Series:
+    if name in frame.columns and dtype == pl.Float64:  # "1 200,50" as everywhere else
+        return number_column(frame[name])
     if name in frame.columns:
         return frame[name].cast(pl.String).cast(dtype, strict=False)
     return pl.Series(name, [default] * frame.height, dtype=dtype)
@@ -260,7 +265,7 @@ def _bool(frame: pl.DataFrame, name: str) -> Array:
     if series.dtype == pl.Boolean:
         return series.fill_null(False).to_numpy()
     text = series.cast(pl.String).str.strip_chars().str.to_lowercase()
-    return text.is_in(["true", "1", "yes", "oui", "vrai"]).fill_null(False).to_numpy()
+    return text.is_in(_TRUE).fill_null(False).to_numpy()
 
 
 def check_table(frame: pl.DataFrame) -> None:
@@ -312,8 +317,8 @@ def check_table(frame: pl.DataFrame) -> None:
     for name in ("n_children", "income_monthly", "rent_monthly", "head_age"):
         if name not in frame.columns:
             continue
-        values = frame[name].cast(pl.String).cast(pl.Float64, strict=False)
-        bad = (values.is_null() | (values < 0) | values.is_nan()).to_numpy()
+        values = number_column(frame[name])
+        bad = (values.is_null() | (values < 0)).to_numpy()
         if bad.any():
             rows = np.flatnonzero(bad)[:5] + 1
             problems.append(

@@ -72,6 +72,10 @@ _MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 
 #: First and last months the installed OpenFisca-France covers well for these benefits.
 FIRST_MONTH = "2019-01"
+#: A fixed month for figures that must not move with the calendar: the demo's non-take-up
+#: (quoted in docs/scaling.md) and the benchmarks (comparable from one run to the next).
+#: Everything a user asks for defaults to :func:`default_month` instead.
+REFERENCE_MONTH = "2025-06"
 
 
 def check_month(month: str) -> str:
@@ -239,6 +243,7 @@ __all__ = [
     "HEAD",
     "HISTORY_MONTHS",
     "PARTNER",
+    "REFERENCE_MONTH",
     "check_month",
     "default_month",
     "simulate",

@@ -155,6 +155,7 @@ def demo_nonrecours(
     """
     from lanterne.model import TargetingRule
     from lanterne.rights.audit import audit_nonrecours
+    from lanterne.rights.simulate import REFERENCE_MONTH
 
     if client is None:
         frame, total = read_sample(path, sample, seed)
@@ -163,7 +164,7 @@ def demo_nonrecours(
         total = frame.height
     audit = audit_nonrecours(
         frame,
-        "2025-06",
+        REFERENCE_MONTH,  # the demo's figures are quoted in the docs: a fixed month
         group_cols=group_cols,
         model=model.id,
         targeting=TargetingRule(threshold=threshold),

@@ -22,7 +22,7 @@ from starlette.exceptions import HTTPException
 
 from lanterne.audit import audit_population, audit_selection
 from lanterne.audit.chunks import open_source
-from lanterne.audit.defaults import DEFAULT_GROUP_ORDER, default_group_cols
+from lanterne.audit.defaults import default_group_cols
 from lanterne.audit.suppression import DEFAULT_MIN_CELL
 from lanterne.errors import LanterneError
 from lanterne.i18n import Msg, format_number, tr
@@ -36,8 +36,6 @@ from lanterne.web.uploads import safe_upload_name, upload_folder
 router = APIRouter()
 
 SUFFIXES = (".csv", ".parquet")
-#: Pre-filled group columns: the default list (left as is, columns the file lacks are skipped).
-DEFAULT_GROUPS = ", ".join(DEFAULT_GROUP_ORDER)
 ACTIONS = ("view", "html", "pdf")
 KINDS = ("population", "selection", "nonrecours")
 #: Non-take-up audit: households per OpenFisca simulation, and the most this page computes
@@ -67,7 +65,7 @@ def _form(
         status_code=status_code,
         models=list(state.models),
         columns=columns,
-        default_groups=DEFAULT_GROUPS,
+        default_groups=default_groups(request),
         limit=format_number(mb, lang, 0 if mb >= 1 else 2),
         nonrecours_max=format_number(NONRECOURS_MAX_ROWS, lang, 0),
         nonrecours_month=default_month(),
@@ -159,10 +157,16 @@ def _audit(request: Request, form: FormData, lang: str) -> Response:
     return HTMLResponse(_with_back_link(html, lang))
 
 
+def default_groups(request: Request) -> str:
+    """The form's pre-filled group columns: the default list of the served models (left as
+    is, the columns the file lacks are skipped)."""
+    return ", ".join(default_group_cols(list(app_state(request).models.values())))
+
+
 def _groups(request: Request, form: FormData, path: Path, asked: list[str]) -> list[str]:
     """The columns asked for; the default list (as in ``lanterne report``) if none, or if
     the pre-filled default was left as is (then only the columns the file has)."""
-    if asked and asked != _columns(DEFAULT_GROUPS):
+    if asked and asked != _columns(default_groups(request)):
         return asked
     try:
         columns = open_source(path).columns

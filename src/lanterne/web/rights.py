@@ -10,6 +10,7 @@ second. The form is plain HTML and nothing is stored.
 
 from __future__ import annotations
 
+import json
 import threading
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -17,18 +18,27 @@ from typing import Any
 
 import polars as pl
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
 from lanterne.errors import LanterneError
-from lanterne.explain.household import DEFAULT_ARCHETYPES
-from lanterne.i18n import Msg, format_number, format_percent, pick
+from lanterne.i18n import Msg, pick
+from lanterne.inputs.assemble import MissingValues
+from lanterne.inputs.numbers import number_problem, parse_number
+from lanterne.inputs.rights import (
+    LABELS_MODEL,
+    RightsHousehold,
+    archetype_rights_values,
+    rights_frame,
+    rights_household,
+    rights_variables,
+)
 from lanterne.model import Model, load_model
-from lanterne.population.archetypes import load_archetypes
+from lanterne.present.rights import RightsAnswer, household_amounts, rights_answer
 from lanterne.rights.catalog import RightsCatalog, load_rights_catalog
-from lanterne.rights.inputs import AGE_BANDS, ASSUMPTIONS, INPUT_COLUMNS
-from lanterne.rights.simulate import default_month, openfisca_version
+from lanterne.rights.inputs import INPUT_COLUMNS
+from lanterne.rights.simulate import FIRST_MONTH, default_month
 from lanterne.web.common import app_state, category_labels, unit_label, variable_label
 from lanterne.web.render import page, page_lang
 from lanterne.web.score import Field, _text, archetype_choices, chosen_archetype
@@ -37,20 +47,8 @@ from lanterne.web.state import AppState
 
 router = APIRouter()
 
-#: Month of the rights when the form does not say (same as ``lanterne rights``).
-#: Benefits shown, in this order (the catalog's keys): the four the population audits
-#: draw take-up for, then the family benefits and the health cover (``family_benefits``).
-BENEFITS = ("rsa", "ppa", "housing", "aah", "asf", "af", "cf", "css")
-#: The model whose spec gives the labels, help texts and categories of the inputs.
-LABELS_MODEL = "fr-cnaf-2014"
 #: Inputs of the form, in this order (``head_age`` replaces ``age_band``: RSA turns on 25).
 FORM_COLUMNS = tuple(c for c in INPUT_COLUMNS if c != "age_band")
-HEAD_AGE = {"fr": "Âge du responsable", "en": "Age of the head of household"}
-AGE_RANGE = (16, 110)
-HEAD_AGE_HELP = Msg(
-    "L'âge de la personne qui demande (le RSA demande 25 ans, sauf avec un enfant à charge).",
-    "The age of the person claiming (RSA needs 25, except with a dependent child).",
-)
 
 
 class RightsEngine:
@@ -80,33 +78,24 @@ class RightsEngine:
         with self._lock:
             if self._ready:
                 return
-            frame = pl.DataFrame(
+            frame = rights_frame(
                 {
-                    "family_type": ["single_parent"],
-                    "n_children": [2],
-                    "head_age": [40],
-                    "head_activity": ["inactive"],
-                    "income_monthly": [0.0],
-                    "housing_status": ["hosted"],
+                    "family_type": "single_parent",
+                    "n_children": 2,
+                    "head_age": 40,
+                    "head_activity": "inactive",
+                    "income_monthly": 0.0,
+                    "housing_status": "hosted",
                 }
             )
-            _simulate_one(frame, default_month())
+            household_amounts(frame, default_month())
             self._ready = True
 
     def household(self, frame: pl.DataFrame, month: str) -> dict[str, Any]:
         """Monthly amounts (``<key>_amount``) of the one household of ``frame`` for
         ``month``: the four audited benefits, the family benefits and the CSS."""
         self.warm()
-        return _simulate_one(frame, month)
-
-
-def _simulate_one(frame: pl.DataFrame, month: str) -> dict[str, Any]:
-    from lanterne.rights.inputs import derive_situations
-    from lanterne.rights.simulate import BENEFITS as AUDITED
-    from lanterne.rights.simulate import FAMILY_BENEFITS, simulate
-
-    out = simulate(derive_situations(frame), month, {**AUDITED, **FAMILY_BENEFITS})
-    return {f"{k}_amount": float(v[0]) for k, v in out.items()}
+        return household_amounts(frame, month)
 
 
 def rights_engine(state: AppState) -> RightsEngine:
@@ -143,6 +132,7 @@ class Inputs:
     values: dict[str, str]
     month: str
     errors: dict[str, Msg] = field(default_factory=dict)
+    household: RightsHousehold | None = None
 
 
 def _labels_model(state: AppState) -> Model:
@@ -157,11 +147,8 @@ def archetype_values(archetype: str) -> dict[str, str]:
 @lru_cache(maxsize=64)
 def _archetype_values(archetype: str) -> dict[str, str]:
     # the catalog file is read once per archetype: the score page asks on every request
-    house = load_archetypes(DEFAULT_ARCHETYPES).household(archetype)
-    values = {c: _text(house.get(c)) for c in FORM_COLUMNS if house.get(c) is not None}
-    if "head_age" not in values:
-        values["head_age"] = str(AGE_BANDS.get(str(house.get("age_band")), 40))
-    return values
+    values = archetype_rights_values(archetype)
+    return {c: _text(values[c]) for c in FORM_COLUMNS if c in values}
 
 
 def form_fields(
@@ -170,23 +157,14 @@ def form_fields(
     """The inputs of the rights check, labelled as on the score page."""
     errors = errors or {}
     fields = []
+    variables = rights_variables()
     for name in FORM_COLUMNS:
-        base = {"name": name, "value": values.get(name, ""), "error": errors.get(name)}
-        var = model.spec.variable(name)
-        if name == "head_age" or var is None:
-            lo, hi = AGE_RANGE
-            fields.append(
-                Field(
-                    label=HEAD_AGE[lang] if name == "head_age" else name.replace("_", " "),
-                    help=HEAD_AGE_HELP.render(lang),
-                    kind="number",
-                    min=str(lo),
-                    max=str(hi),
-                    unit="ans" if lang == "fr" else "years",
-                    **base,
-                )
-            )
-            continue
+        base: dict[str, Any] = {
+            "name": name,
+            "value": values.get(name, ""),
+            "error": errors.get(name),
+        }
+        var = variables[name]
         label = variable_label(var, lang)
         help_text = pick(var.description, lang) if var.description else ""
         if var.type == "category":
@@ -246,56 +224,62 @@ def department_names() -> dict[str, str]:
     return names
 
 
+#: Fields the rights check cannot do without (the others have a stated default).
+REQUIRED = (*(n for n, (needed, _) in INPUT_COLUMNS.items() if needed), "head_age")
+
+
 def read_inputs(model: Model, form: FormData) -> Inputs:
-    """The form's values, each checked against what the rights computation accepts."""
+    """The form's values read as the rights check reads a household (the same reading as
+    ``lanterne rights --set``); what is wrong is said next to its field, in the page's words."""
     values = {c: str(form.get(c, "")).strip() for c in FORM_COLUMNS}
     month = str(form.get("month", "")).strip() or default_month()
     inputs = Inputs(values, month)
-    english = {f.name: f for f in form_fields(model, values, "en")}
-    for f in form_fields(model, values, "fr"):
-        value = values[f.name]
-        if f.kind == "select":
-            allowed = [v for v, _ in f.options]
-            if value not in allowed:
-                inputs.errors[f.name] = Msg(
-                    "« {v} » n'est pas un des choix proposés : {a}",
-                    "'{v}' is not one of the choices: {a}",
-                    v=value[:40],
-                    a=Msg(
-                        ", ".join(label for _, label in f.options),
-                        ", ".join(label for _, label in english[f.name].options),
-                    ),
-                )
-            continue
-        try:
-            number = float(value.replace(",", ".").replace("\u202f", "").replace(" ", ""))
-        except ValueError:
-            inputs.errors[f.name] = Msg(
-                "« {v} » n'est pas un nombre", "'{v}' is not a number", v=value
-            )
-            continue
-        lo = float(f.min) if f.min is not None else None
-        hi = float(f.max) if f.max is not None else None
-        if number != number or (lo is not None and number < lo) or (hi is not None and number > hi):
-            inputs.errors[f.name] = Msg(
-                "{v} est hors de l'intervalle permis ({lo} – {hi})",
-                "{v} is outside the allowed range ({lo} – {hi})",
-                v=value,
-                lo=f.min or "",
-                hi=f.max or "",
-            )
-        elif f.step == "1" and not number.is_integer():
-            inputs.errors[f.name] = Msg(
-                "{v} : un nombre entier est attendu", "{v}: a whole number is expected", v=value
-            )
-        else:  # "1 500,5" → "1500.5": the text the rights table reads
-            values[f.name] = str(int(number)) if number.is_integer() else str(number)
+    try:
+        inputs.household = rights_household(form=values)
+    except LanterneError as exc:
+        fields = {f.name: f for f in form_fields(model, values, "fr")}
+        english = {f.name: f for f in form_fields(model, values, "en")}
+        problems = [] if isinstance(exc, MissingValues) else exc.problems
+        for problem in problems:
+            name = problem.path or ""
+            f = fields.get(name)
+            if f is None:
+                inputs.errors[name] = problem.message
+            else:
+                inputs.errors[name] = _field_error(f, english[name], values[name])
+        for name in REQUIRED:  # every problem at once: the blank ones too
+            if not values.get(name):
+                inputs.errors[name] = Msg("une valeur est attendue", "a value is expected")
+        return inputs
+    # "1 500,5" → "1500.5": the form shows what was read
+    inputs.values.update({k: _text(v) for k, v in inputs.household.values.items()})
     return inputs
 
 
-def household_frame(values: dict[str, str]) -> pl.DataFrame:
-    """One household as the text table ``lanterne rights`` builds from ``--set``."""
-    return pl.DataFrame({k: [v] for k, v in values.items()}, schema={k: pl.String for k in values})
+def _field_error(f: Field, english: Field, value: str) -> Msg:
+    """What is wrong with a field's value, with its choices by their labels or its range."""
+    if f.kind == "select":
+        return Msg(
+            "« {v} » n'est pas un des choix proposés : {a}",
+            "'{v}' is not one of the choices: {a}",
+            v=value[:40],
+            a=Msg(
+                ", ".join(label for _, label in f.options),
+                ", ".join(label for _, label in english.options),
+            ),
+        )
+    why = number_problem(value)  # the words of the one number parser
+    if why is not None:
+        return why
+    if f.step == "1" and not parse_number(value).is_integer():
+        return Msg("{v} : un nombre entier est attendu", "{v}: a whole number is expected", v=value)
+    return Msg(
+        "{v} est hors de l'intervalle permis ({lo} – {hi})",
+        "{v} is outside the allowed range ({lo} – {hi})",
+        v=value,
+        lo=f.min or "",
+        hi=f.max or "",
+    )
 
 
 # ---------------------------------------------------------------------- pages
@@ -304,7 +288,7 @@ def household_frame(values: dict[str, str]) -> pl.DataFrame:
 @router.get("/rights", response_class=HTMLResponse)
 async def rights_form(
     request: Request, archetype: str | None = None, month: str | None = None
-) -> HTMLResponse:
+) -> Response:
     """The form; with the household's values in the address (a link from "Mon score" or
     from a result), the result at once: the household is not typed again."""
     lang = page_lang(request)
@@ -340,13 +324,13 @@ def _carried(request: Request, source: Any) -> dict[str, str]:
 
 
 @router.post("/rights", response_class=HTMLResponse)
-async def rights_result(request: Request) -> HTMLResponse:
+async def rights_result(request: Request) -> Response:
     form = await request.form()
     # OpenFisca runs in a thread: the other pages stay responsive
     return await run_in_threadpool(_rights_result, request, form)
 
 
-def _rights_result(request: Request, form: FormData) -> HTMLResponse:
+def _rights_result(request: Request, form: FormData) -> Response:
     lang = page_lang(request)
     state = app_state(request)
     inputs = read_inputs(_labels_model(state), form)
@@ -375,8 +359,9 @@ def _rights_result(request: Request, form: FormData) -> HTMLResponse:
             carried=_carried(request, form),
         )
     engine = rights_engine(state)
+    assert inputs.household is not None  # no errors: the household was read
     try:
-        row = engine.household(household_frame(inputs.values), inputs.month)
+        row = engine.household(inputs.household.frame, inputs.month)
     except LanterneError as exc:  # a value the checks above let through
         return _render(
             request,
@@ -388,100 +373,25 @@ def _rights_result(request: Request, form: FormData) -> HTMLResponse:
             status_code=422,
             carried=_carried(request, form),
         )
+    answer = rights_answer(engine.catalog, row, inputs.month, lang)
+    if form.get("download") == "json":  # the same object as ``lanterne rights --json``
+        body = json.dumps(answer.to_dict(), ensure_ascii=False, indent=2) + "\n"
+        return Response(
+            body.encode("utf-8"),
+            media_type="application/json",
+            headers={
+                "content-disposition": f'attachment; filename="lanterne-rights-{answer.month}.json"'
+            },
+        )
     return _render(
         request,
         lang,
         inputs.values,
         inputs.month,
         None,
-        result=result_context(engine.catalog, row, inputs.month, lang),
+        result=answer,
         carried=_carried(request, form),
     )
-
-
-FAMILY_ASSUMPTION = Msg(
-    "Allocation de soutien familial : l'autre parent ne verse pas de pension alimentaire "
-    "(s'il en verse une, l'ASF la complète seulement jusqu'à son montant) ; les enfants "
-    "sont à charge et vivent au foyer.",
-    "Family support allowance: the other parent pays no child support (if they pay some, "
-    "the ASF only tops it up to its amount); the children are dependants living in the "
-    "household.",
-)
-
-
-def month_label(month: str, lang: str) -> str:
-    """``2026-12`` → ``décembre 2026`` / ``December 2026``.
-
-    >>> month_label("2026-12", "fr"), month_label("2025-06", "en")
-    ('décembre 2026', 'June 2025')
-    """
-    import datetime as dt
-
-    from lanterne.contest.letters import format_date
-
-    return format_date(dt.date.fromisoformat(f"{month}-01"), lang).split(" ", 1)[1]
-
-
-def _benefit(catalog: RightsCatalog, key: str) -> Any:
-    return catalog.benefits.get(key) or catalog.family_benefits[key]  # type: ignore[call-overload]
-
-
-def result_context(
-    catalog: RightsCatalog, row: dict[str, Any], month: str, lang: str
-) -> dict[str, Any]:
-    """Everything the result part of the page shows.
-
-    The CSS is a health cover, not money: free (``css_free``), or with a monthly
-    contribution (``css_paid``), and counts for nothing in the total.
-    """
-    benefits = []
-    total = 0.0
-    for key in BENEFITS:
-        b = _benefit(catalog, key)
-        rate = b.nonrecours
-        if key == "css":
-            free, paid = row["css_free_amount"] > 0, row["css_paid_amount"]
-            entitled = free or paid > 0
-            if free:
-                amount = Msg("gratuite", "free").render(lang)
-            elif paid > 0:
-                amount = Msg(
-                    "participation de {p} € par mois",
-                    "contribution of €{p} a month",
-                    p=Msg(format_number(paid, "fr", 2), format_number(paid, "en", 2)),
-                ).render(lang)
-            else:
-                amount = "—"
-        else:
-            value = row[f"{key}_amount"]
-            entitled = value > 0
-            total += value
-            amount = format_number(value, lang, 2)
-        apply = b.apply
-        benefits.append(
-            {
-                "key": key,
-                "name": pick(b.label, lang),
-                "entitled": entitled,
-                "amount": amount,
-                "rules": pick(b.rules, lang),
-                "claim": pick(b.claim, lang),
-                "apply_url": apply.url if apply else None,
-                "apply_source": catalog.source(apply.source).title if apply else None,
-                "nonrecours": None if rate.rate is None else format_percent(rate.rate, lang, 0),
-                "nonrecours_status": rate.status,
-                "nonrecours_source": catalog.source(rate.source).title,
-                "nonrecours_url": catalog.source(rate.source).url,
-            }
-        )
-    return {
-        "month": month_label(month, lang),
-        "benefits": benefits,
-        "total": format_number(total, lang, 2),
-        "any": any(b["entitled"] for b in benefits),
-        "assumptions": [a.render(lang) for a in (*ASSUMPTIONS, FAMILY_ASSUMPTION)],
-        "openfisca": openfisca_version(),
-    }
 
 
 def _render(
@@ -491,7 +401,7 @@ def _render(
     month: str,
     archetype: str | None,
     *,
-    result: dict[str, Any] | None = None,
+    result: RightsAnswer | None = None,
     errors: dict[str, str] | None = None,
     problems: list[str] | None = None,
     status_code: int = 200,
@@ -516,6 +426,7 @@ def _render(
         archetype=archetype,
         fields=form_fields(_labels_model(state), values, lang, errors),
         month=month,
+        first_month=FIRST_MONTH,
         month_error=errors.get("month"),
         result=result,
         problems=problems or [],

@@ -29,15 +29,12 @@ from lanterne.errors import LanterneError
 from lanterne.explain import Budget, Explanation, build_household, counterfactuals
 from lanterne.explain.counterfactual import CounterfactualResult
 from lanterne.explain.explanation import explain_household
-from lanterne.explain.household import (
-    DEFAULT_ARCHETYPES,
-    Household,
-    Person,
-)
+from lanterne.explain.household import DEFAULT_ARCHETYPES, Household
 from lanterne.explain.household import archetype_set_for as _archetype_set_for
 from lanterne.explain.population import Population
 from lanterne.explain.sentences import describe_value, signed
 from lanterne.i18n import Msg, format_number, format_percent, pick
+from lanterne.inputs.sources import Person
 from lanterne.model import Model
 from lanterne.population.archetypes import load_archetypes
 from lanterne.web.changes import changes_view
