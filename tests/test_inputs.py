@@ -10,8 +10,8 @@ from starlette.datastructures import FormData
 from lanterne.errors import DataError
 from lanterne.explain.household import build_household
 from lanterne.inputs.numbers import NumberError, parse_number
-from lanterne.inputs.rights import rights_household
 from lanterne.model import load_model
+from lanterne.rights.household import rights_household
 
 NBSP, NNBSP = "\u00a0", "\u202f"
 

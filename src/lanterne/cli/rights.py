@@ -149,9 +149,9 @@ def rights(
 ) -> None:
     """Rights check of one household."""
     from lanterne.cli.household_options import options_named
-    from lanterne.inputs.rights import rights_household
     from lanterne.present.rights import household_amounts, rights_answer
     from lanterne.rights.catalog import load_rights_catalog
+    from lanterne.rights.household import rights_household
     from lanterne.rights.simulate import check_month, default_month
 
     month = check_month(month or default_month())

@@ -7,7 +7,7 @@ each into located :class:`~lanterne.inputs.sources.Entry` objects; :mod:`.values
 entry as a value of its declared variable, with :mod:`.numbers` for every number;
 :mod:`.assemble` layers the sources and lists every problem at once. The explanation
 (:func:`lanterne.explain.household.build_household`) and the rights check
-(:func:`lanterne.inputs.rights.rights_household`) both assemble their household here.
+(:func:`lanterne.rights.household.rights_household`) both assemble their household here.
 
 Messages speak of values and variables, never of a front end's options: the CLI adds its
 flag (``--set``), the web page its field label.

@@ -6,7 +6,8 @@ which other names it quietly ignores and how to suggest a fix for an unknown one
 
 Example:
     >>> from lanterne.inputs.sources import entries_from_pairs
-    >>> from lanterne.spec.schema import Text, Variable
+    >>> from lanterne.provenance import Text
+    >>> from lanterne.spec.schema import Variable
     >>> kids = Variable(name="kids", type="int", description=Text(fr="Enfants", en="Children"))
     >>> reader = Reader({"kids": kids}, Msg("pour l'exemple", "for the example"))
     >>> read_layers(reader, [entries_from_pairs(["kids=2"])]).values

@@ -5,7 +5,8 @@ archetype): numbers through :func:`lanterne.inputs.numbers.parse_number`, yes/no
 French and English, categories with a suggestion for a near miss.
 
 Example:
-    >>> from lanterne.spec.schema import Text, Variable
+    >>> from lanterne.provenance import Text
+    >>> from lanterne.spec.schema import Variable
     >>> income = Variable(name="income", type="float", range=(0, 10000),
     ...                   description=Text(fr="Revenu", en="Income"))
     >>> parse_value(income, "1\u00a0200,50")
@@ -36,7 +37,8 @@ MAX_EXACT_INT = 2**53
 def expected(var: Variable) -> Msg:
     """What a variable accepts, in words.
 
-    >>> from lanterne.spec.schema import Text, Variable
+    >>> from lanterne.provenance import Text
+    >>> from lanterne.spec.schema import Variable
     >>> v = Variable(name="n", type="int", range=(0, 10), description=Text(fr="n", en="n"))
     >>> expected(v).render("fr")
     'un nombre entier entre 0 et 10'
@@ -71,7 +73,8 @@ def is_blank(raw: Any) -> bool:
 def parse_value(var: Variable, raw: Any) -> tuple[Any, Msg | None]:
     """Read ``raw`` as a value of ``var``: ``(value, None)`` or ``(None, why not)``.
 
-    >>> from lanterne.spec.schema import Text, Variable
+    >>> from lanterne.provenance import Text
+    >>> from lanterne.spec.schema import Variable
     >>> v = Variable(name="n", type="int", range=(0, 10), description=Text(fr="n", en="n"))
     >>> parse_value(v, "3")
     (3, None)

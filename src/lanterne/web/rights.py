@@ -26,7 +26,10 @@ from lanterne.errors import LanterneError
 from lanterne.i18n import Msg, pick
 from lanterne.inputs.assemble import MissingValues
 from lanterne.inputs.numbers import number_problem, parse_number
-from lanterne.inputs.rights import (
+from lanterne.model import Model, load_model
+from lanterne.present.rights import RightsAnswer, household_amounts, rights_answer
+from lanterne.rights.catalog import RightsCatalog, load_rights_catalog
+from lanterne.rights.household import (
     LABELS_MODEL,
     RightsHousehold,
     archetype_rights_values,
@@ -34,9 +37,6 @@ from lanterne.inputs.rights import (
     rights_household,
     rights_variables,
 )
-from lanterne.model import Model, load_model
-from lanterne.present.rights import RightsAnswer, household_amounts, rights_answer
-from lanterne.rights.catalog import RightsCatalog, load_rights_catalog
 from lanterne.rights.inputs import INPUT_COLUMNS
 from lanterne.rights.simulate import FIRST_MONTH, default_month
 from lanterne.web.common import app_state, category_labels, unit_label, variable_label

@@ -34,9 +34,10 @@ from lanterne.inputs.sources import (
 )
 from lanterne.inputs.values import POLARS_TYPES
 from lanterne.population.archetypes import load_archetypes
+from lanterne.provenance import Text
 from lanterne.rights.inputs import AGE_BANDS, INPUT_COLUMNS
 from lanterne.spec.load import load_spec
-from lanterne.spec.schema import Text, Variable
+from lanterne.spec.schema import Variable
 
 #: The model whose spec declares the rights inputs (labels, help texts, categories, ranges).
 LABELS_MODEL = "fr-cnaf-2014"
