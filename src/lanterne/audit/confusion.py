@@ -39,6 +39,7 @@ from lanterne.audit.results import AuditResult, ratio_or_none
 from lanterne.audit.suppression import DEFAULT_MIN_CELL, check_min_cell, hide_row, suppress
 from lanterne.errors import DataError, Problem, UsageError, name_list, short_name
 from lanterne.i18n import Msg
+from lanterne.io.frames import TableLike, as_polars, is_table
 from lanterne.io.tables import read_table
 
 COUNTS = ("tn", "fp", "fn", "tp")
@@ -246,7 +247,7 @@ def _from_long(
 
 
 def read_counts(
-    counts: pl.DataFrame | str | os.PathLike[str],
+    counts: TableLike | str | os.PathLike[str],
     *,
     long: bool = False,
     metric_col: str | None = None,
@@ -260,8 +261,8 @@ def read_counts(
     >>> groups, table.row(0)
     (['g'], ('a', 5, 1, 0, 2))
     """
-    label = None if isinstance(counts, pl.DataFrame) else str(counts)
-    frame = counts if isinstance(counts, pl.DataFrame) else _read_any(Path(counts), sheet)
+    label = None if is_table(counts) else str(counts)
+    frame = as_polars(counts) if is_table(counts) else _read_any(Path(counts), sheet)
     if frame.height == 0:
         raise DataError(Problem(Msg("le tableau est vide", "the table is empty"), file=label))
     if long:
@@ -348,7 +349,7 @@ def rates(tn: int, fp: int, fn: int, tp: int) -> dict[str, float | None]:
 
 
 def audit_confusion(
-    counts: pl.DataFrame | str | os.PathLike[str],
+    counts: TableLike | str | os.PathLike[str],
     *,
     long: bool = False,
     metric_col: str | None = None,
