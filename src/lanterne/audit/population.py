@@ -137,7 +137,7 @@ class PopulationAudit(AuditResult):
         }
         if self.condition_col is not None:
             out["condition_col"] = self.condition_col
-            out["conditional"] = [
+            out["strata"] = [
                 {
                     **{k: v for k, v in s.items() if k != "groups"},
                     "groups": tables_to_json(s["groups"]),

@@ -75,7 +75,8 @@ def as_polars(data: TableLike) -> pl.DataFrame:
     """A Polars DataFrame holding ``data`` (itself when it is one; a LazyFrame is collected).
 
     pandas' index is left out (as when pandas writes a file with ``index=False``); missing
-    values (``None``, ``NaN`` of a float column, ``pd.NA``) become Polars nulls.
+    values (``None``, ``NaN`` of a float column, ``pd.NA``) become Polars nulls; a
+    ``category`` column of text becomes an ``Enum`` with the same categories in the same order.
 
     >>> import pandas as pd
     >>> as_polars(pd.DataFrame({"x": [1.5, None]}))["x"].null_count()
@@ -87,7 +88,7 @@ def as_polars(data: TableLike) -> pl.DataFrame:
     if kind == "lazy":
         return data.collect()
     if kind == "pandas":
-        return pl.from_pandas(data)
+        return _from_pandas(data)
     if kind == "arrow":
         frame = pl.from_arrow(data)
         assert isinstance(frame, pl.DataFrame)
@@ -99,6 +100,20 @@ def as_polars(data: TableLike) -> pl.DataFrame:
             t=type(data).__name__,
         )
     )
+
+
+def _from_pandas(data: Any) -> pl.DataFrame:
+    """pandas → Polars, keeping the order of a ``category`` column's categories (an Enum),
+    which audits show groups in."""
+    frame = pl.from_pandas(data)
+    pd = _pandas()
+    enums = {
+        name: pl.Enum([str(c) for c in dtype.categories])
+        for name, dtype in zip(frame.columns, data.dtypes, strict=True)
+        if isinstance(dtype, pd.CategoricalDtype)
+        and all(isinstance(c, str) for c in dtype.categories)
+    }
+    return frame.with_columns(pl.col(n).cast(e) for n, e in enums.items()) if enums else frame
 
 
 def like_input(result: pl.DataFrame | pl.Series, original: object) -> Any:
