@@ -19,6 +19,7 @@ import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 import polars as pl
 import pyarrow.parquet as pq
@@ -26,7 +27,7 @@ import pyarrow.parquet as pq
 from lanterne.errors import DataError, Problem, name_list
 from lanterne.i18n import Msg
 from lanterne.io.database import DatabaseTable, is_database_uri, open_database
-from lanterne.io.frames import TableLike, as_polars, table_kind
+from lanterne.io.frames import TableLike, as_polars, is_table
 from lanterne.io.tables import decode_binary, parquet_files, read_table, table_format
 
 #: Rows per chunk when reading Parquet files (about 100 MB for 40 columns).
@@ -69,9 +70,8 @@ class ChunkSource:
             yield from self.database.chunks(wanted, batch_rows)
             return
         if self.frame is not None:
-            frame = self.frame.select(wanted)
-            if isinstance(frame, pl.LazyFrame):  # computed once, with these columns only
-                frame = frame.collect()
+            selected = self.frame.select(wanted)
+            frame = selected.collect() if isinstance(selected, pl.LazyFrame) else selected
             for start in range(0, max(self.n_rows, 1), batch_rows):
                 if start >= self.n_rows:
                     break
@@ -92,13 +92,13 @@ def open_source(data: ChunkSource | TableLike | str | os.PathLike[str]) -> Chunk
     of Parquet files or a database table (``postgresql://…?table=…``, ``duckdb://…?table=…``)."""
     if isinstance(data, ChunkSource):
         return data
-    kind = table_kind(data)
-    if kind == "lazy":
+    if isinstance(data, pl.LazyFrame):  # kept lazy: computed with the columns read only
         n_rows = data.select(pl.len()).collect().item()
         return ChunkSource(None, n_rows, data.collect_schema().names(), frame=data)
-    if kind is not None:
+    if is_table(data):
         frame = as_polars(data)
         return ChunkSource(None, frame.height, list(frame.columns), frame=frame)
+    data = cast("str | os.PathLike[str]", data)
     if is_database_uri(data):  # postgresql://… or duckdb://…, read in batches
         table = open_database(str(data))
         return ChunkSource(table.uri.label, table.n_rows, table.columns, database=table)

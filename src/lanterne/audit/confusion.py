@@ -30,7 +30,7 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import polars as pl
 
@@ -261,8 +261,11 @@ def read_counts(
     >>> groups, table.row(0)
     (['g'], ('a', 5, 1, 0, 2))
     """
-    label = None if is_table(counts) else str(counts)
-    frame = as_polars(counts) if is_table(counts) else _read_any(Path(counts), sheet)
+    if is_table(counts):
+        label, frame = None, as_polars(counts)
+    else:
+        path = Path(cast("str | os.PathLike[str]", counts))
+        label, frame = str(counts), _read_any(path, sheet)
     if frame.height == 0:
         raise DataError(Problem(Msg("le tableau est vide", "the table is empty"), file=label))
     if long:

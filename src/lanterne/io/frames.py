@@ -82,11 +82,11 @@ def as_polars(data: TableLike) -> pl.DataFrame:
     >>> as_polars(pd.DataFrame({"x": [1.5, None]}))["x"].null_count()
     1
     """
-    kind = table_kind(data)
-    if kind == "polars":
+    if isinstance(data, pl.DataFrame):
         return data
-    if kind == "lazy":
+    if isinstance(data, pl.LazyFrame):
         return data.collect()
+    kind = table_kind(data)
     if kind == "pandas":
         return _from_pandas(data)
     if kind == "arrow":

@@ -24,7 +24,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, overload
 
 import numpy as np
 import polars as pl
@@ -149,29 +149,45 @@ class Model(ABC):
     def score_from_margin(self, margin: pl.Expr) -> pl.Expr:
         """The score in [0, 1] from the margin."""
 
+    @overload
+    def contributions(
+        self, data: pl.DataFrame | pl.LazyFrame, *, prepared: bool = False
+    ) -> pl.DataFrame: ...
+    @overload
+    def contributions(self, data: TableLike, *, prepared: bool = False) -> Any: ...
     def contributions(self, data: TableLike, *, prepared: bool = False) -> Any:
         """Each term's contribution to the margin, one column per term, one row per household,
         as a table of the kind of ``data`` (Polars, pandas or Arrow).
 
         For a logistic model, ``base + row sum == log-odds``.
         """
-        frame = data if prepared else self.prepare(data)
+        frame = as_polars(data) if prepared else self.prepare(data)
         return like_input(self.with_features(frame).select(self.term_exprs()).collect(), data)
 
+    @overload
+    def margins(
+        self, data: pl.DataFrame | pl.LazyFrame, *, prepared: bool = False
+    ) -> pl.Series: ...
+    @overload
+    def margins(self, data: TableLike, *, prepared: bool = False) -> Any: ...
     def margins(self, data: TableLike, *, prepared: bool = False) -> Any:
         """The raw margin of each household (log-odds, or total points): a column named
         ``margin`` of the kind of ``data`` (Polars/pandas Series, Arrow Array)."""
-        frame = data if prepared else self.prepare(data)
+        frame = as_polars(data) if prepared else self.prepare(data)
         margins = self.with_features(frame).select(self.margin_expr().alias("margin")).collect()
         return like_input(margins["margin"], data)
 
+    @overload
+    def scores(self, data: pl.DataFrame | pl.LazyFrame, *, prepared: bool = False) -> pl.Series: ...
+    @overload
+    def scores(self, data: TableLike, *, prepared: bool = False) -> Any: ...
     def scores(self, data: TableLike, *, prepared: bool = False) -> Any:
         """The score of each household, in [0, 1]: a column named ``score`` of the kind of
         ``data`` (Polars/pandas Series, Arrow Array), without applying the targeting rule.
 
         :meth:`score` gives the whole table with ``score`` and ``selected`` instead.
         """
-        frame = data if prepared else self.prepare(data)
+        frame = as_polars(data) if prepared else self.prepare(data)
         expr = self.score_from_margin(self.margin_expr()).alias("score")
         return like_input(self.with_features(frame).select(expr).collect()["score"], data)
 
@@ -191,6 +207,24 @@ class Model(ABC):
             .collect()
         )
 
+    @overload
+    def score(
+        self,
+        data: pl.DataFrame | pl.LazyFrame,
+        *,
+        targeting: TargetingRule | None = None,
+        prepared: bool = False,
+        file: str | None = None,
+    ) -> pl.DataFrame: ...
+    @overload
+    def score(
+        self,
+        data: TableLike,
+        *,
+        targeting: TargetingRule | None = None,
+        prepared: bool = False,
+        file: str | None = None,
+    ) -> Any: ...
     def score(
         self,
         data: TableLike,
@@ -206,7 +240,7 @@ class Model(ABC):
         columns come back converted to the spec's types. ``targeting`` overrides the model's
         own rule. :meth:`scores` gives the column of scores alone.
         """
-        frame = data if prepared else self.prepare(data, file=file)
+        frame = as_polars(data) if prepared else self.prepare(data, file=file)
         scored = self.outputs(frame)
         check_scores(scored["score"], file)
         rule = targeting or self.targeting

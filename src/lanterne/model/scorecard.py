@@ -27,7 +27,7 @@ import polars as pl
 
 from lanterne.errors import Problem, SpecError
 from lanterne.i18n import Msg
-from lanterne.io.frames import TableLike, like_input
+from lanterne.io.frames import TableLike, as_polars, like_input
 from lanterne.model.base import Model, Term, register_kind
 from lanterne.spec.compile import to_polars
 from lanterne.spec.expr import Name, NameInfo, names_in
@@ -179,7 +179,7 @@ class Scorecard(Model):
     def scores(self, data: TableLike, *, prepared: bool = False) -> Any:
         if not self._model.profiles:
             return super().scores(data, prepared=prepared)
-        frame = data if prepared else self.prepare(data)
+        frame = as_polars(data) if prepared else self.prepare(data)
         return like_input(self.outputs(frame)["score"], data)
 
     def extra_outputs(self, margin: pl.Expr) -> list[pl.Expr]:
