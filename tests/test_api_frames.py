@@ -279,3 +279,19 @@ def test_polars_users_never_load_pandas() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout
     assert out.strip() == "False"
+
+
+def test_a_targeting_rule_takes_any_kind_of_column() -> None:
+    values = [0.9, 0.1, 0.4, 0.7, 0.7, 0.2]
+    rule = TargetingRule(top_share=0.3)  # round(0.3 × 6) = 2 wanted: 0.9 and a 0.7, tie kept
+    for column in (
+        pl.Series(values),
+        pd.Series(values, index=list("abcdef")),
+        pa.chunked_array([values[:2], values[2:]]),
+        pa.array(values),
+        np.array(values),
+        values,
+    ):
+        threshold, selected = rule.select(column)
+        assert threshold == 0.7
+        assert selected.tolist() == [True, False, False, True, True, False]
