@@ -19,7 +19,7 @@ import pytest
 
 from lanterne.audit import audit_confusion, audit_population, audit_selection
 from lanterne.catalog import sample_path
-from lanterne.errors import UsageError
+from lanterne.errors import DataError, UsageError
 from lanterne.explain import score_population
 from lanterne.io.frames import as_polars, like_input, to_numpy
 from lanterne.io.tables import read_table
@@ -255,6 +255,19 @@ def test_a_lazy_frame_is_read_with_the_columns_the_audit_needs_only(cnaf, househ
     assert made == []
     lazy.collect()
     assert made  # the column is real: computing the whole frame does make it
+
+
+def test_a_table_polars_cannot_hold_is_bad_data_not_a_crash(cnaf) -> None:
+    doubled = pd.DataFrame([[1, 2, 3]], columns=["sex", "qpv", "sex"])
+    with pytest.raises(DataError) as caught:
+        cnaf.score(doubled)
+    assert caught.value.render("en") == "duplicate columns in the table: sex"
+    doubled_arrow = pa.Table.from_arrays([pa.array([0.1]), pa.array(["f"])], names=["a", "a"])
+    with pytest.raises(DataError, match="duplicate columns in the table: a"):
+        audit_population(None, doubled_arrow, group_cols=["b"], score_col="a")
+    mixed = pd.DataFrame({"score": [0.5, 0.1], "sex": [object(), "f"]})
+    with pytest.raises(DataError, match="cannot read the pandas table: "):
+        audit_population(None, mixed, group_cols=["sex"], score_col="score")
 
 
 def test_anything_else_is_refused_with_a_clear_message() -> None:

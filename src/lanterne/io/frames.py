@@ -24,12 +24,13 @@ Example:
 from __future__ import annotations
 
 import sys
+from collections import Counter
 from typing import Any, TypeAlias
 
 import numpy as np
 import polars as pl
 
-from lanterne.errors import UsageError
+from lanterne.errors import DataError, Problem, UsageError, name_list, short_name
 from lanterne.i18n import Msg
 
 #: What a public function accepts as a table (pandas and Arrow objects are typed ``Any``:
@@ -87,12 +88,32 @@ def as_polars(data: TableLike) -> pl.DataFrame:
     if isinstance(data, pl.LazyFrame):
         return data.collect()
     kind = table_kind(data)
-    if kind == "pandas":
-        return _from_pandas(data)
-    if kind == "arrow":
-        frame = pl.from_arrow(data)
-        assert isinstance(frame, pl.DataFrame)
-        return frame
+    if kind is not None:
+        names = [str(c) for c in (data.columns if kind == "pandas" else data.schema.names)]
+        doubles = sorted(n for n, k in Counter(names).items() if k > 1)
+        if doubles:
+            raise DataError(
+                Problem(
+                    Msg(
+                        "colonnes en double dans le tableau : {c}",
+                        "duplicate columns in the table: {c}",
+                        c=name_list(doubles),
+                    )
+                )
+            )
+        try:
+            return _from_pandas(data) if kind == "pandas" else _from_arrow(data)
+        except (ValueError, TypeError, pl.exceptions.PolarsError) as exc:  # ArrowInvalid too
+            raise DataError(
+                Problem(
+                    Msg(
+                        "tableau {k} illisible : {e}",
+                        "cannot read the {k} table: {e}",
+                        k=kind,
+                        e=short_name(str(exc), 300),
+                    )
+                )
+            ) from None
     raise UsageError(
         Msg(
             "tableau attendu (DataFrame Polars ou pandas, Table Arrow), reçu {t}",
@@ -114,6 +135,12 @@ def _from_pandas(data: Any) -> pl.DataFrame:
         and all(isinstance(c, str) for c in dtype.categories)
     }
     return frame.with_columns(pl.col(n).cast(e) for n, e in enums.items()) if enums else frame
+
+
+def _from_arrow(data: Any) -> pl.DataFrame:
+    frame = pl.from_arrow(data)
+    assert isinstance(frame, pl.DataFrame)
+    return frame
 
 
 def like_input(result: pl.DataFrame | pl.Series, original: object) -> Any:
