@@ -130,7 +130,7 @@ def test_explanation_names_the_bin_in_words(models) -> None:
     assert "1\u202f000 → classe [" in text
     low, high = income.bin.low, income.bin.high
     assert low <= 1000 < high
-    data = exp.to_json("en")
+    data = exp.to_dict("en")
     entry = next(c for c in data["contributions"] if c["term"] == "sum_inkomen_bruto_value")
     assert entry["bin"]["low"] == low and entry["bin"]["high"] == high
     assert entry["bin"]["score"] == income.contribution

@@ -289,7 +289,7 @@ def test_intersection_and_conditional_tables() -> None:
         assert stratum["n"] == inside.height
     doc = json.loads(audit.to_json())
     assert doc["condition_col"] == "qpv"
-    assert doc["conditional"][0]["groups"]["sex"][0]["group"] == "female"
+    assert doc["strata"][0]["groups"]["sex"][0]["group"] == "female"
 
 
 def check_against_reference_within(rows: list[dict], ref: pd.DataFrame) -> None:

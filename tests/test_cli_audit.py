@@ -246,5 +246,5 @@ def test_population_condition_col_on_a_parquet_folder(cli, tmp_path) -> None:
     ).to_dict()
     assert doc == json.loads(json.dumps(expected))
     assert doc["condition_col"] == "housing_status"
-    strata = {s["stratum"] for s in doc["conditional"]}
+    strata = {s["stratum"] for s in doc["strata"]}
     assert strata == set(households["housing_status"].unique().to_list())

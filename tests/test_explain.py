@@ -160,7 +160,7 @@ def test_archetype_reference_and_threshold_rule_without_population() -> None:
 def test_json_shape_and_provenance_warning() -> None:
     model = load_model("fr-cnaf-2014")
     exp = explain_household(model, build_household(model, archetype="single-mother-rsa"))
-    data = json.loads(json.dumps(exp.to_json("en")))
+    data = json.loads(exp.to_json("en"))
     assert set(data) >= {
         "model",
         "household",

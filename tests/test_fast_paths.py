@@ -97,7 +97,7 @@ def numbers(exp) -> dict:
             lang: (exp.sentences(lang), exp.standing_sentences(lang)) for lang in ["fr", "en"]
         },
         "rendered": exp.render("en"),
-        "json": exp.to_json("fr"),
+        "json": exp.to_dict("fr"),
     }
 
 

@@ -76,7 +76,7 @@ def population_relations(doc: dict) -> tuple[list[Relation], dict[str, dict]]:
                         relations.append(((*prefix, c, value), members))
 
     add_tables((), doc["groups"], "all")
-    strata = doc.get("conditional", [])
+    strata = doc.get("strata", [])
     if strata:
         relations.append(("all", [("stratum", s["stratum"]) for s in strata]))
         across: dict[tuple, list] = defaultdict(list)
@@ -105,7 +105,7 @@ def test_population_json_gives_nothing_away(cli, tmp_path: Path) -> None:
     assert_nothing_recovered({"n": relations, "selected": relations}, known, doc["n"])
     # hidden rows publish no figure at all, and say why they are hidden
     rows = [r for table in doc["groups"].values() for r in table]
-    for s in doc["conditional"]:
+    for s in doc["strata"]:
         rows += [r for table in s["groups"].values() for r in table]
     for row in rows:
         if row["suppressed"]:

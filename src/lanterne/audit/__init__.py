@@ -6,9 +6,11 @@
   algorithm's selection (hit rates with bootstrap confidence intervals);
 * :func:`audit_confusion` — error rates per group from published confusion-matrix counts.
 
-Every result has ``to_dict()``, ``to_json()`` and ``write_json(path)`` producing the JSON
-shapes documented in ``docs/audit.md`` (keys fixed; rates are fractions in [0, 1] or
-``None`` when suppressed or undefined; group values are strings).
+Every result has ``to_dict()`` (plain data), ``to_json()`` (its text) and
+``write_json(path)`` producing the JSON shapes documented in ``docs/audit.md`` (keys fixed;
+rates are fractions in [0, 1] or ``None`` when suppressed or undefined; group values are
+strings). Data is a file or a table: Polars (DataFrame, LazyFrame), pandas or Arrow
+(``docs/api.md``).
 
 For reports and other callers (a stable API):
 
@@ -16,9 +18,9 @@ For reports and other callers (a stable API):
   targeting=TargetingRule(top_share=0.05) | None, score_col=None, min_cell=10)`` returns a
   :class:`PopulationAudit`: ``.n``, ``.n_selected``, ``.threshold``, ``.top_share``,
   ``.model``, ``.model_status``, ``.overall`` (dict), ``.groups`` (``{key: GroupTable}``,
-  key = column name or ``"a × b"`` for the intersection), ``.strata`` (with
-  ``condition_col``), ``.by_group(key)`` (Polars DataFrame), ``.difference()``,
-  ``.ratio()``, ``.to_dict()``;
+  key = column name or ``"a × b"`` for the intersection), ``.strata`` (the tables within
+  each value of ``condition_col``; JSON key ``"strata"``), ``.by_group(key)`` (Polars
+  DataFrame), ``.difference()``, ``.ratio()``, ``.to_dict()``;
 * ``audit_selection(data, selection_col=..., random_value=..., outcome_col=...,
   negative_values=[...], group_cols=[...], bootstrap=1000, seed=0)`` returns a
   :class:`SelectionAudit` (``.overall``, ``.groups``, ``.to_dict()``);

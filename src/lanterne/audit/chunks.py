@@ -1,9 +1,10 @@
-"""Read a table chunk by chunk: a DataFrame, a CSV file, a Parquet file or a folder of them.
+"""Read a table chunk by chunk: a table in memory, a CSV file, a Parquet file or a folder of them.
 
 Audits of a whole country never hold every column of every household in memory: Parquet
 files are read in batches of rows (only the columns the audit needs), each batch is
 scored and reduced, then dropped. A CSV file is read whole (CSV exports are small) and
-handed out in slices, like a DataFrame.
+handed out in slices, like a DataFrame. A table in memory may be a Polars, pandas or Arrow
+one (:mod:`lanterne.io.frames`); a Polars LazyFrame is computed with only the columns read.
 
 Example:
     >>> import polars as pl
@@ -18,6 +19,7 @@ import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 import polars as pl
 import pyarrow.parquet as pq
@@ -25,6 +27,7 @@ import pyarrow.parquet as pq
 from lanterne.errors import DataError, Problem, name_list
 from lanterne.i18n import Msg
 from lanterne.io.database import DatabaseTable, is_database_uri, open_database
+from lanterne.io.frames import TableLike, as_polars, is_table
 from lanterne.io.tables import decode_binary, parquet_files, read_table, table_format
 
 #: Rows per chunk when reading Parquet files (about 100 MB for 40 columns).
@@ -35,10 +38,10 @@ DEFAULT_BATCH_ROWS = 1 << 20
 class ChunkSource:
     """Where the rows come from: their number, their columns, and how to read them."""
 
-    label: str | None  # the file or folder, for messages; None for a DataFrame
+    label: str | None  # the file or folder, for messages; None for a table in memory
     n_rows: int
     columns: list[str]
-    frame: pl.DataFrame | None = None
+    frame: pl.DataFrame | pl.LazyFrame | None = None
     files: list[Path] | None = None
     database: DatabaseTable | None = None  # a table of PostgreSQL or DuckDB
 
@@ -67,7 +70,8 @@ class ChunkSource:
             yield from self.database.chunks(wanted, batch_rows)
             return
         if self.frame is not None:
-            frame = self.frame.select(wanted)
+            selected = self.frame.select(wanted)
+            frame = selected.collect() if isinstance(selected, pl.LazyFrame) else selected
             for start in range(0, max(self.n_rows, 1), batch_rows):
                 if start >= self.n_rows:
                     break
@@ -83,13 +87,18 @@ class ChunkSource:
                 start += chunk.height
 
 
-def open_source(data: ChunkSource | pl.DataFrame | str | os.PathLike[str]) -> ChunkSource:
-    """A :class:`ChunkSource` for a DataFrame, a CSV/Parquet file, a folder of Parquet files
-    or a database table (``postgresql://…?table=…``, ``duckdb://…?table=…``)."""
+def open_source(data: ChunkSource | TableLike | str | os.PathLike[str]) -> ChunkSource:
+    """A :class:`ChunkSource` for a table (Polars, pandas, Arrow), a CSV/Parquet file, a folder
+    of Parquet files or a database table (``postgresql://…?table=…``, ``duckdb://…?table=…``)."""
     if isinstance(data, ChunkSource):
         return data
-    if isinstance(data, pl.DataFrame):
-        return ChunkSource(None, data.height, list(data.columns), frame=data)
+    if isinstance(data, pl.LazyFrame):  # kept lazy: computed with the columns read only
+        n_rows = data.select(pl.len()).collect().item()
+        return ChunkSource(None, n_rows, data.collect_schema().names(), frame=data)
+    if is_table(data):
+        frame = as_polars(data)
+        return ChunkSource(None, frame.height, list(frame.columns), frame=frame)
+    data = cast("str | os.PathLike[str]", data)
     if is_database_uri(data):  # postgresql://… or duckdb://…, read in batches
         table = open_database(str(data))
         return ChunkSource(table.uri.label, table.n_rows, table.columns, database=table)

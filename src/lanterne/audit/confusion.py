@@ -30,7 +30,7 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import polars as pl
 
@@ -39,6 +39,7 @@ from lanterne.audit.results import AuditResult, ratio_or_none
 from lanterne.audit.suppression import DEFAULT_MIN_CELL, check_min_cell, hide_row, suppress
 from lanterne.errors import DataError, Problem, UsageError, name_list, short_name
 from lanterne.i18n import Msg
+from lanterne.io.frames import TableLike, as_polars, is_table
 from lanterne.io.tables import read_table
 
 COUNTS = ("tn", "fp", "fn", "tp")
@@ -260,7 +261,7 @@ def _from_long(
 
 
 def read_counts(
-    counts: pl.DataFrame | str | os.PathLike[str],
+    counts: TableLike | str | os.PathLike[str],
     *,
     long: bool = False,
     metric_col: str | None = None,
@@ -274,8 +275,11 @@ def read_counts(
     >>> groups, table.row(0)
     (['g'], ('a', 5, 1, 0, 2))
     """
-    label = None if isinstance(counts, pl.DataFrame) else str(counts)
-    frame = counts if isinstance(counts, pl.DataFrame) else _read_any(Path(counts), sheet)
+    if is_table(counts):
+        label, frame = None, as_polars(counts)
+    else:
+        path = Path(cast("str | os.PathLike[str]", counts))
+        label, frame = str(counts), _read_any(path, sheet)
     if frame.height == 0:
         raise DataError(Problem(Msg("le tableau est vide", "the table is empty"), file=label))
     if long:
@@ -363,7 +367,7 @@ def rates(tn: int, fp: int, fn: int, tp: int) -> dict[str, float | None]:
 
 
 def audit_confusion(
-    counts: pl.DataFrame | str | os.PathLike[str],
+    counts: TableLike | str | os.PathLike[str],
     *,
     long: bool = False,
     metric_col: str | None = None,

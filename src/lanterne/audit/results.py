@@ -19,33 +19,13 @@ Example:
 
 from __future__ import annotations
 
-import json
-import math
-import os
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import polars as pl
 
-from lanterne.io.atomic import write_json_atomic
-
-
-def clean(value: Any) -> Any:
-    """``value`` with NaN and infinities turned into ``None`` and NumPy scalars into Python.
-
-    >>> clean({"a": float("nan"), "b": [1.0, float("inf")]})
-    {'a': None, 'b': [1.0, None]}
-    """
-    if isinstance(value, Mapping):
-        return {str(k): clean(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [clean(v) for v in value]
-    if hasattr(value, "item") and not isinstance(value, str | bytes):  # NumPy scalar
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
+from lanterne.io.jsonresult import JsonResult, clean
 
 
 def ratio_or_none(numerator: float, denominator: float) -> float | None:
@@ -105,21 +85,11 @@ class GroupTable:
 
 
 @dataclass
-class AuditResult:
-    """Base of audit results: JSON export shared by every audit."""
+class AuditResult(JsonResult):
+    """Base of audit results: ``to_dict()``, ``to_json()`` and ``write_json(path)`` give the
+    fixed JSON shape of ``docs/audit.md``; ``extras`` adds keys of the caller's."""
 
     extras: dict[str, Any] = field(default_factory=dict, kw_only=True)
-
-    def to_dict(self) -> dict[str, Any]:  # pragma: no cover - overridden
-        raise NotImplementedError
-
-    def to_json(self, *, indent: int | None = 2) -> str:
-        """The fixed JSON shape (see ``docs/audit.md``)."""
-        return json.dumps(clean(self.to_dict()), ensure_ascii=False, indent=indent, allow_nan=False)
-
-    def write_json(self, path: str | os.PathLike[str]) -> None:
-        """Write :meth:`to_json` to ``path``, atomically."""
-        write_json_atomic(path, clean(self.to_dict()))
 
 
 def tables_to_json(tables: Mapping[str, GroupTable] | Sequence[GroupTable]) -> dict[str, Any]:

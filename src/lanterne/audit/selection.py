@@ -49,6 +49,7 @@ from lanterne.audit.suppression import (
 from lanterne.audit.values import matches, present_values
 from lanterne.errors import DataError, Problem, UsageError
 from lanterne.i18n import Msg
+from lanterne.io.frames import TableLike
 
 SAMPLES = ("random", "algorithm")
 RANDOM_FIELDS = (
@@ -110,6 +111,20 @@ def _bad_rows(mask: pl.Series) -> str:
     return ", ".join(map(str, rows))
 
 
+def _never_occurs(column: pl.Series, the_value: Msg, label: str | None) -> Problem:
+    """A value the caller named (``the_value``: "the value 'x' (…)") that ``column`` lacks."""
+    return Problem(
+        Msg(
+            "colonne « {c} » : {value} n'apparaît jamais ; valeurs présentes : {vals}",
+            "column '{c}': {value} never occurs; values present: {vals}",
+            c=column.name,
+            value=the_value,
+            vals=present_values(column),
+        ),
+        file=label,
+    )
+
+
 def _check(
     frame: pl.DataFrame,
     label: str | None,
@@ -141,20 +156,12 @@ def _check(
             )
     is_random = matches(frame[selection_col], [random_value])
     if not is_random.any():
-        problems.append(
-            Problem(
-                Msg(
-                    "colonne « {c} » : la valeur « {v} » (échantillon aléatoire) n'apparaît "
-                    "jamais ; valeurs présentes : {vals}",
-                    "column '{c}': the value '{v}' (random sample) never occurs; "
-                    "values present: {vals}",
-                    c=selection_col,
-                    v=random_value,
-                    vals=present_values(frame[selection_col]),
-                ),
-                file=label,
-            )
+        the_value = Msg(
+            "la valeur « {v} » (échantillon aléatoire)",
+            "the value '{v}' (random sample)",
+            v=random_value,
         )
+        problems.append(_never_occurs(frame[selection_col], the_value, label))
     elif is_random.all():
         problems.append(
             Problem(
@@ -173,20 +180,8 @@ def _check(
     for value in negative_values:
         found = matches(frame[outcome_col], [value])
         if not found.any():
-            problems.append(
-                Problem(
-                    Msg(
-                        "colonne « {c} » : la valeur négative « {v} » n'apparaît jamais ; "
-                        "valeurs présentes : {vals}",
-                        "column '{c}': the negative value '{v}' never occurs; values "
-                        "present: {vals}",
-                        c=outcome_col,
-                        v=value,
-                        vals=present_values(frame[outcome_col]),
-                    ),
-                    file=label,
-                )
-            )
+            the_value = Msg("la valeur négative « {v} »", "the negative value '{v}'", v=value)
+            problems.append(_never_occurs(frame[outcome_col], the_value, label))
         negatives = negatives | found
     if problems:
         raise DataError(problems)
@@ -297,7 +292,7 @@ def _group_row(
 
 
 def audit_selection(
-    data: pl.DataFrame | str | os.PathLike[str],
+    data: TableLike | str | os.PathLike[str],
     *,
     selection_col: str,
     random_value: str,
@@ -311,7 +306,8 @@ def audit_selection(
 ) -> SelectionAudit:
     """Compare, group by group, a random inspection sample with the algorithm's selection.
 
-    Rows whose ``selection_col`` equals ``random_value`` form the random sample; the others,
+    ``data`` is a table (Polars, pandas, Arrow) or a CSV/Parquet file. Rows whose
+    ``selection_col`` equals ``random_value`` form the random sample; the others,
     the algorithm's. Rows whose ``outcome_col`` equals one of ``negative_values`` found no
     error (negatives); any other outcome is a positive (a "hit").
     Hit rates get the ``level`` Wilson interval; ``bootstrap`` resamples give the
@@ -346,7 +342,7 @@ def audit_selection(
     source.require([selection_col, outcome_col, *cols])
     frame = (
         source.frame
-        if source.frame is not None
+        if isinstance(source.frame, pl.DataFrame)
         else pl.concat([c for _, c in source.chunks([selection_col, outcome_col, *cols])])
     )
     is_random, positive = _check(

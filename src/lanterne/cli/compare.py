@@ -173,7 +173,7 @@ def compare(
         result = compare_on_grid(a, b, profiles, cut)
     _print(result)
     if json_out is not None:
-        data = result.to_json(get_lang())
+        data = result.to_dict(get_lang())
         if counts is not None:
             data["confusion"] = {"file": counts[1], **counts[0].to_dict()}
         write_json_atomic(json_out, data)

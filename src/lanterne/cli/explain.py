@@ -177,8 +177,8 @@ def explain(
             )
         show_counterfactual(found)
     if json_out is not None:
-        data: dict[str, Any] = result.to_json()
-        data["counterfactual"] = found.to_json() if found is not None else None
+        data: dict[str, Any] = result.to_dict()
+        data["counterfactual"] = found.to_dict() if found is not None else None
         write_json_atomic(json_out, data)
         console.print(tr("Explication écrite dans {p}", "Explanation written to {p}", p=json_out))
 

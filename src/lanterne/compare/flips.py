@@ -30,6 +30,7 @@ import polars as pl
 
 from lanterne.compare.grid import ProfileGrid
 from lanterne.i18n import Msg, format_number, format_percent, pick
+from lanterne.io.jsonresult import JsonResult
 from lanterne.model import Model
 
 
@@ -45,7 +46,7 @@ class ValueCount:
 
 
 @dataclass
-class FlipResult:
+class FlipResult(JsonResult):
     """Two models on one grid of profiles."""
 
     first: Model
@@ -172,7 +173,7 @@ class FlipResult:
         var = self.first.spec.variable(name) or self.second.spec.variable(name)
         return pick(var.label, lang) if var is not None and var.label else name
 
-    def to_json(self, lang: str | None = None) -> dict[str, Any]:
+    def to_dict(self, lang: str | None = None) -> dict[str, Any]:
         values = (
             {n: [_plain(v) for v in vs] for n, vs in self.grid.values.items()}
             if self.grid.rows is None

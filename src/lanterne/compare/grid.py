@@ -37,6 +37,7 @@ import polars as pl
 from lanterne.compare.gridfile import grid_file_for, load_grid_file
 from lanterne.errors import Problem, UsageError
 from lanterne.i18n import Msg
+from lanterne.io.frames import TableLike, as_polars
 from lanterne.model import Model
 from lanterne.provenance import status_label
 
@@ -182,12 +183,13 @@ def default_grid(
     return checked
 
 
-def grid_from_table(frame: pl.DataFrame, name: str) -> ProfileGrid:
-    """Profiles given as a table (one row each), e.g. the investigators' own grid."""
+def grid_from_table(frame: TableLike, name: str) -> ProfileGrid:
+    """Profiles given as a table (one row each; Polars, pandas or Arrow), e.g. the
+    investigators' own grid."""
     grid = ProfileGrid(
         {},
         origin=Msg("profils du fichier « {f} »", "profiles of the file '{f}'", f=name),
-        rows=frame,
+        rows=as_polars(frame),
         name=name,
     )
     _check_size(grid)

@@ -6,9 +6,9 @@ The functions the CLI, the report and the web app call:
   of values (a web form) and ``VAR=VALUE`` strings;
 - :func:`score_population` — a population to place the household in;
 - :func:`explain_household` — the :class:`Explanation` (score, exact contributions,
-  sentences, standing, reference; ``to_json(lang)``, ``render(lang)``);
+  sentences, standing, reference; ``to_dict(lang)``, ``to_json(lang)``, ``render(lang)``);
 - :func:`counterfactuals` — the smallest sets of changes that cross the threshold
-  (:class:`CounterfactualResult`, ``summary(lang)``, ``to_json(lang)``).
+  (:class:`CounterfactualResult`, ``summary(lang)``, ``to_dict(lang)``, ``to_json(lang)``).
 """
 
 from lanterne.explain.counterfactual import (

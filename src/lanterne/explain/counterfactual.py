@@ -48,6 +48,7 @@ from lanterne.explain.household import Household
 from lanterne.explain.sentences import describe_value
 from lanterne.explain.shapes import is_additive
 from lanterne.i18n import Msg, format_number, pick
+from lanterne.io.jsonresult import JsonResult
 from lanterne.model import Model
 
 CAVEAT = Msg(
@@ -100,7 +101,7 @@ def _count(n: int, fr1: str, frn: str, en1: str, enn: str) -> Msg:
 
 
 @dataclass
-class CounterfactualResult:
+class CounterfactualResult(JsonResult):
     """The smallest sets of changes found, and how the search went."""
 
     model_id: str
@@ -237,7 +238,7 @@ class CounterfactualResult:
         title = Msg("Ce à quoi le modèle réagit", "What the model reacts to").render(lang)
         return "\n".join([f"## {title}", "", *self.summary(lang)]) + "\n"
 
-    def to_json(self, lang: str | None = None) -> dict[str, Any]:
+    def to_dict(self, lang: str | None = None) -> dict[str, Any]:
         return {
             "threshold": self.threshold,
             "score": self.score,

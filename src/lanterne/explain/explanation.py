@@ -41,6 +41,7 @@ from lanterne.explain.sentences import (
 )
 from lanterne.explain.shapes import Bin, shape_views
 from lanterne.i18n import Msg, format_number, format_percent, pick
+from lanterne.io.jsonresult import JsonResult
 from lanterne.model import Model, TargetingRule
 from lanterne.model.onerow import one_row
 from lanterne.provenance import Source, Status, Text, source_citation, status_label
@@ -124,7 +125,7 @@ def _population_name(name: str | None) -> Msg:
 
 
 @dataclass
-class Explanation:
+class Explanation(JsonResult):
     """Everything :func:`explain_household` found, ready to render or serialise."""
 
     model: Model
@@ -293,7 +294,7 @@ class Explanation:
 
     # ------------------------------------------------------------------ output
 
-    def to_json(self, lang: str | None = None) -> dict[str, Any]:
+    def to_dict(self, lang: str | None = None) -> dict[str, Any]:
         """A JSON-ready dict (numbers as numbers, texts in ``lang``)."""
         spec = self.model.spec
         used = set(self.model.used_variables)
@@ -340,7 +341,7 @@ class Explanation:
                     if self.model.link == "logit"
                     else None,
                     "score_without": c.score_without,
-                    "bin": c.bin.to_json(lang) if c.bin is not None else None,
+                    "bin": c.bin.to_dict(lang) if c.bin is not None else None,
                     "status": c.status,
                     "source": source_citation(c.source, lang) or None,
                     "sentence": self.sentence(c, lang),

@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
+from lanterne.io.frames import TableLike, as_polars, is_table
 from lanterne.io.tables import read_table
 from lanterne.model import Model, TargetingRule
 
@@ -68,13 +69,15 @@ class Population:
 
 
 def score_population(
-    model: Model, source: str | os.PathLike[str] | pl.DataFrame, *, name: str | None = None
+    model: Model, source: str | os.PathLike[str] | TableLike, *, name: str | None = None
 ) -> Population:
-    """Read (CSV, Parquet or a folder of Parquet files) and score a population."""
-    if isinstance(source, pl.DataFrame):
-        frame, label = source, name or "population"
+    """Read (CSV, Parquet or a folder of Parquet files) and score a population, or score a
+    table (Polars, pandas or Arrow)."""
+    in_memory = is_table(source)
+    if in_memory:
+        frame, label = as_polars(source), name or "population"
     else:
         frame, label = read_table(source), name or Path(source).name
-    prepared = model.prepare(frame, file=None if isinstance(source, pl.DataFrame) else str(source))
+    prepared = model.prepare(frame, file=None if in_memory else str(source))
     scores = model.scores(prepared, prepared=True).to_numpy()
     return Population(label, prepared, scores)

@@ -49,7 +49,7 @@ class Bin:
             return self.category
         return interval_label(self.low, self.high, lang)
 
-    def to_json(self, lang: str | None = None) -> dict[str, Any]:
+    def to_dict(self, lang: str | None = None) -> dict[str, Any]:
         """The bin as JSON: its label, edges (``None`` = unbounded), category and score."""
         return {
             "index": self.index,

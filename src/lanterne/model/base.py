@@ -1,6 +1,9 @@
 """The scoring runtime shared by every kind of model.
 
-A :class:`Model` turns a table of households into scores, column-wise with Polars. Each
+A :class:`Model` turns a table of households into scores, column-wise with Polars. A table
+may be a Polars, pandas or Arrow one (:mod:`lanterne.io.frames`); what comes back is of the
+same kind: :meth:`Model.score` gives the table plus its ``score`` and ``selected`` columns,
+:meth:`Model.scores` the column of scores alone. Each
 kind (logistic regression, scorecard, and later tree ensembles) says what its *terms*
 are — the additive pieces of its raw margin — and how the margin becomes a score.
 
@@ -20,7 +23,7 @@ import os
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import Any, ClassVar, overload
 
 import numpy as np
 import polars as pl
@@ -28,6 +31,7 @@ import polars as pl
 from lanterne.catalog import model_path
 from lanterne.errors import DataError, Problem
 from lanterne.i18n import Msg
+from lanterne.io.frames import TableLike, as_polars, like_input
 from lanterne.model.data import prepare_table
 from lanterne.model.targeting import TargetingRule
 from lanterne.provenance import Source, Status, Text
@@ -117,13 +121,14 @@ class Model(ABC):
             used |= set(term.variables)
         return tuple(v.name for v in self.spec.variables if v.name in used)
 
-    def prepare(self, data: pl.DataFrame, *, file: str | None = None) -> pl.DataFrame:
+    def prepare(self, data: TableLike, *, file: str | None = None) -> pl.DataFrame:
         """Check ``data`` against the model's variables and convert it to their types.
 
         Only the variables the model reads are required; other declared variables
-        (sensitive attributes for audits) are checked when present.
+        (sensitive attributes for audits) are checked when present. ``data`` may be a
+        Polars, pandas or Arrow table; the result is a Polars DataFrame.
         """
-        return prepare_table(self.spec, data, file=file, required=self.used_variables)
+        return prepare_table(self.spec, as_polars(data), file=file, required=self.used_variables)
 
     def with_features(self, data: pl.DataFrame | pl.LazyFrame) -> pl.LazyFrame:
         """``data`` plus one column per derived feature (computed in the spec's order)."""
@@ -144,26 +149,47 @@ class Model(ABC):
     def score_from_margin(self, margin: pl.Expr) -> pl.Expr:
         """The score in [0, 1] from the margin."""
 
-    def contributions(self, data: pl.DataFrame, *, prepared: bool = False) -> pl.DataFrame:
-        """Each term's contribution to the margin, one column per term, one row per household.
+    @overload
+    def contributions(
+        self, data: pl.DataFrame | pl.LazyFrame, *, prepared: bool = False
+    ) -> pl.DataFrame: ...
+    @overload
+    def contributions(self, data: TableLike, *, prepared: bool = False) -> Any: ...
+    def contributions(self, data: TableLike, *, prepared: bool = False) -> Any:
+        """Each term's contribution to the margin, one column per term, one row per household,
+        as a table of the kind of ``data`` (Polars, pandas or Arrow).
 
         For a logistic model, ``base + row sum == log-odds``.
         """
-        frame = data if prepared else self.prepare(data)
-        return self.with_features(frame).select(self.term_exprs()).collect()
+        frame = as_polars(data) if prepared else self.prepare(data)
+        return like_input(self.with_features(frame).select(self.term_exprs()).collect(), data)
 
-    def margins(self, data: pl.DataFrame, *, prepared: bool = False) -> pl.Series:
-        """The raw margin of each household (log-odds, or total points)."""
-        frame = data if prepared else self.prepare(data)
-        return (
-            self.with_features(frame).select(self.margin_expr().alias("margin")).collect()["margin"]
-        )
+    @overload
+    def margins(
+        self, data: pl.DataFrame | pl.LazyFrame, *, prepared: bool = False
+    ) -> pl.Series: ...
+    @overload
+    def margins(self, data: TableLike, *, prepared: bool = False) -> Any: ...
+    def margins(self, data: TableLike, *, prepared: bool = False) -> Any:
+        """The raw margin of each household (log-odds, or total points): a column named
+        ``margin`` of the kind of ``data`` (Polars/pandas Series, Arrow Array)."""
+        frame = as_polars(data) if prepared else self.prepare(data)
+        margins = self.with_features(frame).select(self.margin_expr().alias("margin")).collect()
+        return like_input(margins["margin"], data)
 
-    def scores(self, data: pl.DataFrame, *, prepared: bool = False) -> pl.Series:
-        """The score of each household, in [0, 1]."""
-        frame = data if prepared else self.prepare(data)
+    @overload
+    def scores(self, data: pl.DataFrame | pl.LazyFrame, *, prepared: bool = False) -> pl.Series: ...
+    @overload
+    def scores(self, data: TableLike, *, prepared: bool = False) -> Any: ...
+    def scores(self, data: TableLike, *, prepared: bool = False) -> Any:
+        """The score of each household, in [0, 1]: a column named ``score`` of the kind of
+        ``data`` (Polars/pandas Series, Arrow Array), without applying the targeting rule.
+
+        :meth:`score` gives the whole table with ``score`` and ``selected`` instead.
+        """
+        frame = as_polars(data) if prepared else self.prepare(data)
         expr = self.score_from_margin(self.margin_expr()).alias("score")
-        return self.with_features(frame).select(expr).collect()["score"]
+        return like_input(self.with_features(frame).select(expr).collect()["score"], data)
 
     def extra_outputs(self, scores: pl.Expr) -> list[pl.Expr]:
         """Additional output columns (a scorecard's profile)."""
@@ -181,26 +207,47 @@ class Model(ABC):
             .collect()
         )
 
+    @overload
     def score(
         self,
-        data: pl.DataFrame,
+        data: pl.DataFrame | pl.LazyFrame,
         *,
         targeting: TargetingRule | None = None,
         prepared: bool = False,
         file: str | None = None,
-    ) -> pl.DataFrame:
+    ) -> pl.DataFrame: ...
+    @overload
+    def score(
+        self,
+        data: TableLike,
+        *,
+        targeting: TargetingRule | None = None,
+        prepared: bool = False,
+        file: str | None = None,
+    ) -> Any: ...
+    def score(
+        self,
+        data: TableLike,
+        *,
+        targeting: TargetingRule | None = None,
+        prepared: bool = False,
+        file: str | None = None,
+    ) -> Any:
         """``data`` plus ``score`` and ``selected`` (and ``profile`` for a banded scorecard).
 
-        ``targeting`` overrides the model's own rule.
+        The result is a table of the kind of ``data``: a Polars DataFrame (also for a
+        LazyFrame), a pandas DataFrame with the same index, or an Arrow Table. The input
+        columns come back converted to the spec's types. ``targeting`` overrides the model's
+        own rule. :meth:`scores` gives the column of scores alone.
         """
-        frame = data if prepared else self.prepare(data, file=file)
+        frame = as_polars(data) if prepared else self.prepare(data, file=file)
         scored = self.outputs(frame)
         check_scores(scored["score"], file)
         rule = targeting or self.targeting
         _, selected = rule.select(scored["score"])
         outputs = scored.with_columns(pl.Series("selected", selected))
         kept = frame.drop([c for c in outputs.columns if c in frame.columns])
-        return pl.concat([kept, outputs], how="horizontal")
+        return like_input(pl.concat([kept, outputs], how="horizontal"), data)
 
 
 class ArrayModel(Model):
@@ -221,21 +268,24 @@ class ArrayModel(Model):
     def score_values(self, margins: np.ndarray) -> np.ndarray:
         """Scores in [0, 1] from margins."""
 
-    def contributions(self, data: pl.DataFrame, *, prepared: bool = False) -> pl.DataFrame:
+    def contributions(self, data: TableLike, *, prepared: bool = False) -> Any:
         """Each input's contribution, one column per input: ``base + row sum == margin``."""
-        values = self.contribution_values(data, prepared=prepared)
-        return pl.DataFrame(
+        values = self.contribution_values(as_polars(data), prepared=prepared)
+        table = pl.DataFrame(
             {name: values[:, i] for i, name in enumerate(self.inputs)},
             schema={name: pl.Float64 for name in self.inputs},
         )
+        return like_input(table, data)
 
-    def margins(self, data: pl.DataFrame, *, prepared: bool = False) -> pl.Series:
+    def margins(self, data: TableLike, *, prepared: bool = False) -> Any:
         """The margin (log-odds for ``logit``) of each household."""
-        return pl.Series("margin", self.margin_values(data, prepared=prepared))
+        margins = self.margin_values(as_polars(data), prepared=prepared)
+        return like_input(pl.Series("margin", margins), data)
 
-    def scores(self, data: pl.DataFrame, *, prepared: bool = False) -> pl.Series:
-        """The score of each household, in [0, 1]."""
-        return pl.Series("score", self.score_values(self.margin_values(data, prepared=prepared)))
+    def scores(self, data: TableLike, *, prepared: bool = False) -> Any:
+        """The score of each household, in [0, 1] (see :meth:`Model.scores`)."""
+        margins = self.margin_values(as_polars(data), prepared=prepared)
+        return like_input(pl.Series("score", self.score_values(margins)), data)
 
 
 def check_scores(scores: pl.Series | np.ndarray, file: str | None = None, start: int = 0) -> None:

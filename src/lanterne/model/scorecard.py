@@ -21,11 +21,13 @@ Example:
 from __future__ import annotations
 
 from functools import cached_property
+from typing import Any
 
 import polars as pl
 
 from lanterne.errors import Problem, SpecError
 from lanterne.i18n import Msg
+from lanterne.io.frames import TableLike, as_polars, like_input
 from lanterne.model.base import Model, Term, register_kind
 from lanterne.spec.expr import Name, NameInfo, names_in
 from lanterne.spec.expr.compile_polars import to_polars
@@ -174,11 +176,11 @@ class Scorecard(Model):
             *[pl.col(n).alias(f"points_{n}") for n in self.dimension_names],
         )
 
-    def scores(self, data: pl.DataFrame, *, prepared: bool = False) -> pl.Series:
+    def scores(self, data: TableLike, *, prepared: bool = False) -> Any:
         if not self._model.profiles:
             return super().scores(data, prepared=prepared)
-        frame = data if prepared else self.prepare(data)
-        return self.outputs(frame)["score"]
+        frame = as_polars(data) if prepared else self.prepare(data)
+        return like_input(self.outputs(frame)["score"], data)
 
     def extra_outputs(self, margin: pl.Expr) -> list[pl.Expr]:
         bands = self._model.bands

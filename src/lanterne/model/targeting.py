@@ -17,10 +17,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import polars as pl
 
 from lanterne.errors import UsageError
 from lanterne.i18n import Msg
+from lanterne.io.frames import ColumnLike, to_numpy
 
 
 @dataclass(frozen=True)
@@ -60,20 +60,21 @@ class TargetingRule:
         assert self.top_share is not None
         return min(n, max(1, int(np.floor(self.top_share * n + 0.5))))
 
-    def threshold_for(self, scores: np.ndarray | pl.Series) -> float:
-        """The score from which households are selected, for these scores."""
+    def threshold_for(self, scores: ColumnLike) -> float:
+        """The score from which households are selected, for these scores (a Polars, pandas
+        or Arrow column, a NumPy array or a list)."""
         if self.threshold is not None:
             return float(self.threshold)
-        values = scores.to_numpy() if isinstance(scores, pl.Series) else np.asarray(scores)
+        values = to_numpy(scores)
         if values.size == 0:
             return float("inf")
         m = self.wanted(values.size)
         # np.partition finds the m-th largest in linear time
         return float(np.partition(values, values.size - m)[values.size - m])
 
-    def select(self, scores: np.ndarray | pl.Series) -> tuple[float, np.ndarray]:
-        """``(threshold, selected)`` where ``selected`` is a boolean array."""
-        values = scores.to_numpy() if isinstance(scores, pl.Series) else np.asarray(scores)
+    def select(self, scores: ColumnLike) -> tuple[float, np.ndarray]:
+        """``(threshold, selected)`` where ``selected`` is a boolean NumPy array."""
+        values = to_numpy(scores)
         threshold = self.threshold_for(values)
         return threshold, values >= threshold
 

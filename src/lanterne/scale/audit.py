@@ -52,13 +52,13 @@ from lanterne.audit.partials import (
     median_plan,
     score_limbs,
 )
-from lanterne.audit.population import (
+from lanterne.audit.passes import (
+    Collected,
     Grouping,
-    _Collected,
-    _compact,
-    _grouping_codes,
-    _locate_all,
-    _n_cells,
+    compact,
+    grouping_codes,
+    locate_all,
+    n_cells,
     needed_columns,
     score_chunk,
 )
@@ -95,7 +95,7 @@ def score_partition(
     chunk = read_partition(part, needed_columns(model, columns, score_col))
     scores, groups = score_chunk(model, chunk, columns, score_col, part.start, n_rows, label)
     encoders = {c: GroupEncoder(c) for c in columns}
-    codes = {c: _compact(encoders[c].encode(groups[c]), encoders[c].size) for c in columns}
+    codes = {c: compact(encoders[c].encode(groups[c]), encoders[c].size) for c in columns}
     return PartRows(chunk.height, scores, codes, encoders)
 
 
@@ -116,15 +116,15 @@ def partition_partials(
 ) -> dict[Grouping, GroupPartials]:
     """Pass 2 on a worker: the partition's exact partial sums for every grouping."""
     codes = _global_codes(part, remap)
-    fine = _locate_all(bins, part.scores)
-    out = {g: GroupPartials.zeros(_n_cells(g, sizes), bins.n_bins) for g in groupings}
+    fine = locate_all(bins, part.scores)
+    out = {g: GroupPartials.zeros(n_cells(g, sizes), bins.n_bins) for g in groupings}
     for a in range(0, part.rows, SLICE_ROWS):
         sl = slice(a, min(a + SLICE_ROWS, part.rows))
         hi, lo = score_limbs(part.scores[sl])
         for g in groupings:
-            code = _grouping_codes(g, codes, sizes, sl)
+            code = grouping_codes(g, codes, sizes, sl)
             out[g] = out[g].merge(
-                GroupPartials.from_slice(code, _n_cells(g, sizes), fine[sl], hi, lo, bins.n_bins)
+                GroupPartials.from_slice(code, n_cells(g, sizes), fine[sl], hi, lo, bins.n_bins)
             )
     return out
 
@@ -138,10 +138,10 @@ def partition_median_values(
 ) -> dict[Grouping, MedianValues]:
     """Median pass on a worker: the partition's scores lying in the groups' median bins."""
     codes = _global_codes(part, remap)
-    fine = _locate_all(bins, part.scores)
+    fine = locate_all(bins, part.scores)
     whole = slice(0, part.rows)
     return {
-        g: collect_median_values(plan, _grouping_codes(g, codes, sizes, whole), fine, part.scores)
+        g: collect_median_values(plan, grouping_codes(g, codes, sizes, whole), fine, part.scores)
         for g, plan in plans.items()
     }
 
@@ -175,7 +175,7 @@ class _RemoteCodes(Mapping[str, np.ndarray]):
 
 
 @dataclass
-class _ClusterCollected(_Collected):
+class _ClusterCollected(Collected):
     parts: list[Any] = field(default_factory=list)  # futures of PartRows, in data order
     remaps: list[dict[str, np.ndarray]] = field(default_factory=list)
     rows: list[int] = field(default_factory=list)
@@ -246,7 +246,7 @@ class DaskPasses:
             for p, r in zip(collected.parts, collected.remaps, strict=True)
         ]
         rows = {f.key: n for f, n in zip(futures, collected.rows, strict=True)}
-        totals = {g: GroupPartials.zeros(_n_cells(g, sizes), bins.n_bins) for g in groupings}
+        totals = {g: GroupPartials.zeros(n_cells(g, sizes), bins.n_bins) for g in groupings}
 
         def merge(future: Any) -> None:
             for g, part in future.result().items():

@@ -43,7 +43,7 @@ import polars as pl
 import pyarrow.parquet as pq
 
 from lanterne.audit.chunks import DEFAULT_BATCH_ROWS, ChunkSource, open_source
-from lanterne.audit.population import _chunk_problem
+from lanterne.audit.passes import chunk_problem
 from lanterne.errors import DataError, UsageError
 from lanterne.i18n import Msg
 from lanterne.io.atomic import atomic_path
@@ -97,7 +97,7 @@ def score_part(
         scored = model.score(chunk, targeting=rule or _PLACEHOLDER, file=label)
     except DataError as err:
         if chunk.height < n_rows:
-            raise _chunk_problem(err, part.start, chunk.height, label) from None
+            raise chunk_problem(err, part.start, chunk.height, label) from None
         raise
     _write_parquet(scored, Path(work) / _part_name(part.index))
     scores = scored["score"].to_numpy()

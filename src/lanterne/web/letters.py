@@ -9,7 +9,6 @@ letter alone (PDF, DOCX, ODT, HTML, TXT, MD) or the notes for the person.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from functools import lru_cache
 from typing import Any
 from urllib.parse import quote
@@ -161,7 +160,7 @@ def _download(request: Request, form: FormData) -> Response:
     if stem == "explanation":
         exp = explain(request, model, house)
         if ext == "json":
-            body = json.dumps(exp.to_json(lang), ensure_ascii=False, indent=2).encode()
+            body = exp.to_json(lang).encode()
             return _attachment(body, "application/json", f"lanterne-{model.id}-explanation.json")
         return _attachment(
             exp.render(lang).encode(), MEDIA["txt"], f"lanterne-{model.id}-explanation.txt"
