@@ -108,6 +108,11 @@ class ContributionTable:
     total: Row
     additive: bool  # base + contributions == margin
 
+    @property
+    def check(self) -> str:
+        """✓ when the rows add up exactly to the total, ≈ when they do not."""
+        return "✓" if self.additive else "≈"
+
 
 @dataclass(frozen=True)
 class Comparison:
@@ -156,6 +161,15 @@ class ExplanationView:
     def margin_line(self) -> Msg:
         """``log-cote : −2,5957``."""
         return Msg("{m} : {v}", "{m}: {v}", m=self.margin_name, v=self.margin_text)
+
+    @property
+    def sensitive_line(self) -> Msg:
+        """The sentence naming the sensitive variables, never read by the model."""
+        return Msg(
+            "Variables sensibles, jamais utilisées par ce modèle : {v}.",
+            "Sensitive variables, never used by this model: {v}.",
+            v=both(lambda lang: ", ".join(m.render(lang) for m in self.sensitive)),
+        )
 
     def top(self, n: int = 3) -> tuple[Row, ...]:
         """The ``n`` terms that weigh most (non-zero contributions only)."""
