@@ -138,6 +138,14 @@ def explain(
     from lanterne.model import load_model
 
     given = rule_from_options(top_share, threshold)
+    if reference == "median" and population is None:
+        raise UsageError(
+            Msg(
+                "la référence « median » demande une population de comparaison "
+                "(--population FICHIER)",
+                "the 'median' reference needs a comparison population (--population FILE)",
+            )
+        )
     check_outputs(json_out)
     loaded = load_model(model)
     house = household_from_options(loaded, household, sets, archetype, archetype_set)
@@ -223,6 +231,14 @@ def show_explanation(exp: Explanation) -> None:
     console.print(f"[bold]{view.headline.render(lang)}[/bold] — {view.margin_line.render(lang)}")
     for sentence in view.standing:
         console.print(f"• {sentence.render(lang)}")
+    if view.threshold is None:  # the options that give a rank and a selection
+        console.print(
+            tr(
+                "  (--population FICHIER ou --threshold SEUIL)",
+                "  (--population FILE or --threshold THRESHOLD)",
+            ),
+            style="dim",
+        )
     console.print(_contribution_table(view.table, lang))
     for sentence in view.sentences:
         console.print(f"• {sentence.render(lang)}", soft_wrap=False)

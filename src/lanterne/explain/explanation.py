@@ -402,8 +402,8 @@ def _reference(
             raise SpecError(
                 Problem(
                     Msg(
-                        "la référence « median » demande une population (--population)",
-                        "the 'median' reference needs a population (--population)",
+                        "la référence « median » demande une population de comparaison",
+                        "the 'median' reference needs a comparison population",
                     )
                 )
             )

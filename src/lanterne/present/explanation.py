@@ -350,11 +350,11 @@ def standing_lines(exp: Explanation) -> tuple[Msg, ...]:
         out.append(
             Msg(
                 "Règle de ciblage : {r}. Sans population, le rang et la sélection ne "
-                "peuvent pas être calculés pour cette règle : donnez une population "
-                "(--population) ou un seuil (--threshold).",
+                "peuvent pas être calculés pour cette règle : donnez une population de "
+                "comparaison ou un seuil.",
                 "Targeting rule: {r}. Without a population, the rank and the selection "
-                "cannot be computed for this rule: give a population (--population) or a "
-                "threshold (--threshold).",
+                "cannot be computed for this rule: give a comparison population or a "
+                "threshold.",
                 r=st.rule.describe(),
             )
         )
