@@ -36,20 +36,53 @@ from lanterne.explain.sentences import (
     signed,
     zero_sentence,
 )
-from lanterne.i18n import Msg, Num, pick
+from lanterne.i18n import Msg, Num, get_lang, normalise_lang, pick
 from lanterne.provenance import source_citation, status_explanation, status_label
 
 #: Decimals of the contributions, the starting value and the total in every table.
 DIGITS = 3
 
 
-def both(text: Callable[[str], str]) -> Msg:
-    """A text decided now in both languages (``text(lang)`` for French and English).
+class Words(Msg):
+    """A text written by ``text(lang)``, computed the first time each language is shown
+    (a page shows one language: the other one is never written), then kept.
 
-    >>> both(lambda lang: signed(1234.5, lang, 1)).render("en")
+    Two texts are equal when they read the same in both languages.
+
+    >>> Words(lambda lang: signed(1234.5, lang, 1)).render("en")
     '+1,234.5'
     """
-    return Msg(text("fr"), text("en"))
+
+    def __init__(self, text: Callable[[str], str]) -> None:
+        super().__init__("", "")
+        object.__setattr__(self, "_text", text)
+        object.__setattr__(self, "_said", {})
+
+    def render(self, lang: str | None = None) -> str:
+        code = normalise_lang(lang) if lang else get_lang()
+        said = self._said  # type: ignore[attr-defined]
+        if code not in said:
+            said[code] = self._text(code)  # type: ignore[attr-defined]
+        return said[code]
+
+    def _both(self) -> tuple[str, str]:
+        return self.render("fr"), self.render("en")
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Msg):
+            return self._both() == (other.render("fr"), other.render("en"))
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self._both())
+
+    def __repr__(self) -> str:
+        return f"Words{self._both()!r}"
+
+
+def both(text: Callable[[str], str]) -> Msg:
+    """A text in both languages, written by ``text(lang)`` when it is shown."""
+    return Words(text)
 
 
 def signed_msg(value: float, digits: int = DIGITS) -> Msg:
