@@ -37,6 +37,7 @@ from lanterne.explain.sentences import (
     zero_sentence,
 )
 from lanterne.i18n import Msg, Num, get_lang, normalise_lang, pick
+from lanterne.present.explanation_plain import plain_lines
 from lanterne.provenance import source_citation, status_explanation, status_label
 
 #: Decimals of the contributions, the starting value and the total in every table.
@@ -176,6 +177,7 @@ class ExplanationView:
     threshold: float | None
     selected: bool | None
     standing: tuple[Msg, ...]  # rank in the population, targeting rule and verdict
+    plain: tuple[Msg, ...]  # the same in plain words: what the score predicts, how far
     table: ContributionTable
     sentences: tuple[Msg, ...]
     comparison: Comparison | None
@@ -237,6 +239,7 @@ def explanation_view(exp: Explanation) -> ExplanationView:
         threshold=exp.standing.threshold,
         selected=exp.standing.selected,
         standing=standing_lines(exp),
+        plain=plain_lines(exp),
         table=table,
         sentences=sentences(table),
         comparison=comparison(exp),

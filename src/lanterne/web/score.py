@@ -46,7 +46,7 @@ from lanterne.web.common import app_state, category_labels, get_model, unit_labe
 from lanterne.web.letters import letter_form, letter_form_values
 from lanterne.web.render import page, page_lang
 from lanterne.web.situation import carried_values, household_keys, situation_query
-from lanterne.web.standing import plain_words, score_quantiles, standing_svg
+from lanterne.web.standing import score_quantiles, standing_svg
 
 router = APIRouter()
 
@@ -482,7 +482,6 @@ def result_context(
         found = changes_view(below, lang)
     quantiles = _quantiles(population) if population is not None else None
     return {
-        "plain": plain_words(model, exp, lang),
         "here": standing_svg(
             quantiles,
             score=exp.score,
