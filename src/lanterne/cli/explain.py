@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.panel import Panel
@@ -32,8 +32,12 @@ from lanterne.explain.population import score_population
 from lanterne.i18n import Msg, get_lang, tr
 from lanterne.io.atomic import write_json_atomic
 from lanterne.present.explanation import ContributionTable, Row, explanation_view
+from lanterne.present.explanation_changes import changes_view
 from lanterne.present.explanation_json import explanation_json
 from lanterne.provenance import STATUS_STYLES, status_label
+
+if TYPE_CHECKING:
+    from lanterne.model import Model
 
 
 @app.command(
@@ -184,7 +188,7 @@ def explain(
                 variables=vary,
                 max_changes=max_changes,
             )
-        show_counterfactual(found)
+        show_counterfactual(found, loaded)
     if json_out is not None:
         data: dict[str, Any] = explanation_json(result)
         data["counterfactual"] = found.to_json() if found is not None else None
@@ -269,15 +273,15 @@ def _contribution_table(table: ContributionTable, lang: str) -> Table:
     return out
 
 
-def show_counterfactual(result: CounterfactualResult) -> None:
-    """Print the counterfactual search's outcome."""
+def show_counterfactual(result: CounterfactualResult, model: Model | None = None) -> None:
+    """Print what would change the decision (categories by their labels, with ``model``)."""
     lang = get_lang()
+    view = changes_view(result, model)
     console.rule(tr("Ce à quoi le modèle réagit", "What the model reacts to"))
-    lines = result.summary(lang)
-    if result.already_below:  # nothing was searched: no caveat to frame
-        for line in lines:
-            console.print(line)
-        return
-    for line in lines[:-1]:
-        console.print(line)
-    console.print(Panel(lines[-1], border_style="cyan"))
+    console.print(view.intro.render(lang))
+    for i, found in enumerate(view.sets, start=1):
+        console.print(f"{i}. {found.line.render(lang)}")
+    for line in view.details:
+        console.print(line.render(lang))
+    if view.caveat is not None:
+        console.print(Panel(view.caveat.render(lang), border_style="cyan"))

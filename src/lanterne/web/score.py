@@ -40,7 +40,7 @@ from lanterne.i18n import Msg, format_number, pick
 from lanterne.model import Model
 from lanterne.population.archetypes import load_archetypes
 from lanterne.present.explanation import explanation_view
-from lanterne.web.changes import changes_view
+from lanterne.present.explanation_changes import changes_view
 from lanterne.web.chart import contribution_svg
 from lanterne.web.common import app_state, category_labels, get_model, unit_label, variable_label
 from lanterne.web.letters import letter_form, letter_form_values
@@ -476,10 +476,10 @@ def result_context(
     found = None
     if search and searchable:
         search_result = counterfactuals(model, house, threshold, SEARCH_BUDGET)
-        found = changes_view(search_result, lang, model)
+        found = changes_view(search_result, model)
     elif threshold is not None and not searchable:  # already below: nothing to search
         below = CounterfactualResult(model.id, threshold, exp.score, mutable=(), candidates={})
-        found = changes_view(below, lang)
+        found = changes_view(below)
     quantiles = _quantiles(population) if population is not None else None
     return {
         "here": standing_svg(
