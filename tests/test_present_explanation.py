@@ -9,6 +9,7 @@ rounding) fails here.
 
 from __future__ import annotations
 
+import html
 import re
 from html.parser import HTMLParser
 
@@ -158,3 +159,41 @@ def test_terminal_page_and_download_show_the_same_table(
     assert total[4] == ("✓" if exp.additive else "≈")
     added = _number(terminal[1][3]) + sum(_number(r[3]) for r in rows)
     assert added == pytest.approx(_number(total[3]), abs=0.0005 * (len(rows) + 2))
+
+
+def test_terminal_and_page_list_the_same_changes(cli, client, monkeypatch) -> None:
+    """``--counterfactual`` and the page's search show the same sets, said the same way."""
+    import polars as pl
+
+    from lanterne.io.tables import read_table
+    from lanterne.web import score
+
+    monkeypatch.setenv("COLUMNS", "250")
+    monkeypatch.setattr(score, "SEARCH_BUDGET", score.Budget(seconds=60.0))
+    model = load_model("fr-cnaf-2014")
+    row = read_table(sample_path()).filter(pl.col("household_id") == "360")  # selected
+    values = {k: str(v) for k, v in row.select(model.used_variables).row(0, named=True).items()}
+    sets = [a for k, v in values.items() for a in ("--set", f"{k}={v}")]
+    result = cli(
+        "--lang",
+        "en",
+        "explain",
+        model.id,
+        *sets,
+        "--population",
+        sample_path(),
+        "--counterfactual",
+    )
+    assert result.exit_code == 0, result.output
+    terminal = re.findall(r"^\d+\. (.+)$", result.stdout, flags=re.M)
+
+    page = client.post("/score/search?lang=en", data={"model": model.id, **values}).text
+    listed = re.findall(r'<ol class="changes">(.*?)</ol>', page, flags=re.S)[0]
+    web = []
+    for changes, new_score in re.findall(
+        r"<li><ul>(.*?)</ul>\s*<p class=\"help\">new score: (.*?)</p></li>", listed, re.S
+    ):
+        items = [_clean(re.sub(r"<[^>]+>", "", c)) for c in re.findall(r"<li>(.*?)</li>", changes)]
+        web.append(f"{'; '.join(items)} → score {new_score}")
+    assert terminal  # the comparison below means something
+    assert [_clean(t) for t in terminal] == [html.unescape(w) for w in web]
