@@ -6,8 +6,9 @@ point (``model.base``) and how the margin becomes a score (``model.link``: ``"lo
 log-odds, ``"scale"`` for scorecard points). For additive models the contributions plus
 the starting point equal the margin exactly; the explanation checks it and says so.
 
-Every weight is shown with its provenance status: an illustrative weight must never be
-taken for the agency's.
+Every weight keeps its provenance status: an illustrative weight must never be taken for
+the agency's. This module holds the facts; what the terminal, the web page, the downloads
+and the letters show of them is :mod:`lanterne.present.explanation`.
 
 Example:
     >>> from lanterne.model import load_model
