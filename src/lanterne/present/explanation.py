@@ -52,6 +52,8 @@ class Words(Msg):
 
     >>> Words(lambda lang: signed(1234.5, lang, 1)).render("en")
     '+1,234.5'
+    >>> Words(lambda lang: lang) == Msg("fr", "en"), Words(lambda lang: lang) == Msg("fr", "fr")
+    (True, False)
     """
 
     def __init__(self, text: Callable[[str], str]) -> None:
