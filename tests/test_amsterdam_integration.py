@@ -26,6 +26,7 @@ from lanterne.explain import build_household, counterfactuals
 from lanterne.explain.explanation import explain_household
 from lanterne.model import load_model
 from lanterne.population.archetypes import load_archetypes
+from lanterne.present.explanation import sentence, weight_heading
 
 PRE = "nl-amsterdam-slimme-check-2022-prepilot"
 POST = "nl-amsterdam-slimme-check-2022-reweighed"
@@ -126,7 +127,7 @@ def test_explanation_names_the_bin_in_words(models) -> None:
     house = build_household(model, archetype="part-time-worker")
     exp = explain_household(model, house)
     income = next(c for c in exp.contributions if c.name == "sum_inkomen_bruto_value")
-    text = exp.sentence(income, "fr")
+    text = sentence(exp, income).render("fr")
     assert "1\u202f000 → classe [" in text
     low, high = income.bin.low, income.bin.high
     assert low <= 1000 < high
@@ -134,7 +135,7 @@ def test_explanation_names_the_bin_in_words(models) -> None:
     entry = next(c for c in data["contributions"] if c["term"] == "sum_inkomen_bruto_value")
     assert entry["bin"]["low"] == low and entry["bin"]["high"] == high
     assert entry["bin"]["score"] == income.contribution
-    assert exp.weight_heading("en") == "Bin"
+    assert weight_heading(exp).render("en") == "Bin"
 
 
 def test_an_unknown_income_is_explained_as_imputed(models, readings) -> None:

@@ -13,6 +13,7 @@ from lanterne.explain.sentences import describe_value, signed
 from lanterne.i18n import format_number, format_percent
 from lanterne.model import load_model
 from lanterne.model.targeting import TargetingRule
+from lanterne.present.explanation_changes import changes_view
 from lanterne.provenance import status_label
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -63,11 +64,11 @@ def test_the_explain_example_is_what_lanterne_computes(page, shown) -> None:
             assert (contribution, status) == (signed(exp.margin, "fr", 3), "✓")
             continue
         assert expected[label.strip()] == (value, weight, contribution, status), label
-    summary = found.summary("fr")
+    view = changes_view(found, load_model("fr-cnaf-2014"))
     numbered = re.findall(r"^\d\. .+ → score .+$", text, flags=re.M)
-    assert len(numbered) == len(found.sets) == 5
-    for line in numbered:
-        assert any(_flat(line) == _flat(s) for s in summary), line
+    assert len(numbered) == len(found.sets) == len(view.sets) == 5
+    for i, (line, shown) in enumerate(zip(numbered, view.sets, strict=True), start=1):
+        assert _flat(line) == _flat(f"{i}. {shown.line.render('fr')}"), line
 
 
 def test_the_error_example_is_real(cli) -> None:

@@ -17,6 +17,8 @@ from lanterne.explain.household import Household, build_household
 from lanterne.explain.population import score_population
 from lanterne.model import Term, load_model
 from lanterne.model.base import model_from_checked
+from lanterne.present.explanation import sentence as contribution_line
+from lanterne.present.explanation import standing_lines
 from lanterne.spec.load import check_spec_text
 
 
@@ -109,10 +111,10 @@ def test_single_mother_archetype_by_hand() -> None:
     rsa = next(c for c in exp.contributions if c.name == "receives_rsa")
     assert rsa.value is True and rsa.status == "illustrative"
     assert rsa.score_without == pytest.approx(1 / (1 + math.exp(2.45)))
-    sentence = exp.sentence(rsa, "fr")
+    sentence = contribution_line(exp, rsa).render("fr")
     assert sentence.startswith("RSA (oui) fait monter votre score : +0,60 en log-cote")
     assert "multipliée par 1,82" in sentence and "7,9\u00a0% au lieu de 13,6\u00a0%" in sentence
-    english = exp.sentence(rsa, "en")
+    english = contribution_line(exp, rsa).render("en")
     assert "raises your score: +0.60 in log-odds (the odds are multiplied by 1.82)" in english
 
 
@@ -154,7 +156,7 @@ def test_archetype_reference_and_threshold_rule_without_population() -> None:
     )
     top = explain_household(model, house)  # top-share rule, no population: unknown
     assert top.standing.threshold is None and top.standing.selected is None
-    assert "cannot be computed" in " ".join(top.standing_sentences("en"))
+    assert "cannot be computed" in " ".join(s.render("en") for s in standing_lines(top))
 
 
 def test_json_shape_and_provenance_warning() -> None:
@@ -205,7 +207,9 @@ def test_scorecard_contributions_are_points(write_spec) -> None:
         "item_2": True,
         "item_3": 2.0,
     }
-    assert "adds 30 points to your total" in exp.sentence(exp.contributions[0], "en")
+    assert "adds 30 points to your total" in contribution_line(exp, exp.contributions[0]).render(
+        "en"
+    )
 
 
 def test_a_model_reading_a_sensitive_variable_is_refused(write_spec) -> None:

@@ -32,6 +32,8 @@ from lanterne.model.data import prepare_table
 from lanterne.model.onerow import one_row
 from lanterne.population.archetypes import load_archetypes
 from lanterne.population.generate import generate_frame
+from lanterne.present.explanation import explanation_view
+from lanterne.present.explanation_md import explanation_markdown
 from lanterne.spec.expr.evaluate_row import to_python
 from lanterne.web.score import result_context
 
@@ -94,9 +96,13 @@ def numbers(exp) -> dict:
         "threshold": bits(exp.standing.threshold),
         "selected": exp.standing.selected,
         "texts": {
-            lang: (exp.sentences(lang), exp.standing_sentences(lang)) for lang in ["fr", "en"]
+            lang: (
+                [s.render(lang) for s in explanation_view(exp).sentences],
+                [s.render(lang) for s in explanation_view(exp).standing],
+            )
+            for lang in ["fr", "en"]
         },
-        "rendered": exp.render("en"),
+        "rendered": explanation_markdown(explanation_view(exp), "en"),
         "json": exp.to_dict("fr"),
     }
 

@@ -11,6 +11,8 @@ from lanterne.audit import audit_population
 from lanterne.catalog import model_path, sample_path
 from lanterne.explain import Budget, build_household, counterfactuals, explain_household
 from lanterne.model import load_model
+from lanterne.present.explanation import explanation_view
+from lanterne.present.explanation_md import explanation_markdown
 from lanterne.report import population_report, render_html
 from lanterne.report.selfcontained import external_resources
 
@@ -37,9 +39,10 @@ def test_explanation_of_a_tree_model(rotterdam, mother):
         exp.margin, abs=1e-9
     )
     assert all(c.value is not None for c in exp.contributions)
-    assert exp.weight_heading("en") == "Splits"
+    view = explanation_view(exp)
+    assert view.table.headers[2].render("en") == "Splits"
     assert all(float(c.weight).is_integer() and c.weight >= 1 for c in exp.contributions)
-    text = exp.render("en")
+    text = explanation_markdown(view, "en")
     assert "Splits" in text and "Average value (start)" in text and "Weight" not in text
 
 

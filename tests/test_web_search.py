@@ -117,7 +117,7 @@ def test_search_request_shows_the_api_counterfactuals(client):
             f"{in_words(model, c.variable, c.after)}"
             for c in found.changes
         ]
-        assert new_score == f"new score: {format_percent(found.score, 'en', 1)}"
+        assert new_score == f"new score: {format_percent(found.score, 'en', 2)}"
     # how the search went is in the technical fold-out, with the API's figures
     assert f"{format_number(expected.evaluated, 'en', 0)} combinations scored" in page
 

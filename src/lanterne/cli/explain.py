@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.panel import Panel
@@ -29,10 +29,15 @@ from lanterne.errors import UsageError
 from lanterne.explain.counterfactual import Budget, CounterfactualResult, counterfactuals
 from lanterne.explain.explanation import Explanation, explain_household
 from lanterne.explain.population import score_population
-from lanterne.explain.sentences import describe_value, signed
-from lanterne.i18n import Msg, format_number, format_percent, get_lang, pick, tr
+from lanterne.i18n import Msg, get_lang, tr
 from lanterne.io.atomic import write_json_atomic
+from lanterne.present.explanation import ContributionTable, Row, explanation_view
+from lanterne.present.explanation_changes import changes_view
+from lanterne.present.explanation_json import explanation_json
 from lanterne.provenance import STATUS_STYLES, status_label
+
+if TYPE_CHECKING:
+    from lanterne.model import Model
 
 
 @app.command(
@@ -137,6 +142,14 @@ def explain(
     from lanterne.model import load_model
 
     given = rule_from_options(top_share, threshold)
+    if reference == "median" and population is None:
+        raise UsageError(
+            Msg(
+                "la référence « median » demande une population de comparaison "
+                "(--population FICHIER)",
+                "the 'median' reference needs a comparison population (--population FILE)",
+            )
+        )
     check_outputs(json_out)
     loaded = load_model(model)
     house = household_from_options(loaded, household, sets, archetype, archetype_set)
@@ -175,136 +188,100 @@ def explain(
                 variables=vary,
                 max_changes=max_changes,
             )
-        show_counterfactual(found)
+        show_counterfactual(found, loaded)
     if json_out is not None:
-        data: dict[str, Any] = result.to_dict()
+        data: dict[str, Any] = explanation_json(result)
         data["counterfactual"] = found.to_dict() if found is not None else None
         write_json_atomic(json_out, data)
         console.print(tr("Explication écrite dans {p}", "Explanation written to {p}", p=json_out))
 
 
-def _variable_label(exp: Explanation, name: str, lang: str) -> str:
-    var = exp.model.spec.variable(name)
-    return pick(var.label, lang) if var is not None and var.label else name
+def _status(status: str | None, lang: str) -> str:
+    return f"[{STATUS_STYLES[status]}]{status_label(status, lang)}[/]" if status else ""
 
 
-def _status(status: str) -> str:
-    return f"[{STATUS_STYLES[status]}]{status_label(status)}[/]"
+def _table_row(row: Row, lang: str, *, total: bool = False) -> list[str]:
+    style = "bold" if total or row.number > 0 else ("green" if row.number < 0 else "dim")
+    if row.term is None and not total:  # the starting value: no colour
+        style = ""
+    title = row.title.render(lang)
+    number = row.contribution.render(lang)
+    return [
+        f"[bold]{title}[/bold]" if total else title,
+        row.value.render(lang),
+        row.weight.render(lang),
+        f"[{style}]{number}[/]" if style else number,
+        _status(row.status, lang),
+    ]
 
 
 def show_explanation(exp: Explanation) -> None:
     """Print an explanation on the terminal, in the current language."""
     lang = get_lang()
-    spec = exp.model.spec
-    console.print(f"[bold]{pick(spec.name)}[/bold] ({spec.id})")
-    console.print(tr("Foyer : {d}", "Household: {d}", d=exp.household.describe(lang) or "—"))
-    if exp.household.ignored:
+    view = explanation_view(exp)
+    console.print(f"[bold]{view.model_name.render(lang)}[/bold] ({view.model_id})")
+    console.print(tr("Foyer : {d}", "Household: {d}", d=view.household.render(lang)))
+    if view.ignored:
         console.print(
             tr(
                 "Ignorées (variables d'autres modèles) : {v}",
                 "Ignored (variables of other models): {v}",
-                v=", ".join(exp.household.ignored),
+                v=", ".join(view.ignored),
             ),
             style="dim",
         )
-    for warning in exp.warnings:
+    for warning in view.warnings:
         console.print(Panel(warning.render(lang), border_style="magenta"))
-    console.print(
-        Msg(
-            "[bold]Score : {s} ({p})[/bold] — {m} : {v}",
-            "[bold]Score: {s} ({p})[/bold] — {m}: {v}",
-            s=format_number(exp.score, lang, 4),
-            p=format_percent(exp.score, lang, 2),
-            m=exp.margin_name,
-            v=signed(exp.margin, lang, 4),
-        ).render(lang)
-    )
-    for sentence in exp.standing_sentences(lang):
-        console.print(f"• {sentence}")
-    table = Table(title=tr("Ce qui compose le score", "What makes up the score"))
-    table.add_column(tr("Élément", "Element"))
-    table.add_column(tr("Valeur", "Value"), justify="right")
-    table.add_column(exp.weight_heading(lang), justify="right")
-    table.add_column(tr("Contribution", "Contribution"), justify="right")
-    table.add_column(tr("Statut", "Status"))
-    table.add_row(
-        exp.base_label(lang),
-        "",
-        "",
-        signed(exp.base, lang, 3),
-        _status(exp.base_status),
-    )
-    for c in exp.contributions:
-        style = "bold" if c.contribution > 0 else ("green" if c.contribution < 0 else "dim")
-        table.add_row(
-            c.title(lang),
-            describe_value(c.value, lang),
-            exp.weight_text(c, lang),
-            f"[{style}]{signed(c.contribution, lang, 3)}[/]",
-            _status(c.status),
-        )
-    check = "✓" if exp.additive else "≈"
-    table.add_row(
-        f"[bold]{tr('Total', 'Total')}[/bold]",
-        "",
-        "",
-        f"[bold]{signed(exp.margin, lang, 3)}[/]",
-        check,
-    )
-    console.print(table)
-    for sentence in exp.sentences(lang):
-        console.print(f"• {sentence}", soft_wrap=False)
-    if exp.reference is not None:
-        ref = exp.reference
-        diff = Table(
-            title=Msg("Comparaison avec {r}", "Comparison with {r}", r=ref.label).render(lang)
-        )
-        diff.add_column(tr("Élément", "Element"))
-        diff.add_column(tr("Vous", "You"), justify="right")
-        diff.add_column(tr("Référence", "Reference"), justify="right")
-        diff.add_column(tr("Écart", "Difference"), justify="right")
-        for c in exp.sorted_differences():
-            if c.difference:
-                diff.add_row(
-                    c.title(lang),
-                    signed(c.contribution, lang, 3),
-                    signed(c.reference or 0.0, lang, 3),
-                    signed(c.difference, lang, 3),
-                )
-        diff.add_row(
-            f"[bold]{tr('Total', 'Total')}[/bold]",
-            signed(exp.margin, lang, 3),
-            signed(ref.margin, lang, 3),
-            f"[bold]{signed(exp.margin - ref.margin, lang, 3)}[/]",
-        )
-        console.print(diff)
+    console.print(f"[bold]{view.headline.render(lang)}[/bold] — {view.margin_line.render(lang)}")
+    for sentence in view.standing:
+        console.print(f"• {sentence.render(lang)}")
+    if view.threshold is None:  # the options that give a rank and a selection
         console.print(
             tr(
-                "Score de référence : {s}",
-                "Reference score: {s}",
-                s=format_percent(ref.score, lang, 2),
-            )
-        )
-    if exp.sensitive_variables:
-        console.print(
-            tr(
-                "Variables sensibles, jamais utilisées par ce modèle : {v}.",
-                "Sensitive variables, never used by this model: {v}.",
-                v=", ".join(_variable_label(exp, n, lang) for n in exp.sensitive_variables),
+                "  (--population FICHIER ou --threshold SEUIL)",
+                "  (--population FILE or --threshold THRESHOLD)",
             ),
             style="dim",
         )
+    console.print(_contribution_table(view.table, lang))
+    for sentence in view.sentences:
+        console.print(f"• {sentence.render(lang)}", soft_wrap=False)
+    if view.comparison is not None:
+        comp = view.comparison
+        diff = Table(title=comp.title.render(lang))
+        for i, head in enumerate(comp.headers):
+            diff.add_column(head.render(lang), justify="right" if i else "left")
+        for cells in comp.rows:
+            diff.add_row(*(cell.render(lang) for cell in cells))
+        title, *numbers = (cell.render(lang) for cell in comp.total)
+        diff.add_row(f"[bold]{title}[/bold]", *numbers[:-1], f"[bold]{numbers[-1]}[/]")
+        console.print(diff)
+        console.print(comp.summary.render(lang))
+    if view.sensitive:
+        console.print(view.sensitive_line.render(lang), style="dim")
 
 
-def show_counterfactual(result: CounterfactualResult) -> None:
-    """Print the counterfactual search's outcome."""
+def _contribution_table(table: ContributionTable, lang: str) -> Table:
+    out = Table(title=table.title.render(lang))
+    for i, head in enumerate(table.headers):
+        out.add_column(head.render(lang), justify="right" if i in (1, 2, 3) else "left")
+    out.add_row(*_table_row(table.base, lang))
+    for row in table.rows:
+        out.add_row(*_table_row(row, lang))
+    cells = _table_row(table.total, lang, total=True)
+    out.add_row(*cells[:4], table.check)
+    return out
+
+
+def show_counterfactual(result: CounterfactualResult, model: Model | None = None) -> None:
+    """Print what would change the decision (categories by their labels, with ``model``)."""
     lang = get_lang()
+    view = changes_view(result, model)
     console.rule(tr("Ce à quoi le modèle réagit", "What the model reacts to"))
-    lines = result.summary(lang)
-    if result.already_below:  # nothing was searched: no caveat to frame
-        for line in lines:
-            console.print(line)
-        return
-    for line in lines[:-1]:
-        console.print(line)
-    console.print(Panel(lines[-1], border_style="cyan"))
+    console.print(view.intro.render(lang))
+    for i, found in enumerate(view.sets, start=1):
+        console.print(f"{i}. {found.line.render(lang)}")
+    for line in view.details:
+        console.print(line.render(lang))
+    if view.caveat is not None:
+        console.print(Panel(view.caveat.render(lang), border_style="cyan"))

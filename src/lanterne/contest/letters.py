@@ -42,11 +42,11 @@ from lanterne.contest.legal import (
 )
 from lanterne.errors import LanterneError, Problem
 from lanterne.explain.explanation import Explanation
-from lanterne.explain.sentences import describe_value, signed
-from lanterne.i18n import Msg, format_number, format_percent, normalise_lang, pick
+from lanterne.i18n import Msg, normalise_lang, pick
 from lanterne.inputs.sources import Person
 from lanterne.model import Model
-from lanterne.provenance import source_citation, status_explanation, status_label
+from lanterne.present.explanation import explanation_view
+from lanterne.provenance import status_label
 
 LetterKind = Literal["explanation", "access", "objection"]
 LETTER_KINDS: tuple[LetterKind, ...] = ("explanation", "access", "objection")
@@ -301,17 +301,7 @@ def render_letter(
     (texts cited, what to know before sending) are :meth:`Letter.notes`, not the letter.
     """
     global _ENV
-    if kind not in LETTER_KINDS:
-        raise LanterneError(
-            Problem(
-                Msg(
-                    "type de courrier inconnu « {k} » : attendu {ks}",
-                    "unknown kind of letter '{k}': expected {ks}",
-                    k=kind,
-                    ks=", ".join(LETTER_KINDS),
-                )
-            )
-        )
+    _check_kind(kind)
     lang = normalise_lang(lang)
     person = person or Person()
     catalog = catalog or load_legal_catalog()
@@ -323,63 +313,6 @@ def render_letter(
         used.setdefault(article_id, citation)
         return citation.cite(lang, point)
 
-    def ph(fr: str, en: str) -> str:
-        return _placeholder(fr, en, lang)
-
-    name = md_escape(person.name) if person.name else ph("Prénom Nom", "First name Last name")
-    sender = [name, *(_lines(person.address) or [ph("Adresse", "Address")])]
-    if person.email:
-        sender.append(md_escape(person.email))
-    if person.phone:
-        sender.append(md_escape(person.phone))
-    france = model.spec.country == "FR"
-    number = (
-        md_escape(person.file_number)
-        if person.file_number
-        else ph("votre numéro d'allocataire", "your benefits file number")
-        if france
-        else ph("votre numéro de dossier", "your file number")
-    )
-    recipient = [
-        md_escape(agency or model.spec.agency),
-        *(
-            _lines(agency_address)
-            or [
-                ph(
-                    "adresse de votre caisse : voir votre dernier courrier ou votre espace "
-                    "personnel",
-                    "address of your office: see your last letter or your online account",
-                )
-                if france
-                else ph(
-                    "adresse de l'organisme : voir votre dernier courrier",
-                    "address of the agency: see your last letter",
-                )
-            ]
-        ),
-    ]
-    city = md_escape(person.city) if person.city else ph("Ville", "Town")
-    when = format_date(day, lang)
-    if decision and decision_date:
-        decision_sentence = Msg(
-            "Je fais l'objet de la décision suivante, datée du {w} : {d}.",
-            "I am the subject of the following decision, dated {w}: {d}.",
-            d=md_escape(decision.rstrip(".")),
-            w=format_date(decision_date, lang),
-        ).render(lang)
-    elif decision:
-        decision_sentence = Msg(
-            "Je fais l'objet de la décision suivante : {d}.",
-            "I am the subject of the following decision: {d}.",
-            d=md_escape(decision.rstrip(".")),
-        ).render(lang)
-    else:
-        decision_sentence = ph(
-            "Si une décision vous concerne, décrivez-la ici : contrôle, suspension, indu…, "
-            "avec sa date et sa référence.",
-            "If a decision concerns you, describe it here: inspection, suspension, "
-            "overpayment claim…, with its date and reference.",
-        )
     country = model.spec.country
     template = letter_template(kind, country)
     context: dict[str, Any] = {
@@ -398,8 +331,97 @@ def render_letter(
         "references": lambda: list(used.values()),
         "contact": catalog.contact,
         "verification_label": lambda s: REFERENCE_NOTES[s].render(lang),
+        **_parties(person, model, agency, agency_address, day, lang),
+        "model_name": model_words(model, decision_date or day, lang),
+        "dpo_copy": Msg(
+            "Copie : délégué à la protection des données de l'organisme ({c}).",
+            "Copy: the agency's data protection officer ({c}).",
+            c=cite("rgpd-38", "4"),
+        ).render(lang)
+        if dpo_copy
+        else "",
+        "decision_sentence": _decision_sentence(decision, decision_date, lang),
+        "reasons": md_escape(reasons) if reasons else _placeholder(*REASONS_PLACEHOLDER, lang),
+        "annex": _annex(explanation, lang) if explanation is not None else None,
+        "subject": _subject(template, lang, cite),
+    }
+    if _ENV is None:
+        _ENV = _environment()
+    markdown = _ENV.get_template(f"{template}.{lang}.md.j2").render(context)
+    markdown = re.sub(r"\n{3,}", "\n\n", markdown)
+    # rendered after the letter: it lists every text the letter cited
+    notes = _ENV.get_template(f"_footer.{lang}.md.j2").render(context)
+    notes = re.sub(r"\n{3,}", "\n\n", notes).strip().removeprefix("---").strip() + "\n"
+    return Letter(kind, lang, context["subject"], markdown, list(used.values()), notes)  # type: ignore[arg-type]
+
+
+REASONS_PLACEHOLDER = (
+    "Expliquez en quelques lignes pourquoi ce traitement vous porte tort dans votre "
+    "situation : par exemple des contrôles répétés, ou une situation de santé, de "
+    "handicap ou de précarité qui les rend particulièrement éprouvants.",
+    "Explain in a few lines why this processing harms you in your situation: for "
+    "instance repeated inspections, or a health, disability or financial situation "
+    "that makes them especially hard.",
+)
+
+
+def _check_kind(kind: str) -> None:
+    if kind not in LETTER_KINDS:
+        raise LanterneError(
+            Problem(
+                Msg(
+                    "type de courrier inconnu « {k} » : attendu {ks}",
+                    "unknown kind of letter '{k}': expected {ks}",
+                    k=kind,
+                    ks=", ".join(LETTER_KINDS),
+                )
+            )
+        )
+
+
+def _parties(
+    person: Person,
+    model: Model,
+    agency: str | None,
+    agency_address: str | None,
+    day: dt.date,
+    lang: str,
+) -> dict[str, Any]:
+    """Who writes to whom, from where and when: missing details become placeholders."""
+
+    def ph(fr: str, en: str) -> str:
+        return _placeholder(fr, en, lang)
+
+    name = md_escape(person.name) if person.name else ph("Prénom Nom", "First name Last name")
+    sender = [name, *(_lines(person.address) or [ph("Adresse", "Address")])]
+    sender += [md_escape(x) for x in (person.email, person.phone) if x]
+    france = model.spec.country == "FR"
+    number = (
+        md_escape(person.file_number)
+        if person.file_number
+        else ph("votre numéro d'allocataire", "your benefits file number")
+        if france
+        else ph("votre numéro de dossier", "your file number")
+    )
+    office = (
+        ph(
+            "adresse de votre caisse : voir votre dernier courrier ou votre espace personnel",
+            "address of your office: see your last letter or your online account",
+        )
+        if france
+        else ph(
+            "adresse de l'organisme : voir votre dernier courrier",
+            "address of the agency: see your last letter",
+        )
+    )
+    city = md_escape(person.city) if person.city else ph("Ville", "Town")
+    when = format_date(day, lang)
+    return {
         "sender": sender,
-        "recipient": recipient,
+        "recipient": [
+            md_escape(agency or model.spec.agency),
+            *(_lines(agency_address) or [office]),
+        ],
         "dateline": f"À {city}, le {when}" if lang == "fr" else f"{city}, {when}",
         "sending": Msg(
             "Lettre recommandée avec accusé de réception",
@@ -412,37 +434,31 @@ def render_letter(
         ).render(lang),
         "name": name,
         "email": md_escape(person.email) if person.email else None,
-        "model_name": model_words(model, decision_date or day, lang),
-        "dpo_copy": Msg(
-            "Copie : délégué à la protection des données de l'organisme ({c}).",
-            "Copy: the agency's data protection officer ({c}).",
-            c=cite("rgpd-38", "4"),
-        ).render(lang)
-        if dpo_copy
-        else "",
-        "decision_sentence": decision_sentence,
-        "reasons": md_escape(reasons)
-        if reasons
-        else ph(
-            "Expliquez en quelques lignes pourquoi ce traitement vous porte tort dans votre "
-            "situation : par exemple des contrôles répétés, ou une situation de santé, de "
-            "handicap ou de précarité qui les rend particulièrement éprouvants.",
-            "Explain in a few lines why this processing harms you in your situation: for "
-            "instance repeated inspections, or a health, disability or financial situation "
-            "that makes them especially hard.",
-        ),
-        "annex": _annex(explanation, lang) if explanation is not None else None,
     }
-    subject = _subject(template, lang, cite)
-    context["subject"] = subject
-    if _ENV is None:
-        _ENV = _environment()
-    markdown = _ENV.get_template(f"{template}.{lang}.md.j2").render(context)
-    markdown = re.sub(r"\n{3,}", "\n\n", markdown)
-    # rendered after the letter: it lists every text the letter cited
-    notes = _ENV.get_template(f"_footer.{lang}.md.j2").render(context)
-    notes = re.sub(r"\n{3,}", "\n\n", notes).strip().removeprefix("---").strip() + "\n"
-    return Letter(kind, lang, subject, markdown, list(used.values()), notes)  # type: ignore[arg-type]
+
+
+def _decision_sentence(decision: str | None, decision_date: dt.date | None, lang: str) -> str:
+    """The decision the person is the subject of, or a placeholder asking for it."""
+    if decision and decision_date:
+        return Msg(
+            "Je fais l'objet de la décision suivante, datée du {w} : {d}.",
+            "I am the subject of the following decision, dated {w}: {d}.",
+            d=md_escape(decision.rstrip(".")),
+            w=format_date(decision_date, lang),
+        ).render(lang)
+    if decision:
+        return Msg(
+            "Je fais l'objet de la décision suivante : {d}.",
+            "I am the subject of the following decision: {d}.",
+            d=md_escape(decision.rstrip(".")),
+        ).render(lang)
+    return _placeholder(
+        "Si une décision vous concerne, décrivez-la ici : contrôle, suspension, indu…, "
+        "avec sa date et sa référence.",
+        "If a decision concerns you, describe it here: inspection, suspension, "
+        "overpayment claim…, with its date and reference.",
+        lang,
+    )
 
 
 def model_words(model: Model, day: dt.date, lang: str) -> str:
@@ -498,45 +514,33 @@ def _subject(kind: str, lang: str, cite: Any) -> str:
 
 
 def _annex(explanation: Explanation, lang: str) -> dict[str, Any]:
-    spec = explanation.model.spec
-    status = spec.overall_status()
+    """The explanation's view as the annex lays it out (the table of ``lanterne explain``)."""
+    view = explanation_view(explanation)
+    table = view.table
     rows = [
         {
-            "label": md_escape(
-                Msg("Constante (point de départ)", "Intercept (starting point)").render(lang)
-            ),
-            "value": "",
-            "weight": "",
-            "contribution": signed(explanation.base, lang, 3),
-            "status": status_label(explanation.base_status, lang),
+            "label": md_escape(row.title.render(lang)),
+            "value": md_escape(row.value.render(lang)),
+            "weight": md_escape(row.weight.render(lang)),
+            "contribution": row.contribution.render(lang),
+            "status": row.status_text(lang),
         }
+        for row in (table.base, *table.rows)
     ]
-    for c in explanation.contributions:
-        rows.append(
-            {
-                "label": md_escape(c.title(lang)),
-                "value": md_escape(describe_value(c.value, lang)),
-                "weight": md_escape(explanation.weight_text(c, lang)),
-                "contribution": signed(c.contribution, lang, 3),
-                "status": status_label(c.status, lang),
-            }
-        )
-    sources = sorted(
-        {source_citation(c.source, lang) for c in explanation.contributions if c.source}
-        | ({source_citation(explanation.base_source, lang)} if explanation.base_source else set())
-    )
-    standing = " ".join(explanation.standing_sentences(lang)) if explanation.standing.n else ""
+    sources = sorted({s.render(lang) for s in view.sources})
+    ranked = view.percentile is not None
+    standing = " ".join(s.render(lang) for s in view.standing) if ranked else ""
     return {
-        "model_name": md_escape(pick(spec.name, lang)),
-        "model_id": spec.id,
-        "status": status_label(status, lang),
-        "status_explanation": status_explanation(status, lang),
-        "status_note": md_escape(pick(spec.status_note, lang)) if spec.status_note else "",
-        "score": f"{format_number(explanation.score, lang, 4)} "
-        f"({format_percent(explanation.score, lang, 2)})",
-        "margin_name": explanation.margin_name.render(lang),
-        "weight_heading": explanation.weight_heading(lang),
-        "margin": signed(explanation.margin, lang, 3),
+        "model_name": md_escape(view.model_name.render(lang)),
+        "model_id": view.model_id,
+        "status": status_label(view.status, lang),
+        "status_explanation": view.status_explanation.render(lang),
+        "status_note": md_escape(view.status_note.render(lang)) if view.status_note else "",
+        "score": view.score_text.render(lang),
+        "margin_name": view.margin_name.render(lang),
+        "headers": [md_escape(h.render(lang)) for h in table.headers],
+        "margin": table.total.contribution.render(lang),
+        "check": table.check,
         "standing": md_escape(standing),
         "rows": rows,
         "sources": md_escape(" ; ".join(sources) if lang == "fr" else "; ".join(sources)),

@@ -6,7 +6,8 @@ The functions the CLI, the report and the web app call:
   of values (a web form) and ``VAR=VALUE`` strings;
 - :func:`score_population` — a population to place the household in;
 - :func:`explain_household` — the :class:`Explanation` (score, exact contributions,
-  sentences, standing, reference; ``to_dict(lang)``, ``to_json(lang)``, ``render(lang)``);
+  standing, reference; ``to_dict(lang)``, ``to_json(lang)``); what is shown of it, in words
+  and tables, is its view, :func:`lanterne.present.explanation.explanation_view`;
 - :func:`counterfactuals` — the smallest sets of changes that cross the threshold
   (:class:`CounterfactualResult`, ``summary(lang)``, ``to_dict(lang)``, ``to_json(lang)``).
 """

@@ -43,13 +43,13 @@ import polars as pl
 
 from lanterne.errors import Problem, UsageError
 from lanterne.explain.candidates import candidate_values, with_values
-from lanterne.explain.explanation import scores_of_margins
 from lanterne.explain.household import Household
 from lanterne.explain.sentences import describe_value
 from lanterne.explain.shapes import is_additive
 from lanterne.i18n import Msg, format_number, pick
 from lanterne.io.jsonresult import JsonResult
 from lanterne.model import Model
+from lanterne.model.onerow import scores_of_margins
 
 CAVEAT = Msg(
     "Ce sont des faits sur le modèle, pas des conseils : personne ne devrait changer sa vie "

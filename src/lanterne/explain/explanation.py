@@ -6,8 +6,9 @@ point (``model.base``) and how the margin becomes a score (``model.link``: ``"lo
 log-odds, ``"scale"`` for scorecard points). For additive models the contributions plus
 the starting point equal the margin exactly; the explanation checks it and says so.
 
-Every weight is shown with its provenance status: an illustrative weight must never be
-taken for the agency's.
+Every weight keeps its provenance status: an illustrative weight must never be taken for
+the agency's. This module holds the facts; what the terminal, the web page, the downloads
+and the letters show of them is :mod:`lanterne.present.explanation`.
 
 Example:
     >>> from lanterne.model import load_model
@@ -32,19 +33,13 @@ import polars as pl
 from lanterne.errors import Problem, SpecError
 from lanterne.explain.household import Household, build_household
 from lanterne.explain.population import Population, score_population
-from lanterne.explain.sentences import (
-    base_sentence,
-    contribution_sentence,
-    describe_value,
-    signed,
-    zero_sentence,
-)
+from lanterne.explain.sentences import describe_value
 from lanterne.explain.shapes import Bin, shape_views
-from lanterne.i18n import Msg, format_number, format_percent, pick
+from lanterne.i18n import Msg, pick
 from lanterne.io.jsonresult import JsonResult
 from lanterne.model import Model, TargetingRule
-from lanterne.model.onerow import one_row
-from lanterne.provenance import Source, Status, Text, source_citation, status_label
+from lanterne.model.onerow import one_row, scores_of_margins
+from lanterne.provenance import Source, Status, Text
 from lanterne.spec.schema import LogisticModel, Number
 
 #: Tolerance of the check "starting point + contributions == margin".
@@ -116,14 +111,6 @@ class Reference:
     margin: float
 
 
-def _population_name(name: str | None) -> Msg:
-    """`` (the file 'x.csv')`` after "the comparison population"; nothing for the synthetic
-    population generated in memory (its name is an internal word, not a file)."""
-    if not name or name in ("synthetic", "synthétique"):
-        return Msg("", "")
-    return Msg(" (fichier « {f} »)", " (file '{f}')", f=name)
-
-
 @dataclass
 class Explanation(JsonResult):
     """Everything :func:`explain_household` found, ready to render or serialise."""
@@ -162,29 +149,6 @@ class Explanation(JsonResult):
             key=lambda c: (-abs(c.difference or 0.0), c.name),
         )
 
-    def sentence(self, c: Contribution, lang: str | None = None) -> str:
-        """The plain sentence for one contribution."""
-        return contribution_sentence(
-            c.title(lang),
-            c.shown_value(lang),
-            c.contribution,
-            link=self.model.link,
-            score=self.score,
-            score_without=c.score_without,
-            lang=lang,
-        )
-
-    def sentences(self, lang: str | None = None) -> list[str]:
-        """The starting point, one sentence per element that counts, then those that do not."""
-        out = [
-            base_sentence(self.base, link=self.model.link, base_score=self.base_score, lang=lang)
-        ]
-        out += [self.sentence(c, lang) for c in self.contributions if c.contribution != 0]
-        zeros = [c.title(lang) for c in self.contributions if c.contribution == 0]
-        if zeros:
-            out.append(zero_sentence(zeros, lang))
-        return out
-
     def provenance_warning(self) -> Msg | None:
         """A warning when some weights are not the agency's published figures."""
         statuses = [c.status for c in self.contributions] + [self.base_status]
@@ -216,300 +180,16 @@ class Explanation(JsonResult):
         """Additive (shape-function) models have no weights: each value falls in a bin."""
         return any(c.bin is not None for c in self.contributions)
 
-    def weight_heading(self, lang: str | None = None) -> str:
-        """The heading of the weight column ("Splits" for tree ensembles, "Bin" for GAMs)."""
-        if self.tree_model:
-            return Msg("Divisions", "Splits").render(lang)
-        if self.shape_model:
-            return Msg("Classe", "Bin").render(lang)
-        return Msg("Poids", "Weight").render(lang)
-
-    def weight_text(self, c: Contribution, lang: str | None = None) -> str:
-        """A term's weight as shown (a tree ensemble's split count is a whole number)."""
-        if c.bin is not None:
-            return c.bin.label(lang)
-        return format_number(c.weight, lang, 0) if self.tree_model else signed(c.weight, lang, 3)
-
-    def base_label(self, lang: str | None = None) -> str:
-        """What the starting value is called: the intercept, or a tree ensemble's average."""
-        if self.tree_model:
-            return Msg("Valeur moyenne (départ)", "Average value (start)").render(lang)
-        return Msg("Constante", "Intercept").render(lang)
-
-    def standing_sentences(self, lang: str | None = None) -> list[str]:
-        st = self.standing
-        out = []
-        if st.percentile is not None:
-            out.append(
-                Msg(
-                    "Votre score est supérieur ou égal à celui de {p} des {n} foyers de la "
-                    "population de comparaison{pop}.",
-                    "Your score is higher than or equal to that of {p} of the {n} households "
-                    "of the comparison population{pop}.",
-                    p=format_percent(st.percentile, lang),
-                    n=format_number(st.n or 0, lang, 0),
-                    pop=_population_name(st.population),
-                ).render(lang)
-            )
-        if st.threshold is None:
-            out.append(
-                Msg(
-                    "Règle de ciblage : {r}. Sans population, le rang et la sélection ne "
-                    "peuvent pas être calculés pour cette règle : donnez une population "
-                    "(--population) ou un seuil (--threshold).",
-                    "Targeting rule: {r}. Without a population, the rank and the selection "
-                    "cannot be computed for this rule: give a population (--population) or a "
-                    "threshold (--threshold).",
-                    r=st.rule.describe(),
-                ).render(lang)
-            )
-        else:
-            where = (
-                Msg(" sur cette population", " in this population")
-                if st.rule.top_share is not None
-                else ""
-            )
-            verdict = (
-                Msg(
-                    "ce foyer serait sélectionné pour un contrôle",
-                    "this household would be selected for inspection",
-                )
-                if st.selected
-                else Msg(
-                    "ce foyer ne serait pas sélectionné", "this household would not be selected"
-                )
-            )
-            out.append(
-                Msg(
-                    "Règle de ciblage : {r} ; seuil{w} : {t} ({tp}) → {v}.",
-                    "Targeting rule: {r}; threshold{w}: {t} ({tp}) → {v}.",
-                    r=st.rule.describe(),
-                    w=where,
-                    t=format_number(st.threshold, lang, 4),
-                    tp=format_percent(st.threshold, lang, 2),
-                    v=verdict,
-                ).render(lang)
-            )
-        return out
-
-    # ------------------------------------------------------------------ output
-
     def to_dict(self, lang: str | None = None) -> dict[str, Any]:
-        """A JSON-ready dict (numbers as numbers, texts in ``lang``)."""
-        spec = self.model.spec
-        used = set(self.model.used_variables)
-        out: dict[str, Any] = {
-            "lanterne": "explanation",
-            "format": 1,
-            "model": {
-                "id": spec.id,
-                "name": pick(spec.name, lang),
-                "agency": spec.agency,
-                "kind": self.model.kind,
-                "link": self.model.link,
-                "margin_scale": "log-odds" if self.model.link == "logit" else "points",
-                "status": spec.overall_status(),
-                "status_note": pick(spec.status_note, lang) if spec.status_note else None,
-            },
-            "household": {
-                "description": self.household.describe(lang),
-                "archetype": self.household.archetype,
-                "values": {k: v for k, v in self.household.values.items() if k in used},
-                "ignored": list(self.household.ignored),
-            },
-            "score": self.score,
-            "margin": self.margin,
-            "base": {
-                "value": self.base,
-                "status": self.base_status,
-                "source": source_citation(self.base_source, lang) or None,
-                "score": self.base_score,
-                "sentence": base_sentence(
-                    self.base, link=self.model.link, base_score=self.base_score, lang=lang
-                ),
-            },
-            "contributions": [
-                {
-                    "term": c.name,
-                    "label": c.title(lang),
-                    "expression": c.expression,
-                    "variables": list(c.variables),
-                    "value": _json_value(c.value),
-                    "weight": c.weight,
-                    "contribution": c.contribution,
-                    "odds_multiplier": math.exp(c.contribution)
-                    if self.model.link == "logit"
-                    else None,
-                    "score_without": c.score_without,
-                    "bin": c.bin.to_dict(lang) if c.bin is not None else None,
-                    "status": c.status,
-                    "source": source_citation(c.source, lang) or None,
-                    "sentence": self.sentence(c, lang),
-                }
-                for c in self.contributions
-            ],
-            "check": {
-                "additive": self.additive,
-                "base_plus_contributions": self.base
-                + sum(c.contribution for c in self.contributions),
-                "margin": self.margin,
-            },
-            "standing": {
-                "rule": self.standing.rule.describe().render(lang),
-                "top_share": self.standing.rule.top_share,
-                "population": self.standing.population,
-                "n": self.standing.n,
-                "percentile": self.standing.percentile,
-                "threshold": self.standing.threshold,
-                "selected": self.standing.selected,
-                "sentences": self.standing_sentences(lang),
-            },
-            "reference": None,
-            "sensitive_variables_not_used": self.sensitive_variables,
-            "warnings": [w.render(lang) for w in self.warnings],
-        }
-        if self.reference is not None:
-            out["reference"] = {
-                "kind": self.reference.kind,
-                "id": self.reference.id,
-                "label": self.reference.label.render(lang),
-                "score": self.reference.score,
-                "margin": self.reference.margin,
-                "differences": [
-                    {
-                        "term": c.name,
-                        "label": c.title(lang),
-                        "yours": c.contribution,
-                        "reference": c.reference,
-                        "difference": c.difference,
-                    }
-                    for c in self.sorted_differences()
-                ],
-            }
-        return out
+        """A JSON-ready dict (numbers as numbers, texts in ``lang``): see
+        :func:`lanterne.present.explanation_json.explanation_json`."""
+        from lanterne.present.explanation_json import explanation_json
 
-    def render(self, lang: str | None = None) -> str:
-        """The explanation as plain text (Markdown), for files, pages and letters."""
-        spec = self.model.spec
-        lines = [
-            "# "
-            + Msg(
-                "Explication du score — {m}",
-                "Explanation of the score — {m}",
-                m=pick(spec.name, lang),
-            ).render(lang),
-            "",
-            Msg("Foyer : {h}", "Household: {h}", h=self.household.describe(lang) or "—").render(
-                lang
-            ),
-            "",
-        ]
-        for warning in self.warnings:
-            lines += [f"> {warning.render(lang)}", ""]
-        lines += [
-            Msg(
-                "**Score : {s} ({p})** — {m} : {v}",
-                "**Score: {s} ({p})** — {m}: {v}",
-                s=format_number(self.score, lang, 4),
-                p=format_percent(self.score, lang, 2),
-                m=self.margin_name,
-                v=signed(self.margin, lang, 4),
-            ).render(lang),
-            "",
-        ]
-        lines += [f"- {s}" for s in self.standing_sentences(lang)]
-        lines += [
-            "",
-            "## " + Msg("Ce qui compose le score", "What makes up the score").render(lang),
-            "",
-        ]
-        head = [
-            Msg("Élément", "Element"),
-            Msg("Votre valeur", "Your value"),
-            Msg(self.weight_heading("fr"), self.weight_heading("en")),
-            Msg("Contribution", "Contribution"),
-            Msg("Statut", "Status"),
-        ]
-        lines.append("| " + " | ".join(h.render(lang) for h in head) + " |")
-        lines.append("|---|---|---|---|---|")
-        lines.append(
-            "| "
-            + " | ".join(
-                [
-                    self.base_label(lang),
-                    "",
-                    "",
-                    signed(self.base, lang, 3),
-                    status_label(self.base_status, lang),
-                ]
-            )
-            + " |"
-        )
-        for c in self.contributions:
-            lines.append(
-                "| "
-                + " | ".join(
-                    [
-                        c.title(lang),
-                        describe_value(c.value, lang),
-                        self.weight_text(c, lang),
-                        signed(c.contribution, lang, 3),
-                        status_label(c.status, lang),
-                    ]
-                )
-                + " |"
-            )
-        lines.append(
-            "| "
-            + " | ".join(
-                [
-                    f"**{Msg('Total', 'Total').render(lang)}**",
-                    "",
-                    "",
-                    f"**{signed(self.margin, lang, 3)}**",
-                    "",
-                ]
-            )
-            + " |"
-        )
-        lines += [""] + [f"- {s}" for s in self.sentences(lang)]
-        if self.reference is not None:
-            ref = self.reference
-            lines += [
-                "",
-                "## "
-                + Msg("Comparaison avec {r}", "Comparison with {r}", r=ref.label).render(lang),
-                "",
-                Msg(
-                    "Score de référence : {s} ({m} {v}) ; écart de {m} : {d}.",
-                    "Reference score: {s} ({m} {v}); difference in {m}: {d}.",
-                    s=format_percent(ref.score, lang, 2),
-                    m=self.margin_name,
-                    v=signed(ref.margin, lang, 3),
-                    d=signed(self.margin - ref.margin, lang, 3),
-                ).render(lang),
-                "",
-            ]
-            for c in self.sorted_differences():
-                if c.difference:
-                    lines.append(
-                        f"- {c.title(lang)} : {signed(c.difference, lang, 3)}"
-                        if lang in (None, "fr")
-                        else f"- {c.title(lang)}: {signed(c.difference, lang, 3)}"
-                    )
-        if self.sensitive_variables:
-            lines += [
-                "",
-                Msg(
-                    "Variables sensibles, jamais utilisées par ce modèle : {v}.",
-                    "Sensitive variables, never used by this model: {v}.",
-                    v=", ".join(self.sensitive_variables),
-                ).render(lang),
-            ]
-        return "\n".join(lines) + "\n"
+        return explanation_json(self, lang)
 
 
-def _json_value(value: Any) -> Any:
+def json_value(value: Any) -> Any:
+    """A value JSON can hold: NaN and infinities become None, NumPy scalars Python ones."""
     if isinstance(value, float) and not math.isfinite(value):
         return None
     if isinstance(value, np.generic):
@@ -518,12 +198,6 @@ def _json_value(value: Any) -> Any:
 
 
 # --------------------------------------------------------------------------- computing
-
-
-def scores_of_margins(model: Model, margins: np.ndarray | list[float]) -> np.ndarray:
-    """The scores the model gives to these margins (log-odds or points)."""
-    frame = pl.DataFrame({"margin": np.asarray(margins, dtype=float)})
-    return frame.select(model.score_from_margin(pl.col("margin")).alias("s"))["s"].to_numpy()
 
 
 def term_values(model: Model, frame: pl.DataFrame) -> list[Any] | None:
@@ -620,7 +294,7 @@ def explain_household(
     default the model's own set, see :func:`~lanterne.explain.household.archetype_set_for`), or a
     :class:`Household`; ``None`` means the median when a population is given. ``rule``
     overrides the model's targeting rule. ``fast_path=False`` computes the household's
-    numbers with Polars even where :mod:`lanterne.explain.onerow` gives the same bits in
+    numbers with Polars even where :mod:`lanterne.model.onerow` gives the same bits in
     plain Python (the tests compare both).
     """
     check_no_sensitive(model)
@@ -655,7 +329,7 @@ def explain_household(
             label=term.label,
             expression=term.expression,
             variables=term.variables,
-            value=_json_value(value),
+            value=json_value(value),
             weight=term.weight,
             contribution=float(c),
             status=term.status,
@@ -725,8 +399,8 @@ def _reference(
             raise SpecError(
                 Problem(
                     Msg(
-                        "la référence « median » demande une population (--population)",
-                        "the 'median' reference needs a population (--population)",
+                        "la référence « median » demande une population de comparaison",
+                        "the 'median' reference needs a comparison population",
                     )
                 )
             )

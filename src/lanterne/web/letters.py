@@ -9,6 +9,7 @@ letter alone (PDF, DOCX, ODT, HTML, TXT, MD) or the notes for the person.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from functools import lru_cache
 from typing import Any
 from urllib.parse import quote
@@ -24,6 +25,9 @@ from lanterne.contest.agencies import load_agencies
 from lanterne.contest.letters import LETTER_KINDS, Letter, render_letter
 from lanterne.i18n import Msg
 from lanterne.model import Model
+from lanterne.present.explanation import explanation_view
+from lanterne.present.explanation_json import explanation_json
+from lanterne.present.explanation_md import explanation_markdown
 from lanterne.web.common import app_state
 from lanterne.web.render import page_lang
 
@@ -159,12 +163,13 @@ def _download(request: Request, form: FormData) -> Response:
     stem, ext = what.rsplit(".", 1)
     if stem == "explanation":
         exp = explain(request, model, house)
+        view = explanation_view(exp)
         if ext == "json":
-            body = exp.to_json(lang).encode()
+            data = explanation_json(exp, lang, view)
+            body = json.dumps(data, ensure_ascii=False, indent=2).encode()
             return _attachment(body, "application/json", f"lanterne-{model.id}-explanation.json")
-        return _attachment(
-            exp.render(lang).encode(), MEDIA["txt"], f"lanterne-{model.id}-explanation.txt"
-        )
+        text = explanation_markdown(view, lang)
+        return _attachment(text.encode(), MEDIA["txt"], f"lanterne-{model.id}-explanation.txt")
     fields = letter_form_values(form)
     kind = stem.removeprefix("letter-") if stem.startswith("letter-") else fields["letter_kind"]
     if kind not in LETTER_KINDS:

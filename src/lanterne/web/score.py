@@ -32,18 +32,18 @@ from lanterne.explain.explanation import explain_household
 from lanterne.explain.household import DEFAULT_ARCHETYPES, Household
 from lanterne.explain.household import archetype_set_for as _archetype_set_for
 from lanterne.explain.population import Population
-from lanterne.explain.sentences import describe_value, signed
-from lanterne.i18n import Msg, format_number, format_percent, pick
+from lanterne.i18n import Msg, format_number, pick
 from lanterne.inputs.sources import Person
 from lanterne.model import Model
 from lanterne.population.archetypes import load_archetypes
-from lanterne.web.changes import changes_view
+from lanterne.present.explanation import explanation_view
+from lanterne.present.explanation_changes import changes_view
 from lanterne.web.chart import contribution_svg
 from lanterne.web.common import app_state, category_labels, get_model, unit_label, variable_label
 from lanterne.web.letters import letter_form, letter_form_values
 from lanterne.web.render import page, page_lang
 from lanterne.web.situation import carried_values, household_keys, situation_query
-from lanterne.web.standing import plain_words, score_quantiles, standing_svg
+from lanterne.web.standing import score_quantiles, standing_svg
 
 router = APIRouter()
 
@@ -449,12 +449,13 @@ def result_context(
     it the page offers a button that asks for it. ``population``: the one the household is
     ranked in, drawn in "You are here".
     """
-    ordered = sorted(exp.contributions, key=lambda c: -abs(c.contribution))
-    shown = [c for c in ordered if c.contribution]
+    view = explanation_view(exp)
+    table = view.table
+    shown = [r for r in table.rows if r.number]
     comma = lang == "fr"
     svg = contribution_svg(
-        [c.title(lang) for c in shown],
-        [c.contribution for c in shown],
+        [r.title.render(lang) for r in shown],
+        [r.number for r in shown],
         title=Msg(
             "Contribution de chaque élément au score", "Each element's contribution to the score"
         ).render(lang),
@@ -472,50 +473,25 @@ def result_context(
     found = None
     if search and searchable:
         search_result = counterfactuals(model, house, threshold, SEARCH_BUDGET)
-        found = changes_view(search_result, lang, model)
+        found = changes_view(search_result, model)
     elif threshold is not None and not searchable:  # already below: nothing to search
         below = CounterfactualResult(model.id, threshold, exp.score, mutable=(), candidates={})
-        found = changes_view(below, lang)
+        found = changes_view(below)
     quantiles = _quantiles(population) if population is not None else None
     return {
-        "plain": plain_words(model, exp, lang),
         "here": standing_svg(
             quantiles,
             score=exp.score,
-            percentile=exp.standing.percentile,
+            percentile=view.percentile,
             threshold=threshold,
             lang=lang,
         ),
-        "top": [
-            {
-                "title": c.title(lang),
-                "value": describe_value(c.value, lang),
-                "up": c.contribution > 0,
-            }
-            for c in shown[:3]
-        ],
-        "score": format_percent(exp.score, lang, 1),
-        "percentile": exp.standing.percentile,
-        "selected": exp.standing.selected,
-        "standing": exp.standing_sentences(lang),
-        "sentences": exp.sentences(lang),
-        "warnings": [w.render(lang) for w in exp.warnings],
-        "margin_name": exp.margin_name.render(lang),
-        "weight_heading": exp.weight_heading(lang),
-        "base": signed(exp.base, lang, 3),
-        "base_status": exp.base_status,
-        "rows": [
-            {
-                "title": c.title(lang),
-                "value": describe_value(c.value, lang),
-                "weight": exp.weight_text(c, lang),
-                "contribution": signed(c.contribution, lang, 3),
-                "status": c.status,
-                "sign": "up" if c.contribution > 0 else ("down" if c.contribution < 0 else ""),
-            }
-            for c in ordered
-        ],
-        "total": signed(exp.margin, lang, 3),
+        "top": view.top(3),
+        "score": view.score_percent.render(lang),
+        "percentile": view.percentile,
+        "selected": view.selected,
+        "view": view,
+        "table": table,
         "chart": svg,
         "searchable": searchable,
         "search": found,

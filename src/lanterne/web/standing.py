@@ -1,5 +1,6 @@
 """ "Vous êtes ici" / "You are here": the household's place among the population's scores,
-against the selection threshold, drawn as a light inline SVG and said in plain words.
+against the selection threshold, drawn as a light inline SVG (the same place in plain words
+is :func:`lanterne.present.explanation_plain.plain_lines`).
 
 The curve is the population's scores sorted from lowest to highest (101 quantiles, computed
 once per population); the household is a dot on it, the threshold a dashed line. A model
@@ -16,11 +17,10 @@ Example:
 from __future__ import annotations
 
 from html import escape
-from typing import Any
 
 import numpy as np
 
-from lanterne.i18n import Msg, format_number, format_percent, pick
+from lanterne.i18n import Msg, format_percent
 from lanterne.web.chart import TEXT, UP
 
 HERE = "#1f4e9c"
@@ -138,73 +138,3 @@ def _threshold_words(threshold: float | None, lang: str) -> Msg:
         "; the dashed line is the selection threshold ({t})",
         t=s,
     )
-
-
-def plain_words(model: Any, exp: Any, lang: str) -> list[str]:
-    """What the score predicts, how the agency uses it, and how far this household is from
-    selection, in three or four short sentences.
-
-    ``model`` a :class:`~lanterne.model.Model`, ``exp`` its
-    :class:`~lanterne.explain.Explanation` of one household.
-    """
-    spec = model.spec
-    st = exp.standing
-    pct = lambda v: format_percent(v, lang, 1)  # noqa: E731
-    out = []
-    if spec.predicts is not None:
-        out.append(
-            Msg(
-                "Le score estime {p}.", "The score estimates {p}.", p=pick(spec.predicts, lang)
-            ).render(lang)
-        )
-    if spec.targeting.description is not None:
-        out.append(pick(spec.targeting.description, lang))
-    if st.threshold is None:
-        return out
-    gap = st.threshold - exp.score
-    if st.selected:
-        out.append(
-            Msg(
-                "Ce foyer a un score de {s}, au-dessus du seuil de sélection ({t}) : il serait "
-                "dans la liste des dossiers à contrôler.",
-                "This household's score is {s}, above the selection threshold ({t}): it "
-                "would be on the list of files to inspect.",
-                s=pct(exp.score),
-                t=pct(st.threshold),
-            ).render(lang)
-        )
-    elif getattr(spec.model, "kind", "") == "scorecard":
-        # a scorecard's score is a profile, not a probability: no distance in percentage points
-        out.append(
-            Msg(
-                "Ce dossier n'atteint pas le seuil de sélection du modèle.",
-                "This file does not reach the model's selection threshold.",
-            ).render(lang)
-        )
-    else:
-        out.append(
-            Msg(
-                "Ce foyer a un score de {s} ; le seuil de sélection est de {t} : il lui manque "
-                "{g} {pts} de pourcentage pour être sélectionné.",
-                "This household's score is {s}; the selection threshold is {t}: it is {g} "
-                "percentage points short of selection.",
-                s=pct(exp.score),
-                t=pct(st.threshold),
-                g=Msg(format_number(gap * 100, "fr", 1), format_number(gap * 100, "en", 1)),
-                pts="point" if round(gap * 100, 1) < 2 else "points",
-            ).render(lang)
-        )
-    if st.percentile is not None:
-        out.append(
-            Msg(
-                "Sur 1 000 foyers de la population de comparaison, environ {n} ont un score plus "
-                "élevé que celui-ci.",
-                "Out of 1,000 households of the comparison population, about {n} have a higher "
-                "score than this one.",
-                n=Msg(
-                    format_number(round((1 - st.percentile) * 1000), "fr", 0),
-                    format_number(round((1 - st.percentile) * 1000), "en", 0),
-                ),
-            ).render(lang)
-        )
-    return out
