@@ -39,6 +39,10 @@ LAYERS: list[tuple[str, ...]] = [
 LAZY_EXCEPTIONS: dict[tuple[str, str], str] = {
     ("audit", "scale"): "the population audit hands a partitioned dataset to Dask on request",
     ("rights", "scale"): "non-take-up estimates run on a Dask cluster on request",
+    ("explain", "present"): (
+        "Explanation.to_dict()/to_json() hand the Python API the JSON of the explanation's "
+        "view (present/explanation_json), the same as the download"
+    ),
     ("population", "rights"): (
         "the generator reads OpenFisca-France and household-role constants through rights, "
         "which reads the population's categories: a cycle left to remove"

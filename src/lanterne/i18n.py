@@ -17,6 +17,7 @@ Example:
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 import sys
@@ -280,3 +281,37 @@ def french_spacing(text: str) -> str:
     if " %" in text:
         text = _PERCENT_SPACE.sub("\u00a0%", text)
     return _THOUSANDS_SPACE.sub(lambda m: re.sub(r"[ \u00a0]", "\u202f", m[0]), text)
+
+
+_MONTHS_FR = (
+    "janvier", "février", "mars", "avril", "mai", "juin",
+    "juillet", "août", "septembre", "octobre", "novembre", "décembre",
+)  # fmt: skip
+_MONTHS_EN = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
+
+
+def format_date(day: dt.date, lang: str | None = None) -> str:
+    """``23 novembre 2026`` / ``23 November 2026`` (``1er`` for the first of a month in French).
+
+    >>> format_date(dt.date(2026, 5, 1), "fr"), format_date(dt.date(2026, 5, 1), "en")
+    ('1er mai 2026', '1 May 2026')
+    """
+    if normalise_lang(lang) == "fr":
+        first = "1er" if day.day == 1 else str(day.day)
+        return f"{first} {_MONTHS_FR[day.month - 1]} {day.year}"
+    return f"{day.day} {_MONTHS_EN[day.month - 1]} {day.year}"
+
+
+def format_month(month: str, lang: str | None = None) -> str:
+    """A month written ``YYYY-MM`` in words: ``décembre 2026`` / ``December 2026``.
+
+    >>> format_month("2026-12", "fr"), format_month("2025-06", "en")
+    ('décembre 2026', 'June 2025')
+    """
+    year, number = (int(part) for part in month.split("-"))
+    if normalise_lang(lang) == "fr":
+        return f"{_MONTHS_FR[number - 1]} {year}"
+    return f"{_MONTHS_EN[number - 1]} {year}"

@@ -42,7 +42,7 @@ from lanterne.contest.legal import (
 )
 from lanterne.errors import LanterneError, Problem
 from lanterne.explain.explanation import Explanation
-from lanterne.i18n import Msg, normalise_lang, pick
+from lanterne.i18n import Msg, format_date, normalise_lang, pick
 from lanterne.inputs.sources import Person
 from lanterne.model import Model
 from lanterne.present.explanation import explanation_view
@@ -125,27 +125,6 @@ REFERENCE_NOTES: dict[str, Msg] = {
         "cited by its number, official identifier not confirmed",
     ),
 }
-
-_MONTHS_FR = (
-    "janvier", "février", "mars", "avril", "mai", "juin",
-    "juillet", "août", "septembre", "octobre", "novembre", "décembre",
-)  # fmt: skip
-_MONTHS_EN = (
-    "January", "February", "March", "April", "May", "June",
-    "July", "August", "September", "October", "November", "December",
-)  # fmt: skip
-
-
-def format_date(day: dt.date, lang: str) -> str:
-    """``23 novembre 2026`` / ``23 November 2026`` (``1er`` for the first of a month in French).
-
-    >>> format_date(dt.date(2026, 5, 1), "fr"), format_date(dt.date(2026, 5, 1), "en")
-    ('1er mai 2026', '1 May 2026')
-    """
-    if normalise_lang(lang) == "fr":
-        first = "1er" if day.day == 1 else str(day.day)
-        return f"{first} {_MONTHS_FR[day.month - 1]} {day.year}"
-    return f"{day.day} {_MONTHS_EN[day.month - 1]} {day.year}"
 
 
 def _iso_date(text: str, lang: str) -> str:

@@ -24,7 +24,7 @@ from typing import Any
 
 import polars as pl
 
-from lanterne.i18n import Msg, format_number, format_percent, pick
+from lanterne.i18n import Msg, format_month, format_number, format_percent, pick
 from lanterne.provenance import status_label
 from lanterne.rights.catalog import Benefit, FamilyBenefit, RightsCatalog
 from lanterne.rights.inputs import ASSUMPTIONS
@@ -107,19 +107,6 @@ class RightsAnswer:
         }
 
 
-def month_label(month: str, lang: str) -> str:
-    """``2026-12`` → ``décembre 2026`` / ``December 2026``.
-
-    >>> month_label("2026-12", "fr"), month_label("2025-06", "en")
-    ('décembre 2026', 'June 2025')
-    """
-    import datetime as dt
-
-    from lanterne.contest.letters import format_date
-
-    return format_date(dt.date.fromisoformat(f"{month}-01"), lang).split(" ", 1)[1]
-
-
 def household_amounts(frame: pl.DataFrame, month: str) -> dict[str, float]:
     """Monthly amounts (``<key>_amount``) of the one household of ``frame`` for ``month``:
     the four audited benefits, the family benefits and the CSS (OpenFisca-France)."""
@@ -194,7 +181,7 @@ def rights_answer(
     return RightsAnswer(
         lang=lang,
         month=month,
-        month_label=month_label(month, lang),
+        month_label=format_month(month, lang),
         benefits=tuple(benefits),
         total=total,
         total_text=format_number(total, lang, 2),
