@@ -128,6 +128,8 @@ def lgb_attacks(text: str) -> dict[str, str]:
     out["text threshold"] = text[:threshold] + "threshold=abc " + text[threshold + 10 :]
     out["nan leaf"] = text.replace("leaf_value=", "leaf_value=nan ", 1)
     out["leaves miscounted"] = text.replace("num_leaves=", "num_leaves=9", 1)
+    objective = next(line for line in text.splitlines() if line.startswith("objective="))
+    out["unknown objective"] = text.replace(objective, "objective=abc", 1)  # found by fuzzing
     return out
 
 

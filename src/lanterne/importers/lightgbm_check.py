@@ -35,6 +35,22 @@ from itertools import pairwise
 from lanterne.errors import Problem, UsageError
 from lanterne.i18n import Msg
 
+#: Objectives Lanterne imports: a logistic link, or a regression output scaled to [0, 1].
+LOGIT_OBJECTIVES = {"binary", "cross_entropy", "xentropy"}
+SCALE_OBJECTIVES = {
+    "regression",
+    "regression_l1",
+    "huber",
+    "fair",
+    "quantile",
+    "mape",
+    "poisson",
+    "gamma",
+    "tweedie",
+    "cross_entropy_lambda",
+}
+
+
 #: LightGBM reads at most this many ``key=value`` lines per tree block.
 MAX_TREE_LINES = 22
 #: Deeper trees are refused: LightGBM's JSON dump of them would nest too deep to read back.
@@ -215,6 +231,13 @@ def _objective(value: str) -> None:
     if not ok:
         raise _fail(
             "objectif illisible : « {o} »", "the objective cannot be read: '{o}'", o=value[:60]
+        )
+    if words[0] not in LOGIT_OBJECTIVES | SCALE_OBJECTIVES:  # LightGBM stops on unknown ones
+        raise _fail(
+            "objectif « {o} » non pris en charge ; acceptés : {ok}",
+            "objective '{o}' is not supported; accepted: {ok}",
+            o=words[0],
+            ok=", ".join(sorted(LOGIT_OBJECTIVES | SCALE_OBJECTIVES)),
         )
 
 

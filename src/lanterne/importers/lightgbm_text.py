@@ -30,21 +30,10 @@ import numpy as np
 
 from lanterne.i18n import Msg
 from lanterne.importers.common import ImportedModel, build_tree, import_error, renumber
-from lanterne.importers.lightgbm_check import check_lightgbm_text
-
-LOGIT_OBJECTIVES = {"binary", "cross_entropy", "xentropy"}
-SCALE_OBJECTIVES = {
-    "regression",
-    "regression_l1",
-    "huber",
-    "fair",
-    "quantile",
-    "mape",
-    "poisson",
-    "gamma",
-    "tweedie",
-    "cross_entropy_lambda",
-}
+from lanterne.importers.lightgbm_check import (
+    LOGIT_OBJECTIVES,
+    check_lightgbm_text,
+)
 
 
 def read_lightgbm_text(path: str | Path) -> ImportedModel:
@@ -107,17 +96,8 @@ def from_lightgbm_booster(booster: Any, name: str, *, file: str | None = None) -
     for word in words[1:]:
         if word.startswith("sigmoid:"):
             sigmoid = float(word.split(":", 1)[1])
-    if objective in LOGIT_OBJECTIVES:
-        link = "logit"
-    elif objective in SCALE_OBJECTIVES:
-        link = "scale"
-    else:
-        raise bad(
-            "objectif « {o} » non pris en charge ; acceptés : {ok}",
-            "objective '{o}' is not supported; accepted: {ok}",
-            o=objective,
-            ok=", ".join(sorted(LOGIT_OBJECTIVES | SCALE_OBJECTIVES)),
-        )
+    # the check refused any other objective before LightGBM read the file
+    link = "logit" if objective in LOGIT_OBJECTIVES else "scale"
     names = list(dump.get("feature_names") or [])
     infos = dump.get("tree_info") or []
     factor = 1.0 / len(infos) if dump.get("average_output") and infos else 1.0
