@@ -168,7 +168,7 @@ def rights(
             tr("oui", "yes") if entitled else tr("non", "no"),
             format_number(amount, digits=2),
         )
-        b = catalog.benefits[key]
+        b = catalog.benefit(key)
         out["benefits"][key] = {
             "name": name.render(),
             "entitled": entitled,
@@ -178,7 +178,7 @@ def rights(
         }
     console.print(table)
     for key, name in NAMES.items():
-        b = catalog.benefits[key]
+        b = catalog.benefit(key)
         mark = "✔" if result[f"{key}_entitled"] else "·"
         console.print(f"[bold]{mark} {name.render()}[/bold] — {pick(b.rules)}")
         if result[f"{key}_entitled"]:

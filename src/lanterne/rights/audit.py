@@ -341,9 +341,9 @@ def audit_nonrecours(
     scales = takeup_scales(rights, frame, cat) if calibrate else dict.fromkeys(COUNTED, 1.0)
     rates = {
         b: {
-            "rate": cat.benefits[b].nonrecours.rate,
-            "status": cat.benefits[b].nonrecours.status,
-            "source": cat.source(cat.benefits[b].nonrecours.source).title,
+            "rate": cat.benefit(b).nonrecours.rate,
+            "status": cat.benefit(b).nonrecours.status,
+            "source": cat.source(cat.benefit(b).nonrecours.source).title,
             "calibrated": calibrate,
             "scale": round(scales[b], 4),
         }

@@ -29,7 +29,7 @@ except ImportError:  # pragma: no cover
     WorkerPlugin = object  # type: ignore[assignment,misc]
 
 
-class TaxBenefitPlugin(WorkerPlugin):  # type: ignore[misc,valid-type]
+class TaxBenefitPlugin(WorkerPlugin):
     """Build OpenFisca-France's tax-benefit system once in each worker process."""
 
     name = "lanterne-openfisca"

@@ -423,7 +423,7 @@ def month_label(month: str, lang: str) -> str:
 
 
 def _benefit(catalog: RightsCatalog, key: str) -> Any:
-    return catalog.benefits.get(key) or catalog.family_benefits[key]  # type: ignore[call-overload]
+    return catalog.benefit(key) if key in catalog.benefits else catalog.family_benefit(key)
 
 
 def result_context(
