@@ -13,7 +13,7 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -115,7 +115,7 @@ def build_tree(
 
 
 def random_inputs(
-    model: ImportedModel, n: int, seed: int = 0, types: dict[str, str] | None = None
+    model: ImportedModel, n: int, seed: int = 0, types: Mapping[str, str] | None = None
 ) -> np.ndarray:
     """Random rows that exercise the splits: values at, just around and between thresholds.
 

@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import polars as pl
@@ -247,10 +248,12 @@ def generate_population(
                         schema,
                         compression="zstd",
                         compression_level=1,
-                        use_dictionary=repeated,
+                        # a list of columns is accepted (PyArrow's docs); its stubs say bool
+                        use_dictionary=repeated,  # type: ignore[arg-type]
                         write_statistics=True,
                     )
-                writer.write_table(pa.Table.from_batches(table.to_batches(), schema=writer.schema))
+                # every chunk has the first one's schema, with the metadata
+                writer.write_table(pa.Table.from_batches(table.to_batches(), schema=schema))
                 if progress is not None:
                     progress(chunk.height)
         finally:
@@ -259,7 +262,7 @@ def generate_population(
     return info
 
 
-def read_metadata(path: str | os.PathLike[str]) -> dict[str, object] | None:
+def read_metadata(path: str | os.PathLike[str]) -> dict[str, Any] | None:
     """Lanterne's metadata of a generated Parquet file (None for other files)."""
     raw = pq.read_schema(Path(path)).metadata or {}
     value = raw.get(METADATA_KEY)
