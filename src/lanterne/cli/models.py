@@ -193,12 +193,13 @@ def _show_weights(loaded: Model) -> None:
     weights.add_column(tr("Source", "Source"))
     if isinstance(spec.model, LogisticModel):
         intercept = spec.model.intercept
+        source = spec.source_of(intercept)
         weights.add_row(
             tr("constante", "intercept"),
             "",
             f"{intercept.value:+g}",
             _status_cell(spec.status_of(intercept)),
-            spec.source_of(intercept).id if spec.source_of(intercept) else "",
+            source.id if source else "",
         )
     for term in loaded.terms:
         label = term.label.get(lang_now) if term.label else term.name

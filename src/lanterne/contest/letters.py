@@ -442,7 +442,7 @@ def render_letter(
     # rendered after the letter: it lists every text the letter cited
     notes = _ENV.get_template(f"_footer.{lang}.md.j2").render(context)
     notes = re.sub(r"\n{3,}", "\n\n", notes).strip().removeprefix("---").strip() + "\n"
-    return Letter(kind, lang, subject, markdown, list(used.values()), notes)  # type: ignore[arg-type]
+    return Letter(kind, lang, subject, markdown, list(used.values()), notes)
 
 
 def model_words(model: Model, day: dt.date, lang: str) -> str:

@@ -470,7 +470,8 @@ def _search_subset(
         if not ok.any():
             continue
         successes += int(ok.sum())
-        size = sum(m[idx] for m, idx in zip(magnitudes, index, strict=True))
+        parts = [m[idx] for m, idx in zip(magnitudes, index, strict=True)]
+        size = sum(parts[1:], parts[0])  # an array: each candidate's total change
         candidates_ok = np.flatnonzero(ok)
         order = np.lexsort((scores[candidates_ok], size[candidates_ok]))
         pick_i = int(candidates_ok[order[0]])

@@ -57,7 +57,7 @@ class AdditivePlan:
     @staticmethod
     def supports(model: object) -> bool:
         """Only the additive runtime exactly as written, without derived features."""
-        return type(model) is Additive and not model.checked.feature_trees  # type: ignore[attr-defined]
+        return type(model) is Additive and not model.checked.feature_trees
 
     def _input(self, name: str) -> Callable[[Row], Any]:
         step = self.model._steps.get(name)

@@ -225,7 +225,9 @@ def fit_logistic_grouped(
     bits = [(present >> shift) & 1 for shift in range(len(indicators) - 1, -1, -1)]
     pattern_offset = np.asarray(offsets, dtype=np.float64)[(present >> len(indicators)) % levels]
     design = np.column_stack([np.ones(present.size), *bits]).astype(np.float64)
-    p, _ = fit_logistic(design, targets, offset=pattern_offset, weights=counts[present].astype(np.float64))
+    p, _ = fit_logistic(
+        design, targets, offset=pattern_offset, weights=counts[present].astype(np.float64)
+    )
     lookup = np.zeros(counts.size)
     lookup[present] = p
     return lookup[code]

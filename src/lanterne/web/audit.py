@@ -18,7 +18,6 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
-from starlette.exceptions import HTTPException
 
 from lanterne.audit import audit_population, audit_selection
 from lanterne.audit.chunks import open_source
@@ -29,7 +28,7 @@ from lanterne.i18n import Msg, format_number, tr
 from lanterne.report import population_report, render_html, selection_report
 from lanterne.report.build import nonrecours_report
 from lanterne.rights.simulate import default_month
-from lanterne.web.common import app_state, get_model
+from lanterne.web.common import PageError, app_state, get_model
 from lanterne.web.render import page, page_lang
 from lanterne.web.uploads import safe_upload_name, upload_folder
 
@@ -75,8 +74,8 @@ def _form(
     )
 
 
-def _bad(status: int, fr: str, en: str, **params: object) -> HTTPException:
-    return HTTPException(status, detail=Msg(fr, en, **params))
+def _bad(status: int, fr: str, en: str, **params: object) -> PageError:
+    return PageError(status, Msg(fr, en, **params))
 
 
 def _columns(text: str) -> list[str]:
@@ -137,9 +136,9 @@ def _audit(request: Request, form: FormData, lang: str) -> Response:
                 report = _selection(request, form, path, groups, lang)
         except LanterneError as exc:  # name the user's file, not the temporary directory
             where = f"{tmp}{os.sep}"
-            raise HTTPException(
+            raise PageError(
                 400,
-                detail=[
+                [
                     Msg(p.render("fr").replace(where, ""), p.render("en").replace(where, ""))
                     for p in exc.problems
                 ],

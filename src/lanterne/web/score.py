@@ -22,7 +22,6 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
-from starlette.exceptions import HTTPException
 
 from lanterne.contest.letters import LETTER_KINDS
 from lanterne.errors import LanterneError
@@ -42,7 +41,14 @@ from lanterne.model import Model
 from lanterne.population.archetypes import load_archetypes
 from lanterne.web.changes import changes_view
 from lanterne.web.chart import contribution_svg
-from lanterne.web.common import app_state, category_labels, get_model, unit_label, variable_label
+from lanterne.web.common import (
+    PageError,
+    app_state,
+    category_labels,
+    get_model,
+    unit_label,
+    variable_label,
+)
 from lanterne.web.letters import letter_form, letter_form_values
 from lanterne.web.render import page, page_lang
 from lanterne.web.situation import carried_values, household_keys, situation_query
@@ -107,9 +113,9 @@ def chosen_archetype(archetype: str | None, lang: str, set_id: str = DEFAULT_ARC
     ref = archetype or default
     valid = {a for a, _ in choices}
     if ref not in valid:
-        raise HTTPException(
+        raise PageError(
             404,
-            detail=Msg(
+            Msg(
                 "profil-type inconnu « {a} » : choisissez dans la liste de la page (par "
                 "exemple « {v} »)",
                 "unknown archetype '{a}': choose one from the page's list (for instance '{w}')",
