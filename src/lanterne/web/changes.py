@@ -35,13 +35,13 @@ def changes_view(
 
     pct = lambda v: format_percent(v, lang, 1)  # noqa: E731 - a local shorthand
     if found.already_below:
-        intro = Msg(
+        already = Msg(
             "Le score est déjà sous le seuil de sélection : aucun changement n'est nécessaire "
             "pour ne pas être sélectionné.",
             "The score is already below the selection threshold: no change is needed to "
             "avoid selection.",
         )
-        return {"intro": intro.render(lang), "sets": [], "details": [], "caveat": None}
+        return {"intro": already.render(lang), "sets": [], "details": [], "caveat": None}
     summary = found.summary(lang)
     sets = [
         {

@@ -112,13 +112,13 @@ def _simulate_one(frame: pl.DataFrame, month: str) -> dict[str, Any]:
 def rights_engine(state: AppState) -> RightsEngine:
     """The app's engine (made on first use; :func:`warm_in_background` starts it early)."""
     engine = state.extra.get("rights")
-    if engine is None:
+    if not isinstance(engine, RightsEngine):
         with _ENGINE_LOCK:
             engine = state.extra.get("rights")
-            if engine is None:
+            if not isinstance(engine, RightsEngine):
                 engine = RightsEngine()
                 state.extra["rights"] = engine
-    return engine  # type: ignore[return-value]
+    return engine
 
 
 _ENGINE_LOCK = threading.Lock()
@@ -171,24 +171,28 @@ def form_fields(
     errors = errors or {}
     fields = []
     for name in FORM_COLUMNS:
-        base = {"name": name, "value": values.get(name, ""), "error": errors.get(name)}
+        base: dict[str, Any] = {
+            "name": name,
+            "value": values.get(name, ""),
+            "error": errors.get(name),
+        }
         var = model.spec.variable(name)
         if name == "head_age" or var is None:
-            lo, hi = AGE_RANGE
+            youngest, oldest = AGE_RANGE
             fields.append(
                 Field(
                     label=HEAD_AGE[lang] if name == "head_age" else name.replace("_", " "),
                     help=HEAD_AGE_HELP.render(lang),
                     kind="number",
-                    min=str(lo),
-                    max=str(hi),
+                    min=str(youngest),
+                    max=str(oldest),
                     unit="ans" if lang == "fr" else "years",
                     **base,
                 )
             )
             continue
         label = variable_label(var, lang)
-        help_text = pick(var.description, lang) if var.description else ""
+        help_text = pick(var.description, lang)
         if var.type == "category":
             opts = list(category_labels(var, lang).items())
             if name == "department":  # "59 — Nord" rather than a bare code

@@ -156,7 +156,7 @@ def _blank_fields(model: Model, lang: str) -> tuple[Field, ...]:
         var = model.spec.variable(name)
         if var is None:  # pragma: no cover - used variables are declared
             continue
-        base = {
+        base: dict[str, Any] = {  # the arguments every kind of field takes
             "name": name,
             "label": variable_label(var, lang),
             "help": pick(var.description, lang),
@@ -479,7 +479,7 @@ def result_context(
     # only a selected household has a decision that changes could reverse
     searchable = threshold is not None and bool(exp.standing.selected)
     found = None
-    if search and searchable:
+    if search and searchable and threshold is not None:
         search_result = counterfactuals(model, house, threshold, SEARCH_BUDGET)
         found = changes_view(search_result, lang, model)
     elif threshold is not None and not searchable:  # already below: nothing to search
