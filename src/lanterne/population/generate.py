@@ -134,8 +134,11 @@ def draw_chunk(
     return pl.DataFrame([_series(name, arrays[name], col, plan) for name, col in columns.items()])
 
 
-# Worker processes keep the plan and columns they were started with (see _init_worker).
-_WORKER: dict[str, object] = {}
+class _Worker:
+    """What a worker process draws with, set once when it starts (:func:`_init_worker`)."""
+
+    plan: Plan
+    columns: dict[str, Column]
 
 
 def _init_worker(targets: PopulationTargets, law: Law) -> None:
@@ -143,14 +146,12 @@ def _init_worker(targets: PopulationTargets, law: Law) -> None:
     # up (exit 130); workers printing their own KeyboardInterrupt tracebacks would only
     # bury that message.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _WORKER["plan"] = make_plan(targets, law)
-    _WORKER["columns"] = targets.columns
+    _Worker.plan = make_plan(targets, law)
+    _Worker.columns = targets.columns
 
 
 def _worker_chunk(index: int, seed: int, sizes: list[int]) -> pl.DataFrame:
-    plan = _WORKER["plan"]
-    columns = _WORKER["columns"]
-    return draw_chunk(index, seed, sizes, plan, columns)  # type: ignore[arg-type]
+    return draw_chunk(index, seed, sizes, _Worker.plan, _Worker.columns)
 
 
 def iter_chunks(

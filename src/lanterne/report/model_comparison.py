@@ -54,6 +54,14 @@ def _max_change(a: ShapeView | None, b: ShapeView | None) -> float:
     return max(diffs)
 
 
+def _term(a: ShapeView | None, b: ShapeView | None) -> str:
+    """The term of a pair of shapes (one of them may be missing, not both)."""
+    view = a if a is not None else b
+    if view is None:
+        raise ValueError("a pair of shapes without either")
+    return view.term
+
+
 def _intercept(model: Model) -> float:
     return float(model.base)
 
@@ -89,7 +97,7 @@ def shapes_section(first: Model, second: Model, lang: str) -> Section | None:
     pairs = paired_shapes(a, b)
     ranked = sorted(pairs, key=lambda p: -_max_change(*p))
     for va, vb in ranked[:5]:
-        name = (va or vb).term  # type: ignore[union-attr]
+        name = _term(va, vb)
         change = _max_change(va, vb)
         if change == float("inf"):
             text = Msg(
@@ -106,7 +114,7 @@ def shapes_section(first: Model, second: Model, lang: str) -> Section | None:
             )
         section.bullets.append(text.render(lang))
     for va, vb in pairs:
-        name = (va or vb).term  # type: ignore[union-attr]
+        name = _term(va, vb)
         label = _term_label(first, second, name, lang)
         section.charts.append(
             shape_chart(

@@ -338,9 +338,9 @@ def _score_values(request: Request, archetype: str) -> dict[str, str]:
 def _carried(request: Request, source: Any) -> dict[str, str]:
     state = app_state(request)
     keys = state.extra.get("household_keys")
-    if keys is None:
+    if not isinstance(keys, frozenset):  # first use: computed once per app
         keys = state.extra["household_keys"] = household_keys(state.models)
-    return carried_values(source, FORM_COLUMNS, keys)  # type: ignore[arg-type]
+    return carried_values(source, FORM_COLUMNS, keys)
 
 
 @router.post("/rights", response_class=HTMLResponse)

@@ -275,9 +275,9 @@ def _carried(request: Request, source: Any, model: Model) -> dict[str, str]:
     """The household values the score page does not show but keeps (the rights inputs)."""
     state = app_state(request)
     keys = state.extra.get("household_keys")
-    if keys is None:
+    if not isinstance(keys, frozenset):  # first use: computed once per app
         keys = state.extra["household_keys"] = household_keys(state.models)
-    return carried_values(source, model.used_variables, keys)  # type: ignore[arg-type]
+    return carried_values(source, model.used_variables, keys)
 
 
 @router.get("/score", response_class=HTMLResponse)
