@@ -30,7 +30,7 @@ Example:
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -187,7 +187,7 @@ class PopulationAudit(AuditResult):
 @dataclass
 class _Collected:
     scores: np.ndarray
-    codes: dict[str, np.ndarray]
+    codes: Mapping[str, np.ndarray]  # a dict, or fetched from a cluster's workers
     encoders: dict[str, GroupEncoder]
 
 
@@ -330,7 +330,7 @@ def _locate_all(bins: ScoreBins, scores: np.ndarray) -> np.ndarray:
 
 
 def _grouping_codes(
-    grouping: Grouping, codes: dict[str, np.ndarray], sizes: dict[str, int], sl: slice
+    grouping: Grouping, codes: Mapping[str, np.ndarray], sizes: dict[str, int], sl: slice
 ) -> np.ndarray:
     if not grouping.columns:
         return np.zeros(sl.stop - sl.start, np.uint8)

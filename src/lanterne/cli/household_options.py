@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Annotated
 
@@ -92,7 +93,9 @@ def household_from_options(
                 "give a household: --household FILE, --set VARIABLE=VALUE or --archetype ARCHETYPE",
             )
         )
-    kwargs = dict(
+    build = functools.partial(
+        build_household,
+        model,
         file=household,
         sets=sets or (),
         archetype=archetype,
@@ -100,8 +103,8 @@ def household_from_options(
         person=person,
     )
     if required:
-        return build_household(model, **kwargs)  # type: ignore[arg-type]
-    partial = build_household(model, require=(), **kwargs)  # type: ignore[arg-type]
+        return build()
+    partial = build(require=())
     if partial.values and any(v not in partial.values for v in model.used_variables):
-        return build_household(model, **kwargs)  # type: ignore[arg-type]  # says what is missing
+        return build()  # says what is missing
     return partial

@@ -16,6 +16,7 @@ from lanterne.explain.shape_rows import MAX_ROWS
 from lanterne.explain.shapes import shape_views
 from lanterne.i18n import format_percent, get_lang, pick, tr
 from lanterne.model import Model, load_model
+from lanterne.model.trees import Trees
 from lanterne.provenance import STATUS_STYLES, source_citation, status_explanation, status_label
 from lanterne.spec.load import load_spec
 from lanterne.spec.schema import LogisticModel, ModelSpec, ScorecardModel, TreesModel
@@ -159,7 +160,7 @@ def show(
     views = shape_views(loaded)
     if views is not None:
         show_shapes(loaded, views, bins)
-    elif isinstance(spec.model, TreesModel):
+    elif isinstance(loaded, Trees):
         _show_trees(loaded)
     else:
         _show_weights(loaded)
@@ -236,11 +237,11 @@ def _show_weights(loaded: Model) -> None:
         console.print(rules)
 
 
-def _show_trees(loaded: Model) -> None:
+def _show_trees(loaded: Trees) -> None:
     """A tree ensemble: its size and rules, and the inputs its splits read."""
     spec = loaded.spec
     assert isinstance(spec.model, TreesModel)
-    ensemble = loaded.ensemble  # type: ignore[attr-defined]
+    ensemble = loaded.ensemble
     model = spec.model
     source = spec.source_of(model.ensemble)
     link = {

@@ -338,7 +338,7 @@ def counterfactuals(
     row = household.frame if isinstance(household, Household) else household
     names = mutable_variables(model, variables)
     score = float(model.scores(row, prepared=True)[0])
-    labels = {n: (model.spec.variable(n).label or None) for n in names}  # type: ignore[union-attr]
+    labels = {n: var.label or None for n in names if (var := model.spec.variable(n)) is not None}
     result = CounterfactualResult(
         model_id=model.id,
         threshold=float(threshold),

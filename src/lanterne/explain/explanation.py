@@ -527,6 +527,7 @@ def scores_of_margins(model: Model, margins: np.ndarray | list[float]) -> np.nda
 
 def term_values(model: Model, frame: pl.DataFrame) -> list[Any] | None:
     """Each term's feature value for the first row of ``frame`` (additive models only)."""
+    from lanterne.model.additive import Additive
     from lanterne.model.logistic import Logistic
     from lanterne.model.scorecard import Scorecard
 
@@ -537,8 +538,8 @@ def term_values(model: Model, frame: pl.DataFrame) -> list[Any] | None:
     if isinstance(model, Scorecard):
         exprs = [e.alias(t.name) for e, t in zip(model._item_exprs, model.terms, strict=True)]
         return list(features.select(exprs).collect().row(0))
-    if shape_views(model) is not None:  # additive: the value each shape function looks up
-        return list(model.input_frame(frame).row(0))  # type: ignore[attr-defined]
+    if isinstance(model, Additive):  # the value each shape function looks up
+        return list(model.input_frame(frame).row(0))
     names = [t.name for t in model.terms]  # tree ensembles: each term is an input it reads
     available = set(features.collect_schema().names())
     if names and all(n in available for n in names):

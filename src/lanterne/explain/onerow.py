@@ -102,7 +102,7 @@ def _plan(model: Model) -> Any:
         if type(model) is Logistic:
             _PLANS[model] = _LogisticPlan(model)
         elif AdditivePlan.supports(model):
-            _PLANS[model] = AdditivePlan(model)  # type: ignore[arg-type]
+            _PLANS[model] = AdditivePlan(model)
         else:
             _PLANS[model] = None
     return _PLANS[model]

@@ -31,7 +31,7 @@ from __future__ import annotations
 import math
 from bisect import bisect_right
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeGuard
 
 import numpy as np
 
@@ -55,7 +55,7 @@ class AdditivePlan:
         self.shapes = [self._lookup(shape) for shape in model.shapes]
 
     @staticmethod
-    def supports(model: object) -> bool:
+    def supports(model: object) -> TypeGuard[Additive]:
         """Only the additive runtime exactly as written, without derived features."""
         return type(model) is Additive and not model.checked.feature_trees
 
