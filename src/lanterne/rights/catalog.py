@@ -124,8 +124,8 @@ class RightsCatalog(Strict):
     def benefit(self, key: str) -> Benefit:
         """The benefit named ``key`` (one of :data:`BENEFIT_KEYS`), KeyError otherwise.
 
-        >>> load_rights_catalog().benefit("ppa").nonrecours.status
-        'published'
+        >>> load_rights_catalog().benefit("ppa").nonrecours.rate
+        0.27
         """
         if _is_benefit_key(key):
             return self.benefits[key]
