@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 import numpy as np
-from numpy.typing import ArrayLike, NDArray
+from numpy.typing import ArrayLike, DTypeLike, NDArray
 
 Bools = NDArray[np.bool_]
 Floats = NDArray[np.float64]
@@ -60,7 +60,9 @@ def quota(rng: np.random.Generator, n: int, probs: ArrayLike) -> NDArray[np.int6
     return counts
 
 
-def deal(rng: np.random.Generator, n: int, probs: ArrayLike, dtype=np.uint8) -> NDArray:
+def deal(
+    rng: np.random.Generator, n: int, probs: ArrayLike, dtype: DTypeLike = np.uint8
+) -> NDArray:
     """``n`` category codes in random order, in the proportions ``probs`` (by quota)."""
     counts = quota(rng, n, probs)
     codes = np.repeat(np.arange(counts.size, dtype=dtype), counts)

@@ -193,7 +193,7 @@ def _tick_label(label: str, value: float | None) -> str:
     return f"{label} (0)" if value == 0 else label
 
 
-def _reference(ax, value: float, label: str, colour: str) -> None:
+def _reference(ax: plt.Axes, value: float, label: str, colour: str) -> None:
     """A dashed vertical reference line, labelled above the plot (never over the bars)."""
     ax.axvline(value, color=colour, linestyle="--", linewidth=1.2, zorder=4)
     if label:
@@ -289,7 +289,9 @@ def bar_chart(
     return Chart(chart_id, title, svg, alt, columns, tuple(rows))
 
 
-def ratio_axis_bars(ax, drawn: Sequence[tuple[float, float]], lang: str) -> tuple[float, float]:
+def ratio_axis_bars(
+    ax: plt.Axes, drawn: Sequence[tuple[float, float]], lang: str
+) -> tuple[float, float]:
     """Ratio bars from 1× on a log axis, each labelled with its value; returns the limits."""
     ax.set_xscale("log")
     limits = ratio_axis(ax.xaxis, [v for _, v in drawn], lang)

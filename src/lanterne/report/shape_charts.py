@@ -63,7 +63,7 @@ def _score_at(view: ShapeView | None, key: RowKey) -> float | None:
     return view.locate(probe).score
 
 
-def _wide_axis(ax, views: Mapping[str, ShapeView | None]) -> None:
+def _wide_axis(ax: plt.Axes, views: Mapping[str, ShapeView | None]) -> None:
     """Edges spanning orders of magnitude (assets from -690 000 to 5 000): a symmetric log
     axis, linear near zero, so that the bins where most values lie stay visible."""
     edges = np.abs(np.array([e for v in views.values() if v is not None for e in v.edges]))

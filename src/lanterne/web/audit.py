@@ -25,7 +25,7 @@ from lanterne.audit.defaults import DEFAULT_GROUP_ORDER, default_group_cols
 from lanterne.audit.suppression import DEFAULT_MIN_CELL
 from lanterne.errors import LanterneError
 from lanterne.i18n import Msg, format_number, tr
-from lanterne.report import population_report, render_html, selection_report
+from lanterne.report import Report, population_report, render_html, selection_report
 from lanterne.report.build import nonrecours_report
 from lanterne.rights.simulate import default_month
 from lanterne.web.common import PageError, app_state, get_model
@@ -188,7 +188,9 @@ def _with_back_link(html: str, lang: str) -> str:
     return html[:end] + link + html[end:]
 
 
-def _population(request: Request, form: FormData, path: Path, groups: list[str], lang: str):
+def _population(
+    request: Request, form: FormData, path: Path, groups: list[str], lang: str
+) -> Report:
     ids = [str(v) for v in form.getlist("models")]
     if not ids:
         raise _bad(400, "choisissez au moins un modèle.", "choose at least one model.")
@@ -218,7 +220,9 @@ def reproduce_command(models: list[str], data: str, groups: list[str], lang: str
     return shlex.join(args)
 
 
-def _nonrecours(request: Request, form: FormData, path: Path, groups: list[str], lang: str):
+def _nonrecours(
+    request: Request, form: FormData, path: Path, groups: list[str], lang: str
+) -> Report:
     from lanterne.io.tables import read_table
     from lanterne.rights.audit import audit_nonrecours
 
@@ -273,7 +277,9 @@ def _nonrecours(request: Request, form: FormData, path: Path, groups: list[str],
     )
 
 
-def _selection(request: Request, form: FormData, path: Path, groups: list[str], lang: str):
+def _selection(
+    request: Request, form: FormData, path: Path, groups: list[str], lang: str
+) -> Report:
     def need(key: str) -> str:
         value = str(form.get(key, "")).strip()
         if not value:
