@@ -101,9 +101,7 @@ class RightsCatalog(Strict):
     sources: Annotated[list[Source], Field(min_length=1)]
     legal_amounts: dict[str, LegalAmount] = Field(default_factory=dict)
     benefits: dict[BenefitKey, Benefit]
-    family_benefits: dict[FamilyBenefitKey, FamilyBenefit] = Field(
-        default_factory=dict
-    )
+    family_benefits: dict[FamilyBenefitKey, FamilyBenefit] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _sources_exist(self) -> RightsCatalog:
