@@ -40,18 +40,20 @@ axe: $(AXE_JS)
 $(AXE_JS):
 	npm install --silent --no-audit --no-fund --prefix .cache/axe axe-core@4
 
-## test: the whole test suite, then the linter
+## test: the whole test suite, then the linter and the type checker
 test: $(STAMP) system-deps $(AXE_JS)
 	$(BIN)/python -m pytest
 	$(BIN)/ruff check .
+	$(BIN)/python -m mypy
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/python -m mypy
 
 ## bench: the performance figures the issues ask for (see benchmarks/README.md)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run_all.py
 
 clean:
-	rm -rf $(VENV) out .pytest_cache .ruff_cache
+	rm -rf $(VENV) out .pytest_cache .ruff_cache .mypy_cache

@@ -213,7 +213,7 @@ def os_failure(exc: BaseException, file: str | os.PathLike[str] | None = None) -
     if file is None:
         file = getattr(exc, "filename", None)
     reason = _OS_REASONS.get(number) if number is not None else None
-    if reason is not None:
+    if number is not None and reason is not None:
         code = errno.errorcode.get(number, "")
         text = Msg("{r} (errno {n}, {c})", "{r} (errno {n}, {c})", r=reason, n=number, c=code)
     else:

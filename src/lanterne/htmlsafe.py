@@ -101,7 +101,7 @@ def pdf_url_fetcher() -> Any:
     except ImportError:  # WeasyPrint < 70
         return refuse_urls
 
-    class RefuseEveryUrl(URLFetcher):  # type: ignore[misc]
+    class RefuseEveryUrl(URLFetcher):
         def fetch(self, url: str, headers: object = None) -> Any:
             return refuse_urls(url)
 

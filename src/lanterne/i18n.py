@@ -34,6 +34,7 @@ DEFAULT_LANG: Lang = "fr"
 _PERCENT_SPACE = re.compile(r"(?<=[\d}]) %")
 _THOUSANDS_SPACE = re.compile(r"(?<![\d,.])(\d{1,3})(?:[ \u00a0]\d{3})+(?![\d])")
 _current: ContextVar[Lang | None] = ContextVar("lanterne_lang", default=None)
+_LANG_OF: dict[str, Lang] = {lang: lang for lang in LANGS}  # a code, typed as a Lang
 
 
 def normalise_lang(value: str | None) -> Lang:
@@ -44,13 +45,15 @@ def normalise_lang(value: str | None) -> Lang:
     >>> normalise_lang("en-GB")
     'en'
     """
-    if value in LANGS:  # already a code (the common case: pages call this per text)
-        return value  # type: ignore[return-value]
     if not value:
         return DEFAULT_LANG
+    lang = _LANG_OF.get(value)  # already a code (the common case: pages call this per text)
+    if lang is not None:
+        return lang
     code = value.strip().lower().replace("-", "_").split("_")[0].split(".")[0]
-    if code in LANGS:
-        return code  # type: ignore[return-value]
+    lang = _LANG_OF.get(code)
+    if lang is not None:
+        return lang
     raise ValueError(f"unknown language {value!r}: expected one of {', '.join(LANGS)}")
 
 

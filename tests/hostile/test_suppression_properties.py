@@ -13,7 +13,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # the attacker, next to this file
 
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from itertools import product
 
 import numpy as np
@@ -121,3 +121,35 @@ def test_min_cell_zero_hides_nothing_anywhere() -> None:
         not r["suppressed"] and r["suppression"] is None for r in audit.groups["nationality"]
     )
     assert sum(r["n"] for r in audit.groups["nationality"]) == 400
+
+
+def test_cells_named_by_numbers_are_protected_alike() -> None:
+    """Which cells are hidden does not depend on their names: a group numbered 0 is a
+    group like the others (it used to be skipped when picking a cell to hide)."""
+    rows, cols = [9, 10, 11], [12, 13, 14]  # a 3 × 3 table: cells 0–8, its two margins
+    relations: list[Relation] = [(rows[r], [3 * r + c for c in range(3)]) for r in range(3)]
+    relations += [(cols[c], [3 * r + c for r in range(3)]) for c in range(3)]
+    relations += [("all", rows), ("all", cols)]
+    inner = [60, 8, 8, 20, 8, 15, 1, 12, 8]
+    chosen = [0, 0, 0, 0, 0, 0, 1, 1, 0]
+
+    def with_margins(values: list[int]) -> dict[Hashable, int]:
+        out: dict[Hashable, int] = dict(enumerate(values))
+        for r in range(3):
+            out[rows[r]] = sum(values[3 * r : 3 * r + 3])
+        for c in range(3):
+            out[cols[c]] = sum(values[c::3])
+        out["all"] = sum(values)
+        return out
+
+    sizes, selected = with_margins(inner), with_margins(chosen)
+    by_number = suppress(sizes, relations, min_cell=10, published={"all"}, counts=[selected])
+    renamed = {k: f"cell {k}" for k in sizes if k != "all"} | {"all": "all"}
+    by_name = suppress(
+        {renamed[k]: v for k, v in sizes.items()},
+        [(renamed[t], [renamed[m] for m in ms]) for t, ms in relations],
+        min_cell=10,
+        published={"all"},
+        counts=[{renamed[k]: v for k, v in selected.items()}],
+    )
+    assert {renamed[k]: v for k, v in by_number.items()} == by_name

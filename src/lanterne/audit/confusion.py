@@ -27,7 +27,7 @@ Example:
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
@@ -417,7 +417,7 @@ def audit_confusion(
         sizes[("block", key)] = sum(rows[i]["n"] for i in members)
         relations.append((("block", key), [("row", i) for i in members]))
     published = {k for k in sizes if k[0] == "block"}
-    fps = {("row", i): r["fp"] for i, r in enumerate(rows)}
+    fps: dict[Hashable, float] = {("row", i): r["fp"] for i, r in enumerate(rows)}
     fps.update({b: sum(fps[m] for m in members) for b, members in relations})
     hidden = suppress(sizes, relations, min_cell=min_cell, published=published, counts=[fps])
     for i, row in enumerate(rows):

@@ -24,6 +24,7 @@ Example:
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 import polars as pl
@@ -124,7 +125,7 @@ def combine_codes(codes: list[np.ndarray], sizes: list[int]) -> np.ndarray:
     if not codes:
         raise ValueError("at least one column is needed")
     total = int(np.prod(sizes, dtype=np.float64))
-    dtype = np.int32 if total < 2**31 else np.int64
+    dtype: type[np.signedinteger[Any]] = np.int32 if total < 2**31 else np.int64
     out = codes[0].astype(dtype, copy=True)
     for code, size in zip(codes[1:], sizes[1:], strict=True):
         out *= size

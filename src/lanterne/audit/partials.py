@@ -35,6 +35,7 @@ Example:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -177,7 +178,7 @@ class GroupPartials:
         """Partial sums of one slice of rows (at most :data:`SLICE_ROWS`)."""
         if codes.size > SLICE_ROWS:
             raise ValueError("slice too large for exact limb sums")
-        key_type = np.int32 if n_groups * n_bins < 2**31 else np.int64
+        key_type: type[np.signedinteger[Any]] = np.int32 if n_groups * n_bins < 2**31 else np.int64
         key = codes.astype(key_type) * key_type(n_bins)
         key += fine
         hist = np.bincount(key, minlength=n_groups * n_bins).reshape(n_groups, n_bins)

@@ -18,7 +18,7 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -69,7 +69,7 @@ class Collected:
     """What pass 1 keeps: every household's score and group codes, and the encoders."""
 
     scores: np.ndarray
-    codes: dict[str, np.ndarray]
+    codes: Mapping[str, np.ndarray]  # a dict, or codes fetched from workers when asked
     encoders: dict[str, GroupEncoder]
 
 
@@ -212,7 +212,7 @@ def locate_all(bins: ScoreBins, scores: np.ndarray) -> np.ndarray:
 
 
 def grouping_codes(
-    grouping: Grouping, codes: dict[str, np.ndarray], sizes: dict[str, int], sl: slice
+    grouping: Grouping, codes: Mapping[str, np.ndarray], sizes: dict[str, int], sl: slice
 ) -> np.ndarray:
     if not grouping.columns:
         return np.zeros(sl.stop - sl.start, np.uint8)

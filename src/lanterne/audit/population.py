@@ -325,7 +325,7 @@ def audit_population(
     n = scores.size
     ordered = np.sort(scores)
     threshold = (
-        float(ordered[n - rule.wanted(n)]) if rule.top_share is not None else float(rule.threshold)
+        float(rule.threshold) if rule.threshold is not None else float(ordered[n - rule.wanted(n)])
     )
     bins = ScoreBins.from_scores(scores, threshold, resolution, sorted_scores=ordered)
     del ordered

@@ -427,7 +427,9 @@ def _protect_counts(
         for index, cell in problem.leaks(values):
             if cell in given_up:
                 continue
-            pick = problem.cover(index, values) or problem.partner(cell)
+            pick = problem.cover(index, values)
+            if pick is None:  # not `or`: cell 0 (the first group) is a valid pick
+                pick = problem.partner(cell)
             if pick is None:
                 given_up.add(cell)
                 continue

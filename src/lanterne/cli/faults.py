@@ -49,16 +49,17 @@ def unwind_on_signals() -> Iterator[None]:
     Signals a parent asked to ignore (``nohup``) stay ignored; outside the main thread
     (where Python cannot set handlers) nothing changes.
     """
-    previous: dict[int, object] = {}
-    if threading.current_thread() is threading.main_thread():
-        for signum in UNWIND_SIGNALS:
-            if signal.getsignal(signum) is signal.SIG_DFL:
-                previous[signum] = signal.signal(signum, _raise_interrupted)
+    main = threading.current_thread() is threading.main_thread()
+    previous = [
+        (signum, signal.signal(signum, _raise_interrupted))
+        for signum in (UNWIND_SIGNALS if main else ())
+        if signal.getsignal(signum) is signal.SIG_DFL
+    ]
     try:
         yield
     finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)  # type: ignore[arg-type]
+        for signum, handler in previous:
+            signal.signal(signum, handler)
 
 
 def debug_from_env() -> bool:

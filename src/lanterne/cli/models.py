@@ -19,6 +19,7 @@ from lanterne.explain.shapes import shape_views
 from lanterne.i18n import format_percent, get_lang, pick, tr
 from lanterne.io.atomic import write_text_atomic
 from lanterne.model import Model, load_model
+from lanterne.model.trees import Trees
 from lanterne.provenance import STATUS_STYLES, source_citation, status_explanation, status_label
 from lanterne.spec.load import load_spec
 from lanterne.spec.schema import LogisticModel, ModelSpec, ScorecardModel, TreesModel
@@ -162,7 +163,7 @@ def show(
     views = shape_views(loaded)
     if views is not None:
         show_shapes(loaded, views, bins)
-    elif isinstance(spec.model, TreesModel):
+    elif isinstance(loaded, Trees):
         _show_trees(loaded)
     else:
         _show_weights(loaded)
@@ -196,12 +197,13 @@ def _show_weights(loaded: Model) -> None:
     weights.add_column(tr("Source", "Source"))
     if isinstance(spec.model, LogisticModel):
         intercept = spec.model.intercept
+        source = spec.source_of(intercept)
         weights.add_row(
             tr("constante", "intercept"),
             "",
             f"{intercept.value:+g}",
             _status_cell(spec.status_of(intercept)),
-            spec.source_of(intercept).id if spec.source_of(intercept) else "",
+            source.id if source else "",
         )
     for term in loaded.terms:
         label = term.label.get(lang_now) if term.label else term.name
@@ -238,11 +240,11 @@ def _show_weights(loaded: Model) -> None:
         console.print(rules)
 
 
-def _show_trees(loaded: Model) -> None:
+def _show_trees(loaded: Trees) -> None:
     """A tree ensemble: its size and rules, and the inputs its splits read."""
     spec = loaded.spec
     assert isinstance(spec.model, TreesModel)
-    ensemble = loaded.ensemble  # type: ignore[attr-defined]
+    ensemble = loaded.ensemble
     model = spec.model
     source = spec.source_of(model.ensemble)
     link = {

@@ -259,7 +259,7 @@ def register(audit_app: typer.Typer) -> None:
 
 def _audit_app() -> typer.Typer:
     try:  # issue 4's audit sub-app, when present
-        from lanterne.cli.audit import audit_app  # type: ignore[attr-defined]
+        from lanterne.cli.audit import audit_app
 
         return audit_app
     except ImportError:

@@ -33,7 +33,7 @@ from lanterne.errors import Problem, SpecError
 from lanterne.i18n import Msg, normalise_lang
 from lanterne.provenance import SLUG, Strict, Text
 from lanterne.spec.problems import dedupe, pydantic_problems
-from lanterne.spec.yamlpos import load_yaml_with_positions
+from lanterne.spec.yamlpos import YamlDocument, load_yaml_with_positions
 
 Verification = Literal["verified", "secondary", "to_check"]
 TextKind = Literal["code", "regulation", "law", "case_law", "help"]
@@ -231,7 +231,7 @@ _IDENTIFIER_PATTERNS = (
 )
 
 
-def _check_identifier(doc, index: int, article: Article) -> list[Problem]:  # type: ignore[no-untyped-def]
+def _check_identifier(doc: YamlDocument, index: int, article: Article) -> list[Problem]:
     problems = []
     for key, value in [("identifier", article.identifier)] + [
         ("other_identifiers", v) for v in article.other_identifiers
@@ -278,7 +278,8 @@ def _load(folder: str) -> LegalCatalog:
         raise SpecError(problems)
     ids: dict[str, str] = {}
     for text in texts:
-        for item in [*text.articles, *text.contacts]:
+        items: list[Article | Contact] = [*text.articles, *text.contacts]
+        for item in items:
             if item.id in ids:
                 problems.append(
                     Problem(

@@ -339,7 +339,7 @@ def counterfactuals(
     row = household.frame if isinstance(household, Household) else household
     names = mutable_variables(model, variables)
     score = float(model.scores(row, prepared=True)[0])
-    labels = {n: (model.spec.variable(n).label or None) for n in names}  # type: ignore[union-attr]
+    labels = {n: var.label or None for n in names if (var := model.spec.variable(n)) is not None}
     result = CounterfactualResult(
         model_id=model.id,
         threshold=float(threshold),
@@ -471,7 +471,8 @@ def _search_subset(
         if not ok.any():
             continue
         successes += int(ok.sum())
-        size = sum(m[idx] for m, idx in zip(magnitudes, index, strict=True))
+        parts = [m[idx] for m, idx in zip(magnitudes, index, strict=True)]
+        size = sum(parts[1:], parts[0])  # an array: each candidate's total change
         candidates_ok = np.flatnonzero(ok)
         order = np.lexsort((scores[candidates_ok], size[candidates_ok]))
         pick_i = int(candidates_ok[order[0]])

@@ -40,7 +40,7 @@ from lanterne.io.jsonresult import JsonResult
 from lanterne.model import Model, TargetingRule
 from lanterne.model.onerow import one_row, scores_of_margins
 from lanterne.provenance import Source, Status, Text
-from lanterne.spec.schema import LogisticModel, Number
+from lanterne.spec.schema import Number
 
 #: Tolerance of the check "starting point + contributions == margin".
 ADDITIVE_TOLERANCE = 1e-9
@@ -247,7 +247,7 @@ def check_no_sensitive(model: Model) -> None:
 def _base_provenance(model: Model) -> tuple[Status, Source | None]:
     spec = model.spec
     intercept = getattr(spec.model, "intercept", None)
-    if isinstance(spec.model, LogisticModel) or isinstance(intercept, Number):
+    if isinstance(intercept, Number):  # a logistic model's, or an additive model's
         return spec.status_of(intercept), spec.source_of(intercept)
     if model.kind == "trees" and model.terms:  # the average comes from the trees themselves
         return model.terms[0].status, model.terms[0].source
@@ -315,7 +315,7 @@ def explain_household(
         contributions = model.contributions(frame, prepared=True).row(0)
         margin = float(model.margins(frame, prepared=True)[0])
         values = term_values(model, frame) or [None] * len(model.terms)
-        without = scores_of_margins(model, [margin - c for c in contributions] + [base])
+        without = scores_of_margins(model, [margin - c for c in contributions] + [base]).tolist()
         score = float(model.scores(frame, prepared=True)[0])
     additive = abs(base + math.fsum(contributions) - margin) <= ADDITIVE_TOLERANCE * max(
         1.0, abs(margin)

@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from lanterne.io.frames import TableLike, as_polars, is_table
+from lanterne.io.frames import TableLike, as_polars
 from lanterne.io.tables import read_table
 from lanterne.model import Model, TargetingRule
 
@@ -73,11 +73,11 @@ def score_population(
 ) -> Population:
     """Read (CSV, Parquet or a folder of Parquet files) and score a population, or score a
     table (Polars, pandas or Arrow)."""
-    in_memory = is_table(source)
-    if in_memory:
-        frame, label = as_polars(source), name or "population"
-    else:
+    in_memory = not isinstance(source, str | os.PathLike)
+    if isinstance(source, str | os.PathLike):
         frame, label = read_table(source), name or Path(source).name
+    else:
+        frame, label = as_polars(source), name or "population"
     prepared = model.prepare(frame, file=None if in_memory else str(source))
     scores = model.scores(prepared, prepared=True).to_numpy()
     return Population(label, prepared, scores)

@@ -147,8 +147,10 @@ class ShapeView:
             if b.index == 0 or b.category is not None:
                 continue
             v = self.representative(b)
-            if integer:
-                v = math.ceil(v) if b.low is not None else math.ceil(b.high) - 1  # type: ignore[arg-type]
+            if integer and b.low is not None:
+                v = math.ceil(v)
+            elif integer and b.high is not None:  # the open first bin: below its end
+                v = math.ceil(b.high) - 1
             out.append(v)
         return out
 

@@ -66,5 +66,5 @@ def check_import(
     return ImportCheck(
         rows=rows,
         max_margin_difference=float(np.max(np.abs(margins - expected))),
-        max_score_difference=float((pair["a"] - pair["b"]).abs().max()),
+        max_score_difference=float(pair.select((pl.col("a") - pl.col("b")).abs().max()).item()),
     )

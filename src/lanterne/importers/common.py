@@ -13,7 +13,7 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -105,17 +105,24 @@ def build_tree(
     for old in order:
         leaf = left[old] < 0
         out["feature"].append(None if leaf else feature[old])
-        out["threshold"].append(None if leaf else float(threshold[old]))  # type: ignore[arg-type]
+        out["threshold"].append(None if leaf else _given(threshold[old], "split", old))
         out["left"].append(-1 if leaf else new[int(left[old])])
         out["right"].append(-1 if leaf else new[int(right[old])])
-        out["value"].append(float(value[old]) if leaf else None)  # type: ignore[arg-type]
+        out["value"].append(_given(value[old], "leaf value", old) if leaf else None)
         out["cover"].append(float(cover[old]))
         out["missing_left"].append(bool(missing_left[old]))
     return out
 
 
+def _given(number: float | None, what: str, node: int) -> float:
+    """A number a node must have (a split its threshold, a leaf its value)."""
+    if number is None:
+        raise ValueError(f"node {node} has no {what}")
+    return float(number)
+
+
 def random_inputs(
-    model: ImportedModel, n: int, seed: int = 0, types: dict[str, str] | None = None
+    model: ImportedModel, n: int, seed: int = 0, types: Mapping[str, str] | None = None
 ) -> np.ndarray:
     """Random rows that exercise the splits: values at, just around and between thresholds.
 

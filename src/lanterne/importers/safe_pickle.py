@@ -38,6 +38,7 @@ from __future__ import annotations
 import _compat_pickle
 import io
 import pickle
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
@@ -257,14 +258,22 @@ def _allowed(module: str, name: str) -> Any:
     raise _Refused(f"{module}.{name}")
 
 
-class RestrictedUnpickler(pickle._Unpickler):  # type: ignore[name-defined,misc]
+class RestrictedUnpickler(pickle._Unpickler):
     """The pure-Python unpickler with every code-running path closed.
 
     The C unpickler cannot be told how to read joblib's raw array bytes after ``BUILD``,
     so we subclass the pure-Python one, whose opcode table we can override.
     """
 
-    dispatch: ClassVar[dict[int, Any]] = dict(pickle._Unpickler.dispatch)  # type: ignore[attr-defined]
+    dispatch: ClassVar[dict[int, Any]] = dict(pickle._Unpickler.dispatch)
+
+    # The pure-Python unpickler's working state, set by its load() and undeclared in the
+    # standard library's stubs (annotations only: nothing is assigned here).
+    proto: int
+    stack: list[Any]
+    read: Callable[[int], bytes]
+    readline: Callable[[], bytes]
+    pop_mark: Callable[[], list[Any]]
 
     def __init__(self, file: io.BytesIO, depth: int = 0) -> None:
         super().__init__(file)
@@ -341,7 +350,8 @@ class RestrictedUnpickler(pickle._Unpickler):  # type: ignore[name-defined,misc]
                 self.stack[-1] = self._joblib_array(inst)
             return
         if isinstance(inst, (np.ndarray, np.dtype)) and isinstance(state, tuple):
-            inst.__setstate__(state)  # NumPy's own data-only restore
+            # NumPy's own data-only restore (np.dtype has it too, absent from NumPy's stubs)
+            inst.__setstate__(state)  # type: ignore[union-attr]
             return
         raise _Refused(_describe(inst), "state")
 

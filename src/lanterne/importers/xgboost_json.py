@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
@@ -105,8 +106,9 @@ def _tree_arrays(t: int, tree: Any, n_names: int, bad: Any) -> dict[str, list[An
         )
     out: dict[str, list[Any]] = {}
     for key, kind in _TREE_ARRAYS.items():
-        values = tree.get(key)
-        ok = isinstance(values, list) and len(values) > 0
+        raw = tree.get(key)
+        values: list[Any] = raw if isinstance(raw, list) else []
+        ok = len(values) > 0
         if ok and kind is int:
             ok = all(type(v) is int for v in values)
         elif ok:
@@ -216,7 +218,7 @@ def _check_model_lists(model: dict[str, Any], bad: Any) -> None:
         )
 
 
-def _reference(path: Path):  # type: ignore[no-untyped-def]
+def _reference(path: Path) -> Callable[[np.ndarray], np.ndarray] | None:
     try:
         import xgboost
     except ImportError:

@@ -135,6 +135,8 @@ class Additive(ArrayModel):
     def __init__(self, checked: CheckedSpec) -> None:
         super().__init__(checked)
         self.shapes: list[ShapeTable] = [ShapeTable.from_spec(s) for s in self._model.shapes]
+        #: the name each shape reads, in the spec's order (one term per shape)
+        self.inputs: tuple[str, ...] = tuple(s.name for s in self.shapes)
         self._steps: dict[str, ImputeStep] = {}
         for step in self._model.preprocess:
             self._steps[step.output] = step
@@ -149,11 +151,6 @@ class Additive(ArrayModel):
     @property
     def base(self) -> float:
         return self._model.intercept.value
-
-    @property
-    def inputs(self) -> tuple[str, ...]:
-        """The name each shape reads, in the spec's order (one term per shape)."""
-        return tuple(s.name for s in self.shapes)
 
     def shape(self, name: str) -> ShapeTable:
         """The shape reading ``name``."""

@@ -67,7 +67,7 @@ class Model(ABC):
 
     kind: ClassVar[str]
     #: "logit" (score = sigmoid(margin)) or "scale" (score = clipped linear map of points)
-    link: ClassVar[str]
+    link: str
 
     def __init__(self, checked: CheckedSpec) -> None:
         self.checked = checked

@@ -248,8 +248,10 @@ def _failures(var: Variable, original: pl.Series, value: pl.Series) -> list[tupl
                 out.append(("int", fractional))
         if var.range is not None:
             low, high = var.range
-            minimum, maximum = number.min(), number.max()
-            if (minimum is not None and minimum < low) or (maximum is not None and maximum > high):
+            minimum, maximum = number.min(), number.max()  # floats, None when all are null
+            if (isinstance(minimum, float) and minimum < low) or (
+                isinstance(maximum, float) and maximum > high
+            ):
                 out.append(("range", ((number < low) | (number > high)).fill_null(False)))
     elif var.type == "category" and not isinstance(value.dtype, pl.Enum):
         allowed = var.categories or []
@@ -313,8 +315,8 @@ def _describe(
             c=name,
             w=where,
         )
-    if kind == "range":
-        low, high = var.range or (None, None)
+    if kind == "range" and var.range is not None:  # "range" is only found with a range
+        low, high = var.range
         return Msg(
             "colonne « {c} » : valeurs hors de l'intervalle autorisé (de {lo} à {hi}), {w}",
             "column '{c}': values outside the allowed range ({lo} to {hi}), {w}",

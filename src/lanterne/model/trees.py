@@ -52,6 +52,7 @@ class Trees(ArrayModel):
         self.ensemble: EnsembleData = checked.ensemble
         #: the inputs the trees split on, in the spec's order (variables, then features)
         self.inputs: tuple[str, ...] = self.ensemble.names
+        self.link = self._model.link  # "logit", "identity" or "scale"
         self.scale: Scale | None = None
         if self._model.link == "scale":
             self.scale = self._model.scale or self._natural_scale()
@@ -60,10 +61,6 @@ class Trees(ArrayModel):
     def _model(self) -> TreesModel:
         assert isinstance(self.spec.model, TreesModel)
         return self.spec.model
-
-    @property  # type: ignore[override]
-    def link(self) -> str:  # "logit", "identity" or "scale"
-        return self._model.link
 
     @cached_property
     def engine(self) -> TreeEngine:

@@ -25,7 +25,7 @@ import polars as pl
 from lanterne.errors import Problem, SpecError
 from lanterne.i18n import Msg
 from lanterne.model import load_model
-from lanterne.spec.expr import NameInfo
+from lanterne.spec.expr import ExprType, NameInfo
 from lanterne.spec.schema import Variable
 
 #: Columns every population has besides the models' variables.
@@ -45,20 +45,26 @@ class Column:
     @property
     def name_info(self) -> NameInfo:
         """How the expression language sees this column (for target conditions)."""
-        kind = {"bool": "bool", "int": "number", "float": "number", "category": "category"}
-        return NameInfo(kind[self.kind], self.categories)  # type: ignore[arg-type]
+        kind: dict[str, ExprType] = {
+            "bool": "bool",
+            "int": "number",
+            "float": "number",
+            "category": "category",
+        }
+        return NameInfo(kind[self.kind], self.categories)
 
 
 def _int_dtype(low: float, high: float) -> pl.DataType:
     if low >= 0:
-        for dtype, top in ((pl.UInt8, 255), (pl.UInt16, 65_535), (pl.UInt32, 4_294_967_295)):
+        for dtype, top in ((pl.UInt8(), 255), (pl.UInt16(), 65_535), (pl.UInt32(), 4_294_967_295)):
             if high <= top:
                 return dtype
-        return pl.UInt64
-    for dtype, top in ((pl.Int8, 127), (pl.Int16, 32_767), (pl.Int32, 2_147_483_647)):
+        return pl.UInt64()
+    signed = ((pl.Int8(), 127), (pl.Int16(), 32_767), (pl.Int32(), 2_147_483_647))
+    for signed_dtype, top in signed:
         if -top - 1 <= low and high <= top:
-            return dtype
-    return pl.Int64
+            return signed_dtype
+    return pl.Int64()
 
 
 def column_of(var: Variable) -> Column:

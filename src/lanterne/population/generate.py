@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import polars as pl
@@ -134,8 +135,11 @@ def draw_chunk(
     return pl.DataFrame([_series(name, arrays[name], col, plan) for name, col in columns.items()])
 
 
-# Worker processes keep the plan and columns they were started with (see _init_worker).
-_WORKER: dict[str, object] = {}
+class _Worker:
+    """What a worker process draws with, set once when it starts (:func:`_init_worker`)."""
+
+    plan: Plan
+    columns: dict[str, Column]
 
 
 def _init_worker(targets: PopulationTargets, law: Law) -> None:
@@ -143,14 +147,12 @@ def _init_worker(targets: PopulationTargets, law: Law) -> None:
     # up (exit 130); workers printing their own KeyboardInterrupt tracebacks would only
     # bury that message.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _WORKER["plan"] = make_plan(targets, law)
-    _WORKER["columns"] = targets.columns
+    _Worker.plan = make_plan(targets, law)
+    _Worker.columns = targets.columns
 
 
 def _worker_chunk(index: int, seed: int, sizes: list[int]) -> pl.DataFrame:
-    plan = _WORKER["plan"]
-    columns = _WORKER["columns"]
-    return draw_chunk(index, seed, sizes, plan, columns)  # type: ignore[arg-type]
+    return draw_chunk(index, seed, sizes, _Worker.plan, _Worker.columns)
 
 
 def iter_chunks(
@@ -248,10 +250,12 @@ def generate_population(
                         schema,
                         compression="zstd",
                         compression_level=1,
-                        use_dictionary=repeated,
+                        # a list of columns is accepted (PyArrow's docs); its stubs say bool
+                        use_dictionary=repeated,  # type: ignore[arg-type]
                         write_statistics=True,
                     )
-                writer.write_table(pa.Table.from_batches(table.to_batches(), schema=writer.schema))
+                # every chunk has the first one's schema, with the metadata
+                writer.write_table(pa.Table.from_batches(table.to_batches(), schema=schema))
                 if progress is not None:
                     progress(chunk.height)
         finally:
@@ -260,7 +264,7 @@ def generate_population(
     return info
 
 
-def read_metadata(path: str | os.PathLike[str]) -> dict[str, object] | None:
+def read_metadata(path: str | os.PathLike[str]) -> dict[str, Any] | None:
     """Lanterne's metadata of a generated Parquet file (None for other files)."""
     raw = pq.read_schema(Path(path)).metadata or {}
     value = raw.get(METADATA_KEY)

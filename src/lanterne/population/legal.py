@@ -99,7 +99,7 @@ def _household_rate(
 
 
 def _flat_housing(
-    h: Households, housing: Array, base: Array, r1: float, r2: float, r3: float
+    h: Households, housing: Array, base: Array | float, r1: float, r2: float, r3: float
 ) -> Array:
     """Housing flat rate ("forfait logement"): housing benefit or housed free of charge."""
     persons = h.couple + 1 + h.children(0, 24)

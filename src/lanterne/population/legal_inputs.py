@@ -14,11 +14,15 @@ Example:
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields, replace
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import NDArray
 
 from lanterne.i18n import Msg
+
+if TYPE_CHECKING:  # for the types only: rights.inputs imports the population package
+    from lanterne.rights.inputs import Situations
 
 Array = NDArray
 
@@ -156,17 +160,17 @@ class Households:
         return np.stack([np.ones(self.n, dtype=bool), self.couple], axis=1)
 
 
-def from_situations(s: object) -> Households:
+def from_situations(s: Situations) -> Households:
     """The :class:`Households` of a :class:`lanterne.rights.inputs.Situations`."""
     from lanterne.rights.inputs import CHILD, HEAD, PARTNER
 
-    n = s.n_households  # type: ignore[attr-defined]
-    household, role = s.household, s.role  # type: ignore[attr-defined]
+    n = s.n_households
+    household, role = s.household, s.role
     head = np.flatnonzero(role == HEAD)
     partner = np.flatnonzero(role == PARTNER)
 
     def pair(values: Array, dtype: type = float) -> Array:
-        out = np.zeros((n, 2), dtype=dtype)
+        out: Array = np.zeros((n, 2), dtype=dtype)
         out[household[head], 0] = values[head]
         out[household[partner], 1] = values[partner]
         return out
@@ -176,33 +180,33 @@ def from_situations(s: object) -> Households:
     rank = np.arange(children.size) - first
     k = int(rank.max()) + 1 if children.size else 1
     ages = np.full((n, k), -1, dtype=np.int64)
-    ages[household[children], rank] = s.age[children]  # type: ignore[attr-defined]
-    statut = s.statut_logement[:n]  # type: ignore[attr-defined]
+    ages[household[children], rank] = s.age[children]
+    statut = s.statut_logement[:n]
     tenure = np.select(
         [statut == "locataire_hlm", statut == "locataire_vide", statut == "proprietaire"],
         [SOCIAL, PRIVATE, OWNER],
         FREE,
     )
-    zone = np.char.replace(s.zone_apl.astype(str), "zone_", "").astype(np.int64)  # type: ignore[attr-defined]
+    zone = np.char.replace(s.zone_apl.astype(str), "zone_", "").astype(np.int64)
     couple = np.zeros(n, dtype=bool)
     couple[household[partner]] = True
     return Households(
         couple=couple,
-        head_age=s.age[head][np.argsort(household[head])],  # type: ignore[attr-defined]
+        head_age=s.age[head][np.argsort(household[head])],
         child_ages=ages,
-        salary=pair(s.salaire_net),  # type: ignore[attr-defined]
-        unemployment=pair(s.chomage_net),  # type: ignore[attr-defined]
-        pension=pair(s.retraite_nette),  # type: ignore[attr-defined]
-        alimony=pair(s.pension_alimentaire),  # type: ignore[attr-defined]
-        student=pair(s.etudiant, bool),  # type: ignore[attr-defined]
-        apprentice=pair(s.apprenti, bool),  # type: ignore[attr-defined]
-        incapacity=pair(s.taux_incapacite)[:, 0],  # type: ignore[attr-defined]
-        restriction=pair(s.restriction_emploi, bool)[:, 0],  # type: ignore[attr-defined]
-        disabled=pair(s.handicap, bool)[:, 0],  # type: ignore[attr-defined]
+        salary=pair(s.salaire_net),
+        unemployment=pair(s.chomage_net),
+        pension=pair(s.retraite_nette),
+        alimony=pair(s.pension_alimentaire),
+        student=pair(s.etudiant, bool),
+        apprentice=pair(s.apprenti, bool),
+        incapacity=pair(s.taux_incapacite)[:, 0],
+        restriction=pair(s.restriction_emploi, bool)[:, 0],
+        disabled=pair(s.handicap, bool)[:, 0],
         tenure=tenure,
-        rent=np.asarray(s.loyer, dtype=float),  # type: ignore[attr-defined]
-        conventionne=np.asarray(s.conventionne, dtype=bool),  # type: ignore[attr-defined]
+        rent=np.asarray(s.loyer, dtype=float),
+        conventionne=np.asarray(s.conventionne, dtype=bool),
         zone=zone,
-        overseas=np.char.startswith(s.depcom.astype(str), "97"),  # type: ignore[attr-defined]
-        recent_separation=np.asarray(s.isolement_recent, dtype=bool),  # type: ignore[attr-defined]
+        overseas=np.char.startswith(s.depcom.astype(str), "97"),
+        recent_separation=np.asarray(s.isolement_recent, dtype=bool),
     )

@@ -255,7 +255,7 @@ def openfisca_check(
 
 def _concat(parts: list[legal.Households]) -> legal.Households:
     width = max(p.child_ages.shape[1] for p in parts)
-    values = {}
+    values: dict[str, Any] = {}  # the fields of legal.Households
     for name in legal.Households.__dataclass_fields__:
         arrays = [getattr(p, name) for p in parts]
         if name == "accession":

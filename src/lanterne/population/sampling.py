@@ -19,10 +19,10 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
-from numpy.typing import ArrayLike, NDArray
+from numpy.typing import ArrayLike, DTypeLike, NDArray
 
 Bools = NDArray[np.bool_]
 Floats = NDArray[np.float64]
@@ -60,7 +60,9 @@ def quota(rng: np.random.Generator, n: int, probs: ArrayLike) -> NDArray[np.int6
     return counts
 
 
-def deal(rng: np.random.Generator, n: int, probs: ArrayLike, dtype=np.uint8) -> NDArray:
+def deal(
+    rng: np.random.Generator, n: int, probs: ArrayLike, dtype: DTypeLike = np.uint8
+) -> NDArray:
     """``n`` category codes in random order, in the proportions ``probs`` (by quota)."""
     counts = quota(rng, n, probs)
     codes = np.repeat(np.arange(counts.size, dtype=dtype), counts)
@@ -70,7 +72,7 @@ def deal(rng: np.random.Generator, n: int, probs: ArrayLike, dtype=np.uint8) -> 
 def deal_within(
     rng: np.random.Generator,
     strata: NDArray,
-    probs_by_stratum: dict[int, ArrayLike],
+    probs_by_stratum: Mapping[int, ArrayLike],
     out: NDArray,
 ) -> None:
     """Fill ``out`` stratum by stratum: rows of stratum ``s`` get codes dealt by ``probs[s]``."""
@@ -225,13 +227,17 @@ def fit_logistic_grouped(
     bits = [(present >> shift) & 1 for shift in range(len(indicators) - 1, -1, -1)]
     pattern_offset = np.asarray(offsets, dtype=np.float64)[(present >> len(indicators)) % levels]
     design = np.column_stack([np.ones(present.size), *bits]).astype(np.float64)
-    p, _ = fit_logistic(design, targets, offset=pattern_offset, weights=counts[present])
+    p, _ = fit_logistic(
+        design, targets, offset=pattern_offset, weights=counts[present].astype(np.float64)
+    )
     lookup = np.zeros(counts.size)
     lookup[present] = p
     return lookup[code]
 
 
-def ipf(seed: Floats, row_totals: Sequence[float], col_totals: Sequence[float]) -> Floats:
+def ipf(
+    seed: Floats, row_totals: Sequence[float] | Floats, col_totals: Sequence[float] | Floats
+) -> Floats:
     """Iterative proportional fitting of a two-way table to its margins.
 
     >>> table = ipf(np.ones((2, 2)), [0.3, 0.7], [0.5, 0.5])

@@ -178,14 +178,14 @@ class PopulationTargets(Strict):
         return to_polars(parse(expression), env)
 
     def status_counts(self) -> dict[str, int]:
-        counts = dict.fromkeys(TARGET_STATUSES, 0)
+        counts: dict[str, int] = dict.fromkeys(TARGET_STATUSES, 0)
         for target in self.targets:
             counts[target.status] += 1
         return counts
 
     def generator_status_counts(self) -> dict[str, int]:
         """How many of the generator's numbers have each status (a table counts each cell)."""
-        counts = dict.fromkeys(TARGET_STATUSES, 0)
+        counts: dict[str, int] = dict.fromkeys(TARGET_STATUSES, 0)
         for number in self.generator.values():
             counts[number.status] += number.count()
         if self.departments is not None:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
+from matplotlib.axis import Axis
 from matplotlib.ticker import FixedLocator, FuncFormatter, MaxNLocator, NullFormatter
 
 from lanterne.i18n import format_percent, format_ratio, format_sig
@@ -32,7 +33,7 @@ def percent_decimals(step: float) -> int:
     return max(0, math.ceil(-math.log10(step * 100) - 1e-9))
 
 
-def percent_axis(axis, lang: str, top: float = 1.0) -> None:
+def percent_axis(axis: Axis, lang: str, top: float = 1.0) -> None:
     """Round percent ticks ("0 %, 5 %, 10 %"), each labelled with its own value."""
     axis.set_major_locator(MaxNLocator(nbins=5, steps=[1, 2, 5, 10]))
     locs = [t for t in axis.get_major_locator().tick_values(0, max(top, 1e-6)) if t >= 0]
@@ -48,7 +49,7 @@ def ratio_ticks(low: float, high: float) -> list[float]:
     return ticks or [1.0]
 
 
-def ratio_axis(axis, values: Sequence[float], lang: str) -> tuple[float, float]:
+def ratio_axis(axis: Axis, values: Sequence[float], lang: str) -> tuple[float, float]:
     """A log axis for ratios, with 1× and room on both sides; returns its limits."""
     low, high = min([*values, 1.0]), max([*values, 1.0])
     left, right = min(math.log(low), -math.log(1.6)), max(math.log(high), math.log(1.6))

@@ -108,7 +108,7 @@ def check_figure(
     width_px = fig.get_figwidth() * 72 * 4 / 3  # the SVG is the figure: inches → pt → px
     scale = min(1.0, phone_px / width_px)
     for text in texts:
-        size = text.get_fontsize() * 4 / 3 * scale
+        size = text.get_fontproperties().get_size_in_points() * 4 / 3 * scale
         if size < min_px - 1e-6:
             problems.append(f"text {text.get_text()!r} is {size:.1f} px on a phone")
     return problems

@@ -30,8 +30,9 @@ import io
 import math
 import re
 import warnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 import matplotlib
 
@@ -46,6 +47,9 @@ import matplotlib.pyplot as plt
 from lanterne.htmlsafe import html_id
 from lanterne.i18n import format_percent, format_sig, get_lang, normalise_lang
 from lanterne.report.chartaxes import percent_axis, ratio_axis, ratio_label
+
+if TYPE_CHECKING:
+    from matplotlib.typing import RcKeyType
 
 #: Okabe & Ito (2008), "Color Universal Design": safe for colour-blind readers.
 PALETTE = (
@@ -88,7 +92,7 @@ class Chart:
             raise ValueError(f"unsafe chart id {self.id!r}")
 
 
-def _style() -> dict[str, object]:
+def _style() -> dict[RcKeyType, Any]:
     return {
         "svg.fonttype": "none",  # keep text as text
         # labels come from the data: "$x$" or a backslash is text, never a formula to parse
@@ -189,7 +193,7 @@ def _tick_label(label: str, value: float | None) -> str:
     return f"{label} (0)" if value == 0 else label
 
 
-def _reference(ax, value: float, label: str, colour: str) -> None:
+def _reference(ax: plt.Axes, value: float, label: str, colour: str) -> None:
     """A dashed vertical reference line, labelled above the plot (never over the bars)."""
     ax.axvline(value, color=colour, linestyle="--", linewidth=1.2, zorder=4)
     if label:
@@ -285,7 +289,9 @@ def bar_chart(
     return Chart(chart_id, title, svg, alt, columns, tuple(rows))
 
 
-def ratio_axis_bars(ax, drawn: list[tuple[float, float]], lang: str) -> tuple[float, float]:
+def ratio_axis_bars(
+    ax: plt.Axes, drawn: Sequence[tuple[float, float]], lang: str
+) -> tuple[float, float]:
     """Ratio bars from 1× on a log axis, each labelled with its value; returns the limits."""
     ax.set_xscale("log")
     limits = ratio_axis(ax.xaxis, [v for _, v in drawn], lang)
@@ -313,7 +319,7 @@ def ratio_axis_bars(ax, drawn: list[tuple[float, float]], lang: str) -> tuple[fl
 def grouped_bar_chart(
     chart_id: str,
     labels: Sequence[str],
-    series: dict[str, Sequence[float | None]],
+    series: Mapping[str, Sequence[float | None]],
     *,
     title: str,
     alt: str,
@@ -381,7 +387,7 @@ def grouped_bar_chart(
 def line_chart(
     chart_id: str,
     x_labels: Sequence[str],
-    series: dict[str, Sequence[float | None]],
+    series: Mapping[str, Sequence[float | None]],
     *,
     title: str,
     alt: str,
@@ -493,7 +499,7 @@ def distribution_chart(
         ax.set_xlabel(x_label)
         ax.set_ylabel(value_label)
         ax.xaxis.set_major_formatter(lambda x, _: format_sig(x, lang, 3))
-        ax.xaxis.get_major_locator().set_params(nbins=5)
+        ax.locator_params(axis="x", nbins=5)
         percent_axis(
             ax.yaxis, lang, top=max((max(v, default=0.0) for v in densities.values()), default=1.0)
         )

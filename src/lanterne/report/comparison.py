@@ -93,8 +93,9 @@ def comparison_section(
         changes = []
         for g in groups:
             values = [by_group.get(g, {}).get("share_selected") for by_group in rows]
-            if all(v is not None for v in values):
-                changes.append((abs(values[-1] - values[0]), g, values))
+            known = [v for v in values if v is not None]
+            if len(known) == len(values):
+                changes.append((abs(known[-1] - known[0]), g, known))
         changes.sort(reverse=True)
         col_label = labels.column(column, lang)
         for _, g, values in changes[:2]:

@@ -42,16 +42,24 @@ def _max_change(a: ShapeView | None, b: ShapeView | None) -> float:
     """The largest change of score over the values where both shapes are defined."""
     if a is None or b is None:
         return float("inf")
-    probes: list[object] = []
+    probes: list[str] | list[float]
     if a.kind == "categorical" or b.kind == "categorical":
         probes = list({*a.categories, *b.categories})
     else:
-        probes = sorted({*a.edges, *b.edges}) or [0.0]
-        probes = [probes[0] - 1.0, *probes]
+        edges = sorted({*a.edges, *b.edges}) or [0.0]
+        probes = [edges[0] - 1.0, *edges]
     diffs = [abs(a.locate(p).score - b.locate(p).score) for p in probes]
     if a.missing is not None or b.missing is not None:
         diffs.append(abs((a.missing or 0.0) - (b.missing or 0.0)))
     return max(diffs)
+
+
+def _term(a: ShapeView | None, b: ShapeView | None) -> str:
+    """The term of a pair of shapes (one of them may be missing, not both)."""
+    view = a if a is not None else b
+    if view is None:
+        raise ValueError("a pair of shapes without either")
+    return view.term
 
 
 def _intercept(model: Model) -> float:
@@ -89,7 +97,7 @@ def shapes_section(first: Model, second: Model, lang: str) -> Section | None:
     pairs = paired_shapes(a, b)
     ranked = sorted(pairs, key=lambda p: -_max_change(*p))
     for va, vb in ranked[:5]:
-        name = (va or vb).term  # type: ignore[union-attr]
+        name = _term(va, vb)
         change = _max_change(va, vb)
         if change == float("inf"):
             text = Msg(
@@ -106,7 +114,7 @@ def shapes_section(first: Model, second: Model, lang: str) -> Section | None:
             )
         section.bullets.append(text.render(lang))
     for va, vb in pairs:
-        name = (va or vb).term  # type: ignore[union-attr]
+        name = _term(va, vb)
         label = _term_label(first, second, name, lang)
         section.charts.append(
             shape_chart(
@@ -215,16 +223,19 @@ def _figure(name: str, value: float, lang: str) -> str:
 
 def performance_section(models: Sequence[Model], lang: str) -> Section | None:
     """The performance each model's authors recorded (from the specs), side by side."""
-    keys: list[tuple[str, str]] = []
-    figures: dict[tuple[str, str], dict[str, object]] = {}
+    keys: list[tuple[str, str]] = []  # (dataset, figure name), in the order first met
+    labels: dict[tuple[str, str], str] = {}
+    values: dict[tuple[str, str], dict[str, float]] = {}  # per model id
+    statuses: dict[tuple[str, str], set[str]] = {}
     for model in models:
         for figure in model.spec.performance:
             key = (figure.dataset, figure.name)
-            if key not in figures:
+            if key not in values:
                 keys.append(key)
-                figures[key] = {"label": figure.label, "status": set()}
-            figures[key][model.id] = figure.value
-            figures[key]["status"].add(model.spec.status_of(figure))  # type: ignore[union-attr]
+                labels[key] = pick(figure.label, lang) if figure.label else figure.name
+                values[key], statuses[key] = {}, set()
+            values[key][model.id] = figure.value
+            statuses[key].add(model.spec.status_of(figure))
     if not keys:
         return None
     section = Section(
@@ -245,14 +256,13 @@ def performance_section(models: Sequence[Model], lang: str) -> Section | None:
     )
     rows = []
     for key in keys:
-        entry = figures[key]
-        label = pick(entry["label"], lang) if entry["label"] else key[1]
+        by_model = values[key]
         cells = [
-            _figure(key[1], float(entry[m.id]), lang) if m.id in entry else "—"  # type: ignore[arg-type]
+            _figure(key[1], float(by_model[m.id]), lang) if m.id in by_model else "—"
             for m in models
         ]
-        statuses = ", ".join(status_label(st, lang) for st in sorted(entry["status"]))  # type: ignore[arg-type]
-        rows.append((f"{label} ({key[0]})", *cells, statuses))
+        recorded = ", ".join(status_label(st, lang) for st in sorted(statuses[key]))
+        rows.append((f"{labels[key]} ({key[0]})", *cells, recorded))
     section.tables.append(
         Table(
             Msg("Mesures enregistrées par modèle", "Figures recorded by model").render(lang),

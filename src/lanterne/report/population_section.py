@@ -20,6 +20,7 @@ Example:
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
@@ -346,7 +347,7 @@ def _ties_note(audit: PopulationAudit, lang: str) -> str:
     ).render(lang)
 
 
-def _intervals(rows: list[dict[str, Any]]) -> list[tuple[float, float] | None]:
+def _intervals(rows: Iterable[dict[str, Any]]) -> list[tuple[float, float] | None]:
     """Wilson intervals of each group's selection rate (none for hidden groups)."""
     return [None if r.get("n_selected") is None else wilson(r["n_selected"], r["n"]) for r in rows]
 

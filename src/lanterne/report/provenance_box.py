@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from lanterne.htmlsafe import link_url
 from lanterne.i18n import Msg, format_number, format_percent, format_sig, pick
@@ -222,7 +223,7 @@ def population_counts(targets: PopulationTargets, meta: dict[str, object], lang:
     return f"{text} {law}".strip()
 
 
-def population_metadata(path: str | os.PathLike[str]) -> dict[str, object] | None:
+def population_metadata(path: str | os.PathLike[str]) -> dict[str, Any] | None:
     """Lanterne's metadata of a generated population (file or folder; ``None`` otherwise)."""
     target = Path(path)
     if target.is_dir():

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Mapping
+from typing import Any
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -29,8 +30,11 @@ from lanterne.report.charts import LINESTYLES, MARKERS, PALETTE, TEXT_COLOUR, Ch
 #: Rows of a chart's table at most (beyond, consecutive bins are grouped).
 MAX_TABLE_ROWS = 40
 
+#: A row of the table: a category, or a bin ``(low, high)`` (None: an open end).
+RowKey = str | tuple[float | None, float | None]
 
-def _row_labels(views: Mapping[str, ShapeView | None], lang: str) -> list[tuple[object, str]]:
+
+def _row_labels(views: Mapping[str, ShapeView | None], lang: str) -> list[tuple[RowKey, str]]:
     """Every bin of every model (continuous: the union of the edges), in order."""
     edges: set[float] = set()
     cats: list[str] = []
@@ -42,24 +46,24 @@ def _row_labels(views: Mapping[str, ShapeView | None], lang: str) -> list[tuple[
     if cats:
         return [(c, c) for c in cats]
     cuts = sorted(edges)
-    bounds = [None, *cuts, None]
+    bounds: list[float | None] = [None, *cuts, None]
     return [
         ((bounds[i], bounds[i + 1]), interval_label(bounds[i], bounds[i + 1], lang))
         for i in range(len(cuts) + 1)
     ]
 
 
-def _score_at(view: ShapeView | None, key: object) -> float | None:
+def _score_at(view: ShapeView | None, key: RowKey) -> float | None:
     if view is None:
         return None
     if isinstance(key, str):
         return view.categories.get(key)
-    low, high = key  # type: ignore[misc]
+    low, high = key
     probe = low if low is not None else (high - 1.0 if high is not None else 0.0)
     return view.locate(probe).score
 
 
-def _wide_axis(ax, views: Mapping[str, ShapeView | None]) -> None:
+def _wide_axis(ax: plt.Axes, views: Mapping[str, ShapeView | None]) -> None:
     """Edges spanning orders of magnitude (assets from -690 000 to 5 000): a symmetric log
     axis, linear near zero, so that the bins where most values lie stay visible."""
     edges = np.abs(np.array([e for v in views.values() if v is not None for e in v.edges]))
@@ -92,7 +96,7 @@ def shape_chart(
         for j, (name, view) in enumerate(views.items()):
             if view is None:
                 continue
-            style = {
+            style: dict[str, Any] = {
                 "color": PALETTE[j % len(PALETTE)],
                 "linestyle": LINESTYLES[j % len(LINESTYLES)],
                 "label": name,
@@ -100,12 +104,13 @@ def shape_chart(
                 "zorder": 3,
             }
             if categorical:
-                ys = [_score_at(view, k) for k, _ in keys]
-                xs = [i for i, y in enumerate(ys) if y is not None]
+                known = [
+                    (i, y) for i, (k, _) in enumerate(keys) if (y := _score_at(view, k)) is not None
+                ]
                 style["linestyle"] = "none"  # categories are not on a line: markers only
                 ax.plot(
-                    [x + (j - 0.5) * 0.08 for x in xs],  # side by side, not on top
-                    [ys[i] for i in xs],
+                    [i + (j - 0.5) * 0.08 for i, _ in known],  # side by side, not on top
+                    [y for _, y in known],
                     marker=MARKERS[j % len(MARKERS)],
                     markersize=8,
                     **style,
@@ -144,8 +149,9 @@ def shape_chart(
         return Chart(chart_id, title, svg, alt, ("", *names), tuple(rows))
     # too many bins for a table: consecutive bins grouped, each model's lowest and highest
     cuts = [round(i * len(keys) / max_rows) for i in range(max_rows + 1)]
+    bins = [k for k, _ in keys if not isinstance(k, str)]  # not categorical: every key
     for a, b in itertools.pairwise(cuts):
-        low, high = keys[a][0][0], keys[b - 1][0][1]  # type: ignore[index]
+        low, high = bins[a][0], bins[b - 1][1]
         label = interval_label(low, high, lang) + (
             f" ({b - a} classes)" if lang == "fr" else f" ({b - a} bins)"
         )

@@ -23,6 +23,7 @@ Example:
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -75,7 +76,7 @@ def nonrecours_table(
     if has_selection:
         aggs.append(pl.col("selected").cast(pl.Int64).sum().alias("selected"))
     table = rights.group_by(group_cols).agg(aggs).sort(group_cols)
-    sizes = {"all": int(table["households"].sum())}
+    sizes: dict[Hashable, int] = {"all": int(table["households"].sum())}
     sizes.update({i: int(k) for i, k in enumerate(table["households"].to_list())})
     counted = [c for c in table.columns if c not in group_cols and c != "households"]
     counts = [
@@ -341,9 +342,9 @@ def audit_nonrecours(
     scales = takeup_scales(rights, frame, cat) if calibrate else dict.fromkeys(COUNTED, 1.0)
     rates = {
         b: {
-            "rate": cat.benefits[b].nonrecours.rate,
-            "status": cat.benefits[b].nonrecours.status,
-            "source": cat.source(cat.benefits[b].nonrecours.source).title,
+            "rate": cat.benefit(b).nonrecours.rate,
+            "status": cat.benefit(b).nonrecours.status,
+            "source": cat.source(cat.benefit(b).nonrecours.source).title,
             "calibrated": calibrate,
             "scale": round(scales[b], 4),
         }

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import os
 from functools import lru_cache
-from typing import Annotated, Literal
+from typing import Annotated, Literal, TypeGuard
 
 from pydantic import Field, model_validator
 
@@ -24,7 +24,18 @@ from lanterne.provenance import Source, Status, Strict, Text
 from lanterne.spec.problems import validate_yaml
 
 DEFAULT_CATALOG = "fr-nonrecours"
-BENEFIT_KEYS = ("rsa", "ppa", "housing", "aah")
+BenefitKey = Literal["rsa", "ppa", "housing", "aah"]
+FamilyBenefitKey = Literal["asf", "af", "cf", "css"]
+BENEFIT_KEYS: tuple[BenefitKey, ...] = ("rsa", "ppa", "housing", "aah")
+FAMILY_BENEFIT_KEYS: tuple[FamilyBenefitKey, ...] = ("asf", "af", "cf", "css")
+
+
+def _is_benefit_key(key: str) -> TypeGuard[BenefitKey]:
+    return key in BENEFIT_KEYS
+
+
+def _is_family_benefit_key(key: str) -> TypeGuard[FamilyBenefitKey]:
+    return key in FAMILY_BENEFIT_KEYS
 
 
 class NonRecours(Strict):
@@ -89,10 +100,8 @@ class RightsCatalog(Strict):
     name: Text
     sources: Annotated[list[Source], Field(min_length=1)]
     legal_amounts: dict[str, LegalAmount] = Field(default_factory=dict)
-    benefits: dict[Literal["rsa", "ppa", "housing", "aah"], Benefit]
-    family_benefits: dict[Literal["asf", "af", "cf", "css"], FamilyBenefit] = Field(
-        default_factory=dict
-    )
+    benefits: dict[BenefitKey, Benefit]
+    family_benefits: dict[FamilyBenefitKey, FamilyBenefit] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _sources_exist(self) -> RightsCatalog:
@@ -109,6 +118,23 @@ class RightsCatalog(Strict):
         if set(self.benefits) != set(BENEFIT_KEYS):
             raise ValueError(f"benefits must be exactly: {', '.join(BENEFIT_KEYS)}")
         return self
+
+    def benefit(self, key: str) -> Benefit:
+        """The benefit named ``key`` (one of :data:`BENEFIT_KEYS`), KeyError otherwise.
+
+        >>> load_rights_catalog().benefit("ppa").nonrecours.rate
+        0.27
+        """
+        if _is_benefit_key(key):
+            return self.benefits[key]
+        raise KeyError(key)
+
+    def family_benefit(self, key: str) -> FamilyBenefit:
+        """The family benefit named ``key`` (one of :data:`FAMILY_BENEFIT_KEYS`), KeyError
+        otherwise."""
+        if _is_family_benefit_key(key):
+            return self.family_benefits[key]
+        raise KeyError(key)
 
     def source(self, source_id: str) -> Source:
         """The source with this id."""

@@ -23,11 +23,11 @@ import numpy as np
 _original: dict[str, Any] = {}
 
 
-def _fast_class() -> type:
+def _fast_class() -> type[Any]:
     from openfisca_core import parameters
     from openfisca_core.parameters import VectorialParameterNodeAtInstant as Base
 
-    class FastVector(Base):  # type: ignore[misc, valid-type]
+    class FastVector(Base):
         """A vector of parameter nodes stored as distinct nodes + an index per element."""
 
         def __init__(self, uniques: list[Any], inverse: np.ndarray, name: str, instant: str):
@@ -66,7 +66,10 @@ def _fast_class() -> type:
         from openfisca_core.indexed_enums import EnumArray
 
         if isinstance(key, EnumArray):
-            names = np.array(key.possible_values.names)
+            enum = key.possible_values
+            if enum is None:  # OpenFisca builds every EnumArray of a variable with its Enum
+                raise TypeError("an EnumArray without its Enum")
+            names = np.array(enum.names)
             return names[np.asarray(key)]
         arr = np.asarray(key)
         if arr.dtype.kind in "US":

@@ -254,7 +254,7 @@ def _column(frame: pl.DataFrame, name: str, default: object, dtype: Any) -> pl.S
 
 
 def _text(frame: pl.DataFrame, name: str, default: str) -> Array:
-    series = _column(frame, name, default, pl.String).fill_null(default)
+    series = _column(frame, name, default, pl.String()).fill_null(default)
     return series.str.strip_chars().to_numpy().astype(str)
 
 
@@ -344,10 +344,10 @@ def derive_situations(frame: pl.DataFrame) -> Situations:
     n = frame.height
     family = _text(frame, "family_type", "single")
     partnered = np.isin(family, ["couple", "couple_children"])
-    n_children = _column(frame, "n_children", 0, pl.Float64).fill_null(0).to_numpy()
+    n_children = _column(frame, "n_children", 0, pl.Float64()).fill_null(0).to_numpy()
     n_children = np.where(np.isin(family, ["single", "couple"]), 0, n_children).astype(np.int64)
     if "head_age" in frame.columns:
-        head_age = _column(frame, "head_age", 40, pl.Float64).to_numpy()
+        head_age = _column(frame, "head_age", 40, pl.Float64()).to_numpy()
     else:
         bands = _text(frame, "age_band", "35_44")
         head_age = np.array([AGE_BANDS.get(b, 40) for b in bands], dtype=float)
@@ -355,8 +355,8 @@ def derive_situations(frame: pl.DataFrame) -> Situations:
     head_act = _text(frame, "head_activity", "inactive")
     partner_act = np.where(partnered, _text(frame, "partner_activity", "inactive"), "no_partner")
     partner_act = np.where(partnered & (partner_act == "no_partner"), "inactive", partner_act)
-    income = _column(frame, "income_monthly", 0.0, pl.Float64).fill_null(0).to_numpy()
-    rent = _column(frame, "rent_monthly", 0.0, pl.Float64).fill_null(0).to_numpy()
+    income = _column(frame, "income_monthly", 0.0, pl.Float64()).fill_null(0).to_numpy()
+    rent = _column(frame, "rent_monthly", 0.0, pl.Float64()).fill_null(0).to_numpy()
     housing = _text(frame, "housing_status", "tenant_private")
     dept = _text(frame, "department", "59")
     nationality = _text(frame, "nationality", "french")

@@ -59,7 +59,7 @@ def relative_risk(
     catalog: RightsCatalog, benefit: str, housing_status: NDArray, family_type: NDArray
 ) -> NDArray[np.float64]:
     """Relative risk of not claiming: that of the tenure times that of the family type."""
-    rr = catalog.benefits[benefit].relative_risk
+    rr = catalog.benefit(benefit).relative_risk
     if len(housing_status) == 0:
         return np.zeros(0)
     return _lookup(rr.housing_status, housing_status) * _lookup(rr.family_type, family_type)
@@ -76,7 +76,7 @@ def nonrecours_probability(
 
     ``scale`` multiplies the rate (see :func:`calibration_scale`).
     """
-    rate = catalog.benefits[benefit].nonrecours.rate
+    rate = catalog.benefit(benefit).nonrecours.rate
     if rate is None:
         return np.full(len(housing_status), np.nan)
     rr = relative_risk(catalog, benefit, housing_status, family_type)
@@ -106,7 +106,7 @@ def calibration_scale(
     >>> round(float(p.mean()), 4)
     0.34
     """
-    rate = catalog.benefits[benefit].nonrecours.rate
+    rate = catalog.benefit(benefit).nonrecours.rate
     if rate is None or not entitled.any():
         return 1.0
     rr = relative_risk(catalog, benefit, housing_status[entitled], family_type[entitled])

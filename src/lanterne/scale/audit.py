@@ -227,7 +227,7 @@ class DaskPasses:
         remaps = [{c: absorb(encoders[c], local[c]) for c in columns} for _, local in heads]
         scores = np.concatenate([s for s, _ in heads])
         codes = _RemoteCodes(client, parts, remaps)
-        return _ClusterCollected(scores, codes, encoders, parts, remaps, rows)  # type: ignore[arg-type]
+        return _ClusterCollected(scores, codes, encoders, parts, remaps, rows)
 
     def reduce(
         self,

@@ -26,10 +26,10 @@ from lanterne.scale.cluster import run_all
 try:  # a plain class when distributed is missing (then no cluster can be opened anyway)
     from distributed.diagnostics.plugin import WorkerPlugin
 except ImportError:  # pragma: no cover
-    WorkerPlugin = object  # type: ignore[assignment,misc]
+    WorkerPlugin = object  # type: ignore[assignment,misc]  # a stand-in for the class
 
 
-class TaxBenefitPlugin(WorkerPlugin):  # type: ignore[misc,valid-type]
+class TaxBenefitPlugin(WorkerPlugin):
     """Build OpenFisca-France's tax-benefit system once in each worker process."""
 
     name = "lanterne-openfisca"

@@ -282,8 +282,8 @@ def score_dataset(
         _run(client, calls, consume)
         if not totals.indices:
             raise DataError(Msg("le tableau est vide", "the table is empty"))
-        if one_pass:
-            threshold = float(rule.threshold)  # type: ignore[arg-type]
+        if rule.threshold is not None:  # one pass: the rule gives the threshold
+            threshold = float(rule.threshold)
             selected = totals.selected
         else:
             threshold = float(totals.top.min())  # the wanted-th highest score

@@ -145,7 +145,8 @@ class _Builder:
     def build(self, node: yaml.Node, path: PathKey) -> Any:
         self.limits(node, path)
         self.doc.positions[path] = _pos(node)
-        expected = {yaml.MappingNode: _MAP, yaml.SequenceNode: _SEQ}.get(type(node))
+        tags: dict[type[yaml.Node], str] = {yaml.MappingNode: _MAP, yaml.SequenceNode: _SEQ}
+        expected = tags.get(type(node))
         if expected is not None and node.tag != expected:
             raise ConstructorError(None, None, f"tag {node.tag}", node.start_mark)
         if isinstance(node, yaml.MappingNode):

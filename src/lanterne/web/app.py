@@ -17,6 +17,7 @@ from starlette.types import Scope
 from lanterne.errors import LanterneError
 from lanterne.i18n import Msg, format_number, normalise_lang
 from lanterne.web import archetypes, audit, home, letters, models, rights, score
+from lanterne.web.common import PageError
 from lanterne.web.origin import RequestGuard
 from lanterne.web.render import page, page_lang
 from lanterne.web.security import HEADERS, SecurityMiddleware, UploadTooLarge
@@ -229,15 +230,14 @@ def _error_pages(app: FastAPI) -> None:
     async def _http(request: Request, exc: HTTPException) -> HTMLResponse:
         if isinstance(exc, UploadTooLarge):
             return await _too_large(request, exc)
-        if isinstance(exc.detail, list):
-            return error_page(request, exc.status_code, exc.detail)
-        detail = exc.detail if isinstance(exc.detail, Msg) else None
-        if detail is None and exc.status_code == 404:
+        if isinstance(exc, PageError):
+            return error_page(request, exc.status_code, exc.problems)
+        if exc.status_code == 404:
             detail = Msg(
                 "aucune page à cette adresse : revenez à l'accueil.",
                 "no page at this address: go back to the home page.",
             )
-        if detail is None:
+        else:
             detail = Msg("la requête n'a pas pu être traitée.", "the request could not be served.")
         return error_page(request, exc.status_code, [detail])
 

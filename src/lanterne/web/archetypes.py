@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
@@ -45,7 +46,9 @@ async def archetypes_page(request: Request, model: str | None = None) -> HTMLRes
 _CACHE: dict[tuple[int, str, str], tuple[ArchetypeResult, Chart]] = {}
 
 
-def _table(key: int, model: Model, lang: str, scores) -> tuple[ArchetypeResult, Chart]:
+def _table(
+    key: int, model: Model, lang: str, scores: np.ndarray | None
+) -> tuple[ArchetypeResult, Chart]:
     """Scores and chart, computed once per model and language (they never change)."""
     cached = _CACHE.get((key, model.id, lang))
     if cached is not None:

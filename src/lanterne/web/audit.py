@@ -18,7 +18,6 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
-from starlette.exceptions import HTTPException
 
 from lanterne.audit import audit_population, audit_selection
 from lanterne.audit.chunks import open_source
@@ -26,10 +25,10 @@ from lanterne.audit.defaults import default_group_cols
 from lanterne.audit.suppression import DEFAULT_MIN_CELL
 from lanterne.errors import LanterneError
 from lanterne.i18n import Msg, format_number, tr
-from lanterne.report import population_report, render_html, selection_report
+from lanterne.report import Report, population_report, render_html, selection_report
 from lanterne.report.build import nonrecours_report
 from lanterne.rights.simulate import default_month
-from lanterne.web.common import app_state, get_model
+from lanterne.web.common import PageError, app_state, get_model
 from lanterne.web.render import page, page_lang
 from lanterne.web.uploads import safe_upload_name, upload_folder
 
@@ -73,8 +72,8 @@ def _form(
     )
 
 
-def _bad(status: int, fr: str, en: str, **params: object) -> HTTPException:
-    return HTTPException(status, detail=Msg(fr, en, **params))
+def _bad(status: int, fr: str, en: str, **params: object) -> PageError:
+    return PageError(status, Msg(fr, en, **params))
 
 
 def _columns(text: str) -> list[str]:
@@ -135,9 +134,9 @@ def _audit(request: Request, form: FormData, lang: str) -> Response:
                 report = _selection(request, form, path, groups, lang)
         except LanterneError as exc:  # name the user's file, not the temporary directory
             where = f"{tmp}{os.sep}"
-            raise HTTPException(
+            raise PageError(
                 400,
-                detail=[
+                [
                     Msg(p.render("fr").replace(where, ""), p.render("en").replace(where, ""))
                     for p in exc.problems
                 ],
@@ -193,7 +192,9 @@ def _with_back_link(html: str, lang: str) -> str:
     return html[:end] + link + html[end:]
 
 
-def _population(request: Request, form: FormData, path: Path, groups: list[str], lang: str):
+def _population(
+    request: Request, form: FormData, path: Path, groups: list[str], lang: str
+) -> Report:
     ids = [str(v) for v in form.getlist("models")]
     if not ids:
         raise _bad(400, "choisissez au moins un modèle.", "choose at least one model.")
@@ -223,7 +224,9 @@ def reproduce_command(models: list[str], data: str, groups: list[str], lang: str
     return shlex.join(args)
 
 
-def _nonrecours(request: Request, form: FormData, path: Path, groups: list[str], lang: str):
+def _nonrecours(
+    request: Request, form: FormData, path: Path, groups: list[str], lang: str
+) -> Report:
     from lanterne.io.tables import read_table
     from lanterne.rights.audit import audit_nonrecours
 
@@ -278,7 +281,9 @@ def _nonrecours(request: Request, form: FormData, path: Path, groups: list[str],
     )
 
 
-def _selection(request: Request, form: FormData, path: Path, groups: list[str], lang: str):
+def _selection(
+    request: Request, form: FormData, path: Path, groups: list[str], lang: str
+) -> Report:
     def need(key: str) -> str:
         value = str(form.get(key, "")).strip()
         if not value:

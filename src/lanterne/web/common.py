@@ -13,6 +13,14 @@ from lanterne.spec.schema import Variable
 from lanterne.web.state import AppState
 
 
+class PageError(HTTPException):
+    """A request refused with a page that says why, in both languages (``problems``)."""
+
+    def __init__(self, status_code: int, problems: Msg | list[Msg]) -> None:
+        super().__init__(status_code)
+        self.problems = problems if isinstance(problems, list) else [problems]
+
+
 def app_state(request: Request) -> AppState:
     return request.app.state.lanterne
 
@@ -24,9 +32,9 @@ def get_model(request: Request, model_id: str | None) -> Model:
         return next(iter(state.models.values()))
     found = state.model(model_id)
     if found is None:
-        raise HTTPException(
+        raise PageError(
             404,
-            detail=Msg(
+            Msg(
                 "modèle inconnu « {m} » : choisissez parmi {ms}",
                 "unknown model '{m}': choose among {ms}",
                 m=model_id,

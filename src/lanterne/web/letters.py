@@ -19,7 +19,6 @@ from fastapi.responses import Response
 from markupsafe import Markup, escape
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
-from starlette.exceptions import HTTPException
 
 from lanterne.contest.agencies import load_agencies
 from lanterne.contest.letters import LETTER_KINDS, Letter, render_letter
@@ -28,7 +27,7 @@ from lanterne.model import Model
 from lanterne.present.explanation import explanation_view
 from lanterne.present.explanation_json import explanation_json
 from lanterne.present.explanation_md import explanation_markdown
-from lanterne.web.common import app_state
+from lanterne.web.common import PageError, app_state
 from lanterne.web.render import page_lang
 
 router = APIRouter()
@@ -135,8 +134,8 @@ def model_in_force(models: dict[str, Model], model: Model, day: dt.date) -> Mode
     return model
 
 
-def _bad(fr: str, en: str, **params: object) -> HTTPException:
-    return HTTPException(400, detail=Msg(fr, en, **params))
+def _bad(fr: str, en: str, **params: object) -> PageError:
+    return PageError(400, Msg(fr, en, **params))
 
 
 @router.post("/score/download")

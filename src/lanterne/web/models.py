@@ -23,11 +23,13 @@ def targeting_text(model: Model, lang: str) -> str:
             "the top {p}% of scores are inspected",
             p=format_sig(rule.top_share * 100, lang, 4),
         ).render(lang)
-    return Msg(
-        "les foyers dont le score atteint {t} sont contrôlés",
-        "households scoring {t} or more are inspected",
-        t=format_sig(rule.threshold, lang, 4),
-    ).render(lang)
+    if rule.threshold is not None:
+        return Msg(
+            "les foyers dont le score atteint {t} sont contrôlés",
+            "households scoring {t} or more are inspected",
+            t=format_sig(rule.threshold, lang, 4),
+        ).render(lang)
+    raise AssertionError("a targeting rule has a share or a threshold")  # pragma: no cover
 
 
 @router.get("/models", response_class=HTMLResponse)
@@ -123,7 +125,7 @@ def shape_tables(model: Model, lang: str) -> list[dict[str, object]] | None:
         return None
     scale = max((abs(b.score) for v in views for b in v.bins()), default=1.0)
     labels = {t.name: t.label for t in model.terms}
-    out = []
+    out: list[dict[str, object]] = []
     for view in views:
         rows, bins = shape_rows(view, lang, scale=scale)
         label = labels.get(view.term)

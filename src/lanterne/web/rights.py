@@ -166,7 +166,7 @@ def form_fields(
         }
         var = variables[name]
         label = variable_label(var, lang)
-        help_text = pick(var.description, lang) if var.description else ""
+        help_text = pick(var.description, lang)
         if var.type == "category":
             opts = list(category_labels(var, lang).items())
             if name == "department":  # "59 — Nord" rather than a bare code

@@ -22,7 +22,6 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
-from starlette.exceptions import HTTPException
 
 from lanterne.contest.letters import LETTER_KINDS
 from lanterne.errors import LanterneError
@@ -39,7 +38,14 @@ from lanterne.population.archetypes import load_archetypes
 from lanterne.present.explanation import explanation_view
 from lanterne.present.explanation_changes import changes_view
 from lanterne.web.chart import contribution_svg
-from lanterne.web.common import app_state, category_labels, get_model, unit_label, variable_label
+from lanterne.web.common import (
+    PageError,
+    app_state,
+    category_labels,
+    get_model,
+    unit_label,
+    variable_label,
+)
 from lanterne.web.letters import letter_form, letter_form_values
 from lanterne.web.render import page, page_lang
 from lanterne.web.situation import carried_values, household_keys, situation_query
@@ -104,9 +110,9 @@ def chosen_archetype(archetype: str | None, lang: str, set_id: str = DEFAULT_ARC
     ref = archetype or default
     valid = {a for a, _ in choices}
     if ref not in valid:
-        raise HTTPException(
+        raise PageError(
             404,
-            detail=Msg(
+            Msg(
                 "profil-type inconnu « {a} » : choisissez dans la liste de la page (par "
                 "exemple « {v} »)",
                 "unknown archetype '{a}': choose one from the page's list (for instance '{w}')",
@@ -147,7 +153,7 @@ def _blank_fields(model: Model, lang: str) -> tuple[Field, ...]:
         var = model.spec.variable(name)
         if var is None:  # pragma: no cover - used variables are declared
             continue
-        base = {
+        base: dict[str, Any] = {  # the arguments every kind of field takes
             "name": name,
             "label": variable_label(var, lang),
             "help": pick(var.description, lang),
@@ -266,9 +272,9 @@ def _carried(request: Request, source: Any, model: Model) -> dict[str, str]:
     """The household values the score page does not show but keeps (the rights inputs)."""
     state = app_state(request)
     keys = state.extra.get("household_keys")
-    if keys is None:
+    if not isinstance(keys, frozenset):  # first use: computed once per app
         keys = state.extra["household_keys"] = household_keys(state.models)
-    return carried_values(source, model.used_variables, keys)  # type: ignore[arg-type]
+    return carried_values(source, model.used_variables, keys)
 
 
 @router.get("/score", response_class=HTMLResponse)
@@ -471,7 +477,7 @@ def result_context(
     # only a selected household has a decision that changes could reverse
     searchable = threshold is not None and bool(exp.standing.selected)
     found = None
-    if search and searchable:
+    if search and searchable and threshold is not None:
         search_result = counterfactuals(model, house, threshold, SEARCH_BUDGET)
         found = changes_view(search_result, model)
     elif threshold is not None and not searchable:  # already below: nothing to search

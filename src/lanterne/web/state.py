@@ -127,8 +127,10 @@ def load_state(
         )
     populations = {mid: _scored(m, frame, name) for mid, m in models.items()}
     own: dict[str, Msg] = {}
-    for mid, (sample, sample_label) in samples.items():
-        populations[mid] = _scored(model_of[mid], sample, f"{archetype_set_for(mid)}-sample.csv")
+    for mid, (sample_frame, sample_label) in samples.items():
+        populations[mid] = _scored(
+            model_of[mid], sample_frame, f"{archetype_set_for(mid)}-sample.csv"
+        )
         own[mid] = sample_label
     return AppState(
         models={**models, **{mid: model_of[mid] for mid in samples}, **unranked},

@@ -89,7 +89,7 @@ def remove_stale_uploads(root: str | os.PathLike[str] | None = None) -> list[Pat
     process still runs is kept. Returns the folders deleted.
     """
     root = Path(root or tempfile.gettempdir())
-    removed = []
+    removed: list[Path] = []
     now = time.time()
     try:
         entries = list(root.iterdir())

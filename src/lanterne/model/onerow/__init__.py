@@ -65,7 +65,7 @@ def _plan(model: Model) -> LogisticPlan | AdditivePlan | None:
         if type(model) is Logistic:
             _PLANS[model] = LogisticPlan(model)
         elif AdditivePlan.supports(model):
-            _PLANS[model] = AdditivePlan(model)  # type: ignore[arg-type]
+            _PLANS[model] = AdditivePlan(model)
         else:
             _PLANS[model] = None
     return _PLANS[model]

@@ -31,7 +31,7 @@ from __future__ import annotations
 import math
 from bisect import bisect_right
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeGuard
 
 import numpy as np
 
@@ -50,9 +50,9 @@ class AdditivePlan:
         self.shapes = [self._lookup(shape) for shape in model.shapes]
 
     @staticmethod
-    def supports(model: object) -> bool:
+    def supports(model: object) -> TypeGuard[Additive]:
         """Only the additive runtime exactly as written, without derived features."""
-        return type(model) is Additive and not model.checked.feature_trees  # type: ignore[attr-defined]
+        return type(model) is Additive and not model.checked.feature_trees
 
     def _input(self, name: str) -> Callable[[Row], Any]:
         step = self.model._steps.get(name)

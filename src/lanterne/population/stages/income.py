@@ -39,6 +39,12 @@ def _lognormal(rng: np.random.Generator, median: float, sigma: float, n: int) ->
     return median * np.exp(sigma * rng.standard_normal(n))
 
 
+def _uniform(rng: np.random.Generator, bounds: list[float], size: int) -> Array:
+    """``size`` draws between the two ``bounds`` of a range of the plan (``[low, high]``)."""
+    low, high = bounds
+    return rng.uniform(low, high, size)
+
+
 def _earnings(kind: Array, rng: np.random.Generator, w: dict, smic: float) -> Array:
     """Monthly net earnings by activity code (employed, self-employed, apprentice)."""
     size = kind.size
@@ -49,7 +55,7 @@ def _earnings(kind: Array, rng: np.random.Generator, w: dict, smic: float) -> Ar
             _lognormal(rng, w["full_time_median"], w["full_time_sigma"], size),
             w["full_time_min_smic"] * smic,
         ),
-        rng.uniform(*w["part_time_fraction"], size)
+        _uniform(rng, w["part_time_fraction"], size)
         * _lognormal(rng, w["part_time_median"], w["part_time_sigma"], size),
     )
     wage = np.where(
@@ -58,7 +64,7 @@ def _earnings(kind: Array, rng: np.random.Generator, w: dict, smic: float) -> Ar
         wage,
     )
     return np.where(
-        kind == c.HEAD["apprentice"], rng.uniform(*w["apprentice_smic"], size) * smic, wage
+        kind == c.HEAD["apprentice"], _uniform(rng, w["apprentice_smic"], size) * smic, wage
     )
 
 
@@ -92,13 +98,13 @@ def _fill(
     )
     earn[sel] = np.where(
         rng.random(m) < w["unemployed_earning_share"],
-        rng.uniform(*w["unemployed_earnings"], m),
+        _uniform(rng, w["unemployed_earnings"], m),
         0.0,
     )
     sel = people & (activity == codes["student"])
     m = int(sel.sum())
     earn[sel] = np.where(
-        rng.random(m) < w["student_earning_share"], rng.uniform(*w["student_earnings"], m), 0.0
+        rng.random(m) < w["student_earning_share"], _uniform(rng, w["student_earnings"], m), 0.0
     )
     sel = people & (activity == codes["retired"])
     other[sel] = _lognormal(rng, w["pension_median"], w["pension_sigma"], int(sel.sum()))
@@ -123,19 +129,19 @@ def draw_resources(rng: np.random.Generator, n: int, d: dict[str, Array], plan: 
     _fill(rng, partner, partner_earn, partner_other, c.PARTNER, d["partnered"], plan, smic)
     w = num.value("income.rsa_households")
     sel = rsa & d["head_works"]
-    head_earn[sel] = rng.uniform(*w["earnings"], int(sel.sum()))
+    head_earn[sel] = _uniform(rng, w["earnings"], int(sel.sum()))
     sel = rsa & d["partner_works"]
-    partner_earn[sel] = rng.uniform(*w["earnings"], int(sel.sum()))
+    partner_earn[sel] = _uniform(rng, w["earnings"], int(sel.sum()))
     sel = rsa & (head == c.HEAD["unemployed"])
     m = int(sel.sum())
     head_other[sel] = np.where(
         rng.random(m) < w["solidarity_allowance_share"],
-        rng.uniform(*w["solidarity_allowance"], m),
+        _uniform(rng, w["solidarity_allowance"], m),
         0.0,
     )
     head_earn[sel] = np.where(
         rng.random(m) < w["unemployed_earning_share"],
-        rng.uniform(*w["unemployed_earnings"], m),
+        _uniform(rng, w["unemployed_earnings"], m),
         0.0,
     )
     sel = rsa & np.isin(partner, [c.PARTNER["unemployed"], c.PARTNER["inactive"]])
@@ -145,18 +151,20 @@ def draw_resources(rng: np.random.Generator, n: int, d: dict[str, Array], plan: 
     sel = aah & d["head_works"]
     m = int(sel.sum())
     head_earn[sel] = np.where(
-        ppa[sel], rng.uniform(*w["earnings_with_ppa"], m), rng.uniform(*w["earnings"], m)
+        ppa[sel], _uniform(rng, w["earnings_with_ppa"], m), _uniform(rng, w["earnings"], m)
     )
     sel = aah & ~d["head_works"]
     m = int(sel.sum())
     head_other[sel] = np.where(
-        rng.random(m) < w["invalidity_pension_share"], rng.uniform(*w["invalidity_pension"], m), 0.0
+        rng.random(m) < w["invalidity_pension_share"],
+        _uniform(rng, w["invalidity_pension"], m),
+        0.0,
     )
     w = num.value("income.alimony")
     alimony = (d["family"] == c.FAMILY["single_parent"]) & (
         rng.random(n) < w["single_parent_share"]
     )
-    alimony_amount = np.where(alimony, rng.uniform(*w["amount"], n), 0.0)
+    alimony_amount = np.where(alimony, _uniform(rng, w["amount"], n), 0.0)
 
     # Households without own resources: exactly the share asked for.
     may_be_zero = (
@@ -183,7 +191,7 @@ def draw_resources(rng: np.random.Generator, n: int, d: dict[str, Array], plan: 
     for arr in (head_earn, partner_earn, head_other, partner_other, alimony_amount):
         arr[zero] = 0.0
     nothing = ~zero & (head_earn + partner_earn + head_other + partner_other + alimony_amount <= 0)
-    head_other[nothing] = rng.uniform(*num.value("income.other_resources"), int(nothing.sum()))
+    head_other[nothing] = _uniform(rng, num.value("income.other_resources"), int(nothing.sum()))
     d.update(
         head_earn=head_earn,
         partner_earn=partner_earn,
@@ -268,7 +276,7 @@ def unpayable(d: dict[str, Array], plan: Plan, rows: Array) -> Array:
 PARTS = ("head_earn", "partner_earn", "head_other", "partner_other", "alimony_amount")
 
 
-def _keep(final: dict[str, Array], rows: Array, a: dict[str, Array], settled: Array) -> None:
+def _keep(final: Array, rows: Array, a: dict[str, Array], settled: Array) -> None:
     for key, values in a.items():
         final[key][rows] = values
     settled[rows] = True
@@ -278,12 +286,13 @@ def fit_to_benefits(rng: np.random.Generator, n: int, d: dict[str, Array], plan:
     """Shrink the resources of households whose benefits would not be payable.
 
     Resources are kept in cents, so the amounts computed when a household becomes payable
-    are its final ones (``d["amounts"]``, with ``d["settled"]`` marking those rows).
+    are its final ones (``d["amounts"]``, a record array with a field per benefit, with
+    ``d["settled"]`` marking those rows).
     """
     w = plan.numbers.value("income.fitting")
     for name in PARTS:
         np.round(d[name], 2, out=d[name])
-    final = {key: np.zeros(n) for key in legal.BENEFITS}
+    final = np.zeros(n, dtype=[(key, np.float64) for key in legal.BENEFITS])
     settled = np.zeros(n, dtype=bool)
     pending = np.flatnonzero(d["rsa"] | d["ppa"] | d["aah"] | d["housing"] | d["cf"])
     for _ in range(FIT_STEPS):
@@ -293,7 +302,7 @@ def fit_to_benefits(rng: np.random.Generator, n: int, d: dict[str, Array], plan:
         pending = pending[bad]
         if pending.size == 0:
             break
-        factor = rng.uniform(*w["step"], pending.size)
+        factor = _uniform(rng, w["step"], pending.size)
         for name in PARTS:
             d[name][pending] = np.round(d[name][pending] * factor, 2)
     if pending.size:
@@ -329,7 +338,7 @@ def scale_free_incomes(n: int, d: dict[str, Array], plan: Plan) -> None:
     incomes above :data:`HIGH_INCOME`, by bisection on one factor."""
     free = ~(d["rsa"] | d["ppa"] | d["housing"] | d["aah"] | d["cf"] | d["zero"])
     parts = [d[k] for k in PARTS]
-    total = sum(parts)
+    total = sum(parts[1:], parts[0])  # added in order, a new array
     above_fixed = int((total[~free] > HIGH_INCOME).sum())
     free_total = total[free]
     wanted = plan["income-above-2500"] * n - above_fixed

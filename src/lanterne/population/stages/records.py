@@ -52,7 +52,8 @@ def _average(
 ) -> Array:
     """12-month average: a share ``steady`` received it all year, the others part of it."""
     rows = np.flatnonzero(flag)
-    share = np.where(rng.random(rows.size) < steady, 1.0, rng.uniform(*part, rows.size))
+    low, high = part
+    share = np.where(rng.random(rows.size) < steady, 1.0, rng.uniform(low, high, rows.size))
     out = np.zeros(flag.size)
     out[rows] = np.round(amount[rows] * share, 2)
     return out

@@ -114,7 +114,8 @@ def check_scorecard(c: Checker, model: Mapping[str, Any], has_default_source: bo
     bands = model.get("bands")
     if isinstance(bands, list):
         mins = [b.get("min_points") for b in bands if isinstance(b, dict)]
-        if all(isinstance(m, int | float) for m in mins) and any(b <= a for a, b in pairwise(mins)):
+        numbers = [m for m in mins if isinstance(m, int | float)]
+        if len(numbers) == len(mins) and any(b <= a for a, b in pairwise(numbers)):
             c.add(
                 ("model", "bands"),
                 Msg(

@@ -251,14 +251,15 @@ class _Parser:
         if self.tok.kind == "end":
             raise ExprError(Msg("expression vide", "empty expression"), 0)
         node = self.or_expr()
-        if self.tok.kind != "end":
+        tok = self.tok  # the token after the expression (the parser has moved on)
+        if tok.kind != "end":
             raise ExprError(
                 Msg(
                     "fin d'expression attendue, trouvé {got}",
                     "expected the end of the expression, found {got}",
-                    got=_describe(self.tok),
+                    got=_describe(tok),
                 ),
-                self.tok.offset,
+                tok.offset,
             )
         return node
 
@@ -527,8 +528,8 @@ def chain(node: Arithmetic | Logical) -> tuple[Node, list[tuple[str, Node]]]:
     rest: list[tuple[str, Node]] = []
     current: Node = node
     while isinstance(current, kind):
-        rest.append((current.op, current.right))  # type: ignore[attr-defined]
-        current = current.left  # type: ignore[attr-defined]
+        rest.append((current.op, current.right))
+        current = current.left
     rest.reverse()
     return current, rest
 
