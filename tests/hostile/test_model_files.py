@@ -130,6 +130,8 @@ def lgb_attacks(text: str) -> dict[str, str]:
     out["leaves miscounted"] = text.replace("num_leaves=", "num_leaves=9", 1)
     objective = next(line for line in text.splitlines() if line.startswith("objective="))
     out["unknown objective"] = text.replace(objective, "objective=abc", 1)  # found by fuzzing
+    names = next(line for line in text.splitlines() if line.startswith("feature_names="))
+    out["header key twice"] = text.replace(names, f"{names}\nfeature_names=age", 1)  # fuzzing
     return out
 
 

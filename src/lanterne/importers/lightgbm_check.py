@@ -206,6 +206,13 @@ def _header(lines: list[tuple[int, str]]) -> tuple[dict[str, str], int]:
                     n=i + 1,
                     l=line[:60],
                 )
+            if key in header:  # LightGBM and this check could read different lines
+                raise _fail(
+                    "« {k} » apparaît deux fois dans l'en-tête (ligne {n})",
+                    "'{k}' appears twice in the header (line {n})",
+                    k=key[:60],
+                    n=i + 1,
+                )
             header[key] = value
         i += 1
     for key in (*_HEADER_KEYS, "feature_names", "feature_infos"):
