@@ -37,7 +37,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from lanterne.audit.chunks import DEFAULT_BATCH_ROWS, ChunkSource, open_source
+from lanterne.audit.chunks import ChunkSource, open_source
 from lanterne.audit.groups import CROSS, GroupEncoder, combine_codes, split_code
 from lanterne.audit.partials import (
     QUANTILE_BINS,
@@ -52,12 +52,12 @@ from lanterne.audit.partials import (
 )
 from lanterne.audit.results import AuditResult, GroupTable, ratio_or_none, tables_to_json
 from lanterne.audit.suppression import (
-    DEFAULT_MIN_CELL,
     check_min_cell,
     hide_row,
     margin_relations,
     suppress,
 )
+from lanterne.defaults import DEFAULT_BATCH_ROWS, DEFAULT_MIN_CELL
 from lanterne.errors import DataError, Problem, UsageError, short_name
 from lanterne.i18n import Msg
 from lanterne.model import Model, TargetingRule, load_model

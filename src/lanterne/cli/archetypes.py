@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
@@ -19,10 +19,9 @@ from lanterne.cli.options import (
 )
 from lanterne.i18n import format_number, format_percent, get_lang, tr
 from lanterne.io.atomic import write_json_atomic
-from lanterne.model import load_model
-from lanterne.population.archetypes import load_archetypes
-from lanterne.population.experiments import ArchetypeResult, ArchetypeScore, run_archetypes
-from lanterne.provenance import status_label
+
+if TYPE_CHECKING:
+    from lanterne.population.experiments import ArchetypeResult, ArchetypeScore
 
 
 @app.command(
@@ -74,6 +73,10 @@ def archetypes(
     lang: LangOption = None,
 ) -> None:
     """Score every archetype and variation of a set with a model."""
+    from lanterne.model import load_model
+    from lanterne.population.archetypes import load_archetypes
+    from lanterne.population.experiments import run_archetypes
+
     given = rule_from_options(top_share, threshold)
     check_outputs(json_out)
     loaded = load_model(model)
@@ -150,6 +153,8 @@ def _signed_points(delta: float, lang: str) -> str:
 
 
 def _print_notes(result: ArchetypeResult, status: str) -> None:
+    from lanterne.provenance import status_label
+
     console.print(
         tr(
             "Score : probabilité estimée par le modèle. Écart : en points, par rapport au "

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.panel import Panel
 from rich.table import Table
 
-from lanterne.cli.app import LangOption, app, console, h
+from lanterne.cli.app import LangOption, app, console, h, status, tables_to_stderr
 from lanterne.cli.household_options import (
     ArchetypeOption,
     ArchetypeSetOption,
@@ -24,15 +24,15 @@ from lanterne.cli.options import (
     TopShareOption,
     check_outputs,
     rule_from_options,
+    save_json,
 )
+from lanterne.defaults import COUNTERFACTUAL_EVALUATIONS, COUNTERFACTUAL_SECONDS
 from lanterne.errors import UsageError
-from lanterne.explain.counterfactual import Budget, CounterfactualResult, counterfactuals
-from lanterne.explain.explanation import Explanation, explain_household
-from lanterne.explain.population import score_population
-from lanterne.explain.sentences import describe_value, signed
 from lanterne.i18n import Msg, format_number, format_percent, get_lang, pick, tr
-from lanterne.io.atomic import write_json_atomic
-from lanterne.provenance import STATUS_STYLES, status_label
+
+if TYPE_CHECKING:
+    from lanterne.explain.counterfactual import CounterfactualResult
+    from lanterne.explain.explanation import Explanation
 
 
 @app.command(
@@ -112,7 +112,7 @@ def explain(
                 "Maximum number of combinations the search scores.",
             ),
         ),
-    ] = Budget().max_evaluations,
+    ] = COUNTERFACTUAL_EVALUATIONS,
     seconds: Annotated[
         float,
         typer.Option(
@@ -120,30 +120,36 @@ def explain(
             min=0.1,
             help=h("Durée maximale de la recherche.", "Maximum duration of the search."),
         ),
-    ] = Budget().seconds,
+    ] = COUNTERFACTUAL_SECONDS,
     json_out: Annotated[
         Path | None,
         typer.Option(
             "--json",
             help=h(
-                "Écrire aussi l'explication en JSON dans ce fichier (écriture atomique).",
-                "Also write the explanation as JSON to this file (atomic write).",
+                "Écrire aussi l'explication en JSON dans ce fichier (écriture atomique ; "
+                "« - » : sur la sortie standard, l'explication passant sur la sortie d'erreur).",
+                "Also write the explanation as JSON to this file (atomic write; '-': to "
+                "standard output, the explanation going to standard error).",
             ),
         ),
     ] = None,
     lang: LangOption = None,
 ) -> None:
     """Explain one household's score."""
+    from lanterne.explain.counterfactual import Budget, counterfactuals
+    from lanterne.explain.explanation import explain_household
+    from lanterne.explain.population import score_population
     from lanterne.model import load_model
 
     given = rule_from_options(top_share, threshold)
     check_outputs(json_out)
+    tables_to_stderr(json_out)
     loaded = load_model(model)
     house = household_from_options(loaded, household, sets, archetype, archetype_set)
     rule = given or loaded.targeting
     pop = None
     if population is not None:
-        with console.status(tr("Notation de la population…", "Scoring the population…")):
+        with status(tr("Notation de la population…", "Scoring the population…")):
             pop = score_population(loaded, population)
     result = explain_household(
         loaded,
@@ -166,7 +172,7 @@ def explain(
                     "population (--population) or a threshold (--threshold)",
                 )
             )
-        with console.status(tr("Recherche des changements…", "Searching for changes…")):
+        with status(tr("Recherche des changements…", "Searching for changes…")):
             found = counterfactuals(
                 loaded,
                 house,
@@ -179,8 +185,7 @@ def explain(
     if json_out is not None:
         data: dict[str, Any] = result.to_json()
         data["counterfactual"] = found.to_json() if found is not None else None
-        write_json_atomic(json_out, data)
-        console.print(tr("Explication écrite dans {p}", "Explanation written to {p}", p=json_out))
+        save_json(json_out, data)
 
 
 def _variable_label(exp: Explanation, name: str, lang: str) -> str:
@@ -189,11 +194,15 @@ def _variable_label(exp: Explanation, name: str, lang: str) -> str:
 
 
 def _status(status: str) -> str:
+    from lanterne.provenance import STATUS_STYLES, status_label
+
     return f"[{STATUS_STYLES[status]}]{status_label(status)}[/]"
 
 
 def show_explanation(exp: Explanation) -> None:
     """Print an explanation on the terminal, in the current language."""
+    from lanterne.explain.sentences import describe_value, signed
+
     lang = get_lang()
     spec = exp.model.spec
     console.print(f"[bold]{pick(spec.name)}[/bold] ({spec.id})")
@@ -208,7 +217,9 @@ def show_explanation(exp: Explanation) -> None:
             style="dim",
         )
     for warning in exp.warnings:
-        console.print(Panel(warning.render(lang), border_style="magenta"))
+        console.print(
+            Panel(warning.render(lang), border_style="magenta", expand=console.is_terminal)
+        )
     console.print(
         Msg(
             "[bold]Score : {s} ({p})[/bold] — {m} : {v}",
@@ -307,4 +318,4 @@ def show_counterfactual(result: CounterfactualResult) -> None:
         return
     for line in lines[:-1]:
         console.print(line)
-    console.print(Panel(lines[-1], border_style="cyan"))
+    console.print(Panel(lines[-1], border_style="cyan", expand=console.is_terminal))

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from lanterne.cli.app import h
 from lanterne.errors import UsageError
-from lanterne.explain.household import Household, Person, build_household
 from lanterne.i18n import Msg
-from lanterne.model import Model
+
+if TYPE_CHECKING:
+    from lanterne.explain.household import Household, Person
+    from lanterne.model import Model
+
 
 HouseholdOption = Annotated[
     Path | None,
@@ -84,6 +87,8 @@ def household_from_options(
     required: bool = True,
 ) -> Household:
     """The household the options describe; with ``required=False`` it may hold no values."""
+    from lanterne.explain.household import build_household
+
     if required and household is None and not sets and archetype is None:
         raise UsageError(
             Msg(

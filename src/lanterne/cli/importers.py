@@ -4,27 +4,18 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from lanterne.cli.app import LangOption, app, console, err_console, h
 from lanterne.errors import UsageError
 from lanterne.i18n import Msg, tr
-from lanterne.importers import (
-    ImportedModel,
-    ImportOptions,
-    check_import,
-    read_lightgbm_text,
-    read_sklearn_pickle,
-    read_xgboost_json,
-    write_import,
-)
-from lanterne.importers.check import TOLERANCE
-from lanterne.importers.sklearn_models import PICKLE_WARNING
 from lanterne.io.atomic import check_folder
-from lanterne.io.tables import read_table
-from lanterne.model import load_model
+
+if TYPE_CHECKING:
+    from lanterne.importers import ImportedModel
+
 
 import_app = typer.Typer(
     help=h(
@@ -123,6 +114,11 @@ def _finish(
     top_share: float,
     force: bool,
 ) -> None:
+    from lanterne.importers import ImportOptions, check_import, write_import
+    from lanterne.importers.check import TOLERANCE
+    from lanterne.io.tables import read_table
+    from lanterne.model import load_model
+
     _check_status(status)
     if not re.match(r"^[A-Z]{2}$", country):
         raise UsageError(
@@ -231,6 +227,8 @@ def import_xgboost(
     lang: LangOption = None,
 ) -> None:
     """Import an XGBoost JSON model."""
+    from lanterne.importers import read_xgboost_json
+
     check_folder((output or model_file).parent)
     imported = read_xgboost_json(model_file)
     _finish(imported, model_file, output, model_id, data, status, agency, country, top_share, force)
@@ -256,6 +254,8 @@ def import_lightgbm(
     lang: LangOption = None,
 ) -> None:
     """Import a LightGBM text model."""
+    from lanterne.importers import read_lightgbm_text
+
     check_folder((output or model_file).parent)
     imported = read_lightgbm_text(model_file)
     _finish(imported, model_file, output, model_id, data, status, agency, country, top_share, force)
@@ -306,6 +306,9 @@ def import_sklearn(
     lang: LangOption = None,
 ) -> None:
     """Import a pickled scikit-learn ensemble (only with --trust-pickle)."""
+    from lanterne.importers import read_sklearn_pickle
+    from lanterne.importers.sklearn_models import PICKLE_WARNING
+
     check_folder((output or model_file).parent)
     if trust_pickle:
         err_console.print(f"[bold yellow]{PICKLE_WARNING.render()}[/]")
@@ -349,9 +352,11 @@ def import_ebm(
     lang: LangOption = None,
 ) -> None:
     """Import an EBM (restricted pickle reader or JSON export) as an additive spec."""
+    from lanterne.importers import ImportOptions
     from lanterne.importers.additive_writer import write_additive_import
     from lanterne.importers.amsterdam import KNOWN_FILES
     from lanterne.importers.ebm import read_ebm
+    from lanterne.model import load_model
     from lanterne.spec.trees import file_sha256
 
     _check_status(status)

@@ -18,17 +18,7 @@ from lanterne.cli.household_options import (
     household_from_options,
 )
 from lanterne.cli.options import check_outputs
-from lanterne.contest.letters import (
-    LETTER_KINDS,
-    letter_format,
-    notes_path,
-    render_letter,
-    write_letter,
-)
 from lanterne.errors import UsageError
-from lanterne.explain.explanation import explain_household
-from lanterne.explain.household import Person
-from lanterne.explain.population import score_population
 from lanterne.i18n import Msg, get_lang, tr
 
 
@@ -184,6 +174,16 @@ def letter(
     lang: LangOption = None,
 ) -> None:
     """Write a letter."""
+    from lanterne.contest.letters import (
+        LETTER_KINDS,
+        letter_format,
+        notes_path,
+        render_letter,
+        write_letter,
+    )
+    from lanterne.explain.explanation import explain_household
+    from lanterne.explain.household import Person
+    from lanterne.explain.population import score_population
     from lanterne.model import load_model
 
     if kind not in LETTER_KINDS:

@@ -3,22 +3,21 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
 from lanterne.catalog import model_ids, model_path
 from lanterne.cli.app import LangOption, app, console, h
-from lanterne.cli.shapes_table import show_shapes
+from lanterne.defaults import MAX_SHAPE_ROWS
 from lanterne.errors import LanterneError, SpecError
-from lanterne.explain.shape_rows import MAX_ROWS
-from lanterne.explain.shapes import shape_views
 from lanterne.i18n import format_percent, get_lang, pick, tr
-from lanterne.model import Model, load_model
-from lanterne.provenance import STATUS_STYLES, source_citation, status_explanation, status_label
-from lanterne.spec.load import load_spec
-from lanterne.spec.schema import LogisticModel, ModelSpec, ScorecardModel, TreesModel
+
+if TYPE_CHECKING:
+    from lanterne.model import Model
+    from lanterne.spec.schema import ModelSpec
+
 
 models_app = typer.Typer(
     help=h(
@@ -32,6 +31,8 @@ app.add_typer(models_app, name="models")
 
 
 def _status_cell(status: str) -> str:
+    from lanterne.provenance import STATUS_STYLES, status_label
+
     return f"[{STATUS_STYLES[status]}]{status_label(status)}[/]"
 
 
@@ -43,6 +44,9 @@ def _years(spec: ModelSpec) -> str:
 @models_app.callback()
 def list_models(ctx: typer.Context, lang: LangOption = None) -> None:
     """List the models of the catalog (id, agency, years, variables, status of numbers)."""
+    from lanterne.model import load_model
+    from lanterne.provenance import status_label
+
     if ctx.invoked_subcommand is not None:
         return
     table = Table(title=tr("Modèles du catalogue", "Catalog models"))
@@ -96,10 +100,15 @@ def show(
                 "Additive models: at most this many rows per shape function (0: every bin).",
             ),
         ),
-    ] = MAX_ROWS,
+    ] = MAX_SHAPE_ROWS,
     lang: LangOption = None,
 ) -> None:
     """Show a model's variables, derived features, weights and their provenance."""
+    from lanterne.explain.shapes import shape_views
+    from lanterne.model import load_model
+    from lanterne.provenance import STATUS_STYLES, source_citation, status_explanation
+    from lanterne.spec.schema import TreesModel
+
     loaded = load_model(model)
     spec = loaded.spec
     lang_now = get_lang()
@@ -158,6 +167,8 @@ def show(
 
     views = shape_views(loaded)
     if views is not None:
+        from lanterne.cli.shapes_table import show_shapes
+
         show_shapes(loaded, views, bins)
     elif isinstance(spec.model, TreesModel):
         _show_trees(loaded)
@@ -176,6 +187,8 @@ def show(
 
 def _show_weights(loaded: Model) -> None:
     """Coefficients (logistic) or points (scorecard), with provenance."""
+    from lanterne.spec.schema import LogisticModel, ScorecardModel
+
     spec = loaded.spec
     lang_now = get_lang()
     weights = Table(
@@ -237,6 +250,8 @@ def _show_weights(loaded: Model) -> None:
 
 def _show_trees(loaded: Model) -> None:
     """A tree ensemble: its size and rules, and the inputs its splits read."""
+    from lanterne.spec.schema import TreesModel
+
     spec = loaded.spec
     assert isinstance(spec.model, TreesModel)
     ensemble = loaded.ensemble  # type: ignore[attr-defined]
@@ -322,6 +337,8 @@ def check(
     lang: LangOption = None,
 ) -> None:
     """Check spec files and report every problem with its line and column."""
+    from lanterne.spec.load import load_spec
+
     failures: list[LanterneError] = []
     for file in files:
         try:

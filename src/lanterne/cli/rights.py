@@ -3,23 +3,19 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import polars as pl
 import typer
 from rich.table import Table
 
-from lanterne.cli.app import LangOption, app, console, h
+from lanterne.cli.app import LangOption, app, h, results_console, status
+from lanterne.cli.options import check_outputs, save_json
 from lanterne.errors import Problem, UsageError
 from lanterne.i18n import Msg, format_number, format_percent, get_lang, pick, tr
-from lanterne.io.atomic import check_destination, write_json_atomic
-from lanterne.io.tables import read_table
-from lanterne.population.archetypes import load_archetypes
-from lanterne.provenance import status_label
-from lanterne.rights.inputs import INPUT_COLUMNS
-from lanterne.rights.simulate import default_month
 
-DEFAULT_MONTH = default_month()  # the current month, read once at startup
+if TYPE_CHECKING:
+    import polars as pl
+
 NAMES = {
     "rsa": Msg("RSA", "RSA"),
     "ppa": Msg("Prime d'activité", "Activity bonus"),
@@ -29,6 +25,12 @@ NAMES = {
 
 
 def _household(file: Path | None, row: int, sets: list[str]) -> pl.DataFrame:
+    import polars as pl
+
+    from lanterne.io.tables import read_table
+    from lanterne.population.archetypes import load_archetypes
+    from lanterne.rights.inputs import INPUT_COLUMNS
+
     if file is None and not sets:
         raise UsageError(
             Msg(
@@ -103,8 +105,10 @@ def rights(
         Path | None,
         typer.Argument(
             help=h(
-                "Fichier du foyer (CSV ou Parquet, colonnes d'une population Lanterne).",
-                "Household file (CSV or Parquet, columns of a Lanterne population).",
+                "Fichier du foyer (CSV ou Parquet, colonnes d'une population Lanterne ; "
+                "« - » : l'entrée standard).",
+                "Household file (CSV or Parquet, columns of a Lanterne population; '-': "
+                "standard input).",
             )
         ),
     ] = None,
@@ -129,29 +133,41 @@ def rights(
         ),
     ] = 1,
     month: Annotated[
-        str, typer.Option("--month", help=h("Mois (AAAA-MM).", "Month (YYYY-MM)."))
-    ] = DEFAULT_MONTH,
+        str | None,
+        typer.Option(
+            "--month",
+            help=h(
+                "Mois (AAAA-MM ; par défaut : le mois en cours).",
+                "Month (YYYY-MM; default: the current month).",
+            ),
+        ),
+    ] = None,
     json_out: Annotated[
         Path | None,
         typer.Option(
             "--json",
-            help=h("Écrire aussi le résultat en JSON.", "Also write the result as JSON."),
+            help=h(
+                "Écrire aussi le résultat en JSON (« - » : sur la sortie standard).",
+                "Also write the result as JSON ('-': to standard output).",
+            ),
         ),
     ] = None,
     lang: LangOption = None,
 ) -> None:
     """Rights check of one household."""
+    from lanterne.provenance import status_label
     from lanterne.rights.catalog import load_rights_catalog
     from lanterne.rights.compute import compute_rights
     from lanterne.rights.inputs import ASSUMPTIONS
-    from lanterne.rights.simulate import check_month
+    from lanterne.rights.simulate import check_month, default_month
 
+    month = month or default_month()
     check_month(month)
-    if json_out is not None:
-        check_destination(json_out)
+    check_outputs(json_out)
+    console = results_console(json_out)  # stderr when the JSON goes to stdout
     frame = _household(household, row, set_ or [])
     catalog = load_rights_catalog()
-    with console.status(tr("Calcul avec OpenFisca-France…", "Computing with OpenFisca-France…")):
+    with status(tr("Calcul avec OpenFisca-France…", "Computing with OpenFisca-France…")):
         result = compute_rights(frame, month, catalog=catalog, progress=False, calibrate=False).row(
             0, named=True
         )
@@ -204,6 +220,4 @@ def rights(
         )
     )
     out["assumptions"] = [a.render(get_lang()) for a in ASSUMPTIONS]
-    if json_out is not None:
-        write_json_atomic(json_out, out)
-        console.print(tr("Résultat écrit dans {p}", "Result written to {p}", p=str(json_out)))
+    save_json(json_out, out)

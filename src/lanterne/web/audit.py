@@ -23,7 +23,7 @@ from starlette.exceptions import HTTPException
 from lanterne.audit import audit_population, audit_selection
 from lanterne.audit.chunks import open_source
 from lanterne.audit.defaults import DEFAULT_GROUP_ORDER, default_group_cols
-from lanterne.audit.suppression import DEFAULT_MIN_CELL
+from lanterne.defaults import DEFAULT_MIN_CELL
 from lanterne.errors import LanterneError
 from lanterne.i18n import Msg, format_number, tr
 from lanterne.report import population_report, render_html, selection_report
