@@ -21,7 +21,7 @@ import typer
 from rich.console import Console, ConsoleDimensions
 from rich.text import Text
 
-from lanterne.cli.click_texts import install, localise_rich_help
+from lanterne.cli.click_texts import install
 from lanterne.cli.faults import (
     debug_from_env,
     interrupted_message,
@@ -286,7 +286,6 @@ def _run(argv: list[str] | None) -> int:
     status_console.quiet = False
     console.file = None  # type: ignore[assignment]  (back to standard output)
     with use_lang(lang_from_argv(invoked_args)):  # Click's own texts in that language too
-        localise_rich_help()
         return _invoke(argv)
 
 

@@ -1,177 +1,243 @@
-"""Click's and Typer's own texts ("Usage:", "Show this message and exit.", "Missing
+"""Typer's and Click's own texts ("Usage:", "Show this message and exit.", "Missing
 argument"...) in the language of the command.
 
-Click writes its messages through :mod:`gettext` (``_("…")`` and ``ngettext`` looked up in
-each of its modules when the message is made); Typer's rich help keeps its panel titles in
-constants of :mod:`typer.rich_utils`. :func:`install` replaces both by lookups in
-:data:`FRENCH` when the language is French; English stays Click's own text.
+Typer (≥ 0.29) carries its own copy of Click, whose texts are plain English strings, and
+checks values with Pydantic, whose messages are English too. :func:`install` wraps the few
+places they are made: the help option's text, the usage line, the type shown next to each
+option (``<str>``, ``<float range>``..., none for a switch such as ``--quiet``), the titles
+of Typer's rich help (constants of ``typer.rich_utils``, set again before each page so that
+each run speaks its own language) and the message of a usage error, translated by
+:func:`translate_error`. English stays Typer's own text.
+
+``typer.rich_utils`` imports Rich's Markdown and costs as much as Typer itself: it is
+wrapped when something imports it (a help page or an error), not before, so that
+``lanterne --version`` stays fast.
 
 >>> with use_lang("fr"):
-...     translate("Show this message and exit.")
-'Afficher cette aide et quitter.'
+...     translate_error("Missing argument 'model'.")
+"Argument manquant : 'model'."
 >>> with use_lang("en"):
-...     translate("Show this message and exit.")
-'Show this message and exit.'
+...     translate_error("Missing argument 'model'.")
+"Missing argument 'model'."
 """
 
 from __future__ import annotations
 
-import importlib
+import importlib.abc
+import importlib.machinery
+import re
+import sys
+from collections.abc import Callable
+from functools import wraps
+from types import ModuleType
 from typing import Any
 
 from lanterne.i18n import get_lang, use_lang  # noqa: F401  (use_lang: doctest)
 
-#: Click's and Typer's messages (the ones a Lanterne user can meet) in French.
-FRENCH: dict[str, str] = {
-    # help pages
-    "Usage:": "Utilisation :",
-    "Show this message and exit.": "Afficher cette aide et quitter.",
-    "Show the version and exit.": "Afficher la version et quitter.",
-    "Options": "Options",
-    "Arguments": "Arguments",
-    "Positional arguments": "Arguments",
-    "Commands": "Commandes",
-    "default: {default}": "défaut : {default}",
-    "env var: {var}": "variable d'environnement : {var}",
-    "required": "obligatoire",
-    "(dynamic)": "(calculé)",
-    "(deprecated) ": "(obsolète) ",
-    "deprecated": "obsolète",
-    "[default: {}]": "[défaut : {}]",
-    "[env var: {}]": "[variable d'environnement : {}]",
-    "[required]": "[obligatoire]",
-    # errors
-    "Error": "Erreur",
-    "Error: {message}": "Erreur : {message}",
-    "Aborted!": "Interrompu.",
-    "Aborted.": "Interrompu.",
-    "Try '{command} {option}' for help.": "Essayez « {command} {option} » pour l'aide.",
-    "Try [blue]'{command_path} {help_option}'[/] for help.": (
-        "Essayez [blue]« {command_path} {help_option} »[/] pour l'aide."
+#: Typer's rich-help constants, in English (Typer's) and French.
+RICH_TEXTS: dict[str, tuple[str, str]] = {
+    "DEPRECATED_STRING": ("(deprecated) ", "(obsolète) "),
+    "DEFAULT_STRING": ("[default: {}]", "[défaut : {}]"),
+    "ENVVAR_STRING": ("[env var: {}]", "[variable d'environnement : {}]"),
+    "REQUIRED_LONG_STRING": ("[required]", "[obligatoire]"),
+    "ARGUMENTS_PANEL_TITLE": ("Arguments", "Arguments"),
+    "OPTIONS_PANEL_TITLE": ("Options", "Options"),
+    "COMMANDS_PANEL_TITLE": ("Commands", "Commandes"),
+    "ERRORS_PANEL_TITLE": ("Error", "Erreur"),
+    "ABORTED_TEXT": ("Aborted.", "Interrompu."),
+    "RICH_HELP": (
+        "Try [blue]'{command_path} {help_option}'[/] for help.",
+        "Essayez [blue]« {command_path} {help_option} »[/] pour l'aide.",
     ),
-    "Missing command.": "Commande manquante.",
-    "No such command {name!r}.": "Commande inconnue : {name!r}.",
-    "No such option {name!r}.": "Option inconnue : {name!r}.",
-    "No such option: {name}": "Option inconnue : {name}",
-    "Missing argument": "Argument manquant",
-    "Missing option": "Option manquante",
-    "Missing parameter": "Paramètre manquant",
-    "Missing {param_type}": "{param_type} manquant",
-    "Missing parameter: {param_name}": "Paramètre manquant : {param_name}",
-    "Invalid value: {message}": "Valeur invalide : {message}",
-    "Invalid value for {param_hint}: {message}": "Valeur invalide pour {param_hint} : {message}",
-    "Option {name!r} does not take a value.": "L'option {name!r} ne prend pas de valeur.",
-    "Option {name!r} requires an argument.": "L'option {name!r} demande une valeur.",
-    "Option {name!r} requires {nargs} arguments.": "L'option {name!r} demande {nargs} valeurs.",
-    "Argument {name!r} takes {nargs} values.": "L'argument {name!r} prend {nargs} valeurs.",
-    "Got unexpected extra argument ({args})": "Argument en trop : ({args})",
-    "Got unexpected extra arguments ({args})": "Arguments en trop : ({args})",
-    "Did you mean {possibility}?": "Vouliez-vous dire {possibility} ?",
-    "(Did you mean one of: {possibilities}?)": "(Vouliez-vous dire l'un de : {possibilities} ?)",
-    "{value!r} is not a valid {number_type}.": "{value!r} n'est pas un {number_type} valide.",
-    "{value} is not in the range {range}.": "{value} n'est pas dans l'intervalle {range}.",
-    "{value!r} is not {choice}.": "{value!r} n'est pas {choice}.",
-    "{value!r} is not one of {choices}.": "{value!r} n'est pas l'un de {choices}.",
-    "{value!r} is not a valid boolean.": "{value!r} n'est pas un booléen valide.",
-    "{value!r} is not a valid UUID.": "{value!r} n'est pas un UUID valide.",
-    "{value!r} does not match the format {format}.": (
-        "{value!r} ne correspond pas au format {format}."
-    ),
-    "{value!r} does not match the formats {formats}.": (
-        "{value!r} ne correspond à aucun des formats {formats}."
-    ),
-    "Value must be an iterable.": "La valeur doit être une liste.",
-    "Takes {nargs} values but 1 was given.": "Prend {nargs} valeurs mais 1 a été donnée.",
-    "Takes {nargs} values but {len} were given.": (
-        "Prend {nargs} valeurs mais {len} ont été données."
-    ),
-    "file": "fichier",
-    "directory": "dossier",
+}
+
+HELP_OPTION = ("Show this message and exit.", "Afficher cette aide et quitter.")
+USAGE = ("Usage: ", "Utilisation : ")
+COMMAND_METAVAR = ("COMMAND [ARGS]...", "COMMANDE [ARGS]...")
+
+#: Words of the type shown next to an option (``<float range>``) in French.
+TYPE_WORDS = {
+    "str": "texte",
+    "int": "entier",
+    "float": "nombre",
+    "bool": "oui/non",
     "path": "chemin",
-    "{name} {filename!r} does not exist.": "{name} {filename!r} introuvable.",
-    "{name} {filename!r} is a file.": "{name} {filename!r} est un fichier.",
-    "{name} {filename!r} is a directory.": "{name} {filename!r} est un dossier.",
-    "{name} {filename!r} is not readable.": "{name} {filename!r} illisible.",
-    "Could not open file {filename!r}: {message}": (
-        "Impossible d'ouvrir le fichier {filename!r} : {message}"
-    ),
-    "Choose from:\n\t{choices}": "Choisir parmi :\n\t{choices}",
+    "file": "fichier",
+    "dir": "dossier",
+    "list": "liste",
+    "datetime": "date",
 }
+_TYPE_WORD = re.compile(r"\b(" + "|".join(TYPE_WORDS) + r")\b")
 
-#: Click's names of types, shown in "… is not a valid integer."
-FRENCH_TYPE_NAMES = {"integer": "entier", "float": "nombre", "boolean": "booléen"}
+#: Usage errors (Typer's copy of Click, and Pydantic's checks of values): pattern → French.
+ERRORS: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(p, re.S), fr)
+    for p, fr in [
+        (r"Invalid value for (.+?): (.*)", "Valeur invalide pour {0} : {1}"),
+        (r"Invalid value: (.*)", "Valeur invalide : {0}"),
+        (r"Missing argument (.+?)\.(?: (.*))?", "Argument manquant : {0}.{1}"),
+        (r"Missing option (.+?)\.(?: (.*))?", "Option manquante : {0}.{1}"),
+        (r"Missing parameter (.+?)\.(?: (.*))?", "Paramètre manquant : {0}.{1}"),
+        (r"Missing parameter: (.*)", "Paramètre manquant : {0}"),
+        (
+            r"No such option: (\S+) \(Possible options: (.*)\)",
+            "Option inconnue : {0} (options proches : {1})",
+        ),
+        (r"No such option: (.*)", "Option inconnue : {0}"),
+        (r"No such command (.*)\.", "Commande inconnue : {0}."),
+        (r"Missing command\.", "Commande manquante."),
+        (r"Got unexpected extra argument\(s\) \((.*)\)", "Argument(s) en trop : ({0})"),
+        (r"Option (.+?) requires an argument\.", "L'option {0} demande une valeur."),
+        (r"Option (.+?) requires (\d+) arguments\.", "L'option {0} demande {1} valeurs."),
+        (r"Option (.+?) does not take a value\.", "L'option {0} ne prend pas de valeur."),
+        (r"Argument (.+?) takes (\d+) values\.", "L'argument {0} prend {1} valeurs."),
+        (r"Input should be less than or equal to (.*)", "la valeur doit être au plus {0}"),
+        (r"Input should be greater than or equal to (.*)", "la valeur doit être au moins {0}"),
+        (r"Input should be less than (.*)", "la valeur doit être inférieure à {0}"),
+        (r"Input should be greater than (.*)", "la valeur doit être supérieure à {0}"),
+        (r"Input should be a valid integer.*", "un nombre entier est attendu"),
+        (r"Input should be a valid number.*", "un nombre est attendu"),
+        (r"Input should be a valid boolean.*", "oui/non attendu (true, false, 1, 0…)"),
+        (r"Input should be (.*)", "la valeur doit être {0}"),
+        (r"Value (.+?) is not a valid (.+?)\.", "la valeur {0} n'est pas un {1} valide."),
+        (r"(.+?) is not one of (.*)\.", "{0} n'est pas l'un de {1}."),
+        (r"Choose from:\n\t(.*)", "Choisir parmi :\n\t{0}"),
+        (r"Could not open file (.+?): (.*)", "Impossible d'ouvrir le fichier {0} : {1}"),
+    ]
+]
 
-#: Modules that look their messages up with ``_`` / ``ngettext``.
-_MODULES = (
-    "click.core",
-    "click.exceptions",
-    "click.parser",
-    "click.types",
-    "click.decorators",
-    "click.formatting",
-    "click.termui",
-    "typer.core",
-)
-#: Typer's rich-help constants and the English text they start from.
-_TYPER_CONSTANTS = {
-    "DEPRECATED_STRING": "(deprecated) ",
-    "DEFAULT_STRING": "[default: {}]",
-    "ENVVAR_STRING": "[env var: {}]",
-    "REQUIRED_LONG_STRING": "[required]",
-    "ARGUMENTS_PANEL_TITLE": "Arguments",
-    "OPTIONS_PANEL_TITLE": "Options",
-    "COMMANDS_PANEL_TITLE": "Commands",
-    "ERRORS_PANEL_TITLE": "Error",
-    "ABORTED_TEXT": "Aborted.",
-    "RICH_HELP": "Try [blue]'{command_path} {help_option}'[/] for help.",
-}
+
+def french() -> bool:
+    return get_lang() == "fr"
 
 
-def translate(message: str) -> str:
-    """``message`` in the current language (Click's English when there is no French)."""
-    if get_lang() == "fr":
-        return FRENCH.get(message, message)
+def pick_text(pair: tuple[str, str]) -> str:
+    """The English or the French text of ``pair`` in the current language."""
+    return pair[1] if french() else pair[0]
+
+
+def translate_error(message: str) -> str:
+    """A usage error of Typer/Click/Pydantic in the current language (the values it
+    quotes kept as they are)."""
+    if not french():
+        return message
+    for pattern, fr in ERRORS:
+        match = pattern.fullmatch(message.strip())
+        if match is None:
+            continue
+        parts = [g or "" for g in match.groups()]
+        # an error inside an error ("Invalid value for X: Input should be…")
+        parts = [translate_error(p) if i == len(parts) - 1 else p for i, p in enumerate(parts)]
+        if fr.count("{1}") and fr.endswith(".{1}") and parts[1]:
+            parts[1] = " " + parts[1]
+        return fr.format(*parts)
     return message
 
 
-def ntranslate(singular: str, plural: str, n: int) -> str:
-    """:func:`gettext.ngettext` in the current language."""
-    return translate(singular if n == 1 else plural)
+def translate_type(label: str) -> str:
+    """``<float range>`` → ``<nombre>``, ``<list[str]>`` → ``<liste[texte]>`` in French."""
+    if not french():
+        return label
+    label = label.replace(" range>", ">")
+    return _TYPE_WORD.sub(lambda m: TYPE_WORDS[m.group(1)], label)
 
 
-class _TypeName(str):
-    """A Click type name ("integer") that reads in French when shown in French."""
+def _localise_rich_texts(module: ModuleType) -> None:
+    for name, pair in RICH_TEXTS.items():
+        setattr(module, name, pick_text(pair))
 
-    def __format__(self, spec: str) -> str:
-        return format(
-            FRENCH_TYPE_NAMES.get(str(self), str(self)) if get_lang() == "fr" else str(self), spec
-        )
+
+def _wrap_rich_utils(module: ModuleType) -> None:
+    """Set the rich help's texts in the current language before each page or error."""
+
+    def localised(func: Callable[..., Any]) -> Callable[..., Any]:
+        @wraps(func)
+        def run(*args: Any, **kwargs: Any) -> Any:
+            _localise_rich_texts(module)
+            return func(*args, **kwargs)
+
+        return run
+
+    original_error = module.rich_format_error
+
+    @wraps(original_error)
+    def format_error(self: Any) -> None:
+        english = self.format_message
+        self.format_message = lambda: translate_error(english())
+        try:
+            original_error(self)
+        finally:
+            del self.format_message
+
+    module.rich_format_error = format_error
+    for name in ("rich_format_help", "rich_format_error", "rich_abort_error"):
+        setattr(module, name, localised(getattr(module, name)))
+
+
+class _WrapOnImport(importlib.abc.MetaPathFinder):
+    """Wrap ``typer.rich_utils`` when it is first imported (see the module's notes)."""
+
+    name = "typer.rich_utils"
+
+    def find_spec(self, fullname: str, path: Any, target: Any = None) -> Any:
+        if fullname != self.name:
+            return None
+        spec = importlib.machinery.PathFinder.find_spec(fullname, path)
+        if spec is None or spec.loader is None:
+            return None
+        loader = spec.loader
+        execute = loader.exec_module
+
+        def exec_module(module: ModuleType) -> None:
+            execute(module)
+            _wrap_rich_utils(module)
+
+        loader.exec_module = exec_module  # type: ignore[method-assign]
+        return spec
 
 
 _installed = False
 
 
 def install() -> None:
-    """Make Click and Typer look their texts up here (once per process)."""
+    """Make Typer's texts follow the language of the command (once per process)."""
     global _installed
     if _installed:
         return
-    for name in _MODULES:
-        module: Any = importlib.import_module(name)
-        if hasattr(module, "_"):
-            module._ = translate
-        if hasattr(module, "ngettext"):
-            module.ngettext = ntranslate
-    import click.types
-
-    for cls in (click.types.IntParamType, click.types.FloatParamType, click.types.BoolParamType):
-        cls.name = _TypeName(cls.name)
     _installed = True
+    import typer.core
+    from typer._click import core as click_core
+    from typer._click import formatting
 
+    get_help_option = click_core.Command.get_help_option
 
-def localise_rich_help() -> None:
-    """Set Typer's rich-help titles in the current language (read when help is drawn)."""
-    import typer.rich_utils
+    def help_option(self: Any, ctx: Any) -> Any:
+        option = get_help_option(self, ctx)
+        if option is not None:
+            option.help = pick_text(HELP_OPTION)
+        return option
 
-    for name, english in _TYPER_CONSTANTS.items():
-        setattr(typer.rich_utils, name, translate(english))
+    click_core.Command.get_help_option = help_option  # type: ignore[method-assign]
+
+    write_usage = formatting.HelpFormatter.write_usage
+
+    def usage(self: Any, prog: str, args: str = "", prefix: str | None = None) -> None:
+        if french():
+            args = args.replace(COMMAND_METAVAR[0], COMMAND_METAVAR[1])
+        write_usage(self, prog, args, pick_text(USAGE) if prefix is None else prefix)
+
+    formatting.HelpFormatter.write_usage = usage  # type: ignore[method-assign]
+
+    display_type = typer.core._TyperParameter.display_type
+
+    def shown_type(self: Any, ctx: Any) -> str:
+        if getattr(self, "is_flag", False):  # a switch takes no value: "<bool>" says nothing
+            return ""
+        return translate_type(display_type(self, ctx))
+
+    typer.core._TyperParameter.display_type = shown_type  # type: ignore[method-assign]
+
+    if "typer.rich_utils" in sys.modules:
+        _wrap_rich_utils(sys.modules["typer.rich_utils"])
+    else:
+        sys.meta_path.insert(0, _WrapOnImport())

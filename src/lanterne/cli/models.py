@@ -44,11 +44,11 @@ def _years(spec: ModelSpec) -> str:
 @models_app.callback()
 def list_models(ctx: typer.Context, lang: LangOption = None) -> None:
     """List the models of the catalog (id, agency, years, variables, status of numbers)."""
+    if ctx.invoked_subcommand is not None:
+        return
     from lanterne.model import load_model
     from lanterne.provenance import status_label
 
-    if ctx.invoked_subcommand is not None:
-        return
     table = Table(title=tr("Modèles du catalogue", "Catalog models"))
     ids = model_ids()
     table.add_column("id", style="bold", no_wrap=True, min_width=max(map(len, ids), default=2))
