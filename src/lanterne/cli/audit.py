@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -183,11 +183,42 @@ def population(
                 "without a model ('-'), name the score column with --score-col",
             )
         )
+    from lanterne.cli.audit_tables import render_population
+
+    audit = _audit_with_progress(
+        loaded,
+        data,
+        cluster,
+        group_cols=group_col,
+        intersect=intersect,
+        condition_col=condition_col,
+        targeting=rule,
+        score_col=score_col,
+        min_cell=min_cell,
+        batch_rows=batch_rows,
+        keep_rows=report is not None,
+    )
+    render_population(results_console(json_out), audit, show_deciles=deciles)
+    if json_out is not None:
+        save_json_text(json_out, audit.to_json())
+    if report is not None:
+        from lanterne.report import population_report
+
+        assert loaded is not None
+        with status(tr("Préparation des graphiques…", "Drawing the charts…")):
+            built = population_report(
+                [loaded], [audit], data=data, lang=get_lang(), command=invoked_command()
+            )
+        write_report_files(built, report, pdf)
+
+
+def _audit_with_progress(loaded: Any, data: str, cluster: str | None, **options: Any) -> Any:
+    """:func:`~lanterne.audit.population.audit_population` with a progress bar on standard
+    error (nothing when ``--quiet``), on a Dask cluster when one is given."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
     from lanterne.audit.chunks import open_source
     from lanterne.audit.population import audit_population
-    from lanterne.cli.audit_tables import render_population
     from lanterne.scale.cluster import cluster_client
 
     source = open_source(data)
@@ -204,32 +235,9 @@ def population(
         ) as bar,
     ):
         task = bar.add_task(tr("Audit de la population…", "Auditing the population…"), total=total)
-        audit = audit_population(
-            loaded,
-            source,
-            group_cols=group_col,
-            intersect=intersect,
-            condition_col=condition_col,
-            targeting=rule,
-            score_col=score_col,
-            min_cell=min_cell,
-            batch_rows=batch_rows,
-            progress=lambda k: bar.advance(task, k),
-            keep_rows=report is not None,
-            client=client,
+        return audit_population(
+            loaded, source, progress=lambda k: bar.advance(task, k), client=client, **options
         )
-    render_population(results_console(json_out), audit, show_deciles=deciles)
-    if json_out is not None:
-        save_json_text(json_out, audit.to_json())
-    if report is not None:
-        from lanterne.report import population_report
-
-        assert loaded is not None
-        with status(tr("Préparation des graphiques…", "Drawing the charts…")):
-            built = population_report(
-                [loaded], [audit], data=data, lang=get_lang(), command=invoked_command()
-            )
-        write_report_files(built, report, pdf)
 
 
 @audit_app.command(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -207,58 +208,48 @@ def _finish(
 ModelFile = Annotated[Path, typer.Argument(help=h("Fichier du modèle.", "Model file."))]
 
 
-@import_app.command(
+def _tree_importer(reader: str, what: str) -> Callable[..., None]:
+    """The command importing a tree model read by ``lanterne.importers.<reader>``."""
+
+    def command(
+        model_file: ModelFile,
+        output: OutputOption = None,
+        model_id: IdOption = None,
+        data: DataOption = None,
+        status: StatusOption = "illustrative",
+        agency: AgencyOption = None,
+        country: CountryOption = "ZZ",
+        top_share: TopShareOption = 0.05,
+        force: ForceOption = False,
+        lang: LangOption = None,
+    ) -> None:
+        import lanterne.importers
+
+        check_folder((output or model_file).parent)
+        imported = getattr(lanterne.importers, reader)(model_file)
+        _finish(
+            imported, model_file, output, model_id, data, status, agency, country, top_share, force
+        )
+
+    command.__name__ = f"import_{what}"
+    command.__doc__ = f"Import a {what} model."
+    return command
+
+
+import_xgboost = import_app.command(
     "xgboost",
     help=h(
         "Importer un modèle XGBoost enregistré en JSON (booster.save_model('m.json')).",
         "Import an XGBoost model saved as JSON (booster.save_model('m.json')).",
     ),
-)
-def import_xgboost(
-    model_file: ModelFile,
-    output: OutputOption = None,
-    model_id: IdOption = None,
-    data: DataOption = None,
-    status: StatusOption = "illustrative",
-    agency: AgencyOption = None,
-    country: CountryOption = "ZZ",
-    top_share: TopShareOption = 0.05,
-    force: ForceOption = False,
-    lang: LangOption = None,
-) -> None:
-    """Import an XGBoost JSON model."""
-    from lanterne.importers import read_xgboost_json
-
-    check_folder((output or model_file).parent)
-    imported = read_xgboost_json(model_file)
-    _finish(imported, model_file, output, model_id, data, status, agency, country, top_share, force)
-
-
-@import_app.command(
+)(_tree_importer("read_xgboost_json", "xgboost"))
+import_lightgbm = import_app.command(
     "lightgbm",
     help=h(
         "Importer un modèle LightGBM enregistré en texte (booster.save_model('m.txt')).",
         "Import a LightGBM model saved as text (booster.save_model('m.txt')).",
     ),
-)
-def import_lightgbm(
-    model_file: ModelFile,
-    output: OutputOption = None,
-    model_id: IdOption = None,
-    data: DataOption = None,
-    status: StatusOption = "illustrative",
-    agency: AgencyOption = None,
-    country: CountryOption = "ZZ",
-    top_share: TopShareOption = 0.05,
-    force: ForceOption = False,
-    lang: LangOption = None,
-) -> None:
-    """Import a LightGBM text model."""
-    from lanterne.importers import read_lightgbm_text
-
-    check_folder((output or model_file).parent)
-    imported = read_lightgbm_text(model_file)
-    _finish(imported, model_file, output, model_id, data, status, agency, country, top_share, force)
+)(_tree_importer("read_lightgbm_text", "lightgbm"))
 
 
 @import_app.command(

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from lanterne.cli.app import LangOption, app, console, h
+from lanterne.cli.app import LangOption, app, h, status, status_console
 from lanterne.cli.household_options import (
     ArchetypeOption,
     ArchetypeSetOption,
@@ -20,6 +20,10 @@ from lanterne.cli.household_options import (
 from lanterne.cli.options import check_outputs
 from lanterne.errors import UsageError
 from lanterne.i18n import Msg, get_lang, tr
+from lanterne.io.std import is_std, write_stdout
+
+if TYPE_CHECKING:
+    from lanterne.contest.letters import Letter
 
 
 @app.command(
@@ -65,10 +69,12 @@ def letter(
             help=h(
                 "Fichier à écrire : .md, .txt, .html, .pdf, .docx ou .odt (écriture "
                 "atomique). Les notes pour vous (textes cités, à savoir avant d'envoyer) vont "
-                "à côté, dans <nom>-notes.",
+                "à côté, dans <nom>-notes. « - » : le courrier en Markdown sur la sortie "
+                "standard, les notes sur la sortie d'erreur.",
                 "File to write: .md, .txt, .html, .pdf, .docx or .odt (atomic write). The "
                 "notes for you (texts cited, what to know before sending) go beside it, in "
-                "<name>-notes.",
+                "<name>-notes. '-': the letter as Markdown to standard output, the notes to "
+                "standard error.",
             ),
         ),
     ],
@@ -179,7 +185,6 @@ def letter(
         letter_format,
         notes_path,
         render_letter,
-        write_letter,
     )
     from lanterne.explain.explanation import explain_household
     from lanterne.explain.household import Person
@@ -195,32 +200,11 @@ def letter(
                 v=kind,
             )
         )
-    letter_format(output)  # fail on a bad file name before any work
-    check_outputs(output, notes_path(output))
-    day = None
-    if date is not None:
-        try:
-            day = dt.date.fromisoformat(date)
-        except ValueError:
-            raise UsageError(
-                Msg(
-                    "--date : date attendue au format AAAA-MM-JJ, reçu « {d} »",
-                    "--date: a date in the form YYYY-MM-DD was expected, got '{d}'",
-                    d=date,
-                )
-            ) from None
-    decided = None
-    if decision_date is not None:
-        try:
-            decided = dt.date.fromisoformat(decision_date)
-        except ValueError:
-            raise UsageError(
-                Msg(
-                    "--decision-date : date attendue au format AAAA-MM-JJ, reçu « {d} »",
-                    "--decision-date: a date in the form YYYY-MM-DD was expected, got '{d}'",
-                    d=decision_date,
-                )
-            ) from None
+    if not is_std(output):
+        letter_format(output)  # fail on a bad file name before any work
+        check_outputs(output, notes_path(output))
+    day = _date_option(date, "--date")
+    decided = _date_option(decision_date, "--decision-date")
     loaded = load_model(model)
     given = Person(
         name=name,
@@ -250,27 +234,63 @@ def letter(
         day=day,
         decision_date=decided,
     )
+    _write_letter(written, output)
+    _closing_advice(written, loaded.spec.country)
+
+
+def _date_option(value: str | None, option: str) -> dt.date | None:
+    """The date given to ``option`` (YYYY-MM-DD), or ``None`` when not given."""
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise UsageError(
+            Msg(
+                "{o} : date attendue au format AAAA-MM-JJ, reçu « {d} »",
+                "{o}: a date in the form YYYY-MM-DD was expected, got '{d}'",
+                o=option,
+                d=value,
+            )
+        ) from None
+
+
+def _write_letter(written: Letter, output: Path) -> None:
+    """Write the letter and its notes beside it; for ``-``, the letter (Markdown) on
+    standard output and the notes on standard error."""
+    from lanterne.contest.letters import notes_path, write_letter
+
+    if is_std(output):
+        write_stdout(
+            written.markdown if written.markdown.endswith("\n") else written.markdown + "\n"
+        )
+        status_console.print(written.notes_markdown, markup=False, soft_wrap=True)
+        return
     notes = notes_path(output)
-    with console.status(tr("Écriture du courrier…", "Writing the letter…")):
+    with status(tr("Écriture du courrier…", "Writing the letter…")):
         write_letter(written, output)
         write_letter(written.notes(), notes)
-    console.print(tr("Courrier écrit dans {p}", "Letter written to {p}", p=output))
-    console.print(
+    status_console.print(tr("Courrier écrit dans {p}", "Letter written to {p}", p=output))
+    status_console.print(
         tr(
             "Notes pour vous (à ne pas envoyer) dans {p}",
             "Notes for you (not to be sent) in {p}",
             p=notes,
         )
     )
+
+
+def _closing_advice(written: Letter, country: str) -> None:
+    """What to do before sending: fill in the brackets, and the letter is not legal advice."""
     missing = written.markdown.count("[") - written.markdown.count("\\[")
     if missing:
-        console.print(
+        status_console.print(
             tr(
                 "Complétez les passages entre crochets avant de l'envoyer.",
                 "Fill in the passages in brackets before sending it.",
             )
         )
-    if loaded.spec.country == "FR":
+    if country == "FR":
         help_line = tr(
             "Ce courrier n'est pas un conseil juridique : relisez-le. Aide gratuite : "
             "Défenseur des droits, 09 69 39 00 00.",
@@ -283,6 +303,6 @@ def letter(
             "de l'Union (RGPD) ; les fondements nationaux de {c} n'y figurent pas.",
             "This letter is not legal advice: read it again. It cites EU law only (GDPR); "
             "the national legal bases of {c} are not in it.",
-            c=loaded.spec.country,
+            c=country,
         )
-    console.print(help_line, style="dim")
+    status_console.print(help_line, style="dim")
