@@ -10,6 +10,7 @@ import typer
 from lanterne.cli.app import h
 from lanterne.errors import UsageError
 from lanterne.i18n import Msg
+from lanterne.io.std import resolve_input
 
 if TYPE_CHECKING:
     from lanterne.explain.household import Household, Person
@@ -22,9 +23,9 @@ HouseholdOption = Annotated[
         "--household",
         help=h(
             "Fichier du foyer : YAML ou JSON « variable: valeur » (avec un bloc « person » "
-            "facultatif), ou CSV d'une ligne.",
+            "facultatif), ou CSV d'une ligne ; « - » : l'entrée standard.",
             "Household file: YAML or JSON 'variable: value' (with an optional 'person' "
-            "block), or a one-row CSV.",
+            "block), or a one-row CSV; '-': standard input.",
         ),
     ),
 ]
@@ -98,7 +99,7 @@ def household_from_options(
             )
         )
     kwargs = dict(
-        file=household,
+        file=resolve_input(household) if household is not None else None,
         sets=sets or (),
         archetype=archetype,
         archetype_set=archetype_set,

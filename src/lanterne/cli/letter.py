@@ -264,7 +264,7 @@ def _write_letter(written: Letter, output: Path) -> None:
         write_stdout(
             written.markdown if written.markdown.endswith("\n") else written.markdown + "\n"
         )
-        status_console.print(written.notes_markdown, markup=False, soft_wrap=True)
+        status_console.print(written.notes().markdown, markup=False, soft_wrap=True)
         return
     notes = notes_path(output)
     with status(tr("Écriture du courrier…", "Writing the letter…")):

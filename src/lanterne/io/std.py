@@ -2,17 +2,18 @@
 
 Every command of the ``lanterne`` CLI follows the convention of Unix tools: an output
 option given ``-`` (``--json -``, ``--output -``) writes to standard output, and a data
-argument given ``-`` reads a table from standard input. Standard input is copied once into a
-private temporary file (``stdin.csv`` or ``stdin.parquet``, told apart by Parquet's
-``PAR1`` magic bytes), so that every reader of files (chunked Parquet, CSV with line
-checks) works on it unchanged; the file is removed when the process ends.
+argument given ``-`` reads a table (or a household) from standard input. Standard input is
+copied once into a private temporary file named after what it holds (``stdin.parquet`` by
+Parquet's ``PAR1`` magic bytes, ``stdin.json``, ``stdin.yaml`` or ``stdin.csv``: see
+:func:`sniff_format`), so that every reader of files (chunked Parquet, CSV with line
+checks, household files) works on it unchanged; the file is removed when the process ends.
 
 This module imports nothing heavy: the command line uses it before Polars is loaded.
 
 Example:
     >>> is_std("-"), is_std("scores.csv"), is_std(None)
     (True, False, False)
-    >>> sniff_format(b"PAR1\\x15\\x04"), sniff_format(b"id;score\\n")
+    >>> sniff_format(b"PAR1\\x15\\x04"), sniff_format(b"id;score\\n1;0.5\\n")
     ('parquet', 'csv')
 """
 
@@ -31,6 +32,8 @@ from typing import Any
 STD = "-"
 #: Parquet files start (and end) with these bytes.
 PARQUET_MAGIC = b"PAR1"
+#: Bytes of standard input read to tell its format.
+SNIFF_BYTES = 4096
 
 _spooled: Path | None = None
 
@@ -41,13 +44,27 @@ def is_std(path: str | os.PathLike[str] | None) -> bool:
 
 
 def sniff_format(head: bytes) -> str:
-    """``"parquet"`` when the bytes start with Parquet's magic number, else ``"csv"``."""
-    return "parquet" if head.startswith(PARQUET_MAGIC) else "csv"
+    """What the first bytes of standard input hold: ``parquet`` (its magic number),
+    ``json`` (an object), ``yaml`` (``name: value`` lines) or ``csv`` (anything else).
+
+    >>> [sniff_format(b) for b in (b' {"a": 1}', b"income: 850\\nkids: 2\\n", b"a,b\\n1,2\\n")]
+    ['json', 'yaml', 'csv']
+    """
+    if head.startswith(PARQUET_MAGIC):
+        return "parquet"
+    text = head.decode("utf-8", "replace").lstrip("\ufeff \t\r\n")
+    if text.startswith("{"):
+        return "json"
+    first = next((line for line in text.splitlines() if not line.startswith("#")), "")
+    if ":" in first and not any(sep in first for sep in ",;\t"):
+        return "yaml"
+    return "csv"
 
 
 def write_stdout(data: str | bytes) -> None:
     """Write ``data`` to standard output (text as UTF-8) and flush it."""
     raw = data.encode("utf-8") if isinstance(data, str) else data
+    sys.stdout.flush()  # text printed before comes first
     out = getattr(sys.stdout, "buffer", None)
     if out is None:  # a text-only stream (tests capturing output)
         sys.stdout.write(raw.decode("utf-8"))
@@ -90,7 +107,7 @@ def stdin_path() -> Path:
     if _spooled is not None:
         return _spooled
     stream = getattr(sys.stdin, "buffer", sys.stdin)
-    head = stream.read(len(PARQUET_MAGIC))
+    head = stream.read(SNIFF_BYTES)
     if isinstance(head, str):  # a text stream (tests): its bytes as UTF-8
         head = head.encode("utf-8")
         rest: Any = _TextAsBytes(stream)
