@@ -282,6 +282,20 @@ def _add_everywhere(cmd: Any, option: Any) -> None:
         _add_everywhere(sub, option)
 
 
+def _asks_version_only(args: list[str]) -> bool:
+    """``lanterne [-q|--debug] --version``: only options before ``--version``.
+
+    >>> _asks_version_only(["--version"]), _asks_version_only(["score", "--version"])
+    (True, False)
+    """
+    for arg in args:
+        if arg == "--version":
+            return True
+        if arg not in ("-q", "--quiet", "--debug"):
+            return False
+    return False
+
+
 def _run(argv: list[str] | None) -> int:
     status_console.quiet = False
     console.file = None  # type: ignore[assignment]  (back to standard output)
@@ -290,6 +304,11 @@ def _run(argv: list[str] | None) -> int:
 
 
 def _invoke(argv: list[str] | None) -> int:
+    if _asks_version_only(invoked_args):  # answered before the command tree is built
+        from lanterne import __version__
+
+        console.print(f"lanterne {__version__}")
+        return 0
     try:
         with unwind_on_signals():
             command().main(args=argv, prog_name="lanterne")

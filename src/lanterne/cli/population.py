@@ -6,14 +6,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
 from rich.table import Table
 
 from lanterne.cli.app import LangOption, app, console, h, status, status_console
@@ -170,6 +162,15 @@ def generate_with_progress(
     transient: bool = False,
 ) -> GenerationInfo:
     """Generate a population to ``output`` with a progress bar of households written."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
     from lanterne.population.generate import generate_population
 
     progress = Progress(

@@ -22,9 +22,7 @@ from __future__ import annotations
 import atexit
 import json
 import os
-import shutil
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -103,6 +101,9 @@ def stdin_path() -> Path:
     Its suffix (``.parquet`` or ``.csv``) follows the content, so readers that pick their
     format from the name read it right.
     """
+    import shutil
+    import tempfile
+
     global _spooled
     if _spooled is not None:
         return _spooled
@@ -130,6 +131,8 @@ def resolve_input(path: str | os.PathLike[str]) -> str | os.PathLike[str]:
 
 def forget_stdin() -> None:
     """Remove the copy of standard input (at exit, or between two runs in one process)."""
+    import shutil
+
     global _spooled
     if _spooled is not None:
         shutil.rmtree(_spooled.parent, ignore_errors=True)
