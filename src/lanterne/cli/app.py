@@ -73,8 +73,15 @@ class PlainConsole(Console):
     def soft_wrap(self, value: bool) -> None:
         self._soft_wrap = value
 
+    def print(self, *args: Any, **kwargs: Any) -> None:
+        """Rich's ``print``; nothing at all (not even laid out) when ``--quiet`` holds."""
+        if not self.quiet:
+            super().print(*args, **kwargs)
+
     def rule(self, *args: Any, **kwargs: Any) -> None:
         """A horizontal line; into a file or a pipe, 80 characters rather than the width."""
+        if self.quiet:
+            return
         if self.is_terminal or self._width is not None:
             super().rule(*args, **kwargs)
             return
