@@ -198,7 +198,7 @@ def population(
         batch_rows=batch_rows,
         keep_rows=report is not None,
     )
-    render_population(results_console(json_out), audit, show_deciles=deciles)
+    render_population(results_console(json_out, report), audit, show_deciles=deciles)
     if json_out is not None:
         save_json_text(json_out, audit.to_json())
     if report is not None:
@@ -341,7 +341,7 @@ def selection(
             seed=seed,
             min_cell=min_cell,
         )
-    render_selection(results_console(json_out), audit)
+    render_selection(results_console(json_out, report), audit)
     if json_out is not None:
         save_json_text(json_out, audit.to_json())
     if report is not None:
