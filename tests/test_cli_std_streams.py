@@ -217,3 +217,16 @@ def test_population_generate_pipes_parquet_into_an_audit(tmp_path) -> None:
     )
     assert audited.returncode == 0, audited.stderr.decode()
     assert json.loads(audited.stdout)["n"] == 2000
+
+
+def test_bad_data_on_stdin_exits_2_naming_standard_input(cli, stdin) -> None:
+    stdin(b'{"income_monthly": ')
+    bad = cli("explain", "fr-cnaf-2014", "--household", "-")
+    assert bad.exit_code == 2
+    assert "(entrée standard):1:" in bad.stderr and "stdin" not in bad.stderr
+    stdin(b"PAR1 not really Parquet")
+    bad = cli("--lang", "en", "audit", "population", "-", "-", "--score-col", "s", "-g", "a")
+    assert bad.exit_code == 2 and "(standard input): cannot read the file" in bad.stderr
+    stdin(b"")
+    empty = cli("score", "fr-cnaf-2014", "-", "-o", "-")
+    assert empty.exit_code == 2 and empty.stdout == ""

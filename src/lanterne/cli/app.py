@@ -37,7 +37,7 @@ from lanterne.errors import (
     LanterneError,
 )
 from lanterne.i18n import lang_from_argv, normalise_lang, set_lang, tr, use_lang
-from lanterne.io.std import forget_stdin
+from lanterne.io.std import forget_stdin, stdin_copy
 
 #: Help texts are built at import time, in the language asked for on the command line.
 HELP_LANG = lang_from_argv()
@@ -230,9 +230,13 @@ def report_error(exc: LanterneError) -> None:
     """Print every problem of an error on standard error."""
     title = exc.title.render()
     err_console.print(f"[bold red]{title}[/bold red]")
+    copy = stdin_copy()
     for problem in exc.problems:
+        text = problem.render()
+        if copy is not None:  # data read from standard input: say so, not the private copy
+            text = text.replace(str(copy), tr("(entrée standard)", "(standard input)"))
         # the text may quote file names or data with brackets: never read as markup
-        err_console.print(Text.assemble(("  • ", "red"), problem.render()), soft_wrap=True)
+        err_console.print(Text.assemble(("  • ", "red"), text), soft_wrap=True)
 
 
 #: The arguments of the command being run (reports print the exact command back).

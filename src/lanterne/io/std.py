@@ -124,6 +124,11 @@ def stdin_path() -> Path:
     return path
 
 
+def stdin_copy() -> Path | None:
+    """The private copy of standard input, if this process made one."""
+    return _spooled
+
+
 def resolve_input(path: str | os.PathLike[str]) -> str | os.PathLike[str]:
     """``path`` itself, or for ``-`` the file holding standard input (see :func:`stdin_path`)."""
     return stdin_path() if is_std(path) else path
