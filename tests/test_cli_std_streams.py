@@ -123,6 +123,13 @@ def test_explain_reads_the_household_from_stdin(cli, stdin, tmp_path) -> None:
     expected["household"].pop("description")
     assert got == expected
     assert "Ce qui compose le score" in piped.stderr  # the explanation, beside the data
+    stdin(house.read_bytes())
+    quiet = cli("-q", "explain", "fr-cnaf-2014", "--household", "-", "--json", "-")
+    again = json.loads(quiet.stdout)
+    again["household"].pop("description")
+    assert again == got and quiet.stderr == ""
+    shown = cli("explain", "fr-cnaf-2014", "--household", house)  # the next run: as before
+    assert "Ce qui compose le score" in shown.stdout
 
 
 def test_compare_json_to_stdout(cli, tmp_path) -> None:

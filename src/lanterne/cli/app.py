@@ -112,6 +112,7 @@ def tables_to_stderr(*outputs: object) -> None:
     it back."""
     if any(out is not None and str(out) == "-" for out in outputs):
         console.file = sys.stderr
+        console.quiet = status_console.quiet  # and silent with --quiet, as status lines
 
 
 def status(message: str) -> Any:
@@ -310,6 +311,7 @@ def _asks_version_only(args: list[str]) -> bool:
 def _run(argv: list[str] | None) -> int:
     status_console.quiet = False
     console.file = None  # type: ignore[assignment]  (back to standard output)
+    console.quiet = False
     with use_lang(lang_from_argv(invoked_args)):  # Click's own texts in that language too
         return _invoke(argv)
 
