@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from lanterne.cli.app import LangOption, app, console, h, invoked_command
+from lanterne.cli.app import LangOption, app, console, h, invoked_command, status, status_console
 from lanterne.cli.options import ClusterOption
 from lanterne.cli.population import (
     DEFAULT_HOUSEHOLDS,
@@ -168,7 +168,7 @@ def demo(
     started = time.perf_counter()
     population = out / "population.parquet"
     if _reusable(population, households, seed):
-        console.print(
+        status_console.print(
             tr(
                 "Population déjà générée, réutilisée : {p}",
                 "Population already generated, reused: {p}",
@@ -177,7 +177,7 @@ def demo(
         )
     else:
         generate_with_progress(population, households, seed, DEFAULT_TARGETS, transient=True)
-        console.print(
+        status_console.print(
             tr(
                 "{n} foyers synthétiques écrits dans {p} ({s} s).",
                 "{n} synthetic households written to {p} ({s} s).",
@@ -196,7 +196,7 @@ def demo(
         extra = _nonrecours(out, population, models, audits, sample, seed, client)
     for model, audit in zip(models, audits, strict=True):
         audit.write_json(out / f"audit-{model.id}.json")
-        console.print(
+        status_console.print(
             tr(
                 "{m} : {k} foyers sélectionnés sur {n} ; audit JSON : {p}",
                 "{m}: {k} households selected out of {n}; audit JSON: {p}",
@@ -207,7 +207,7 @@ def demo(
             ),
             soft_wrap=True,
         )
-    with console.status(tr("Préparation des graphiques…", "Drawing the charts…")):
+    with status(tr("Préparation des graphiques…", "Drawing the charts…")):
         report = population_report(
             models,
             audits,
