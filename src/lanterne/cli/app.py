@@ -65,7 +65,7 @@ class PlainConsole(Console):
     def size(self, new_size: tuple[int, int]) -> None:
         self._width, self._height = new_size
 
-    @property  # type: ignore[override]
+    @property
     def soft_wrap(self) -> bool:
         return self._soft_wrap or not self.is_terminal
 
@@ -310,7 +310,7 @@ def _asks_version_only(args: list[str]) -> bool:
 
 def _run(argv: list[str] | None) -> int:
     status_console.quiet = False
-    console.file = None  # type: ignore[assignment]  (back to standard output)
+    console.file = None  # type: ignore[assignment]  # back to standard output
     console.quiet = False
     with use_lang(lang_from_argv(invoked_args)):  # Click's own texts in that language too
         return _invoke(argv)

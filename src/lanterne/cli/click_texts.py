@@ -158,7 +158,7 @@ def _wrap_rich_utils(module: ModuleType) -> None:
 
         return run
 
-    original_error = module.rich_format_error
+    original_error: Callable[[Any], None] = getattr(module, "rich_format_error")  # noqa: B009
 
     @wraps(original_error)
     def format_error(self: Any) -> None:
@@ -169,7 +169,7 @@ def _wrap_rich_utils(module: ModuleType) -> None:
         finally:
             del self.format_message
 
-    module.rich_format_error = format_error
+    setattr(module, "rich_format_error", format_error)  # noqa: B010
     for name in ("rich_format_help", "rich_format_error", "rich_abort_error"):
         setattr(module, name, localised(getattr(module, name)))
 
