@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from lanterne.cli.app import LangOption, app, h, status, status_console
+from lanterne.cli.app import LangOption, app, err_console, h, status, status_console
 from lanterne.cli.household_options import (
     ArchetypeOption,
     ArchetypeSetOption,
@@ -24,6 +24,145 @@ from lanterne.io.std import is_std, write_stdout
 
 if TYPE_CHECKING:
     from lanterne.contest.letters import Letter
+
+
+#: The options of ``lanterne letter`` (kept here so that the command reads in one screen).
+KindOption = Annotated[
+    str,
+    typer.Option(
+        "--kind",
+        metavar="explanation|access|objection",
+        help=h(
+            "Type de courrier : explanation (règles du traitement, code source, "
+            "explication), access (copie des données et du score), objection (opposition).",
+            "Kind of letter: explanation (rules of the processing, source code, "
+            "explanation), access (copy of the data and score), objection.",
+        ),
+    ),
+]
+
+LetterOutputOption = Annotated[
+    Path,
+    typer.Option(
+        "--output",
+        "-o",
+        help=h(
+            "Fichier à écrire : .md, .txt, .html, .pdf, .docx ou .odt (écriture "
+            "atomique). Les notes pour vous (textes cités, à savoir avant d'envoyer) vont "
+            "à côté, dans <nom>-notes. « - » : le courrier en Markdown sur la sortie "
+            "standard, les notes sur la sortie d'erreur.",
+            "File to write: .md, .txt, .html, .pdf, .docx or .odt (atomic write). The "
+            "notes for you (texts cited, what to know before sending) go beside it, in "
+            "<name>-notes. '-': the letter as Markdown to standard output, the notes to "
+            "standard error.",
+        ),
+    ),
+]
+
+AgencyOption = Annotated[
+    str | None,
+    typer.Option(
+        "--agency",
+        help=h(
+            "Destinataire (par défaut : l'organisme indiqué par le modèle), par exemple "
+            "« CAF du Nord ».",
+            "Recipient (default: the agency named by the model), e.g. 'CAF du Nord'.",
+        ),
+    ),
+]
+
+AgencyAddressOption = Annotated[
+    str | None,
+    typer.Option(
+        "--agency-address",
+        help=h(
+            "Adresse du destinataire (lignes séparées par « ; »).",
+            "Recipient's address (lines separated by ';').",
+        ),
+    ),
+]
+
+NameOption = Annotated[
+    str | None, typer.Option("--name", help=h("Vos prénom et nom.", "Your full name."))
+]
+
+AddressOption = Annotated[
+    str | None,
+    typer.Option(
+        "--address",
+        help=h(
+            "Votre adresse (lignes séparées par « ; »).",
+            "Your address (lines separated by ';').",
+        ),
+    ),
+]
+
+FileNumberOption = Annotated[
+    str | None,
+    typer.Option(
+        "--file-number",
+        help=h("Votre numéro d'allocataire.", "Your benefits file number."),
+    ),
+]
+
+EmailOption = Annotated[
+    str | None, typer.Option("--email", help=h("Votre courriel.", "Your e-mail."))
+]
+
+PhoneOption = Annotated[
+    str | None, typer.Option("--phone", help=h("Votre téléphone.", "Your phone."))
+]
+
+CityOption = Annotated[
+    str | None,
+    typer.Option("--city", help=h("Ville d'où vous écrivez.", "Town you write from.")),
+]
+
+DecisionOption = Annotated[
+    str | None,
+    typer.Option(
+        "--decision",
+        help=h(
+            "La décision qui vous concerne (contrôle, suspension, indu…), avec sa date.",
+            "The decision concerning you (inspection, suspension, overpayment…), with its date.",
+        ),
+    ),
+]
+
+DecisionDateOption = Annotated[
+    str | None,
+    typer.Option(
+        "--decision-date",
+        metavar=h("AAAA-MM-JJ", "YYYY-MM-DD"),
+        help=h(
+            "Date de la décision : le courrier nomme le modèle en usage à cette date.",
+            "Date of the decision: the letter names the model in use on that date.",
+        ),
+    ),
+]
+
+ReasonsOption = Annotated[
+    str | None,
+    typer.Option(
+        "--reasons",
+        help=h(
+            "Pour une opposition : les raisons tenant à votre situation particulière.",
+            "For an objection: the grounds relating to your particular situation.",
+        ),
+    ),
+]
+
+DateOption = Annotated[
+    str | None,
+    typer.Option(
+        "--date",
+        metavar=h("AAAA-MM-JJ", "YYYY-MM-DD"),
+        help=h(
+            "Date du courrier (par défaut : aujourd'hui).",
+            "Date of the letter (default: today).",
+        ),
+    ),
+]
 
 
 @app.command(
@@ -48,135 +187,25 @@ def letter(
             )
         ),
     ],
-    kind: Annotated[
-        str,
-        typer.Option(
-            "--kind",
-            metavar="explanation|access|objection",
-            help=h(
-                "Type de courrier : explanation (règles du traitement, code source, "
-                "explication), access (copie des données et du score), objection (opposition).",
-                "Kind of letter: explanation (rules of the processing, source code, "
-                "explanation), access (copy of the data and score), objection.",
-            ),
-        ),
-    ],
-    output: Annotated[
-        Path,
-        typer.Option(
-            "--output",
-            "-o",
-            help=h(
-                "Fichier à écrire : .md, .txt, .html, .pdf, .docx ou .odt (écriture "
-                "atomique). Les notes pour vous (textes cités, à savoir avant d'envoyer) vont "
-                "à côté, dans <nom>-notes. « - » : le courrier en Markdown sur la sortie "
-                "standard, les notes sur la sortie d'erreur.",
-                "File to write: .md, .txt, .html, .pdf, .docx or .odt (atomic write). The "
-                "notes for you (texts cited, what to know before sending) go beside it, in "
-                "<name>-notes. '-': the letter as Markdown to standard output, the notes to "
-                "standard error.",
-            ),
-        ),
-    ],
+    kind: KindOption,
+    output: LetterOutputOption,
     household: HouseholdOption = None,
     sets: SetOption = None,
     archetype: ArchetypeOption = None,
     archetype_set: ArchetypeSetOption = None,
     population: PopulationOption = None,
-    agency: Annotated[
-        str | None,
-        typer.Option(
-            "--agency",
-            help=h(
-                "Destinataire (par défaut : l'organisme indiqué par le modèle), par exemple "
-                "« CAF du Nord ».",
-                "Recipient (default: the agency named by the model), e.g. 'CAF du Nord'.",
-            ),
-        ),
-    ] = None,
-    agency_address: Annotated[
-        str | None,
-        typer.Option(
-            "--agency-address",
-            help=h(
-                "Adresse du destinataire (lignes séparées par « ; »).",
-                "Recipient's address (lines separated by ';').",
-            ),
-        ),
-    ] = None,
-    name: Annotated[
-        str | None, typer.Option("--name", help=h("Vos prénom et nom.", "Your full name."))
-    ] = None,
-    address: Annotated[
-        str | None,
-        typer.Option(
-            "--address",
-            help=h(
-                "Votre adresse (lignes séparées par « ; »).",
-                "Your address (lines separated by ';').",
-            ),
-        ),
-    ] = None,
-    file_number: Annotated[
-        str | None,
-        typer.Option(
-            "--file-number",
-            help=h("Votre numéro d'allocataire.", "Your benefits file number."),
-        ),
-    ] = None,
-    email: Annotated[
-        str | None, typer.Option("--email", help=h("Votre courriel.", "Your e-mail."))
-    ] = None,
-    phone: Annotated[
-        str | None, typer.Option("--phone", help=h("Votre téléphone.", "Your phone."))
-    ] = None,
-    city: Annotated[
-        str | None,
-        typer.Option("--city", help=h("Ville d'où vous écrivez.", "Town you write from.")),
-    ] = None,
-    decision: Annotated[
-        str | None,
-        typer.Option(
-            "--decision",
-            help=h(
-                "La décision qui vous concerne (contrôle, suspension, indu…), avec sa date.",
-                "The decision concerning you (inspection, suspension, overpayment…), with "
-                "its date.",
-            ),
-        ),
-    ] = None,
-    decision_date: Annotated[
-        str | None,
-        typer.Option(
-            "--decision-date",
-            metavar=h("AAAA-MM-JJ", "YYYY-MM-DD"),
-            help=h(
-                "Date de la décision : le courrier nomme le modèle en usage à cette date.",
-                "Date of the decision: the letter names the model in use on that date.",
-            ),
-        ),
-    ] = None,
-    reasons: Annotated[
-        str | None,
-        typer.Option(
-            "--reasons",
-            help=h(
-                "Pour une opposition : les raisons tenant à votre situation particulière.",
-                "For an objection: the grounds relating to your particular situation.",
-            ),
-        ),
-    ] = None,
-    date: Annotated[
-        str | None,
-        typer.Option(
-            "--date",
-            metavar=h("AAAA-MM-JJ", "YYYY-MM-DD"),
-            help=h(
-                "Date du courrier (par défaut : aujourd'hui).",
-                "Date of the letter (default: today).",
-            ),
-        ),
-    ] = None,
+    agency: AgencyOption = None,
+    agency_address: AgencyAddressOption = None,
+    name: NameOption = None,
+    address: AddressOption = None,
+    file_number: FileNumberOption = None,
+    email: EmailOption = None,
+    phone: PhoneOption = None,
+    city: CityOption = None,
+    decision: DecisionOption = None,
+    decision_date: DecisionDateOption = None,
+    reasons: ReasonsOption = None,
+    date: DateOption = None,
     lang: LangOption = None,
 ) -> None:
     """Write a letter."""
@@ -281,10 +310,11 @@ def _write_letter(written: Letter, output: Path) -> None:
 
 
 def _closing_advice(written: Letter, country: str) -> None:
-    """What to do before sending: fill in the brackets, and the letter is not legal advice."""
+    """What to do before sending: fill in the brackets, and the letter is not legal advice
+    (on standard error, like a warning: shown even with ``--quiet``)."""
     missing = written.markdown.count("[") - written.markdown.count("\\[")
     if missing:
-        status_console.print(
+        err_console.print(
             tr(
                 "Complétez les passages entre crochets avant de l'envoyer.",
                 "Fill in the passages in brackets before sending it.",
@@ -305,4 +335,4 @@ def _closing_advice(written: Letter, country: str) -> None:
             "the national legal bases of {c} are not in it.",
             c=country,
         )
-    status_console.print(help_line, style="dim")
+    err_console.print(help_line, style="dim")
