@@ -59,7 +59,7 @@ def test_audit_population_reads_stdin_and_writes_json_to_stdout(cli, stdin, tmp_
     assert piped.exit_code == 0, piped.output
     expected = json.loads((tmp_path / "a.json").read_text(encoding="utf-8"))
     assert json.loads(piped.stdout) == expected
-    assert "Taux de sélection" not in piped.stdout  # the tables went to standard error
+    assert "Taux de sélection" not in piped.output  # the JSON alone: no tables
     assert not (Path.cwd() / "-").exists()
     # CSV on standard input too
     stdin(sample_path().read_bytes())
@@ -86,7 +86,7 @@ def test_selection_and_confusion_json_to_stdout(cli, tmp_path) -> None:
     piped = cli("audit", "confusion", counts, "--json", "-")
     assert piped.exit_code == 0, piped.output
     assert json.loads(piped.stdout) == json.loads((tmp_path / "c.json").read_text())
-    assert "Taux de faux positifs" in piped.stderr
+    assert "Taux de faux positifs" not in piped.output
 
     data = tmp_path / "inspections.csv"
     pl.DataFrame(
@@ -122,7 +122,7 @@ def test_explain_reads_the_household_from_stdin(cli, stdin, tmp_path) -> None:
     assert got["household"].pop("description").endswith("stdin.yaml")
     expected["household"].pop("description")
     assert got == expected
-    assert "Ce qui compose le score" in piped.stderr  # the explanation, beside the data
+    assert "Ce qui compose le score" not in piped.output  # the JSON alone
     stdin(house.read_bytes())
     quiet = cli("-q", "explain", "fr-cnaf-2014", "--household", "-", "--json", "-")
     again = json.loads(quiet.stdout)
@@ -163,7 +163,7 @@ def test_rights_and_nonrecours_json_to_stdout(cli, tmp_path) -> None:
     piped = cli(*args, "--json", "-")
     assert piped.exit_code == 0, piped.output
     assert json.loads(piped.stdout) == json.loads((tmp_path / "r.json").read_text())
-    assert "caf.fr" in piped.stderr  # where to claim: for the reader, beside the data
+    assert "caf.fr" not in piped.stderr  # the JSON alone (it says where to claim)
 
     population = tmp_path / "pop.parquet"
     generate_frame(300, seed=4).write_parquet(population)

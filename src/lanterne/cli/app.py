@@ -7,8 +7,9 @@ the library inside their bodies (``tests/test_cli_startup.py`` checks the import
 Output conventions: results (tables, JSON) go to standard output through :data:`console`;
 progress bars and status lines go to standard error through :data:`status_console`, which
 ``--quiet`` silences; errors go to standard error through :data:`err_console`, always.
-When a stream is not a terminal, Rich writes plain text: no colour, no wrapping at 80
-columns (:class:`PlainConsole`).
+With an output given as ``-``, standard output carries that data alone (the tables are not
+drawn: :func:`results_console`). When a stream is not a terminal, Rich writes plain text:
+no colour, no wrapping at 80 columns (:class:`PlainConsole`).
 """
 
 from __future__ import annotations
@@ -96,23 +97,25 @@ console = PlainConsole(highlight=False)
 err_console = PlainConsole(stderr=True, highlight=False)
 #: Progress bars and status lines: standard error, silenced by ``--quiet``.
 status_console = PlainConsole(stderr=True, highlight=False)
+#: Tables nobody asked for (the data goes to standard output): not even laid out.
+silent_console = PlainConsole(stderr=True, highlight=False, quiet=True)
 
 
 def results_console(*outputs: object) -> Console:
-    """Where a command prints its tables: standard output, or standard error when one of
-    ``outputs`` is ``-`` (standard output then carries the data: JSON, CSV...)."""
+    """Where a command prints its tables: standard output, or nowhere when one of
+    ``outputs`` is ``-`` (standard output then carries the data alone: JSON, CSV, HTML;
+    the tables would say the same for a reader who asked for the data)."""
     if any(out is not None and str(out) == "-" for out in outputs):
-        return status_console
+        return silent_console
     return console
 
 
-def tables_to_stderr(*outputs: object) -> None:
-    """Send what :data:`console` prints to standard error for the rest of the command when
-    one of ``outputs`` is ``-`` (standard output then carries the data). :func:`run` puts
-    it back."""
+def tables_off(*outputs: object) -> None:
+    """:func:`results_console` for commands printing through :data:`console`: nothing
+    more is printed there by this command when one of ``outputs`` is ``-``. :func:`run`
+    puts it back."""
     if any(out is not None and str(out) == "-" for out in outputs):
-        console.file = sys.stderr
-        console.quiet = status_console.quiet  # and silent with --quiet, as status lines
+        console.quiet = True
 
 
 def status(message: str) -> Any:
@@ -310,8 +313,7 @@ def _asks_version_only(args: list[str]) -> bool:
 
 def _run(argv: list[str] | None) -> int:
     status_console.quiet = False
-    console.file = None  # type: ignore[assignment]  # back to standard output
-    console.quiet = False
+    console.quiet = False  # tables_off() holds for one command
     with use_lang(lang_from_argv(invoked_args)):  # Click's own texts in that language too
         return _invoke(argv)
 

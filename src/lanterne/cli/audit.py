@@ -59,9 +59,9 @@ JsonOption = Annotated[
         "--json",
         help=h(
             "Écrire aussi le résultat en JSON dans ce fichier (écriture atomique) ; « - » : "
-            "sur la sortie standard (les tableaux passent alors sur la sortie d'erreur).",
+            "sur la sortie standard, seul (sans les tableaux).",
             "Also write the result as JSON to this file (atomic write); '-': to standard "
-            "output (the tables then go to standard error).",
+            "output, alone (without the tables).",
         ),
     ),
 ]

@@ -9,7 +9,7 @@ import typer
 from rich.panel import Panel
 from rich.table import Table
 
-from lanterne.cli.app import LangOption, app, console, h, status, tables_to_stderr
+from lanterne.cli.app import LangOption, app, console, h, status, tables_off
 from lanterne.cli.household_options import (
     ArchetypeOption,
     ArchetypeSetOption,
@@ -127,9 +127,9 @@ def explain(
             "--json",
             help=h(
                 "Écrire aussi l'explication en JSON dans ce fichier (écriture atomique ; "
-                "« - » : sur la sortie standard, l'explication passant sur la sortie d'erreur).",
+                "« - » : sur la sortie standard, seule).",
                 "Also write the explanation as JSON to this file (atomic write; '-': to "
-                "standard output, the explanation going to standard error).",
+                "standard output, alone).",
             ),
         ),
     ] = None,
@@ -143,7 +143,7 @@ def explain(
 
     given = rule_from_options(top_share, threshold)
     check_outputs(json_out)
-    tables_to_stderr(json_out)
+    tables_off(json_out)
     loaded = load_model(model)
     house = household_from_options(loaded, household, sets, archetype, archetype_set)
     rule = given or loaded.targeting

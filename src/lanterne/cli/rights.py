@@ -164,7 +164,7 @@ def rights(
     month = month or default_month()
     check_month(month)
     check_outputs(json_out)
-    console = results_console(json_out)  # stderr when the JSON goes to stdout
+    console = results_console(json_out)  # nowhere when the JSON goes to standard output
     frame = _household(household, row, set_ or [])
     catalog = load_rights_catalog()
     with status(tr("Calcul avec OpenFisca-France…", "Computing with OpenFisca-France…")):
