@@ -4,7 +4,7 @@ Builds a Parquet file of N scored households (a score column and five categorica
 columns), then times, each as a fresh process (wall time, and processor time from
 ``resource.getrusage(RUSAGE_CHILDREN)``):
 
-* ``lanterne audit population - pop.parquet --score-col score -g c1,...,c5 --json -``
+* ``lanterne audit population - pop.parquet --score-col score -g c1 ... -g c5 --json -``
   (scores read from the file, the top 5 % selected, JSON on standard output);
 * the peer: a plain Python script that reads the same Parquet with PyArrow and computes the
   same selection rate per group with ``np.bincount`` (no medians, deciles, suppression or
@@ -100,7 +100,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "pop.parquet"
         build(path, options.rows)
-        cli = ["-m", "lanterne", "-q", "audit", "population", "-", str(path)]
+        cli = ["-m", "lanterne", "audit", "population", "-", str(path)]
         cli += ["--score-col", "score", "--top-share", str(TOP_SHARE), "--json", "-"]
         for name in names:
             cli += ["-g", name]
