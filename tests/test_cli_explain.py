@@ -147,7 +147,7 @@ def test_letter_pdf_from_a_household_file_with_a_person_block(cli, tmp_path) -> 
         out,
     )
     assert result.exit_code == 0, result.output
-    assert "pas un conseil juridique" in result.stdout
+    assert "pas un conseil juridique" in result.stderr  # advice, beside the letter
     reader = PdfReader(io.BytesIO(out.read_bytes()))
     text = re.sub(r"\s+", " ", " ".join(p.extract_text() for p in reader.pages))
     assert "Camille Martin" in text and "0012345" in text and "CAF du Nord" in text
@@ -164,7 +164,7 @@ def test_letter_with_no_household_has_placeholders_and_errors_exit_2(cli, tmp_pa
     assert result.exit_code == 0, result.output
     md = out.read_text(encoding="utf-8")
     assert md.startswith("Ann") and "[Address]" in md and "Article 21(1) GDPR" in md
-    assert "Fill in the passages in brackets" in result.stdout
+    assert "Fill in the passages in brackets" in result.stderr
     bad_kind = cli(
         "--lang", "fr", "letter", "fr-cnaf-2014", "--kind", "plainte", "-o", tmp_path / "x.md"
     )

@@ -13,7 +13,8 @@ def test_generate_then_check_then_score(cli, tmp_path) -> None:
     pop = tmp_path / "pop.parquet"
     result = cli("population", "generate", "--households", "30000", "--seed", "3", "-o", pop)
     assert result.exit_code == 0, result.output
-    assert "30 000 foyers synthétiques" in result.stdout.replace("\u202f", " ")
+    # a status line: on standard error, standard output stays free for data
+    assert "30 000 foyers synthétiques" in result.stderr.replace("\u202f", " ")
     assert pl.read_parquet(pop).height == 30_000
     assert read_metadata(pop)["seed"] == 3
 

@@ -2,6 +2,8 @@
 
 The public Python API (``docs/api.md``): load a model, score a table (Polars, pandas or
 Arrow), audit whom it targets, explain one household's score.
+``import lanterne`` is light: the names below are imported on first use (PEP 562), so
+that ``lanterne --help`` and ``lanterne --version`` start without Polars or Matplotlib.
 
 Example:
     >>> import lanterne
@@ -10,11 +12,21 @@ Example:
     'fr-cnaf-2014'
 """
 
-from lanterne._version import __version__
-from lanterne.audit import audit_confusion, audit_population, audit_selection
-from lanterne.errors import DataError, LanterneError, SpecError, UsageError
-from lanterne.explain import build_household, counterfactuals, explain_household, score_population
-from lanterne.model import Model, TargetingRule, load_model
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from lanterne._version import __version__
+    from lanterne.audit import audit_confusion, audit_population, audit_selection
+    from lanterne.errors import DataError, LanterneError, SpecError, UsageError
+    from lanterne.explain import (
+        build_household,
+        counterfactuals,
+        explain_household,
+        score_population,
+    )
+    from lanterne.model import Model, TargetingRule, load_model
 
 __all__ = [
     "DataError",
@@ -33,3 +45,37 @@ __all__ = [
     "load_model",
     "score_population",
 ]
+
+#: Where each public name lives (imported when first asked for).
+_LAZY = {
+    "__version__": "lanterne._version",
+    "DataError": "lanterne.errors",
+    "LanterneError": "lanterne.errors",
+    "SpecError": "lanterne.errors",
+    "UsageError": "lanterne.errors",
+    "Model": "lanterne.model",
+    "TargetingRule": "lanterne.model",
+    "load_model": "lanterne.model",
+    "audit_confusion": "lanterne.audit",
+    "audit_population": "lanterne.audit",
+    "audit_selection": "lanterne.audit",
+    "build_household": "lanterne.explain",
+    "counterfactuals": "lanterne.explain",
+    "explain_household": "lanterne.explain",
+    "score_population": "lanterne.explain",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'lanterne' has no attribute {name!r}")
+    from importlib import import_module
+
+    value = getattr(import_module(module), name)
+    globals()[name] = value  # the next access does not come back here
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_LAZY])

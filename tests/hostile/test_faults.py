@@ -69,7 +69,7 @@ def test_permission_denied_on_an_input_names_the_file(cli, tmp_path, monkeypatch
     def refuse(path, *args, **kwargs):
         raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(path))
 
-    monkeypatch.setattr("lanterne.cli.score.read_table", refuse)
+    monkeypatch.setattr("lanterne.io.tables.read_table", refuse)
     out = tmp_path / "s.csv"
     result = cli("--lang", "en", "score", "fr-cnaf-2014", tmp_path / "secret.csv", "-o", out)
     assert result.exit_code == 1, result.output
@@ -140,7 +140,7 @@ def test_an_unexpected_error_is_a_short_message_not_a_traceback(cli, tmp_path, m
     def bug(*args, **kwargs):
         raise ZeroDivisionError("division by zero")
 
-    monkeypatch.setattr("lanterne.cli.score.score_summary", bug)
+    monkeypatch.setattr("lanterne.scoring.score_summary", bug)
     args = ("score", "fr-cnaf-2014", sample_path(), "-o", tmp_path / "s.csv")
     result = cli("--lang", "en", *args)
     assert result.exit_code == 1
@@ -163,7 +163,7 @@ def test_a_native_panic_is_caught_too(cli, tmp_path, monkeypatch) -> None:
     def panic(*args, **kwargs):
         raise pl.exceptions.PanicException("index out of bounds")
 
-    monkeypatch.setattr("lanterne.cli.score.read_table", panic)
+    monkeypatch.setattr("lanterne.io.tables.read_table", panic)
     result = cli("--lang", "en", "score", "fr-cnaf-2014", sample_path(), "-o", tmp_path / "s.csv")
     assert result.exit_code == 1 and "PanicException: index out of bounds" in result.stderr
 
@@ -172,7 +172,7 @@ def test_out_of_memory_exits_1(cli, tmp_path, monkeypatch) -> None:
     def exhausted(*args, **kwargs):
         raise MemoryError
 
-    monkeypatch.setattr("lanterne.cli.score.read_table", exhausted)
+    monkeypatch.setattr("lanterne.io.tables.read_table", exhausted)
     result = cli("--lang", "en", "score", "fr-cnaf-2014", sample_path(), "-o", tmp_path / "s.csv")
     assert result.exit_code == 1 and "not enough memory" in result.stderr
 

@@ -41,7 +41,7 @@ from lanterne.audit.confusion import ConfusionAudit, audit_confusion, read_count
 from lanterne.audit.population import PopulationAudit, audit_population
 from lanterne.audit.results import GroupTable
 from lanterne.audit.selection import SelectionAudit, audit_selection
-from lanterne.audit.suppression import DEFAULT_MIN_CELL
+from lanterne.defaults import DEFAULT_MIN_CELL
 
 __all__ = [
     "DEFAULT_MIN_CELL",

@@ -24,14 +24,13 @@ from typing import cast
 import polars as pl
 import pyarrow.parquet as pq
 
+from lanterne.defaults import DEFAULT_BATCH_ROWS
 from lanterne.errors import DataError, Problem, name_list
 from lanterne.i18n import Msg
 from lanterne.io.database import DatabaseTable, is_database_uri, open_database
 from lanterne.io.frames import TableLike, as_polars, is_table
+from lanterne.io.std import resolve_input
 from lanterne.io.tables import decode_binary, parquet_files, read_table, table_format
-
-#: Rows per chunk when reading Parquet files (about 100 MB for 40 columns).
-DEFAULT_BATCH_ROWS = 1 << 20
 
 
 @dataclass
@@ -89,7 +88,8 @@ class ChunkSource:
 
 def open_source(data: ChunkSource | TableLike | str | os.PathLike[str]) -> ChunkSource:
     """A :class:`ChunkSource` for a table (Polars, pandas, Arrow), a CSV/Parquet file, a folder
-    of Parquet files or a database table (``postgresql://…?table=…``, ``duckdb://…?table=…``)."""
+    of Parquet files or a database table (``postgresql://…?table=…``, ``duckdb://…?table=…``);
+    ``-`` reads standard input (CSV or Parquet)."""
     if isinstance(data, ChunkSource):
         return data
     if isinstance(data, pl.LazyFrame):  # kept lazy: computed with the columns read only
@@ -102,7 +102,7 @@ def open_source(data: ChunkSource | TableLike | str | os.PathLike[str]) -> Chunk
     if is_database_uri(data):  # postgresql://… or duckdb://…, read in batches
         table = open_database(str(data))
         return ChunkSource(table.uri.label, table.n_rows, table.columns, database=table)
-    path = Path(data)
+    path = Path(resolve_input(data))
     if not path.exists():
         raise DataError(Problem(Msg("fichier introuvable", "file not found"), file=str(path)))
     if table_format(path) == "csv":

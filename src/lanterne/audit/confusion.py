@@ -36,7 +36,8 @@ import polars as pl
 
 from lanterne.audit.groups import MISSING
 from lanterne.audit.results import AuditResult, ratio_or_none
-from lanterne.audit.suppression import DEFAULT_MIN_CELL, check_min_cell, hide_row, suppress
+from lanterne.audit.suppression import check_min_cell, hide_row, suppress
+from lanterne.defaults import DEFAULT_MIN_CELL
 from lanterne.errors import DataError, Problem, UsageError, name_list, short_name
 from lanterne.i18n import Msg
 from lanterne.io.frames import TableLike, as_polars, is_table

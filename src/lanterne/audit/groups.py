@@ -81,6 +81,8 @@ class GroupEncoder:
                     physical = physical.fill_null(self._add(MISSING))
                 return physical.to_numpy()
             column = column.cast(pl.String)  # another Enum: go through text
+        elif isinstance(dtype, pl.Categorical):
+            return self._encode_categorical(column)
         elif dtype == pl.Boolean:
             self._boolean = True
             column = column.cast(pl.String)
@@ -96,6 +98,29 @@ class GroupEncoder:
         if codes.null_count():
             codes = codes.fill_null(self._add(MISSING))
         return codes.to_numpy()
+
+    def _encode_categorical(self, column: pl.Series) -> np.ndarray:
+        """Codes of a Categorical chunk (as a Parquet dictionary column is read) from its
+        physical codes: only the distinct values are read as text, not every row. The
+        same codes as through text: labels are added in order of first appearance."""
+        physical = column.to_physical()
+        firsts = physical.arg_unique()  # first row of each distinct value, in row order
+        distinct = physical.gather(firsts)
+        labels = column.gather(firsts).cast(pl.String).to_list()
+        present = [
+            (int(p), label) for p, label in zip(distinct, labels, strict=True) if p is not None
+        ]
+        lookup = np.zeros(max((p for p, _ in present), default=0) + 1, dtype=np.uint32)
+        for p, label in present:
+            lookup[p] = self._add(label)
+        if column.null_count():
+            missing = self._add(MISSING)
+            return np.where(
+                physical.is_null().to_numpy(),
+                np.uint32(missing),
+                lookup[physical.fill_null(0).to_numpy()],
+            )
+        return lookup[physical.to_numpy()]
 
     def display_order(self) -> list[int]:
         """Codes in reading order: declared, boolean, numeric or alphabetical; missing last."""

@@ -37,7 +37,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from lanterne.audit.chunks import DEFAULT_BATCH_ROWS, ChunkSource, open_source
+from lanterne.audit.chunks import ChunkSource, open_source
 from lanterne.audit.groups import CROSS
 from lanterne.audit.partials import QUANTILE_BINS, ScoreBins
 from lanterne.audit.passes import (
@@ -55,7 +55,8 @@ from lanterne.audit.population_tables import (
     strata_tables,
 )
 from lanterne.audit.results import AuditResult, GroupTable, tables_to_json
-from lanterne.audit.suppression import DEFAULT_MIN_CELL, check_min_cell
+from lanterne.audit.suppression import check_min_cell
+from lanterne.defaults import DEFAULT_BATCH_ROWS, DEFAULT_MIN_CELL
 from lanterne.errors import UsageError
 from lanterne.i18n import Msg
 from lanterne.io.frames import TableLike

@@ -39,7 +39,6 @@ from lanterne.audit.groups import GroupEncoder
 from lanterne.audit.intervals import interval_or_none
 from lanterne.audit.results import AuditResult, GroupTable, ratio_or_none, tables_to_json
 from lanterne.audit.suppression import (
-    DEFAULT_MIN_CELL,
     PRIMARY,
     check_min_cell,
     hide_row,
@@ -47,6 +46,7 @@ from lanterne.audit.suppression import (
     suppress,
 )
 from lanterne.audit.values import matches, present_values
+from lanterne.defaults import DEFAULT_MIN_CELL
 from lanterne.errors import DataError, Problem, UsageError
 from lanterne.i18n import Msg
 from lanterne.io.frames import TableLike

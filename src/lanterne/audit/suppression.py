@@ -47,7 +47,6 @@ import numpy as np
 from lanterne.errors import UsageError
 from lanterne.i18n import Msg
 
-DEFAULT_MIN_CELL = 10
 PRIMARY = "primary"
 SECONDARY = "secondary"
 

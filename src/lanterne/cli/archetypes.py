@@ -2,27 +2,26 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
-from lanterne.cli.app import LangOption, app, console, h
+from lanterne.cli.app import LangOption, app, console, h, status
 from lanterne.cli.options import (
     ModelArgument,
     ThresholdOption,
     TopShareOption,
     check_outputs,
     rule_from_options,
+    save_json,
 )
 from lanterne.i18n import format_number, format_percent, get_lang, tr
-from lanterne.io.atomic import write_json_atomic
-from lanterne.model import load_model
-from lanterne.population.archetypes import load_archetypes
-from lanterne.population.experiments import ArchetypeResult, ArchetypeScore, run_archetypes
-from lanterne.provenance import status_label
+from lanterne.io.std import is_std
+
+if TYPE_CHECKING:
+    from lanterne.population.experiments import ArchetypeResult, ArchetypeScore
 
 
 @app.command(
@@ -74,26 +73,24 @@ def archetypes(
     lang: LangOption = None,
 ) -> None:
     """Score every archetype and variation of a set with a model."""
+    from lanterne.model import load_model
+    from lanterne.population.archetypes import load_archetypes
+    from lanterne.population.experiments import run_archetypes
+
     given = rule_from_options(top_share, threshold)
     check_outputs(json_out)
     loaded = load_model(model)
     rule = given or loaded.targeting
     households = load_archetypes(archetype_set)
     if population is not None:
-        with console.status(
-            tr("Notation de la population…", "Scoring the population…"), spinner="dots"
-        ):
+        with status(tr("Notation de la population…", "Scoring the population…")):
             result = run_archetypes(loaded, households, population, rule)
     else:
         result = run_archetypes(loaded, households, None, rule)
-    if json_out is not None and str(json_out) == "-":
-        typer.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
-        return
-    console.print(render_table(result))
-    _print_notes(result, households.status)
-    if json_out is not None:
-        write_json_atomic(json_out, result.to_dict())
-        console.print(tr("JSON écrit dans {p}", "JSON written to {p}", p=str(json_out)))
+    if not is_std(json_out):  # with --json -, standard output carries the JSON alone
+        console.print(render_table(result))
+        _print_notes(result, households.status)
+    save_json(json_out, result.to_dict())
 
 
 def render_table(result: ArchetypeResult) -> Table:
@@ -150,6 +147,8 @@ def _signed_points(delta: float, lang: str) -> str:
 
 
 def _print_notes(result: ArchetypeResult, status: str) -> None:
+    from lanterne.provenance import status_label
+
     console.print(
         tr(
             "Score : probabilité estimée par le modèle. Écart : en points, par rapport au "

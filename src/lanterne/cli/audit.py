@@ -4,32 +4,32 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from lanterne.audit.chunks import DEFAULT_BATCH_ROWS, open_source
-from lanterne.audit.confusion import audit_confusion
-from lanterne.audit.population import audit_population
-from lanterne.audit.selection import audit_selection
-from lanterne.audit.suppression import DEFAULT_MIN_CELL
-from lanterne.cli.app import LangOption, app, console, err_console, h, invoked_command
-from lanterne.cli.audit_tables import render_confusion, render_population, render_selection
+from lanterne.cli.app import (
+    LangOption,
+    app,
+    h,
+    invoked_command,
+    results_console,
+    status,
+    status_console,
+)
 from lanterne.cli.options import (
     ClusterOption,
     MinCellOption,
     ThresholdOption,
     TopShareOption,
+    check_outputs,
     rule_from_options,
+    save_json_text,
 )
 from lanterne.cli.report import PdfOption, ReportOption, check_report_outputs, write_report_files
+from lanterne.defaults import DEFAULT_BATCH_ROWS, DEFAULT_MIN_CELL
 from lanterne.errors import UsageError
 from lanterne.i18n import Msg, get_lang, tr
-from lanterne.io.atomic import check_destination
-from lanterne.model import load_model
-from lanterne.report import population_report, selection_report
-from lanterne.scale.cluster import cluster_client
 
 audit_app = typer.Typer(
     help=h(
@@ -59,22 +59,13 @@ JsonOption = Annotated[
     typer.Option(
         "--json",
         help=h(
-            "Écrire aussi le résultat en JSON dans ce fichier (écriture atomique).",
-            "Also write the result as JSON to this file (atomic write).",
+            "Écrire aussi le résultat en JSON dans ce fichier (écriture atomique) ; « - » : "
+            "sur la sortie standard, seul (sans les tableaux).",
+            "Also write the result as JSON to this file (atomic write); '-': to standard "
+            "output, alone (without the tables).",
         ),
     ),
 ]
-
-
-def _check_output(path: Path | None) -> None:
-    """Fail before any work if the JSON file cannot be written there."""
-    if path is not None:
-        check_destination(path)
-
-
-def _written(path: Path | None) -> None:
-    if path is not None:
-        console.print(tr("JSON écrit dans {p}", "JSON written to {p}", p=str(path)), soft_wrap=True)
 
 
 @audit_app.command(
@@ -104,9 +95,11 @@ def population(
         typer.Argument(
             help=h(
                 "Foyers : CSV, Parquet, dossier de fichiers Parquet ou table d'une base "
-                "(postgresql://…?table=…, duckdb://…?table=…), lus par morceaux.",
+                "(postgresql://…?table=…, duckdb://…?table=…), lus par morceaux ; « - » : "
+                "CSV ou Parquet sur l'entrée standard.",
                 "Households: CSV, Parquet, a folder of Parquet files or a database table "
-                "(postgresql://…?table=…, duckdb://…?table=…), read in chunks.",
+                "(postgresql://…?table=…, duckdb://…?table=…), read in chunks; '-': CSV or "
+                "Parquet on standard input.",
             )
         ),
     ],
@@ -171,8 +164,10 @@ def population(
     lang: LangOption = None,
 ) -> None:
     """Population audit."""
+    from lanterne.model import load_model
+
     rule = rule_from_options(top_share, threshold)  # TargetingRule checks the values
-    _check_output(json_out)
+    check_outputs(json_out)
     check_report_outputs(report, pdf, "--report")
     loaded = None if model == "-" else load_model(model)
     if loaded is None and report is not None:
@@ -189,6 +184,44 @@ def population(
                 "without a model ('-'), name the score column with --score-col",
             )
         )
+    from lanterne.cli.audit_tables import render_population
+
+    audit = _audit_with_progress(
+        loaded,
+        data,
+        cluster,
+        group_cols=group_col,
+        intersect=intersect,
+        condition_col=condition_col,
+        targeting=rule,
+        score_col=score_col,
+        min_cell=min_cell,
+        batch_rows=batch_rows,
+        keep_rows=report is not None,
+    )
+    render_population(results_console(json_out, report), audit, show_deciles=deciles)
+    if json_out is not None:
+        save_json_text(json_out, audit.to_json())
+    if report is not None:
+        from lanterne.report import population_report
+
+        assert loaded is not None
+        with status(tr("Préparation des graphiques…", "Drawing the charts…")):
+            built = population_report(
+                [loaded], [audit], data=data, lang=get_lang(), command=invoked_command()
+            )
+        write_report_files(built, report, pdf)
+
+
+def _audit_with_progress(loaded: Any, data: str, cluster: str | None, **options: Any) -> Any:
+    """:func:`~lanterne.audit.population.audit_population` with a progress bar on standard
+    error (nothing when ``--quiet``), on a Dask cluster when one is given."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from lanterne.audit.chunks import open_source
+    from lanterne.audit.population import audit_population
+    from lanterne.scale.cluster import cluster_client
+
     source = open_source(data)
     total = source.n_rows * 2  # two passes over the rows
     with (
@@ -198,36 +231,14 @@ def population(
             BarColumn(),
             TextColumn("{task.percentage:>3.0f} %"),
             TimeElapsedColumn(),
-            console=err_console,  # progress on stderr: stdout keeps the tables
+            console=status_console,  # progress on stderr: stdout keeps the tables
             transient=True,
         ) as bar,
     ):
         task = bar.add_task(tr("Audit de la population…", "Auditing the population…"), total=total)
-        audit = audit_population(
-            loaded,
-            source,
-            group_cols=group_col,
-            intersect=intersect,
-            condition_col=condition_col,
-            targeting=rule,
-            score_col=score_col,
-            min_cell=min_cell,
-            batch_rows=batch_rows,
-            progress=lambda k: bar.advance(task, k),
-            keep_rows=report is not None,
-            client=client,
+        return audit_population(
+            loaded, source, progress=lambda k: bar.advance(task, k), client=client, **options
         )
-    render_population(console, audit, show_deciles=deciles)
-    if json_out is not None:
-        audit.write_json(json_out)
-    _written(json_out)
-    if report is not None:
-        assert loaded is not None
-        with console.status(tr("Préparation des graphiques…", "Drawing the charts…")):
-            built = population_report(
-                [loaded], [audit], data=data, lang=get_lang(), command=invoked_command()
-            )
-        write_report_files(built, report, pdf)
 
 
 @audit_app.command(
@@ -314,9 +325,12 @@ def selection(
     lang: LangOption = None,
 ) -> None:
     """Random-baseline audit."""
-    _check_output(json_out)
+    from lanterne.audit.selection import audit_selection
+    from lanterne.cli.audit_tables import render_selection
+
+    check_outputs(json_out)
     check_report_outputs(report, pdf, "--report")
-    with console.status(tr("Audit de la sélection…", "Auditing the selection…")):
+    with status(tr("Audit de la sélection…", "Auditing the selection…")):
         audit = audit_selection(
             data,
             selection_col=selection_col,
@@ -328,11 +342,12 @@ def selection(
             seed=seed,
             min_cell=min_cell,
         )
-    render_selection(console, audit)
+    render_selection(results_console(json_out, report), audit)
     if json_out is not None:
-        audit.write_json(json_out)
-    _written(json_out)
+        save_json_text(json_out, audit.to_json())
     if report is not None:
+        from lanterne.report import selection_report
+
         built = selection_report(audit, data=data, lang=get_lang(), command=invoked_command())
         write_report_files(built, report, pdf)
 
@@ -410,9 +425,10 @@ def confusion(
     lang: LangOption = None,
 ) -> None:
     """Confusion-matrix audit."""
-    from lanterne.audit.confusion import LayoutError
+    from lanterne.audit.confusion import LayoutError, audit_confusion
+    from lanterne.cli.audit_tables import render_confusion
 
-    _check_output(json_out)
+    check_outputs(json_out)
     try:
         audit = audit_confusion(
             counts,
@@ -432,7 +448,6 @@ def confusion(
             ),
             exc.fix,
         ) from None
-    render_confusion(console, audit)
+    render_confusion(results_console(json_out), audit)
     if json_out is not None:
-        audit.write_json(json_out)
-    _written(json_out)
+        save_json_text(json_out, audit.to_json())

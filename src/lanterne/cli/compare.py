@@ -9,26 +9,28 @@ disclosed confusion matrices per group are shown next to the models.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table
+from rich.console import Console
 
-from lanterne.audit.confusion import audit_confusion
-from lanterne.audit.suppression import DEFAULT_MIN_CELL
-from lanterne.cli.app import LangOption, console, h, invoked_command
+from lanterne.cli.app import LangOption, h, invoked_command, results_console, status
 from lanterne.cli.models import models_app
-from lanterne.cli.options import ConfusionOption, MinCellOption, ModelArgument
+from lanterne.cli.options import (
+    ConfusionOption,
+    MinCellOption,
+    ModelArgument,
+    check_outputs,
+    save_json,
+)
 from lanterne.cli.report import PdfOption, check_report_outputs, write_report_files
-from lanterne.compare import FlipResult, compare_on_grid, default_grid, grid_from_table
-from lanterne.compare.flips import _show
-from lanterne.compare.grid import parse_value_options
+from lanterne.defaults import DEFAULT_MIN_CELL
 from lanterne.errors import UsageError
 from lanterne.i18n import Msg, get_lang, tr
-from lanterne.io.atomic import check_destination, write_json_atomic
-from lanterne.io.tables import read_table
-from lanterne.model import Model, load_model
-from lanterne.report.model_comparison import comparison_report
+
+if TYPE_CHECKING:
+    from lanterne.compare import FlipResult
+    from lanterne.model import Model
 
 
 def comparison_threshold(first: Model, second: Model, threshold: float | None) -> float:
@@ -48,7 +50,11 @@ def comparison_threshold(first: Model, second: Model, threshold: float | None) -
     )
 
 
-def _print(result: FlipResult) -> None:
+def _print(console: Console, result: FlipResult) -> None:
+    from rich.table import Table
+
+    from lanterne.compare.flips import _show
+
     counts = result.counts()
     lang = get_lang()
     sentences = result.sentences(lang)
@@ -134,22 +140,36 @@ def compare(
     min_cell: MinCellOption = DEFAULT_MIN_CELL,
     json_out: Annotated[
         Path | None,
-        typer.Option("--json", help=h("Écrire le résultat en JSON.", "Write the result as JSON.")),
+        typer.Option(
+            "--json",
+            help=h(
+                "Écrire le résultat en JSON (« - » : sur la sortie standard).",
+                "Write the result as JSON ('-': to standard output).",
+            ),
+        ),
     ] = None,
     html: Annotated[
         Path | None,
         typer.Option(
             "--html",
             "--report",
-            help=h("Écrire le rapport HTML autonome.", "Write the self-contained HTML report."),
+            help=h(
+                "Écrire le rapport HTML autonome (« - » : sur la sortie standard).",
+                "Write the self-contained HTML report ('-': to standard output).",
+            ),
         ),
     ] = None,
     pdf: PdfOption = None,
     lang: LangOption = None,
 ) -> None:
     """Two versions of a model side by side."""
-    if json_out is not None:
-        check_destination(json_out)
+    from lanterne.audit.confusion import audit_confusion
+    from lanterne.compare import compare_on_grid, default_grid, grid_from_table
+    from lanterne.compare.grid import parse_value_options
+    from lanterne.io.tables import read_table
+    from lanterne.model import load_model
+
+    check_outputs(json_out)
     check_report_outputs(html, pdf, "--html")
     if grid is not None and value:
         raise UsageError(
@@ -169,16 +189,17 @@ def compare(
         profiles = grid_from_table(read_table(grid), grid.name)
     else:
         profiles = default_grid([a, b], parse_value_options(value or [], [a, b]))
-    with console.status(tr("Notation de la grille…", "Scoring the grid…")):
+    with status(tr("Notation de la grille…", "Scoring the grid…")):
         result = compare_on_grid(a, b, profiles, cut)
-    _print(result)
+    _print(results_console(json_out, html), result)
     if json_out is not None:
         data = result.to_dict(get_lang())
         if counts is not None:
             data["confusion"] = {"file": counts[1], **counts[0].to_dict()}
-        write_json_atomic(json_out, data)
-        console.print(tr("JSON écrit dans {p}", "JSON written to {p}", p=str(json_out)))
+        save_json(json_out, data)
     if html is not None:
+        from lanterne.report.model_comparison import comparison_report
+
         built = comparison_report(
             a,
             b,

@@ -9,15 +9,11 @@ from __future__ import annotations
 import time
 from dataclasses import asdict
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from lanterne.audit import PopulationAudit
-from lanterne.audit.chunks import open_source
-from lanterne.audit.defaults import default_group_cols
-from lanterne.audit.suppression import DEFAULT_MIN_CELL
-from lanterne.cli.app import LangOption, app, console, h, invoked_command
+from lanterne.cli.app import LangOption, app, console, h, invoked_command, status, status_console
 from lanterne.cli.options import ClusterOption
 from lanterne.cli.population import (
     DEFAULT_HOUSEHOLDS,
@@ -25,23 +21,17 @@ from lanterne.cli.population import (
     generate_with_progress,
 )
 from lanterne.cli.report import run_audits, write_report_files
+from lanterne.defaults import DEFAULT_MIN_CELL, DEFAULT_POPULATION_SEED, DEMO_SAMPLE
 from lanterne.errors import UsageError
 from lanterne.extras import require
 from lanterne.i18n import Msg, format_number, get_lang, tr
 from lanterne.io.atomic import check_folder, write_json_atomic
-from lanterne.model import Model, load_model
-from lanterne.population.archetypes import load_archetypes
-from lanterne.population.generate import (
-    DEFAULT_SEED,
-    GENERATOR_VERSION,
-    read_metadata,
-)
-from lanterne.report import population_report
-from lanterne.report.blocks import Section
-from lanterne.report.labels import Labels
-from lanterne.report.nonrecours_section import nonrecours_section
-from lanterne.scale.cluster import cluster_client
-from lanterne.scale.sample import DEMO_SAMPLE, demo_nonrecours
+
+if TYPE_CHECKING:
+    from lanterne.audit import PopulationAudit
+    from lanterne.model import Model
+    from lanterne.report.blocks import Section
+
 
 DEMO_MODELS = ("fr-cnaf-2014", "fr-cnaf-dmde-2026")
 DEMO_ARCHETYPES = "fr-households"
@@ -49,6 +39,8 @@ DEMO_ARCHETYPES = "fr-households"
 
 def _reusable(path: Path, households: int, seed: int) -> bool:
     """Is ``path`` a population this generator made with the same size, seed and targets?"""
+    from lanterne.population.generate import GENERATOR_VERSION, read_metadata
+
     if not path.is_file():
         return False
     try:
@@ -74,6 +66,10 @@ def _nonrecours(
     client: Any,
 ) -> list[Section]:
     """The non-take-up section (first model's national selection), its JSON written."""
+    from lanterne.report.labels import Labels
+    from lanterne.report.nonrecours_section import nonrecours_section
+    from lanterne.scale.sample import demo_nonrecours
+
     if sample == 0 and client is None:
         return []
     started = time.perf_counter()
@@ -132,7 +128,7 @@ def demo(
     seed: Annotated[
         int,
         typer.Option("--seed", help=h("Graine aléatoire.", "Random seed.")),
-    ] = DEFAULT_SEED,
+    ] = DEFAULT_POPULATION_SEED,
     pdf: Annotated[
         bool,
         typer.Option("--pdf", help=h("Écrire aussi le PDF.", "Also write the PDF.")),
@@ -154,6 +150,13 @@ def demo(
     lang: LangOption = None,
 ) -> None:
     """Generate, audit, report."""
+    from lanterne.audit.chunks import open_source
+    from lanterne.audit.defaults import default_group_cols
+    from lanterne.model import load_model
+    from lanterne.population.archetypes import load_archetypes
+    from lanterne.report import population_report
+    from lanterne.scale.cluster import cluster_client
+
     if out.exists() and not out.is_dir():
         raise UsageError(
             Msg("--out doit être un dossier : {p}", "--out must be a folder: {p}", p=str(out))
@@ -165,7 +168,7 @@ def demo(
     started = time.perf_counter()
     population = out / "population.parquet"
     if _reusable(population, households, seed):
-        console.print(
+        status_console.print(
             tr(
                 "Population déjà générée, réutilisée : {p}",
                 "Population already generated, reused: {p}",
@@ -174,7 +177,7 @@ def demo(
         )
     else:
         generate_with_progress(population, households, seed, DEFAULT_TARGETS, transient=True)
-        console.print(
+        status_console.print(
             tr(
                 "{n} foyers synthétiques écrits dans {p} ({s} s).",
                 "{n} synthetic households written to {p} ({s} s).",
@@ -193,7 +196,7 @@ def demo(
         extra = _nonrecours(out, population, models, audits, sample, seed, client)
     for model, audit in zip(models, audits, strict=True):
         audit.write_json(out / f"audit-{model.id}.json")
-        console.print(
+        status_console.print(
             tr(
                 "{m} : {k} foyers sélectionnés sur {n} ; audit JSON : {p}",
                 "{m}: {k} households selected out of {n}; audit JSON: {p}",
@@ -204,7 +207,7 @@ def demo(
             ),
             soft_wrap=True,
         )
-    with console.status(tr("Préparation des graphiques…", "Drawing the charts…")):
+    with status(tr("Préparation des graphiques…", "Drawing the charts…")):
         report = population_report(
             models,
             audits,

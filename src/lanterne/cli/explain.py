@@ -9,7 +9,7 @@ import typer
 from rich.panel import Panel
 from rich.table import Table
 
-from lanterne.cli.app import LangOption, app, console, h
+from lanterne.cli.app import LangOption, app, console, h, status, tables_off
 from lanterne.cli.household_options import (
     ArchetypeOption,
     ArchetypeSetOption,
@@ -24,20 +24,17 @@ from lanterne.cli.options import (
     TopShareOption,
     check_outputs,
     rule_from_options,
+    save_json,
 )
+from lanterne.defaults import COUNTERFACTUAL_EVALUATIONS, COUNTERFACTUAL_SECONDS
 from lanterne.errors import UsageError
-from lanterne.explain.counterfactual import Budget, CounterfactualResult, counterfactuals
-from lanterne.explain.explanation import Explanation, explain_household
-from lanterne.explain.population import score_population
 from lanterne.i18n import Msg, get_lang, tr
-from lanterne.io.atomic import write_json_atomic
-from lanterne.present.explanation import ContributionTable, Row, explanation_view
-from lanterne.present.explanation_changes import changes_view
-from lanterne.present.explanation_json import explanation_json
-from lanterne.provenance import STATUS_STYLES, status_label
 
 if TYPE_CHECKING:
+    from lanterne.explain.counterfactual import CounterfactualResult
+    from lanterne.explain.explanation import Explanation
     from lanterne.model import Model
+    from lanterne.present.explanation import ContributionTable, Row
 
 
 @app.command(
@@ -117,7 +114,7 @@ def explain(
                 "Maximum number of combinations the search scores.",
             ),
         ),
-    ] = Budget().max_evaluations,
+    ] = COUNTERFACTUAL_EVALUATIONS,
     seconds: Annotated[
         float,
         typer.Option(
@@ -125,7 +122,7 @@ def explain(
             min=0.1,
             help=h("Durée maximale de la recherche.", "Maximum duration of the search."),
         ),
-    ] = Budget().seconds,
+    ] = COUNTERFACTUAL_SECONDS,
     json_out: Annotated[
         Path | None,
         typer.Option(
@@ -139,7 +136,11 @@ def explain(
     lang: LangOption = None,
 ) -> None:
     """Explain one household's score."""
+    from lanterne.explain.counterfactual import Budget, counterfactuals
+    from lanterne.explain.explanation import explain_household
+    from lanterne.explain.population import score_population
     from lanterne.model import load_model
+    from lanterne.present.explanation_json import explanation_json
 
     given = rule_from_options(top_share, threshold)
     if reference == "median" and population is None:
@@ -151,12 +152,13 @@ def explain(
             )
         )
     check_outputs(json_out)
+    tables_off(json_out)
     loaded = load_model(model)
     house = household_from_options(loaded, household, sets, archetype, archetype_set)
     rule = given or loaded.targeting
     pop = None
     if population is not None:
-        with console.status(tr("Notation de la population…", "Scoring the population…")):
+        with status(tr("Notation de la population…", "Scoring the population…")):
             pop = score_population(loaded, population)
     result = explain_household(
         loaded,
@@ -179,7 +181,7 @@ def explain(
                     "population (--population) or a threshold (--threshold)",
                 )
             )
-        with console.status(tr("Recherche des changements…", "Searching for changes…")):
+        with status(tr("Recherche des changements…", "Searching for changes…")):
             found = counterfactuals(
                 loaded,
                 house,
@@ -192,11 +194,12 @@ def explain(
     if json_out is not None:
         data: dict[str, Any] = explanation_json(result)
         data["counterfactual"] = found.to_dict() if found is not None else None
-        write_json_atomic(json_out, data)
-        console.print(tr("Explication écrite dans {p}", "Explanation written to {p}", p=json_out))
+        save_json(json_out, data)
 
 
 def _status(status: str | None, lang: str) -> str:
+    from lanterne.provenance import STATUS_STYLES, status_label
+
     return f"[{STATUS_STYLES[status]}]{status_label(status, lang)}[/]" if status else ""
 
 
@@ -218,6 +221,8 @@ def _table_row(row: Row, lang: str, *, total: bool = False) -> list[str]:
 def show_explanation(exp: Explanation) -> None:
     """Print an explanation on the terminal, in the current language."""
     lang = get_lang()
+    from lanterne.present.explanation import explanation_view
+
     view = explanation_view(exp)
     console.print(f"[bold]{view.model_name.render(lang)}[/bold] ({view.model_id})")
     console.print(tr("Foyer : {d}", "Household: {d}", d=view.household.render(lang)))
@@ -231,7 +236,9 @@ def show_explanation(exp: Explanation) -> None:
             style="dim",
         )
     for warning in view.warnings:
-        console.print(Panel(warning.render(lang), border_style="magenta"))
+        console.print(
+            Panel(warning.render(lang), border_style="magenta", expand=console.is_terminal)
+        )
     console.print(f"[bold]{view.headline.render(lang)}[/bold] — {view.margin_line.render(lang)}")
     for sentence in view.standing:
         console.print(f"• {sentence.render(lang)}")
@@ -276,6 +283,8 @@ def _contribution_table(table: ContributionTable, lang: str) -> Table:
 def show_counterfactual(result: CounterfactualResult, model: Model | None = None) -> None:
     """Print what would change the decision (categories by their labels, with ``model``)."""
     lang = get_lang()
+    from lanterne.present.explanation_changes import changes_view
+
     view = changes_view(result, model)
     console.rule(tr("Ce à quoi le modèle réagit", "What the model reacts to"))
     console.print(view.intro.render(lang))
@@ -284,4 +293,6 @@ def show_counterfactual(result: CounterfactualResult, model: Model | None = None
     for line in view.details:
         console.print(line.render(lang))
     if view.caveat is not None:
-        console.print(Panel(view.caveat.render(lang), border_style="cyan"))
+        console.print(
+            Panel(view.caveat.render(lang), border_style="cyan", expand=console.is_terminal)
+        )

@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from lanterne.cli.app import h
 from lanterne.errors import DataError, LanterneError, UsageError
-from lanterne.explain.household import Household, build_household
 from lanterne.i18n import Msg
-from lanterne.inputs.assemble import MissingValues
-from lanterne.inputs.sources import Person
-from lanterne.model import Model
+from lanterne.io.std import resolve_input
+
+if TYPE_CHECKING:
+    from lanterne.explain.household import Household
+    from lanterne.inputs.sources import Person
+    from lanterne.model import Model
 
 #: How the explanation's commands ask for what is missing.
 HOW_TO_GIVE = Msg(
@@ -32,9 +35,9 @@ HouseholdOption = Annotated[
         "--household",
         help=h(
             "Fichier du foyer : YAML ou JSON « variable: valeur » (avec un bloc « person » "
-            "facultatif), ou CSV d'une ligne.",
+            "facultatif), ou CSV d'une ligne ; « - » : l'entrée standard.",
             "Household file: YAML or JSON 'variable: value' (with an optional 'person' "
-            "block), or a one-row CSV.",
+            "block), or a one-row CSV; '-': standard input.",
         ),
     ),
 ]
@@ -122,6 +125,8 @@ def options_named(pairs: Sequence[str], how_to_give: Msg = HOW_TO_GIVE) -> Itera
     ...     print(exc.render("en"))
     --set qpv: expected VARIABLE=VALUE, got 'qpv'
     """
+    from lanterne.inputs.assemble import MissingValues  # polars: not at start-up
+
     try:
         yield
     except MissingValues as exc:
@@ -146,16 +151,20 @@ def _build(
     person: Person | None,
     required: bool,
 ) -> Household:
-    kwargs = dict(
-        file=household,
+    from lanterne.explain.household import build_household
+
+    build = functools.partial(
+        build_household,
+        model,
+        file=resolve_input(household) if household is not None else None,
         sets=sets or (),
         archetype=archetype,
         archetype_set=archetype_set,
         person=person,
     )
     if required:
-        return build_household(model, **kwargs)  # type: ignore[arg-type]
-    partial = build_household(model, require=(), **kwargs)  # type: ignore[arg-type]
+        return build()
+    partial = build(require=())
     if partial.values and any(v not in partial.values for v in model.used_variables):
-        return build_household(model, **kwargs)  # type: ignore[arg-type]  # says what is missing
+        return build()  # says what is missing
     return partial

@@ -3,29 +3,20 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from lanterne.cli.app import LangOption, app, console, err_console, h
 from lanterne.errors import UsageError
 from lanterne.i18n import Msg, tr
-from lanterne.importers import (
-    ImportedModel,
-    ImportOptions,
-    check_import,
-    read_lightgbm_text,
-    read_sklearn_pickle,
-    read_xgboost_json,
-    write_import,
-)
-from lanterne.importers.check import TOLERANCE
-from lanterne.importers.sklearn_models import PICKLE_WARNING
 from lanterne.io.atomic import check_folder
-from lanterne.io.tables import read_table
-from lanterne.model import load_model
-from lanterne.provenance import STATUSES
+
+if TYPE_CHECKING:
+    from lanterne.importers import ImportedModel
+
 
 import_app = typer.Typer(
     help=h(
@@ -87,7 +78,7 @@ TopShareOption = Annotated[
         "--top-share",
         min=0.0,
         max=1.0,
-        help=h("Part ciblée par défaut (0.05 = 5 %).", "Default targeted share (0.05 = 5 %)."),
+        help=h("Part ciblée par défaut (0,05 = 5 %).", "Default targeted share (0.05 = 5%)."),
     ),
 ]
 ForceOption = Annotated[
@@ -97,6 +88,8 @@ ForceOption = Annotated[
 
 
 def _check_status(status: str) -> None:
+    from lanterne.provenance import STATUSES
+
     if status not in STATUSES:
         raise UsageError(
             Msg(
@@ -124,6 +117,11 @@ def _finish(
     top_share: float,
     force: bool,
 ) -> None:
+    from lanterne.importers import ImportOptions, check_import, write_import
+    from lanterne.importers.check import TOLERANCE
+    from lanterne.io.tables import read_table
+    from lanterne.model import load_model
+
     _check_status(status)
     if not re.match(r"^[A-Z]{2}$", country):
         raise UsageError(
@@ -212,54 +210,48 @@ def _finish(
 ModelFile = Annotated[Path, typer.Argument(help=h("Fichier du modèle.", "Model file."))]
 
 
-@import_app.command(
+def _tree_importer(reader: str, what: str) -> Callable[..., None]:
+    """The command importing a tree model read by ``lanterne.importers.<reader>``."""
+
+    def command(
+        model_file: ModelFile,
+        output: OutputOption = None,
+        model_id: IdOption = None,
+        data: DataOption = None,
+        status: StatusOption = "illustrative",
+        agency: AgencyOption = None,
+        country: CountryOption = "ZZ",
+        top_share: TopShareOption = 0.05,
+        force: ForceOption = False,
+        lang: LangOption = None,
+    ) -> None:
+        import lanterne.importers
+
+        check_folder((output or model_file).parent)
+        imported = getattr(lanterne.importers, reader)(model_file)
+        _finish(
+            imported, model_file, output, model_id, data, status, agency, country, top_share, force
+        )
+
+    command.__name__ = f"import_{what}"
+    command.__doc__ = f"Import a {what} model."
+    return command
+
+
+import_xgboost = import_app.command(
     "xgboost",
     help=h(
         "Importer un modèle XGBoost enregistré en JSON (booster.save_model('m.json')).",
         "Import an XGBoost model saved as JSON (booster.save_model('m.json')).",
     ),
-)
-def import_xgboost(
-    model_file: ModelFile,
-    output: OutputOption = None,
-    model_id: IdOption = None,
-    data: DataOption = None,
-    status: StatusOption = "illustrative",
-    agency: AgencyOption = None,
-    country: CountryOption = "ZZ",
-    top_share: TopShareOption = 0.05,
-    force: ForceOption = False,
-    lang: LangOption = None,
-) -> None:
-    """Import an XGBoost JSON model."""
-    check_folder((output or model_file).parent)
-    imported = read_xgboost_json(model_file)
-    _finish(imported, model_file, output, model_id, data, status, agency, country, top_share, force)
-
-
-@import_app.command(
+)(_tree_importer("read_xgboost_json", "xgboost"))
+import_lightgbm = import_app.command(
     "lightgbm",
     help=h(
         "Importer un modèle LightGBM enregistré en texte (booster.save_model('m.txt')).",
         "Import a LightGBM model saved as text (booster.save_model('m.txt')).",
     ),
-)
-def import_lightgbm(
-    model_file: ModelFile,
-    output: OutputOption = None,
-    model_id: IdOption = None,
-    data: DataOption = None,
-    status: StatusOption = "illustrative",
-    agency: AgencyOption = None,
-    country: CountryOption = "ZZ",
-    top_share: TopShareOption = 0.05,
-    force: ForceOption = False,
-    lang: LangOption = None,
-) -> None:
-    """Import a LightGBM text model."""
-    check_folder((output or model_file).parent)
-    imported = read_lightgbm_text(model_file)
-    _finish(imported, model_file, output, model_id, data, status, agency, country, top_share, force)
+)(_tree_importer("read_lightgbm_text", "lightgbm"))
 
 
 @import_app.command(
@@ -307,6 +299,9 @@ def import_sklearn(
     lang: LangOption = None,
 ) -> None:
     """Import a pickled scikit-learn ensemble (only with --trust-pickle)."""
+    from lanterne.importers import read_sklearn_pickle
+    from lanterne.importers.sklearn_models import PICKLE_WARNING
+
     check_folder((output or model_file).parent)
     if trust_pickle:
         err_console.print(f"[bold yellow]{PICKLE_WARNING.render()}[/]")
@@ -350,9 +345,11 @@ def import_ebm(
     lang: LangOption = None,
 ) -> None:
     """Import an EBM (restricted pickle reader or JSON export) as an additive spec."""
+    from lanterne.importers import ImportOptions
     from lanterne.importers.additive_writer import write_additive_import
     from lanterne.importers.amsterdam import KNOWN_FILES
     from lanterne.importers.ebm import read_ebm
+    from lanterne.model import load_model
     from lanterne.spec.trees import file_sha256
 
     _check_status(status)

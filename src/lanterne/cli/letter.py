@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from lanterne.cli.app import LangOption, app, console, h
+from lanterne.cli.app import LangOption, app, err_console, h, status, status_console
 from lanterne.cli.household_options import (
     ArchetypeOption,
     ArchetypeSetOption,
@@ -18,18 +18,151 @@ from lanterne.cli.household_options import (
     household_from_options,
 )
 from lanterne.cli.options import check_outputs
-from lanterne.contest.letters import (
-    LETTER_KINDS,
-    letter_format,
-    notes_path,
-    render_letter,
-    write_letter,
-)
 from lanterne.errors import UsageError
-from lanterne.explain.explanation import explain_household
-from lanterne.explain.population import score_population
 from lanterne.i18n import Msg, get_lang, tr
-from lanterne.inputs.sources import Person
+from lanterne.io.std import is_std, write_stdout
+
+if TYPE_CHECKING:
+    from lanterne.contest.letters import Letter
+
+
+#: The options of ``lanterne letter`` (kept here so that the command reads in one screen).
+KindOption = Annotated[
+    str,
+    typer.Option(
+        "--kind",
+        metavar="explanation|access|objection",
+        help=h(
+            "Type de courrier : explanation (règles du traitement, code source, "
+            "explication), access (copie des données et du score), objection (opposition).",
+            "Kind of letter: explanation (rules of the processing, source code, "
+            "explanation), access (copy of the data and score), objection.",
+        ),
+    ),
+]
+
+LetterOutputOption = Annotated[
+    Path,
+    typer.Option(
+        "--output",
+        "-o",
+        help=h(
+            "Fichier à écrire : .md, .txt, .html, .pdf, .docx ou .odt (écriture "
+            "atomique). Les notes pour vous (textes cités, à savoir avant d'envoyer) vont "
+            "à côté, dans <nom>-notes. « - » : le courrier en Markdown sur la sortie "
+            "standard, les notes sur la sortie d'erreur.",
+            "File to write: .md, .txt, .html, .pdf, .docx or .odt (atomic write). The "
+            "notes for you (texts cited, what to know before sending) go beside it, in "
+            "<name>-notes. '-': the letter as Markdown to standard output, the notes to "
+            "standard error.",
+        ),
+    ),
+]
+
+AgencyOption = Annotated[
+    str | None,
+    typer.Option(
+        "--agency",
+        help=h(
+            "Destinataire (par défaut : l'organisme indiqué par le modèle), par exemple "
+            "« CAF du Nord ».",
+            "Recipient (default: the agency named by the model), e.g. 'CAF du Nord'.",
+        ),
+    ),
+]
+
+AgencyAddressOption = Annotated[
+    str | None,
+    typer.Option(
+        "--agency-address",
+        help=h(
+            "Adresse du destinataire (lignes séparées par « ; »).",
+            "Recipient's address (lines separated by ';').",
+        ),
+    ),
+]
+
+NameOption = Annotated[
+    str | None, typer.Option("--name", help=h("Vos prénom et nom.", "Your full name."))
+]
+
+AddressOption = Annotated[
+    str | None,
+    typer.Option(
+        "--address",
+        help=h(
+            "Votre adresse (lignes séparées par « ; »).",
+            "Your address (lines separated by ';').",
+        ),
+    ),
+]
+
+FileNumberOption = Annotated[
+    str | None,
+    typer.Option(
+        "--file-number",
+        help=h("Votre numéro d'allocataire.", "Your benefits file number."),
+    ),
+]
+
+EmailOption = Annotated[
+    str | None, typer.Option("--email", help=h("Votre courriel.", "Your e-mail."))
+]
+
+PhoneOption = Annotated[
+    str | None, typer.Option("--phone", help=h("Votre téléphone.", "Your phone."))
+]
+
+CityOption = Annotated[
+    str | None,
+    typer.Option("--city", help=h("Ville d'où vous écrivez.", "Town you write from.")),
+]
+
+DecisionOption = Annotated[
+    str | None,
+    typer.Option(
+        "--decision",
+        help=h(
+            "La décision qui vous concerne (contrôle, suspension, indu…), avec sa date.",
+            "The decision concerning you (inspection, suspension, overpayment…), with its date.",
+        ),
+    ),
+]
+
+DecisionDateOption = Annotated[
+    str | None,
+    typer.Option(
+        "--decision-date",
+        metavar=h("AAAA-MM-JJ", "YYYY-MM-DD"),
+        help=h(
+            "Date de la décision : le courrier nomme le modèle en usage à cette date.",
+            "Date of the decision: the letter names the model in use on that date.",
+        ),
+    ),
+]
+
+ReasonsOption = Annotated[
+    str | None,
+    typer.Option(
+        "--reasons",
+        help=h(
+            "Pour une opposition : les raisons tenant à votre situation particulière.",
+            "For an objection: the grounds relating to your particular situation.",
+        ),
+    ),
+]
+
+DateOption = Annotated[
+    str | None,
+    typer.Option(
+        "--date",
+        metavar=h("AAAA-MM-JJ", "YYYY-MM-DD"),
+        help=h(
+            "Date du courrier (par défaut : aujourd'hui).",
+            "Date of the letter (default: today).",
+        ),
+    ),
+]
 
 
 @app.command(
@@ -54,136 +187,37 @@ def letter(
             )
         ),
     ],
-    kind: Annotated[
-        str,
-        typer.Option(
-            "--kind",
-            metavar="explanation|access|objection",
-            help=h(
-                "Type de courrier : explanation (règles du traitement, code source, "
-                "explication), access (copie des données et du score), objection (opposition).",
-                "Kind of letter: explanation (rules of the processing, source code, "
-                "explanation), access (copy of the data and score), objection.",
-            ),
-        ),
-    ],
-    output: Annotated[
-        Path,
-        typer.Option(
-            "--output",
-            "-o",
-            help=h(
-                "Fichier à écrire : .md, .txt, .html, .pdf, .docx ou .odt (écriture "
-                "atomique). Les notes pour vous (textes cités, à savoir avant d'envoyer) vont "
-                "à côté, dans <nom>-notes.",
-                "File to write: .md, .txt, .html, .pdf, .docx or .odt (atomic write). The "
-                "notes for you (texts cited, what to know before sending) go beside it, in "
-                "<name>-notes.",
-            ),
-        ),
-    ],
+    kind: KindOption,
+    output: LetterOutputOption,
     household: HouseholdOption = None,
     sets: SetOption = None,
     archetype: ArchetypeOption = None,
     archetype_set: ArchetypeSetOption = None,
     population: PopulationOption = None,
-    agency: Annotated[
-        str | None,
-        typer.Option(
-            "--agency",
-            help=h(
-                "Destinataire (par défaut : l'organisme indiqué par le modèle), par exemple "
-                "« CAF du Nord ».",
-                "Recipient (default: the agency named by the model), e.g. 'CAF du Nord'.",
-            ),
-        ),
-    ] = None,
-    agency_address: Annotated[
-        str | None,
-        typer.Option(
-            "--agency-address",
-            help=h(
-                "Adresse du destinataire (lignes séparées par « ; »).",
-                "Recipient's address (lines separated by ';').",
-            ),
-        ),
-    ] = None,
-    name: Annotated[
-        str | None, typer.Option("--name", help=h("Vos prénom et nom.", "Your full name."))
-    ] = None,
-    address: Annotated[
-        str | None,
-        typer.Option(
-            "--address",
-            help=h(
-                "Votre adresse (lignes séparées par « ; »).",
-                "Your address (lines separated by ';').",
-            ),
-        ),
-    ] = None,
-    file_number: Annotated[
-        str | None,
-        typer.Option(
-            "--file-number",
-            help=h("Votre numéro d'allocataire.", "Your benefits file number."),
-        ),
-    ] = None,
-    email: Annotated[
-        str | None, typer.Option("--email", help=h("Votre courriel.", "Your e-mail."))
-    ] = None,
-    phone: Annotated[
-        str | None, typer.Option("--phone", help=h("Votre téléphone.", "Your phone."))
-    ] = None,
-    city: Annotated[
-        str | None,
-        typer.Option("--city", help=h("Ville d'où vous écrivez.", "Town you write from.")),
-    ] = None,
-    decision: Annotated[
-        str | None,
-        typer.Option(
-            "--decision",
-            help=h(
-                "La décision qui vous concerne (contrôle, suspension, indu…), avec sa date.",
-                "The decision concerning you (inspection, suspension, overpayment…), with "
-                "its date.",
-            ),
-        ),
-    ] = None,
-    decision_date: Annotated[
-        str | None,
-        typer.Option(
-            "--decision-date",
-            metavar=h("AAAA-MM-JJ", "YYYY-MM-DD"),
-            help=h(
-                "Date de la décision : le courrier nomme le modèle en usage à cette date.",
-                "Date of the decision: the letter names the model in use on that date.",
-            ),
-        ),
-    ] = None,
-    reasons: Annotated[
-        str | None,
-        typer.Option(
-            "--reasons",
-            help=h(
-                "Pour une opposition : les raisons tenant à votre situation particulière.",
-                "For an objection: the grounds relating to your particular situation.",
-            ),
-        ),
-    ] = None,
-    date: Annotated[
-        str | None,
-        typer.Option(
-            "--date",
-            metavar=h("AAAA-MM-JJ", "YYYY-MM-DD"),
-            help=h(
-                "Date du courrier (par défaut : aujourd'hui).",
-                "Date of the letter (default: today).",
-            ),
-        ),
-    ] = None,
+    agency: AgencyOption = None,
+    agency_address: AgencyAddressOption = None,
+    name: NameOption = None,
+    address: AddressOption = None,
+    file_number: FileNumberOption = None,
+    email: EmailOption = None,
+    phone: PhoneOption = None,
+    city: CityOption = None,
+    decision: DecisionOption = None,
+    decision_date: DecisionDateOption = None,
+    reasons: ReasonsOption = None,
+    date: DateOption = None,
     lang: LangOption = None,
 ) -> None:
     """Write a letter."""
+    from lanterne.contest.letters import (
+        LETTER_KINDS,
+        letter_format,
+        notes_path,
+        render_letter,
+    )
+    from lanterne.explain.explanation import explain_household
+    from lanterne.explain.population import score_population
+    from lanterne.inputs.sources import Person
     from lanterne.model import load_model
 
     if kind not in LETTER_KINDS:
@@ -195,32 +229,11 @@ def letter(
                 v=kind,
             )
         )
-    letter_format(output)  # fail on a bad file name before any work
-    check_outputs(output, notes_path(output))
-    day = None
-    if date is not None:
-        try:
-            day = dt.date.fromisoformat(date)
-        except ValueError:
-            raise UsageError(
-                Msg(
-                    "--date : date attendue au format AAAA-MM-JJ, reçu « {d} »",
-                    "--date: a date in the form YYYY-MM-DD was expected, got '{d}'",
-                    d=date,
-                )
-            ) from None
-    decided = None
-    if decision_date is not None:
-        try:
-            decided = dt.date.fromisoformat(decision_date)
-        except ValueError:
-            raise UsageError(
-                Msg(
-                    "--decision-date : date attendue au format AAAA-MM-JJ, reçu « {d} »",
-                    "--decision-date: a date in the form YYYY-MM-DD was expected, got '{d}'",
-                    d=decision_date,
-                )
-            ) from None
+    if not is_std(output):
+        letter_format(output)  # fail on a bad file name before any work
+        check_outputs(output, notes_path(output))
+    day = _date_option(date, "--date")
+    decided = _date_option(decision_date, "--decision-date")
     loaded = load_model(model)
     given = Person(
         name=name,
@@ -250,27 +263,64 @@ def letter(
         day=day,
         decision_date=decided,
     )
+    _write_letter(written, output)
+    _closing_advice(written, loaded.spec.country)
+
+
+def _date_option(value: str | None, option: str) -> dt.date | None:
+    """The date given to ``option`` (YYYY-MM-DD), or ``None`` when not given."""
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise UsageError(
+            Msg(
+                "{o} : date attendue au format AAAA-MM-JJ, reçu « {d} »",
+                "{o}: a date in the form YYYY-MM-DD was expected, got '{d}'",
+                o=option,
+                d=value,
+            )
+        ) from None
+
+
+def _write_letter(written: Letter, output: Path) -> None:
+    """Write the letter and its notes beside it; for ``-``, the letter (Markdown) on
+    standard output and the notes on standard error."""
+    from lanterne.contest.letters import notes_path, write_letter
+
+    if is_std(output):
+        write_stdout(
+            written.markdown if written.markdown.endswith("\n") else written.markdown + "\n"
+        )
+        status_console.print(written.notes().markdown, markup=False, soft_wrap=True)
+        return
     notes = notes_path(output)
-    with console.status(tr("Écriture du courrier…", "Writing the letter…")):
+    with status(tr("Écriture du courrier…", "Writing the letter…")):
         write_letter(written, output)
         write_letter(written.notes(), notes)
-    console.print(tr("Courrier écrit dans {p}", "Letter written to {p}", p=output))
-    console.print(
+    status_console.print(tr("Courrier écrit dans {p}", "Letter written to {p}", p=output))
+    status_console.print(
         tr(
             "Notes pour vous (à ne pas envoyer) dans {p}",
             "Notes for you (not to be sent) in {p}",
             p=notes,
         )
     )
+
+
+def _closing_advice(written: Letter, country: str) -> None:
+    """What to do before sending: fill in the brackets, and the letter is not legal advice
+    (on standard error, like a warning: shown even with ``--quiet``)."""
     missing = written.markdown.count("[") - written.markdown.count("\\[")
     if missing:
-        console.print(
+        err_console.print(
             tr(
                 "Complétez les passages entre crochets avant de l'envoyer.",
                 "Fill in the passages in brackets before sending it.",
             )
         )
-    if loaded.spec.country == "FR":
+    if country == "FR":
         help_line = tr(
             "Ce courrier n'est pas un conseil juridique : relisez-le. Aide gratuite : "
             "Défenseur des droits, 09 69 39 00 00.",
@@ -283,6 +333,6 @@ def letter(
             "de l'Union (RGPD) ; les fondements nationaux de {c} n'y figurent pas.",
             "This letter is not legal advice: read it again. It cites EU law only (GDPR); "
             "the national legal bases of {c} are not in it.",
-            c=loaded.spec.country,
+            c=country,
         )
-    console.print(help_line, style="dim")
+    err_console.print(help_line, style="dim")

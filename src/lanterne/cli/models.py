@@ -2,27 +2,24 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
 from lanterne.catalog import model_ids, model_path
-from lanterne.cli.app import LangOption, app, console, err_console, h
+from lanterne.cli.app import LangOption, app, console, h
 from lanterne.cli.options import check_outputs
-from lanterne.cli.shapes_table import show_shapes
+from lanterne.defaults import MAX_SHAPE_ROWS
 from lanterne.errors import LanterneError, SpecError
-from lanterne.explain.shape_rows import MAX_ROWS
-from lanterne.explain.shapes import shape_views
 from lanterne.i18n import format_percent, get_lang, pick, tr
-from lanterne.io.atomic import write_text_atomic
-from lanterne.model import Model, load_model
-from lanterne.model.trees import Trees
-from lanterne.provenance import STATUS_STYLES, source_citation, status_explanation, status_label
-from lanterne.spec.load import load_spec
-from lanterne.spec.schema import LogisticModel, ModelSpec, ScorecardModel, TreesModel
+
+if TYPE_CHECKING:
+    from lanterne.model import Model
+    from lanterne.model.trees import Trees
+    from lanterne.spec.schema import ModelSpec
+
 
 models_app = typer.Typer(
     help=h(
@@ -36,6 +33,8 @@ app.add_typer(models_app, name="models")
 
 
 def _status_cell(status: str) -> str:
+    from lanterne.provenance import STATUS_STYLES, status_label
+
     return f"[{STATUS_STYLES[status]}]{status_label(status)}[/]"
 
 
@@ -49,6 +48,9 @@ def list_models(ctx: typer.Context, lang: LangOption = None) -> None:
     """List the models of the catalog (id, agency, years, variables, status of numbers)."""
     if ctx.invoked_subcommand is not None:
         return
+    from lanterne.model import load_model
+    from lanterne.provenance import status_label
+
     table = Table(title=tr("Modèles du catalogue", "Catalog models"))
     ids = model_ids()
     table.add_column("id", style="bold", no_wrap=True, min_width=max(map(len, ids), default=2))
@@ -100,10 +102,14 @@ def show(
                 "Additive models: at most this many rows per shape function (0: every bin).",
             ),
         ),
-    ] = MAX_ROWS,
+    ] = MAX_SHAPE_ROWS,
     lang: LangOption = None,
 ) -> None:
     """Show a model's variables, derived features, weights and their provenance."""
+    from lanterne.explain.shapes import shape_views
+    from lanterne.model import load_model
+    from lanterne.provenance import STATUS_STYLES, source_citation, status_explanation
+
     loaded = load_model(model)
     spec = loaded.spec
     lang_now = get_lang()
@@ -162,8 +168,10 @@ def show(
 
     views = shape_views(loaded)
     if views is not None:
+        from lanterne.cli.shapes_table import show_shapes
+
         show_shapes(loaded, views, bins)
-    elif isinstance(loaded, Trees):
+    elif isinstance(loaded, _trees_class()):
         _show_trees(loaded)
     else:
         _show_weights(loaded)
@@ -180,6 +188,8 @@ def show(
 
 def _show_weights(loaded: Model) -> None:
     """Coefficients (logistic) or points (scorecard), with provenance."""
+    from lanterne.spec.schema import LogisticModel, ScorecardModel
+
     spec = loaded.spec
     lang_now = get_lang()
     weights = Table(
@@ -240,8 +250,16 @@ def _show_weights(loaded: Model) -> None:
         console.print(rules)
 
 
+def _trees_class() -> type[Trees]:
+    from lanterne.model.trees import Trees
+
+    return Trees
+
+
 def _show_trees(loaded: Trees) -> None:
     """A tree ensemble: its size and rules, and the inputs its splits read."""
+    from lanterne.spec.schema import TreesModel
+
     spec = loaded.spec
     assert isinstance(spec.model, TreesModel)
     ensemble = loaded.ensemble
@@ -327,6 +345,8 @@ def check(
     lang: LangOption = None,
 ) -> None:
     """Check spec files and report every problem with its line and column."""
+    from lanterne.spec.load import load_spec
+
     failures: list[LanterneError] = []
     for file in files:
         try:
@@ -364,12 +384,11 @@ def schema(
     lang: LangOption = None,
 ) -> None:
     """Write the JSON Schema of spec files (standard output by default)."""
+    from lanterne.cli.options import written
+    from lanterne.io.std import is_std, write_text_output
     from lanterne.spec.json_schema import spec_json_schema_text
 
     check_outputs(out)
-    text = spec_json_schema_text()
-    if str(out) == "-":
-        sys.stdout.write(text)
-        return
-    write_text_atomic(out, text)
-    err_console.print(tr("Schéma écrit dans {p}", "Schema written to {p}", p=str(out)))
+    write_text_output(out, spec_json_schema_text())
+    if not is_std(out):
+        written(out, tr("Schéma", "Schema"))

@@ -1,52 +1,54 @@
-"""``lanterne audit nonrecours``: rights people miss, next to who the model inspects.
-
-The command is a plain function (:func:`nonrecours_command`) attached to the ``audit``
-sub-app by :func:`register`. When the ``audit`` sub-app of ``lanterne.cli.audit`` exists
-it is used; otherwise a minimal one is created here.
-"""
+"""``lanterne audit nonrecours``: rights people miss, next to who the model inspects."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
-from lanterne.audit.suppression import DEFAULT_MIN_CELL, mark, suppression_note
-from lanterne.cli.app import LangOption, app, console, h, invoked_command
+from lanterne.cli.app import LangOption, h, invoked_command, results_console, status
+from lanterne.cli.audit import audit_app
 from lanterne.cli.options import (
     ClusterOption,
     MinCellOption,
     ThresholdOption,
     TopShareOption,
+    check_outputs,
     rule_from_options,
+    save_json,
 )
 from lanterne.cli.report import PdfOption, ReportOption, check_report_outputs, write_report_files
+from lanterne.defaults import DEFAULT_MIN_CELL
 from lanterne.i18n import format_number, format_percent, get_lang, tr
-from lanterne.io.atomic import check_destination, write_json_atomic
-from lanterne.io.database import redact
-from lanterne.io.tables import read_table
-from lanterne.model import load_model
-from lanterne.provenance import status_label
-from lanterne.report.build import nonrecours_report
-from lanterne.rights.simulate import default_month
-from lanterne.scale.cluster import cluster_client
 
-DEFAULT_MONTH = default_month()  # the current month, read once at startup
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from lanterne.rights.audit import NonRecoursAudit
 
 
-def _pct(value: float | None) -> str:
-    return "—" if value is None else format_percent(value)
-
-
+@audit_app.command(
+    "nonrecours",
+    help=h(
+        "Non-recours aux droits (OpenFisca-France) par groupe, à côté du taux de "
+        "sélection du modèle : les groupes les plus contrôlés sont-ils ceux qui "
+        "manquent le plus de droits ?",
+        "Non-take-up of rights (OpenFisca-France) by group, next to the model's "
+        "selection rate: are the groups most inspected the groups missing the most "
+        "rights?",
+    ),
+)
 def nonrecours_command(
     population: Annotated[
         str,
         typer.Argument(
             help=h(
-                "Population : CSV, Parquet ou table d'une base (postgresql://…?table=…).",
-                "Population: CSV, Parquet or a database table (postgresql://…?table=…).",
+                "Population : CSV, Parquet ou table d'une base (postgresql://…?table=…) ; "
+                "« - » : l'entrée standard.",
+                "Population: CSV, Parquet or a database table (postgresql://…?table=…); "
+                "'-': standard input.",
             ),
         ),
     ],
@@ -73,11 +75,15 @@ def nonrecours_command(
         ),
     ] = "fr-cnaf-2014",
     month: Annotated[
-        str,
+        str | None,
         typer.Option(
-            "--month", help=h("Mois des droits (AAAA-MM).", "Month of the rights (YYYY-MM).")
+            "--month",
+            help=h(
+                "Mois des droits (AAAA-MM ; par défaut : le mois en cours).",
+                "Month of the rights (YYYY-MM; default: the current month).",
+            ),
         ),
-    ] = DEFAULT_MONTH,
+    ] = None,
     top_share: TopShareOption = None,
     threshold: ThresholdOption = None,
     min_cell: MinCellOption = DEFAULT_MIN_CELL,
@@ -121,8 +127,9 @@ def nonrecours_command(
         typer.Option(
             "--json",
             help=h(
-                "Écrire aussi le résultat en JSON (écriture atomique).",
-                "Also write the result as JSON (atomic write).",
+                "Écrire aussi le résultat en JSON (écriture atomique ; « - » : sur la "
+                "sortie standard).",
+                "Also write the result as JSON (atomic write; '-': to standard output).",
             ),
         ),
     ] = None,
@@ -132,14 +139,18 @@ def nonrecours_command(
     lang: LangOption = None,
 ) -> None:
     """Non-take-up by group next to the model's selection rate."""
+    from lanterne.io.database import redact
+    from lanterne.io.tables import read_table
     from lanterne.rights.audit import audit_nonrecours
+    from lanterne.rights.simulate import default_month
+    from lanterne.scale.cluster import cluster_client
 
     check_report_outputs(report, pdf, "--report")
     rule = rule_from_options(top_share, threshold)
-    if json_out is not None:
-        check_destination(json_out)
+    check_outputs(json_out)
+    month = month or default_month()
     groups = group_col or ["family_type"]
-    with console.status(tr("Lecture des données…", "Reading the data…")):
+    with status(tr("Lecture des données…", "Reading the data…")):
         frame = read_table(population)
     with cluster_client(cluster) as client:
         result = audit_nonrecours(
@@ -156,6 +167,69 @@ def nonrecours_command(
             file=redact(population),
             client=client,
         )
+    out = results_console(json_out, report)
+    print_nonrecours(out, result, groups, model=model, month=month, min_cell=min_cell)
+    save_json(json_out, result.to_dict(get_lang()))
+    if report is not None:
+        from lanterne.model import load_model
+        from lanterne.report.build import nonrecours_report
+
+        built = nonrecours_report(
+            result,
+            data=population,
+            lang=get_lang(),
+            models=[load_model(model)] if model else [],
+            command=invoked_command(),
+        )
+        write_report_files(built, report, pdf)
+
+
+def _pct(value: float | None) -> str:
+    return "—" if value is None else format_percent(value)
+
+
+def _count(value: int | None) -> str:
+    return "—" if value is None else format_number(value, digits=0)
+
+
+def print_nonrecours(
+    out: Console,
+    result: NonRecoursAudit,
+    groups: list[str],
+    *,
+    model: str,
+    month: str,
+    min_cell: int,
+) -> None:
+    """The table by group, the totals and the reference rates with their status."""
+    from lanterne.audit.suppression import suppression_note
+
+    table, hidden_any = _group_table(result, groups, model=model, month=month)
+    out.print(table)
+    t = result.totals
+    out.print(
+        tr(
+            "Ensemble : {e} foyers ayants droit sur {n}, non-recours {r}, {u} € non réclamés "
+            "par mois.",
+            "All: {e} entitled households out of {n}, non-take-up {r}, €{u} unclaimed per month.",
+            e=format_number(t["entitled"], digits=0),
+            n=format_number(t["households"], digits=0),
+            r=_pct(t["nonrecours_rate"]),
+            u=format_number(t["unclaimed_monthly"] or 0, digits=0),
+        )
+    )
+    out.print(f"[bold]{result.comparison.sentence.render()}[/bold]")
+    _print_rates(out, result)
+    if hidden_any:
+        out.print(suppression_note(min_cell).render(), soft_wrap=True)
+
+
+def _group_table(
+    result: NonRecoursAudit, groups: list[str], *, model: str, month: str
+) -> tuple[Table, bool]:
+    """The table by group, and whether small cells were hidden in it."""
+    from lanterne.audit.suppression import mark
+
     table = Table(
         title=tr(
             "Non-recours (RSA, prime d'activité, aide au logement) et sélection par {m} — {mo}",
@@ -174,10 +248,6 @@ def nonrecours_command(
         tr("sélectionnés", "selected"),
     ):
         table.add_column(header, justify="right")
-
-    def count(value: int | None) -> str:
-        return "—" if value is None else format_number(value, digits=0)
-
     hidden_any = False
     for row in result.table.to_dicts():
         unclaimed = row["unclaimed_monthly"]
@@ -188,28 +258,21 @@ def nonrecours_command(
             labels[-1] += f" [dim]{sign}[/dim]"
         table.add_row(
             *labels,
-            count(row["households"]),
-            count(row["entitled"]),
+            _count(row["households"]),
+            _count(row["entitled"]),
             _pct(row["nonrecours_rate"]),
             "—" if unclaimed is None else format_number(unclaimed, digits=0),
             _pct(row.get("selection_rate")),
         )
-    console.print(table)
-    t = result.totals
-    console.print(
-        tr(
-            "Ensemble : {e} foyers ayants droit sur {n}, non-recours {r}, {u} € non réclamés "
-            "par mois.",
-            "All: {e} entitled households out of {n}, non-take-up {r}, €{u} unclaimed per month.",
-            e=format_number(t["entitled"], digits=0),
-            n=format_number(t["households"], digits=0),
-            r=_pct(t["nonrecours_rate"]),
-            u=format_number(t["unclaimed_monthly"] or 0, digits=0),
-        )
-    )
-    console.print(f"[bold]{result.comparison.sentence.render()}[/bold]")
+    return table, hidden_any
+
+
+def _print_rates(out: Console, result: NonRecoursAudit) -> None:
+    """The reference non-take-up rates, with their status and source."""
+    from lanterne.provenance import status_label
+
     for key, rate in result.rates.items():
-        console.print(
+        out.print(
             tr(
                 "  Taux de non-recours de référence {b} : {r} ({s}) — {src}{c}",
                 "  Reference non-take-up rate {b}: {r} ({s}) — {src}{c}",
@@ -226,49 +289,3 @@ def nonrecours_command(
                 else "",
             )
         )
-    if hidden_any:
-        console.print(suppression_note(min_cell).render(), soft_wrap=True)
-    if json_out is not None:
-        write_json_atomic(json_out, result.to_dict(get_lang()))
-        console.print(tr("Résultat écrit dans {p}", "Result written to {p}", p=str(json_out)))
-    if report is not None:
-        built = nonrecours_report(
-            result,
-            data=population,
-            lang=get_lang(),
-            models=[load_model(model)] if model else [],
-            command=invoked_command(),
-        )
-        write_report_files(built, report, pdf)
-
-
-def register(audit_app: typer.Typer) -> None:
-    """Attach ``nonrecours`` to an ``audit`` Typer sub-app."""
-    audit_app.command(
-        "nonrecours",
-        help=h(
-            "Non-recours aux droits (OpenFisca-France) par groupe, à côté du taux de "
-            "sélection du modèle : les groupes les plus contrôlés sont-ils ceux qui "
-            "manquent le plus de droits ?",
-            "Non-take-up of rights (OpenFisca-France) by group, next to the model's "
-            "selection rate: are the groups most inspected the groups missing the most "
-            "rights?",
-        ),
-    )(nonrecours_command)
-
-
-def _audit_app() -> typer.Typer:
-    try:  # issue 4's audit sub-app, when present
-        from lanterne.cli.audit import audit_app
-
-        return audit_app
-    except ImportError:
-        sub = typer.Typer(
-            help=h("Auditer un système de notation.", "Audit a scoring system."),
-            no_args_is_help=True,
-        )
-        app.add_typer(sub, name="audit")
-        return sub
-
-
-register(_audit_app())

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from lanterne.cli.app import h
+from lanterne.cli.app import h, status_console
 from lanterne.errors import UsageError
-from lanterne.i18n import Msg
+from lanterne.i18n import Msg, tr
 from lanterne.io.atomic import check_destination
-from lanterne.model import TargetingRule
+from lanterne.io.std import is_std, write_json_output, write_stdout
+
+if TYPE_CHECKING:
+    from lanterne.model import TargetingRule
 
 TopShareOption = Annotated[
     float | None,
@@ -71,6 +74,8 @@ def rule_from_options(top_share: float | None, threshold: float | None) -> Targe
         )
     if top_share is None and threshold is None:
         return None
+    from lanterne.model import TargetingRule
+
     return TargetingRule(top_share=top_share, threshold=threshold)
 
 
@@ -112,6 +117,36 @@ def check_outputs(*paths: Path | None) -> None:
     for path in paths:
         if path is not None and str(path) != "-":
             check_destination(path)
+
+
+def written(path: Path | str, what: str = "JSON") -> None:
+    """Say on standard error (unless ``--quiet``) that a file was written."""
+    status_console.print(
+        tr("{what} écrit dans {p}", "{what} written to {p}", what=what, p=str(path)),
+        soft_wrap=True,
+    )
+
+
+def save_json(path: Path | None, data: Any) -> None:
+    """Write ``data`` as JSON to ``path`` (atomically) or to standard output for ``-``."""
+    if path is None:
+        return
+    write_json_output(path, data)
+    if not is_std(path):
+        written(path)
+
+
+def save_json_text(path: Path | None, text: str) -> None:
+    """Like :func:`save_json` for JSON already made (an audit's ``to_json()``)."""
+    if path is None:
+        return
+    if is_std(path):
+        write_stdout(text if text.endswith("\n") else text + "\n")
+        return
+    from lanterne.io.atomic import write_text_atomic
+
+    write_text_atomic(path, text if text.endswith("\n") else text + "\n")
+    written(path)
 
 
 #: CSV outputs: keep formula-like cells as they are (see lanterne.io.csvsafe).

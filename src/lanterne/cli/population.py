@@ -3,31 +3,23 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
 from rich.table import Table
 
-from lanterne.cli.app import LangOption, app, console, h
-from lanterne.cli.options import check_outputs
-from lanterne.cli.population_openfisca import print_comparison, reference_month
+from lanterne.cli.app import LangOption, app, console, h, status, status_console
+from lanterne.cli.options import check_outputs, save_json
+from lanterne.defaults import DEFAULT_OPENFISCA_SEED, DEFAULT_POPULATION_SEED
 from lanterne.errors import UsageError
 from lanterne.i18n import Msg, format_number, get_lang, pick, tr
-from lanterne.io.atomic import write_json_atomic
-from lanterne.population.check import CheckReport, check_population
-from lanterne.population.generate import DEFAULT_SEED, GenerationInfo, generate_population
-from lanterne.population.openfisca_check import DEFAULT_SEED as OPENFISCA_SEED
-from lanterne.population.openfisca_check import openfisca_check
-from lanterne.population.targets import PopulationTargets, load_targets
-from lanterne.provenance import status_label
+from lanterne.io.std import is_std
+
+if TYPE_CHECKING:
+    from lanterne.population.check import CheckReport
+    from lanterne.population.generate import GenerationInfo
+    from lanterne.population.targets import PopulationTargets
+
 
 #: Households receiving benefits from the French family-benefits agency (the default size).
 DEFAULT_HOUSEHOLDS = 13_800_000
@@ -71,7 +63,10 @@ def generate(
         typer.Option(
             "--output",
             "-o",
-            help=h("Fichier Parquet à écrire.", "Parquet file to write."),
+            help=h(
+                "Fichier Parquet à écrire (« - » : sur la sortie standard).",
+                "Parquet file to write ('-': to standard output).",
+            ),
         ),
     ],
     households: Annotated[
@@ -88,7 +83,7 @@ def generate(
     seed: Annotated[
         int,
         typer.Option("--seed", "-s", help=h("Graine du hasard.", "Random seed.")),
-    ] = DEFAULT_SEED,
+    ] = DEFAULT_POPULATION_SEED,
     targets: TargetsOption = DEFAULT_TARGETS,
     workers: Annotated[
         int,
@@ -105,6 +100,11 @@ def generate(
     lang: LangOption = None,
 ) -> None:
     """Generate a synthetic population and write it as Parquet, atomically."""
+    from lanterne.population.targets import load_targets
+
+    if is_std(output):
+        _generate_to_stdout(households, seed, load_targets(targets), workers)
+        return
     if output.suffix.lower() not in (".parquet", ".pq"):
         raise UsageError(
             Msg(
@@ -115,7 +115,7 @@ def generate(
         )
     check_outputs(output)
     info = generate_with_progress(output, households, seed, load_targets(targets), workers=workers)
-    console.print(
+    status_console.print(
         tr(
             "{n} foyers synthétiques écrits dans {p} (graine {s}, cibles {t}).",
             "{n} synthetic households written to {p} (seed {s}, targets {t}).",
@@ -125,7 +125,7 @@ def generate(
             t=info.targets,
         )
     )
-    console.print(
+    status_console.print(
         tr(
             "Vérifier le calage : lanterne population check {p} --targets {t}",
             "Check the calibration: lanterne population check {p} --targets {t}",
@@ -133,6 +133,23 @@ def generate(
             t=info.targets,
         )
     )
+
+
+def _generate_to_stdout(
+    households: int, seed: int, targets: PopulationTargets, workers: int
+) -> None:
+    """Generate into a private temporary file, then copy it to standard output."""
+    import shutil
+    import sys
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="lanterne-") as folder:
+        path = Path(folder) / "population.parquet"
+        generate_with_progress(path, households, seed, targets, workers=workers, transient=True)
+        with open(path, "rb") as source:
+            sys.stdout.flush()
+            shutil.copyfileobj(source, sys.stdout.buffer, 1 << 20)
+        sys.stdout.flush()
 
 
 def generate_with_progress(
@@ -145,13 +162,24 @@ def generate_with_progress(
     transient: bool = False,
 ) -> GenerationInfo:
     """Generate a population to ``output`` with a progress bar of households written."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    from lanterne.population.generate import generate_population
+
     progress = Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
         TimeRemainingColumn(),
-        console=console,
+        console=status_console,
         transient=transient,
     )
     with progress:
@@ -225,18 +253,23 @@ def check(
                 "Seed of the draw of the households compared with OpenFisca-France.",
             ),
         ),
-    ] = OPENFISCA_SEED,
+    ] = DEFAULT_OPENFISCA_SEED,
     lang: LangOption = None,
 ) -> None:
     """Print target vs achieved for every calibration figure."""
+    from lanterne.cli.population_openfisca import print_comparison, reference_month
+    from lanterne.population.check import check_population
+    from lanterne.population.openfisca_check import openfisca_check
+    from lanterne.population.targets import load_targets
+
     check_outputs(json_out)
     loaded = load_targets(targets)
-    with console.status(tr("Vérification du calage…", "Checking the calibration…")):
+    with status(tr("Vérification du calage…", "Checking the calibration…")):
         report = check_population(population, loaded)
     comparison = None
     if openfisca is not None:
         month = reference_month(population, loaded)
-        with console.status(
+        with status(
             tr(
                 "Comparaison avec OpenFisca-France ({n} foyers)…",
                 "Comparing with OpenFisca-France ({n} households)…",
@@ -248,22 +281,18 @@ def check(
     result = report.to_dict(lang_now)
     if comparison is not None:
         result["openfisca"] = comparison.to_dict()
-    if json_out is not None and str(json_out) == "-":
-        import json
-
-        typer.echo(json.dumps(result, ensure_ascii=False, indent=2))
-    else:
+    if not is_std(json_out):  # with --json -, standard output carries the JSON alone
         _print_report(report)
         if comparison is not None:
             print_comparison(comparison)
-        if json_out is not None:
-            write_json_atomic(json_out, result)
-            console.print(tr("JSON écrit dans {p}", "JSON written to {p}", p=str(json_out)))
+    save_json(json_out, result)
     if not report.all_ok or (comparison is not None and not comparison.all_ok):
         raise typer.Exit(1)
 
 
 def _print_report(report: CheckReport) -> None:
+    from lanterne.provenance import status_count, status_label
+
     t = report.targets
     table = Table(
         title=tr(
@@ -308,5 +337,5 @@ def _print_report(report: CheckReport) -> None:
     counts = t.status_counts()
     console.print(
         tr("Statut des cibles : {d}", "Status of the targets: {d}", d="")
-        + ", ".join(f"{n} {status_label(s)}" for s, n in counts.items() if n)
+        + ", ".join(status_count(n, s) for s, n in counts.items() if n)
     )

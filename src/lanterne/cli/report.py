@@ -4,17 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from lanterne.audit import PopulationAudit, audit_population
-from lanterne.audit.chunks import ChunkSource, open_source
-from lanterne.audit.confusion import audit_confusion
-from lanterne.audit.defaults import default_group_cols
-from lanterne.audit.suppression import DEFAULT_MIN_CELL
-from lanterne.cli.app import LangOption, app, console, err_console, h, invoked_command
+from lanterne.cli.app import LangOption, app, h, invoked_command, status, status_console
 from lanterne.cli.options import (
     ClusterOption,
     ConfusionOption,
@@ -23,25 +17,29 @@ from lanterne.cli.options import (
     ThresholdOption,
     TopShareOption,
     rule_from_options,
+    written,
 )
+from lanterne.defaults import DEFAULT_MIN_CELL, MIN_SELECTED
 from lanterne.errors import UsageError
 from lanterne.extras import require
 from lanterne.i18n import Msg, format_number, get_lang, pick, tr
 from lanterne.io.atomic import check_destination
-from lanterne.model import Model, TargetingRule, load_model
-from lanterne.population.archetypes import load_archetypes
-from lanterne.report import Report, population_report, write_html, write_pdf
-from lanterne.report.findings import MIN_SELECTED
-from lanterne.report.model_comparison import side_by_side_sections
-from lanterne.scale.cluster import cluster_client
+from lanterne.io.std import is_std, write_stdout
+
+if TYPE_CHECKING:
+    from lanterne.audit import PopulationAudit
+    from lanterne.audit.chunks import ChunkSource
+    from lanterne.model import Model, TargetingRule
+    from lanterne.report import Report
 
 ReportOption = Annotated[
     Path | None,
     typer.Option(
         "--report",
         help=h(
-            "Écrire aussi le rapport HTML autonome dans ce fichier.",
-            "Also write the self-contained HTML report to this file.",
+            "Écrire aussi le rapport HTML autonome dans ce fichier (« - » : sur la sortie "
+            "standard).",
+            "Also write the self-contained HTML report to this file ('-': to standard output).",
         ),
     ),
 ]
@@ -52,7 +50,10 @@ PdfOption = Annotated[
 
 
 def check_output(path: Path, suffixes: tuple[str, ...], option: str) -> None:
-    """Fail before any work if a report file cannot be written there."""
+    """Fail before any work if a report file cannot be written there (``-``: standard
+    output, for HTML only)."""
+    if is_std(path) and ".html" in suffixes:
+        return
     check_destination(path)
     if path.suffix.lower() not in suffixes:
         raise UsageError(
@@ -95,6 +96,10 @@ def run_audits(
 
     With a Dask ``client``, each audit runs on the cluster (same numbers).
     """
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from lanterne.audit import audit_population
+
     total = source.n_rows * 2 * len(models)  # two passes per model
     audits = []
     with Progress(
@@ -102,7 +107,7 @@ def run_audits(
         BarColumn(),
         TextColumn("{task.percentage:>3.0f} %"),
         TimeElapsedColumn(),
-        console=err_console,
+        console=status_console,
         transient=True,
     ) as bar:
         task = bar.add_task(tr("Audit de la population…", "Auditing the population…"), total=total)
@@ -127,16 +132,28 @@ def run_audits(
 
 
 def write_report_files(report: Report, html: Path, pdf: Path | None) -> None:
-    """Write the HTML (and PDF) of a report and say where they are."""
-    with console.status(tr("Écriture du rapport…", "Writing the report…")):
+    """Write the HTML (and PDF) of a report and say where they are (``-``: the HTML on
+    standard output)."""
+    from lanterne.report import render_html, write_html, write_pdf
+
+    if is_std(html):
+        with status(tr("Écriture du rapport…", "Writing the report…")):
+            text = render_html(report)
+        write_stdout(text)
+        if pdf is not None:
+            with status(tr("Création du PDF…", "Making the PDF…")):
+                write_pdf(text, pdf)
+            written(pdf, "PDF")
+        return
+    with status(tr("Écriture du rapport…", "Writing the report…")):
         write_html(report, html)
-    console.print(
+    status_console.print(
         tr("Rapport écrit dans {p}", "Report written to {p}", p=str(html)), soft_wrap=True
     )
     if pdf is not None:
-        with console.status(tr("Création du PDF…", "Making the PDF…")):
+        with status(tr("Création du PDF…", "Making the PDF…")):
             write_pdf(report, pdf)
-        console.print(tr("PDF écrit dans {p}", "PDF written to {p}", p=str(pdf)), soft_wrap=True)
+        written(pdf, "PDF")
 
 
 @app.command(
@@ -155,9 +172,9 @@ def report(
         typer.Argument(
             help=h(
                 "Foyers : CSV, Parquet, dossier de fichiers Parquet ou table d'une base "
-                "(postgresql://…?table=…, duckdb://…?table=…).",
+                "(postgresql://…?table=…, duckdb://…?table=…) ; « - » : l'entrée standard.",
                 "Households: CSV, Parquet, a folder of Parquet files or a database table "
-                "(postgresql://…?table=…, duckdb://…?table=…).",
+                "(postgresql://…?table=…, duckdb://…?table=…); '-': standard input.",
             )
         ),
     ],
@@ -166,7 +183,10 @@ def report(
         typer.Option(
             "--output",
             "-o",
-            help=h("Fichier HTML du rapport.", "The report's HTML file."),
+            help=h(
+                "Fichier HTML du rapport (« - » : sur la sortie standard).",
+                "The report's HTML file ('-': to standard output).",
+            ),
         ),
     ] = Path("report.html"),
     compare: Annotated[
@@ -236,6 +256,15 @@ def report(
     lang: LangOption = None,
 ) -> None:
     """Population audit report."""
+    from lanterne.audit.chunks import open_source
+    from lanterne.audit.confusion import audit_confusion
+    from lanterne.audit.defaults import default_group_cols
+    from lanterne.model import load_model
+    from lanterne.population.archetypes import load_archetypes
+    from lanterne.report import population_report
+    from lanterne.report.model_comparison import side_by_side_sections
+    from lanterne.scale.cluster import cluster_client
+
     rule = rule_from_options(top_share, threshold)
     check_report_outputs(output, pdf, "--output")
     models = [load_model(ref) for ref in [model, *(compare or [])]]
@@ -254,7 +283,7 @@ def report(
         audits = run_audits(
             models, source, group_cols=groups, rule=rule, min_cell=min_cell, client=client
         )
-    with console.status(tr("Préparation des graphiques…", "Drawing the charts…")):
+    with status(tr("Préparation des graphiques…", "Drawing the charts…")):
         built = population_report(
             models,
             audits,
@@ -268,7 +297,7 @@ def report(
         )
         built.sections += side_by_side_sections(models, counts, confusion, get_lang())
     for m, audit in zip(models, audits, strict=True):
-        console.print(
+        status_console.print(
             tr(
                 "{m} : {k} foyers sélectionnés sur {n}.",
                 "{m}: {k} households selected out of {n}.",

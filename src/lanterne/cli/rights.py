@@ -7,12 +7,14 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from lanterne.cli.app import LangOption, app, console, h
+from lanterne.cli.app import LangOption, app, h, results_console, status
+from lanterne.cli.options import check_outputs, save_json
 from lanterne.errors import UsageError
 from lanterne.i18n import Msg, get_lang, tr
-from lanterne.io.atomic import check_destination, write_json_atomic
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from lanterne.present.rights import RightsAnswer
 
 #: How ``lanterne rights`` asks for what is missing.
@@ -24,7 +26,7 @@ HOW_TO_GIVE = Msg(
 )
 
 
-def show_answer(answer: RightsAnswer) -> None:
+def show_answer(answer: RightsAnswer, console: Console) -> None:
     """The rights answer on the terminal: the table, then each benefit's rules and links."""
     from rich.markup import escape
     from rich.table import Table
@@ -90,9 +92,11 @@ def rights(
         typer.Argument(
             help=h(
                 "Fichier du foyer : YAML ou JSON « variable: valeur », ou une ligne d'un "
-                "tableau CSV ou Parquet (colonnes d'une population Lanterne, voir --row).",
+                "tableau CSV ou Parquet (colonnes d'une population Lanterne, voir --row) ; "
+                "« - » : l'entrée standard.",
                 "Household file: YAML or JSON 'variable: value', or one row of a CSV or "
-                "Parquet table (columns of a Lanterne population, see --row).",
+                "Parquet table (columns of a Lanterne population, see --row); '-': standard "
+                "input.",
             )
         ),
     ] = None,
@@ -149,14 +153,15 @@ def rights(
 ) -> None:
     """Rights check of one household."""
     from lanterne.cli.household_options import options_named
+    from lanterne.io.std import resolve_input
     from lanterne.present.rights import household_amounts, rights_answer
     from lanterne.rights.catalog import load_rights_catalog
     from lanterne.rights.household import rights_household
     from lanterne.rights.simulate import check_month, default_month
 
     month = check_month(month or default_month())
-    if json_out is not None:
-        check_destination(json_out)
+    check_outputs(json_out)
+    console = results_console(json_out)  # nowhere when the JSON goes to standard output
     sets = set_ or []
     if household is None and not sets and archetype is None:
         raise UsageError(
@@ -167,17 +172,15 @@ def rights(
         )
     with options_named(sets, HOW_TO_GIVE):
         house = rights_household(
-            file=household,
+            file=resolve_input(household) if household is not None else None,
             row=row,
             pairs=sets,
             archetype=archetype,
             start="defaults" if household is None and archetype is None else None,
         )
     catalog = load_rights_catalog()
-    with console.status(tr("Calcul avec OpenFisca-France…", "Computing with OpenFisca-France…")):
+    with status(tr("Calcul avec OpenFisca-France…", "Computing with OpenFisca-France…")):
         amounts = household_amounts(house.frame, month)
     answer = rights_answer(catalog, amounts, month, get_lang())
-    show_answer(answer)
-    if json_out is not None:
-        write_json_atomic(json_out, answer.to_dict())
-        console.print(tr("Résultat écrit dans {p}", "Result written to {p}", p=str(json_out)))
+    show_answer(answer, console)
+    save_json(json_out, answer.to_dict())

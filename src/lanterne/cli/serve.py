@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
-from lanterne.cli.app import LangOption, app, console, err_console, h
+from lanterne.cli.app import LangOption, app, console, err_console, h, status
 from lanterne.errors import Interrupted, UsageError
 from lanterne.i18n import Msg, get_lang, tr
 
@@ -118,7 +118,7 @@ def serve(
             log_level="warning",
         )
         return
-    with console.status(tr("Préparation de la population…", "Preparing the population…")):
+    with status(tr("Préparation de la population…", "Preparing the population…")):
         web = settled(create_app(config))
     _serve(web, host=host, port=port, log_level="warning")
 

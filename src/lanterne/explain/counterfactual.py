@@ -41,6 +41,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from lanterne.defaults import COUNTERFACTUAL_EVALUATIONS, COUNTERFACTUAL_SECONDS
 from lanterne.errors import Problem, UsageError
 from lanterne.explain.candidates import candidate_values, with_values
 from lanterne.explain.household import Household
@@ -65,8 +66,8 @@ CAVEAT = Msg(
 class Budget:
     """Limits of the search: combinations scored, seconds, rows per batch."""
 
-    max_evaluations: int = 5_000_000
-    seconds: float = 60.0
+    max_evaluations: int = COUNTERFACTUAL_EVALUATIONS
+    seconds: float = COUNTERFACTUAL_SECONDS
     batch: int = 200_000
 
 

@@ -17,13 +17,14 @@ from __future__ import annotations
 
 import itertools
 
+from lanterne.defaults import MAX_SHAPE_ROWS
 from lanterne.explain.sentences import signed
 from lanterne.explain.shapes import Bin, ShapeView, interval_label
 from lanterne.i18n import Msg
 
 BAR_WIDTH = 12
 #: Above this many bins, a shape's table groups consecutive bins (``--bins 0``: all).
-MAX_ROWS = 24
+MAX_ROWS = MAX_SHAPE_ROWS
 
 
 def merged_bins(view: ShapeView) -> list[Bin]:

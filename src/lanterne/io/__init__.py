@@ -1,7 +1,21 @@
-"""Reading and writing tables and files: CSV, Parquet, atomic writes."""
+"""Reading and writing tables and files: CSV, Parquet, atomic writes.
 
-from lanterne.io.atomic import atomic_path, write_bytes_atomic, write_json_atomic, write_text_atomic
-from lanterne.io.tables import read_table, scan_parquet_files, write_table
+The names are imported on first use (PEP 562): ``lanterne.io.atomic`` and
+``lanterne.io.std`` stay light (no Polars) for the command line's start-up.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from lanterne.io.atomic import (
+        atomic_path,
+        write_bytes_atomic,
+        write_json_atomic,
+        write_text_atomic,
+    )
+    from lanterne.io.tables import read_table, scan_parquet_files, write_table
 
 __all__ = [
     "atomic_path",
@@ -12,3 +26,24 @@ __all__ = [
     "write_table",
     "write_text_atomic",
 ]
+
+_LAZY = {
+    "atomic_path": "lanterne.io.atomic",
+    "write_bytes_atomic": "lanterne.io.atomic",
+    "write_json_atomic": "lanterne.io.atomic",
+    "write_text_atomic": "lanterne.io.atomic",
+    "read_table": "lanterne.io.tables",
+    "scan_parquet_files": "lanterne.io.tables",
+    "write_table": "lanterne.io.tables",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'lanterne.io' has no attribute {name!r}")
+    from importlib import import_module
+
+    value = getattr(import_module(module), name)
+    globals()[name] = value
+    return value

@@ -27,6 +27,7 @@ from lanterne.i18n import Msg
 from lanterne.io.atomic import atomic_path, check_destination
 from lanterne.io.csvsafe import escape_formulas
 from lanterne.io.database import is_database_uri, read_database
+from lanterne.io.std import is_std, resolve_input, write_stdout
 
 #: The header line of a CSV file may hold at most this many bytes (about 10,000 columns):
 #: a file whose "header" is a whole file is no table, and echoing it back costs gigabytes.
@@ -204,11 +205,11 @@ def read_table(path: str | os.PathLike[str], columns: list[str] | None = None) -
 
     CSV values stay text; :func:`infer_text_columns` or the model's types convert them.
     A ``postgresql://`` or ``duckdb://`` URI reads a database table
-    (:mod:`lanterne.io.database`).
+    (:mod:`lanterne.io.database`); ``-`` reads standard input (:mod:`lanterne.io.std`).
     """
     if is_database_uri(path):
         return read_database(str(path), columns)
-    path = Path(path)
+    path = Path(resolve_input(path))
     if not path.exists():
         raise DataError(Problem(Msg("fichier introuvable", "file not found"), file=str(path)))
     fmt = table_format(path)
@@ -282,11 +283,15 @@ def infer_text_columns(
 def write_table(
     frame: pl.DataFrame, path: str | os.PathLike[str], *, raw_csv: bool = False
 ) -> None:
-    """Write a DataFrame as CSV or Parquet (by extension), atomically.
+    """Write a DataFrame as CSV or Parquet (by extension), atomically; ``-`` writes CSV to
+    standard output.
 
     In a CSV, text cells a spreadsheet would run as formulas (``=...``, ``+...``, ``@...``)
     are prefixed with ``'`` (:mod:`lanterne.io.csvsafe`) unless ``raw_csv``.
     """
+    if is_std(path):
+        write_stdout((frame if raw_csv else escape_formulas(frame)).write_csv())
+        return
     path = Path(path)
     check_destination(path)  # a folder is refused before its name is read as a format
     fmt = table_format(path)

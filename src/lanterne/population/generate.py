@@ -34,6 +34,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from lanterne import __version__
+from lanterne.defaults import DEFAULT_POPULATION_SEED
 from lanterne.errors import UsageError
 from lanterne.i18n import Msg, Num
 from lanterne.io.atomic import atomic_path
@@ -51,7 +52,7 @@ GENERATOR_VERSION = "2"
 #: Key of Lanterne's metadata in the Parquet file.
 METADATA_KEY = b"lanterne"
 #: Seed used when none is given (documented in the README).
-DEFAULT_SEED = 2023
+DEFAULT_SEED = DEFAULT_POPULATION_SEED
 #: Largest population (household ids are 32-bit).
 MAX_HOUSEHOLDS = 4_000_000_000
 

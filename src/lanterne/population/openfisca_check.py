@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from lanterne.defaults import DEFAULT_OPENFISCA_SEED
 from lanterne.errors import DataError, Problem
 from lanterne.i18n import Msg
 from lanterne.io.tables import parquet_files
@@ -46,7 +47,7 @@ GOAL_AGREEMENT = 0.99
 GOAL_MEDIAN_GAP = 0.01
 #: Default sample size and seed.
 DEFAULT_SAMPLE = 2000
-DEFAULT_SEED = 15
+DEFAULT_SEED = DEFAULT_OPENFISCA_SEED
 #: Relative gaps this small are rounding (OpenFisca computes in 32-bit floats).
 ROUNDING = 0.001
 #: Households per OpenFisca simulation.

@@ -33,12 +33,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from lanterne.audit.intervals import wilson
+from lanterne.defaults import MIN_SELECTED
 
 #: A group is "over-targeted" from this representation ratio, "under-targeted" below its inverse.
 OVER = 1.25
 MAX_PER_COLUMN = 2
-#: Selected households (seen or expected) a group needs before the report states a finding.
-MIN_SELECTED = 20
 
 
 @dataclass(frozen=True)

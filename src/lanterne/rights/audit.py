@@ -30,7 +30,8 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from lanterne.audit.suppression import DEFAULT_MIN_CELL, suppress
+from lanterne.audit.suppression import suppress
+from lanterne.defaults import DEFAULT_MIN_CELL
 from lanterne.i18n import Msg, format_number, format_percent, tr
 
 #: Benefits counted in non-take-up (the AAH is not: no published model, see the catalog).

@@ -27,11 +27,10 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from lanterne.defaults import DEMO_SAMPLE
 from lanterne.i18n import Msg, format_number, format_percent
 from lanterne.io.tables import scan_parquet_files
 
-#: Households in the demo's sample: about a minute of OpenFisca on two cores.
-DEMO_SAMPLE = 200_000
 Z95 = 1.959963984540054
 
 

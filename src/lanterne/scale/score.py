@@ -42,8 +42,9 @@ import numpy as np
 import polars as pl
 import pyarrow.parquet as pq
 
-from lanterne.audit.chunks import DEFAULT_BATCH_ROWS, ChunkSource, open_source
+from lanterne.audit.chunks import ChunkSource, open_source
 from lanterne.audit.passes import chunk_problem
+from lanterne.defaults import DEFAULT_BATCH_ROWS
 from lanterne.errors import DataError, UsageError
 from lanterne.i18n import Msg
 from lanterne.io.atomic import atomic_path

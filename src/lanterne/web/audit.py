@@ -22,7 +22,7 @@ from starlette.datastructures import FormData, UploadFile
 from lanterne.audit import audit_population, audit_selection
 from lanterne.audit.chunks import open_source
 from lanterne.audit.defaults import default_group_cols
-from lanterne.audit.suppression import DEFAULT_MIN_CELL
+from lanterne.defaults import DEFAULT_MIN_CELL
 from lanterne.errors import LanterneError
 from lanterne.i18n import Msg, format_number, tr
 from lanterne.report import Report, population_report, render_html, selection_report
