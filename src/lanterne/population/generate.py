@@ -33,7 +33,7 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from lanterne import __version__
+from lanterne._version import __version__
 from lanterne.defaults import DEFAULT_POPULATION_SEED
 from lanterne.errors import UsageError
 from lanterne.i18n import Msg, Num

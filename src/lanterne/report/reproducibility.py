@@ -18,7 +18,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from lanterne import __version__
+from lanterne._version import __version__
 from lanterne.io.database import redact
 
 _BLOCK = 1 << 20
