@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import polars as pl
 import pytest
 
@@ -113,3 +115,28 @@ def test_a_folder_is_refused_as_an_output_before_any_work(tmp_path, cli) -> None
     args = ["audit", "population", "fr-cnaf-2014", sample_path(), "-g", "sex", "--json", folder]
     result = cli("--lang", "en", *args)
     assert result.exit_code == 2 and "not a folder" in result.stderr
+
+
+def test_writing_to_a_device_or_a_pipe_never_replaces_it(tmp_path: Path) -> None:
+    """``-o /dev/null`` or a named pipe is written in place: renaming a finished file onto
+    it (as for ordinary files) replaced the device itself when run as root."""
+    import os
+    import stat
+    import threading
+
+    from lanterne.io.atomic import check_destination, write_text_atomic
+
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)
+    received: list[bytes] = []
+    reader = threading.Thread(target=lambda: received.append(pipe.read_bytes()))
+    reader.start()
+    check_destination(pipe)
+    write_text_atomic(pipe, "bonjour\n")
+    reader.join(timeout=10)
+    assert received == [b"bonjour\n"]
+    assert stat.S_ISFIFO(pipe.stat().st_mode), "the pipe is still a pipe"
+    assert [p.name for p in tmp_path.iterdir()] == ["pipe"], "no temporary file left"
+    check_destination("/dev/null")
+    write_text_atomic("/dev/null", "rien\n")
+    assert stat.S_ISCHR(os.stat("/dev/null").st_mode)

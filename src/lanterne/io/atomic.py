@@ -20,6 +20,7 @@ import contextlib
 import errno
 import json
 import os
+import stat
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -121,6 +122,8 @@ def check_destination(target: str | os.PathLike[str]) -> Path:
     PosixPath('.')
     """
     target = Path(target)
+    if _is_special(target):  # /dev/null, a named pipe: written in place (atomic_path)
+        return target.parent
     folder = _folder_of(target)
     _check_name_length(target, folder)
     _probe(folder, target)
@@ -200,6 +203,12 @@ def atomic_path(target: str | os.PathLike[str]) -> Iterator[Path]:
     :class:`RuntimeFailure` naming ``target``.
     """
     target = Path(target)
+    if _is_special(target):  # /dev/null, a named pipe: written in place, never replaced
+        try:
+            yield target
+        except OSError as exc:
+            raise os_failure(exc, target) from exc
+        return
     folder = _folder_of(target)
     remove_stale(folder)
     tmp = _make_temp(target, folder)
@@ -216,6 +225,20 @@ def atomic_path(target: str | os.PathLike[str]) -> Iterator[Path]:
         if _is_about(exc, tmp):
             raise os_failure(exc, target) from exc
         raise
+
+
+def _is_special(target: Path) -> bool:
+    """Whether ``target`` exists and is neither a regular file nor a folder (a device such as
+    ``/dev/null``, a named pipe): renaming a file onto it would replace the device itself.
+
+    >>> _is_special(Path("/dev/null")), _is_special(Path("/tmp"))
+    (True, False)
+    """
+    try:
+        mode = target.stat().st_mode
+    except OSError:
+        return False
+    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
 
 
 def write_bytes_atomic(target: str | os.PathLike[str], data: bytes) -> None:
