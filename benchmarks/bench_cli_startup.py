@@ -2,7 +2,7 @@
 ``audit population --help``), each a fresh process, against ``python -c pass``.
 
 Target (issue 19): ≤ 0.3 s. Lazy imports keep Polars, NumPy, Matplotlib... out of these
-(``tests/test_cli_startup.py`` checks the import graph); this script measures the clock.
+(``tests/cli/test_cli_startup.py`` checks the import graph); this script measures the clock.
 
     python benchmarks/bench_cli_startup.py            # best of 7 runs each
     python benchmarks/bench_cli_startup.py --runs 3

@@ -137,3 +137,15 @@ def test_the_walk_tells_module_level_from_function_imports() -> None:
     assert ("lanterne.spec.schema", "spec", "provenance", True) in imports  # module level
     # under `if TYPE_CHECKING:` (nothing loaded at run time): counted as in a function
     assert ("lanterne.audit.defaults", "audit", "model", False) in imports
+
+
+def test_tests_mirror_the_packages() -> None:
+    """Tests live on one axis: ``tests/<package>/`` for ``src/lanterne/<package>/``,
+    ``tests/docs/`` for the pages of ``docs/``, and the tests of top-level modules (and the
+    few that cross every layer) in ``tests/`` itself."""
+    tests = Path(__file__).resolve().parent
+    folders = {d.name for d in tests.iterdir() if d.is_dir() and not d.name.startswith((".", "_"))}
+    packages = {p.name for p in SRC.iterdir() if (p / "__init__.py").exists()}
+    assert folders - {"data"} <= packages | {"docs"}, "a test folder that is no package"
+    names = [p.name for p in tests.rglob("test_*.py")]
+    assert len(names) == len(set(names)), "two test files with one name (pytest's rootdir import)"

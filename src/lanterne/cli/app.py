@@ -2,7 +2,7 @@
 
 This module, like every command module, imports nothing heavy (no Polars, Matplotlib...):
 ``lanterne --help`` and ``lanterne --version`` only need Typer and Rich. Commands import
-the library inside their bodies (``tests/test_cli_startup.py`` checks the import graph).
+the library inside their bodies (``tests/cli/test_cli_startup.py`` checks the import graph).
 
 Output conventions: results (tables, JSON) go to standard output through :data:`console`;
 progress bars and status lines go to standard error through :data:`status_console`, which

@@ -5,7 +5,7 @@ with an array (``parameters.zones[zone_apl]``): one Python call per household, p
 lookup. Households share few distinct keys (three rent zones, a dozen family sizes), so
 :func:`install` makes the lookup per *distinct* key and spreads the results with NumPy
 (``np.unique(..., return_inverse=True)``). Keys of another kind (object arrays) keep
-OpenFisca's own code. ``tests/test_rights.py`` checks that every benefit of the sample
+OpenFisca's own code. ``tests/rights/test_rights.py`` checks that every benefit of the sample
 is identical with and without it.
 
 Example:

@@ -4,7 +4,7 @@ Generated from the Pydantic models of :mod:`lanterne.spec.schema` (the same ones
 validate a spec), shipped as ``catalog/schema/spec.schema.json`` and written by
 ``lanterne models schema``. The schema sees one field at a time; what needs the whole
 spec (an expression naming an undeclared variable, a coefficient citing an unknown
-source...) is checked by ``lanterne models check`` only. ``tests/test_spec_schema.py``
+source...) is checked by ``lanterne models check`` only. ``tests/spec/test_spec_schema.py``
 regenerates the file byte for byte and validates every catalog spec against it.
 
 Example:

@@ -13,7 +13,7 @@ Whenever Python and Polars could part ways — a missing value, NaN, an overflow
 between zeros of opposite signs, a model kind without a plan — :func:`one_row` returns
 ``None`` and the caller uses the Polars path. Plans: logistic models
 (:mod:`~lanterne.model.onerow.logistic`) and additive models
-(:mod:`~lanterne.model.onerow.additive`). ``tests/test_fast_paths.py`` checks that both
+(:mod:`~lanterne.model.onerow.additive`). ``tests/model/test_fast_paths.py`` checks that both
 paths agree bit for bit on every household of the sample and every archetype, for every
 catalog model the web app serves.
 

@@ -9,7 +9,7 @@ from 0 in order. These are single IEEE operations, so Python gets the same bits.
 
 Whenever Python and Polars could part ways — a missing value, NaN, an overflow, a tie
 between zeros of opposite signs — the function raises :class:`GiveUp` and the caller
-uses Polars. ``tests/test_fast_paths.py`` checks both agree bit for bit.
+uses Polars. ``tests/model/test_fast_paths.py`` checks both agree bit for bit.
 
 Example:
     >>> from lanterne.spec.expr import NameInfo, parse
