@@ -63,6 +63,7 @@ PREPILOT_PICKLE = (
     Path(__file__).parents[1] / "data" / "amsterdam" / "20220523_model_used_in_prepilot.pkl"
 )
 
+
 def _model(text: str = SPEC):  # type: ignore[no-untyped-def]
     return model_from_checked(check_spec_text(text, "toy.yaml"))
 
@@ -256,9 +257,7 @@ def test_import_refuses_what_it_cannot_read_and_writes_nothing(tmp_path: Path) -
 
 
 def test_import_does_not_replace_a_spec_without_force(tmp_path: Path) -> None:
-    source = (
-        PREPILOT_PICKLE
-    )
+    source = PREPILOT_PICKLE
     out = tmp_path / "spec.yaml"
     out.write_text("mine", encoding="utf-8")
     assert run(["import", "ebm", str(source), "-o", str(out)]) == 2
@@ -276,9 +275,7 @@ def test_an_import_that_does_not_load_writes_nothing(tmp_path: Path, monkeypatch
         "additive_spec_text",
         lambda *a, **k: real(*a, **k).replace("kind: additive", "kind: additiv"),
     )
-    source = (
-        PREPILOT_PICKLE
-    )
+    source = PREPILOT_PICKLE
     out = tmp_path / "spec.yaml"
     assert run(["import", "ebm", str(source), "-o", str(out)]) == 2
     assert list(tmp_path.iterdir()) == []
