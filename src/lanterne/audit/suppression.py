@@ -409,15 +409,13 @@ def _protect_exactly(problem: _Problem) -> bool:
     Returns whether a cell was hidden (False: every hidden size has several possible
     values, or nothing more can be hidden next to the pinned ones).
     """
-    hidden = False
     fixed = determined(problem.sizes, problem.relations, problem.hidden, min_cell=problem.min_cell)
-    for cells in fixed:
-        pick = next((p for p in map(problem.partner, cells) if p is not None), None)
-        if pick is not None:  # one at a time per linked set: one more cell often frees all
-            problem.hidden[pick] = SECONDARY
-            problem.settle(list(problem.by_cell[pick]))
-            hidden = True
-    return hidden
+    picks = [problem.partner(cell) for cells in fixed for cell in cells]
+    picks = [p for p in dict.fromkeys(picks) if p is not None and p not in problem.hidden]
+    for pick in picks:
+        problem.hidden[pick] = SECONDARY
+        problem.settle(list(problem.by_cell[pick]))
+    return bool(picks)
 
 
 def _protect_counts(

@@ -35,8 +35,9 @@ from collections.abc import Hashable, Mapping, Sequence
 import numpy as np
 
 #: Largest set of linked hidden cells whose exact ranges are solved (each program has
-#: one variable per cell; a few hundred solve in well under a second each).
-MAX_EXACT = 400
+#: one variable per cell; 200 cells take about a second in all; the check is
+#: repeated after each cell hidden, so larger sets could take minutes).
+MAX_EXACT = 200
 
 
 def components(
