@@ -19,6 +19,9 @@ published table (audits, reports, the web page, non-take-up) goes through this m
   ranges a reader can work out (each listed group has at least one household, no count is
   negative) pin down. The other counts (selected, hits…) are checked the same way; a count
   pinned at 0 ("none in these hidden groups") is accepted, as statistical offices do.
+  Last, :mod:`lanterne.audit.suppression_exact` solves each hidden size's smallest and
+  largest value as integer programs (knowing the marks: a primary cell is small, a
+  secondary one is not) and hides one more cell next to any size left with one value.
 
 A hidden cell publishes no count at all (size, selected, hits, outcomes, matrix cells…)
 and no figure derived from one (rates, shares, ratios, intervals, means, medians): only
