@@ -19,6 +19,9 @@ published table (audits, reports, the web page, non-take-up) goes through this m
   ranges a reader can work out (each listed group has at least one household, no count is
   negative) pin down. The other counts (selected, hits…) are checked the same way; a count
   pinned at 0 ("none in these hidden groups") is accepted, as statistical offices do.
+  Last, :mod:`lanterne.audit.suppression_exact` solves each hidden size's smallest and
+  largest value as integer programs (knowing the marks: a primary cell is small, a
+  secondary one is not) and hides one more cell next to any size left with one value.
 
 A hidden cell publishes no count at all (size, selected, hits, outcomes, matrix cells…)
 and no figure derived from one (rates, shares, ratios, intervals, means, medians): only
@@ -44,6 +47,7 @@ from typing import Any
 
 import numpy as np
 
+from lanterne.audit.suppression_exact import components, determined
 from lanterne.errors import UsageError
 from lanterne.i18n import Msg
 
@@ -238,22 +242,7 @@ class _Problem:
 
     def _components(self) -> list[list[Hashable]]:
         """Hidden cells grouped by the relations that link them."""
-        parent = {cell: cell for cell in self.hidden}
-
-        def find(cell: Hashable) -> Hashable:
-            while parent[cell] != cell:
-                parent[cell] = parent[parent[cell]]
-                cell = parent[cell]
-            return cell
-
-        for total, members in self.relations:
-            linked = [c for c in (total, *members) if c in self.hidden]
-            for other in linked[1:]:
-                parent[find(other)] = find(linked[0])
-        groups: dict[Hashable, list[Hashable]] = defaultdict(list)
-        for cell in self.hidden:
-            groups[find(cell)].append(cell)
-        return list(groups.values())
+        return components(self.relations, self.hidden)
 
     def _narrow(self, low: dict[Hashable, float], high: dict[Hashable, float]) -> bool:
         """Narrow the ranges in place through every relation; False if one becomes empty."""
@@ -408,10 +397,27 @@ def suppress(
         for pick in picks:
             problem.hidden[pick] = SECONDARY
             problem.settle(list(problem.by_cell[pick]))
-        if not picks and not _protect_counts(problem, counts, given_up):
+        if picks or _protect_counts(problem, counts, given_up):
+            continue
+        if not _protect_exactly(problem):
             break
     order = {cell: i for i, cell in enumerate(sizes)}
     return dict(sorted(problem.hidden.items(), key=lambda kv: order[kv[0]]))
+
+
+def _protect_exactly(problem: _Problem) -> bool:
+    """Hide one more cell next to each hidden cell whose exact range is a single size.
+
+    Returns whether a cell was hidden (False: every hidden size has several possible
+    values, or nothing more can be hidden next to the pinned ones).
+    """
+    fixed = determined(problem.sizes, problem.relations, problem.hidden, min_cell=problem.min_cell)
+    picks = [problem.partner(cell) for cells in fixed for cell in cells]
+    picks = [p for p in dict.fromkeys(picks) if p is not None and p not in problem.hidden]
+    for pick in picks:
+        problem.hidden[pick] = SECONDARY
+        problem.settle(list(problem.by_cell[pick]))
+    return bool(picks)
 
 
 def _protect_counts(
