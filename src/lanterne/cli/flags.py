@@ -10,10 +10,10 @@ A parameter the command has no option for stays in words.
 Every command gets this on its errors (:func:`name_flags_everywhere`, called once when the
 command tree is built); :func:`flagged` does it for a message that is not an error.
 
-    >>> import click
+    >>> from types import SimpleNamespace as Cmd
     >>> from lanterne.errors import Problem
     >>> from lanterne.i18n import Msg
-    >>> cmd = click.Command("x", params=[click.Option(["-g", "--group-col"], multiple=True)])
+    >>> cmd = Cmd(params=[Cmd(name="group_col", opts=["-g", "--group-col"])])
     >>> p = Problem(Msg("donnez une colonne", "give a column"), params=("group_cols",))
     >>> name_flags(p, cmd).render("en")
     'give a column (--group-col)'
@@ -22,11 +22,10 @@ command tree is built); :func:`flagged` does it for a message that is not an err
 from __future__ import annotations
 
 import copy
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import replace
 from typing import Any
-
-import click
 
 from lanterne.errors import LanterneError, Problem
 from lanterne.i18n import Msg
@@ -36,20 +35,30 @@ from lanterne.i18n import Msg
 ALIASES: dict[str, tuple[str, ...]] = {"variables": ("vary",), "values": ("value",)}
 
 
-def flag_of(command: click.Command | None, param: str) -> str | None:
-    """The long option of ``command`` that sets the library parameter ``param``, if any.
+#: The leaf command running now (set around its invocation), for :func:`flagged`.
+_running: list[Any] = []
 
-    >>> cmd = click.Command("x", params=[click.Option(["--negative-value"], multiple=True)])
+
+def flag_of(command: Any, param: str) -> str | None:
+    """The long option of ``command`` (a Click command) that sets the library parameter
+    ``param``, if it has one.
+
+    >>> from types import SimpleNamespace as Cmd
+    >>> cmd = Cmd(params=[Cmd(name="negative_value", opts=["--negative-value"])])
     >>> flag_of(cmd, "negative_values"), flag_of(cmd, "level")
     ('--negative-value', None)
     """
     if command is None:
         return None
-    options = {p.name: p for p in command.params if isinstance(p, click.Option)}
+    options = {
+        p.name: long
+        for p in command.params
+        for long in [max(p.opts or [""], key=len)]  # "--group-col" rather than "-g"
+        if long.startswith("--")  # options, not arguments
+    }
     for name in (param, param.removesuffix("s"), *ALIASES.get(param, ())):
-        option = options.get(name)
-        if option is not None:
-            return max(option.opts, key=len)  # "--group-col" rather than "-g"
+        if name in options:
+            return options[name]
     return None
 
 
@@ -66,12 +75,12 @@ def with_said(message: Msg, said: str) -> Msg:
     return Msg("{fr}", "{en}", fr=fr, en=en)
 
 
-def _flags(command: click.Command | None, params: Sequence[str]) -> list[str]:
+def _flags(command: Any, params: Sequence[str]) -> list[str]:
     flags = [flag_of(command, p) for p in params]
     return list(dict.fromkeys(f for f in flags if f is not None))
 
 
-def name_flags(problem: Problem, command: click.Command | None) -> Problem:
+def name_flags(problem: Problem, command: Any) -> Problem:
     """``problem`` with the options that set its parameters: in front of the value it is
     about (its ``path``), else after the message."""
     flags = _flags(command, problem.params)
@@ -83,7 +92,7 @@ def name_flags(problem: Problem, command: click.Command | None) -> Problem:
     return replace(problem, message=with_said(problem.message, said), params=())
 
 
-def with_flags(exc: LanterneError, command: click.Command | None) -> LanterneError:
+def with_flags(exc: LanterneError, command: Any) -> LanterneError:
     """The same error, its problems naming ``command``'s options (same class, same data)."""
     problems = [name_flags(p, command) for p in exc.problems]
     if problems == exc.problems:
@@ -97,12 +106,20 @@ def with_flags(exc: LanterneError, command: click.Command | None) -> LanterneErr
 def flagged(message: Msg, params: Sequence[str]) -> Msg:
     """A message that is not an error (a search stopped early...) with the running
     command's options for ``params`` appended."""
-    context = click.get_current_context(silent=True)
-    flags = _flags(context.command if context else None, params)
+    flags = _flags(_running[-1] if _running else None, params)
     return with_said(message, " ".join(flags)) if flags else message
 
 
-def name_flags_everywhere(command: click.Command) -> None:
+@contextmanager
+def _run(command: Any) -> Iterator[None]:
+    _running.append(command)
+    try:
+        yield
+    finally:
+        _running.pop()
+
+
+def name_flags_everywhere(command: Any) -> None:
     """Make every leaf command of the tree name its options in the errors it raises."""
     subcommands = getattr(command, "commands", None)
     if subcommands is not None:
@@ -111,9 +128,10 @@ def name_flags_everywhere(command: click.Command) -> None:
         return
     invoke = command.invoke
 
-    def invoke_naming_flags(ctx: click.Context) -> Any:
+    def invoke_naming_flags(ctx: Any) -> Any:
         try:
-            return invoke(ctx)
+            with _run(ctx.command):
+                return invoke(ctx)
         except LanterneError as exc:
             named = with_flags(exc, ctx.command)
             if named is exc:
