@@ -386,12 +386,12 @@ def audit_confusion(
         raise UsageError(
             Problem(
                 Msg(
-                    "comparer au sein de {u} : ce n'est pas une colonne de groupe (colonnes "
-                    "de groupe : {g})",
-                    "comparing within {u}: not a group column (group columns: {g})",
-                    u=", ".join(unknown),
+                    "pas une colonne de groupe : les taux ne peuvent pas y être comparés "
+                    "(colonnes de groupe : {g})",
+                    "not a group column: rates cannot be compared within it (group columns: {g})",
                     g=", ".join(groups) or "-",
                 ),
+                path=", ".join(unknown),
                 params=("within",),
             )
         )
