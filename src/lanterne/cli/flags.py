@@ -138,4 +138,4 @@ def name_flags_everywhere(command: Any) -> None:
                 raise
             raise named from exc.__cause__
 
-    command.invoke = invoke_naming_flags  # type: ignore[method-assign]
+    command.invoke = invoke_naming_flags
