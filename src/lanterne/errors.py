@@ -62,13 +62,23 @@ def name_list(names: Iterable[object], limit: int = MAX_LISTED) -> Msg:
 
 @dataclass(frozen=True)
 class Problem:
-    """One thing wrong with an input, located as precisely as possible."""
+    """One thing wrong with an input, located as precisely as possible.
+
+    ``params`` names the Python parameters the problem is about (``("group_cols",)``): the
+    message speaks of values in words, and a front end names its own way of setting them
+    (the CLI appends its options, see :mod:`lanterne.cli.flags`).
+
+    >>> p = Problem(Msg("donnez une colonne", "give a column"), params=("group_cols",))
+    >>> p.render("en")
+    'give a column'
+    """
 
     message: Msg
     file: str | None = None
     line: int | None = None  # 1-based
     column: int | None = None  # 1-based
     path: str | None = None  # where in the document, e.g. "variables[3].type"
+    params: tuple[str, ...] = ()  # the parameters that would fix it, e.g. ("group_cols",)
 
     def location(self) -> str:
         parts = [p for p in (self.file, self.line, self.column) if p is not None]

@@ -101,9 +101,12 @@ def _read_any(path: Path, sheet: str | None) -> pl.DataFrame:
             ) from None
     if sheet is not None:
         raise UsageError(
-            Msg(
-                "--sheet ne s'applique qu'aux classeurs Excel ou ODS",
-                "--sheet only applies to Excel or ODS workbooks",
+            Problem(
+                Msg(
+                    "une feuille ne se choisit que dans un classeur Excel ou ODS",
+                    "a sheet can only be chosen in an Excel or ODS workbook",
+                ),
+                params=("sheet",),
             )
         )
     return read_table(path)
@@ -153,16 +156,9 @@ def _numbers(frame: pl.DataFrame, name: str, label: str | None) -> tuple[pl.Seri
 
 
 class LayoutError(DataError):
-    """The table's layout was not recognised. ``fix`` names the parameters of
-    :func:`read_counts` that would tell it (``long``, ``metric_col``, ``value_col``): the
+    """The table's layout was not recognised. Its problem's ``params`` name the parameters
+    of :func:`read_counts` that would tell it (``long``, ``metric_col``, ``value_col``): the
     message speaks of the table, a front end says how its user sets them."""
-
-    def __init__(self, problem: Problem, fix: tuple[str, ...]) -> None:
-        super().__init__(problem)
-        self.fix = fix
-
-    def __reduce__(self) -> tuple[object, ...]:
-        return (type(self), (self.problems[0], self.fix))
 
 
 def _from_long(
@@ -188,8 +184,8 @@ def _from_long(
                     a=name_list(frame.columns),
                 ),
                 file=label,
-            ),
-            fix=("metric_col", "value_col"),
+                params=("metric_col", "value_col"),
+            )
         )
     assert metric is not None and value is not None
     groups = [c for c in frame.columns if c not in (metric, value)]
@@ -304,8 +300,8 @@ def read_counts(
                         a=name_list(frame.columns),
                     ),
                     file=label,
-                ),
-                fix=("long",),
+                    params=("long",),
+                )
             )
         groups = [c for c in frame.columns if c not in found.values()]
         frame = frame.rename({v: k for k, v in found.items() if v != k}).select([*groups, *COUNTS])
@@ -388,11 +384,15 @@ def audit_confusion(
     unknown = [w for w in within if w not in groups]
     if unknown:
         raise UsageError(
-            Msg(
-                "--within : {u} n'est pas une colonne de groupe (colonnes de groupe : {g})",
-                "--within: {u} is not a group column (group columns: {g})",
-                u=", ".join(unknown),
-                g=", ".join(groups) or "-",
+            Problem(
+                Msg(
+                    "pas une colonne de groupe : les taux ne peuvent pas y être comparés "
+                    "(colonnes de groupe : {g})",
+                    "not a group column: rates cannot be compared within it (group columns: {g})",
+                    g=", ".join(groups) or "-",
+                ),
+                path=", ".join(unknown),
+                params=("within",),
             )
         )
     fp_total = table.group_by(within, maintain_order=True).agg(pl.col("fp").sum().alias("__fp"))

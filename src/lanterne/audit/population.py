@@ -57,7 +57,7 @@ from lanterne.audit.population_tables import (
 from lanterne.audit.results import AuditResult, GroupTable, tables_to_json
 from lanterne.audit.suppression import check_min_cell
 from lanterne.defaults import DEFAULT_BATCH_ROWS, DEFAULT_MIN_CELL
-from lanterne.errors import UsageError
+from lanterne.errors import Problem, UsageError
 from lanterne.i18n import Msg
 from lanterne.io.frames import TableLike
 from lanterne.model import Model, TargetingRule, load_model
@@ -160,9 +160,12 @@ def _check_columns(
     cols = list(dict.fromkeys(group_cols))
     if not cols:
         raise UsageError(
-            Msg(
-                "indiquez au moins une colonne de groupe (--group-col)",
-                "give at least one group column (--group-col)",
+            Problem(
+                Msg(
+                    "indiquez au moins une colonne de groupe",
+                    "give at least one group column",
+                ),
+                params=("group_cols",),
             )
         )
     if condition_col is not None and condition_col in cols:
@@ -192,9 +195,12 @@ def _check_model(
         model = load_model(model)
     if model is None and score_col is None:
         raise UsageError(
-            Msg(
-                "sans modèle, indiquez la colonne des scores (--score-col)",
-                "without a model, name the column holding the scores (--score-col)",
+            Problem(
+                Msg(
+                    "sans modèle, indiquez la colonne des scores",
+                    "without a model, name the column holding the scores",
+                ),
+                params=("score_col",),
             )
         )
     if batch_rows < 1:

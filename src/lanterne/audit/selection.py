@@ -322,20 +322,30 @@ def audit_selection(
         negative_values = [negative_values]
     if not cols:
         raise UsageError(
-            Msg("indiquez au moins une colonne de groupe", "give at least one group column")
+            Problem(
+                Msg("indiquez au moins une colonne de groupe", "give at least one group column"),
+                params=("group_cols",),
+            )
         )
     if not negative_values:
         raise UsageError(
-            Msg(
-                "indiquez au moins une valeur négative (--negative-value)",
-                "give at least one negative value (--negative-value)",
+            Problem(
+                Msg(
+                    "indiquez au moins une valeur négative",
+                    "give at least one negative value",
+                ),
+                params=("negative_values",),
             )
         )
     if bootstrap < 0 or not 0 < level < 1:
         raise UsageError(
-            Msg(
-                "--bootstrap doit être ≥ 0 et le niveau entre 0 et 1",
-                "--bootstrap must be ≥ 0 and the level between 0 and 1",
+            Problem(
+                Msg(
+                    "le nombre de rééchantillonnages (bootstrap) doit être ≥ 0 et le niveau "
+                    "entre 0 et 1",
+                    "the number of bootstrap resamples must be ≥ 0 and the level between 0 and 1",
+                ),
+                params=("bootstrap", "level"),
             )
         )
     source = open_source(data)

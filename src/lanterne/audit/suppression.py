@@ -48,7 +48,7 @@ from typing import Any
 import numpy as np
 
 from lanterne.audit.suppression_exact import components, determined
-from lanterne.errors import UsageError
+from lanterne.errors import Problem, UsageError
 from lanterne.i18n import Msg
 
 PRIMARY = "primary"
@@ -90,10 +90,14 @@ def check_min_cell(min_cell: int) -> int:
     """``min_cell`` if it is a whole number ≥ 0, else a :class:`UsageError`."""
     if isinstance(min_cell, bool) or not isinstance(min_cell, int) or min_cell < 0:
         raise UsageError(
-            Msg(
-                "--min-cell doit être un entier positif ou nul, reçu {v}",
-                "--min-cell must be a whole number ≥ 0, got {v}",
-                v=min_cell,
+            Problem(
+                Msg(
+                    "la taille minimale d'un groupe publié doit être un entier positif ou nul, "
+                    "reçu {v}",
+                    "the smallest group size to publish must be a whole number ≥ 0, got {v}",
+                    v=min_cell,
+                ),
+                params=("min_cell",),
             )
         )
     return min_cell

@@ -279,13 +279,17 @@ _command: Any = None
 
 
 def command() -> Any:
-    """The Click command behind :data:`app`, built once, with ``--quiet`` on every command."""
+    """The Click command behind :data:`app`, built once, with ``--quiet`` on every command
+    and the library's errors naming each command's options (:mod:`lanterne.cli.flags`)."""
     global _command
     if _command is None:
         import typer.main
 
+        from lanterne.cli.flags import name_flags_everywhere
+
         built = typer.main.get_command(app)
         _add_everywhere(built, quiet_option())
+        name_flags_everywhere(built)
         _command = built
     return _command
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -425,29 +424,20 @@ def confusion(
     lang: LangOption = None,
 ) -> None:
     """Confusion-matrix audit."""
-    from lanterne.audit.confusion import LayoutError, audit_confusion
+    from lanterne.audit.confusion import audit_confusion
     from lanterne.cli.audit_tables import render_confusion
 
     check_outputs(json_out)
-    try:
-        audit = audit_confusion(
-            counts,
-            long=long,
-            metric_col=metric_col,
-            value_col=value_col,
-            sheet=sheet,
-            within=within or None,
-            min_cell=min_cell,
-        )
-    except LayoutError as exc:  # the library names the table's columns; we name our options
-        flags = " ".join("--" + name.replace("_", "-") for name in exc.fix)
-        raise type(exc)(
-            replace(
-                exc.problems[0],
-                message=Msg("{m} ({f})", "{m} ({f})", m=exc.problems[0].message, f=flags),
-            ),
-            exc.fix,
-        ) from None
+    # the library names the table's columns; its errors get our options (cli.flags)
+    audit = audit_confusion(
+        counts,
+        long=long,
+        metric_col=metric_col,
+        value_col=value_col,
+        sheet=sheet,
+        within=within or None,
+        min_cell=min_cell,
+    )
     render_confusion(results_console(json_out), audit)
     if json_out is not None:
         save_json_text(json_out, audit.to_json())

@@ -10,6 +10,7 @@ from rich.panel import Panel
 from rich.table import Table
 
 from lanterne.cli.app import LangOption, app, console, h, status, tables_off
+from lanterne.cli.flags import flagged
 from lanterne.cli.household_options import (
     ArchetypeOption,
     ArchetypeSetOption,
@@ -190,6 +191,8 @@ def explain(
                 variables=vary,
                 max_changes=max_changes,
             )
+        if found.message is not None:  # the library speaks of values; we name our options
+            found.message = flagged(found.message, found.message_params)
         show_counterfactual(found, loaded)
     if json_out is not None:
         data: dict[str, Any] = explanation_json(result)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from lanterne.cli.app import h
-from lanterne.errors import DataError, LanterneError, UsageError
+from lanterne.errors import DataError, UsageError
 from lanterne.i18n import Msg
 from lanterne.io.std import resolve_input
 
@@ -108,22 +108,22 @@ def household_from_options(
                 "give a household: --household FILE, --set VARIABLE=VALUE or --archetype ARCHETYPE",
             )
         )
-    with options_named(sets or ()):
+    with how_to_give():
         return _build(model, household, sets, archetype, archetype_set, person, required)
 
 
 @contextmanager
-def options_named(pairs: Sequence[str], how_to_give: Msg = HOW_TO_GIVE) -> Iterator[None]:
-    """Say the library's household problems with this command's options: a problem about
-    a pair names its ``--set`` option, missing variables say how to give them.
+def how_to_give(how: Msg = HOW_TO_GIVE) -> Iterator[None]:
+    """Missing household values say how this command takes them. (A problem about one
+    ``--set`` pair names the option by itself: :mod:`lanterne.cli.flags`.)
 
-    >>> from lanterne.inputs.sources import entries_from_pairs
+    >>> from lanterne.inputs.assemble import MissingValues
     >>> try:
-    ...     with options_named(["qpv"]):
-    ...         raise DataError(entries_from_pairs(["qpv"]).problems)
+    ...     with how_to_give(Msg("--set", "--set")):
+    ...         raise MissingValues(["qpv"], Msg("le modèle", "the model"))
     ... except DataError as exc:
-    ...     print(exc.render("en"))
-    --set qpv: expected VARIABLE=VALUE, got 'qpv'
+    ...     print(exc.render("en").split(" — ")[1])
+    --set
     """
     from lanterne.inputs.assemble import MissingValues  # polars: not at start-up
 
@@ -131,15 +131,8 @@ def options_named(pairs: Sequence[str], how_to_give: Msg = HOW_TO_GIVE) -> Itera
         yield
     except MissingValues as exc:
         (problem,) = exc.problems
-        message = Msg("{m} — {h}", "{m} — {h}", m=problem.message, h=how_to_give)
+        message = Msg("{m} — {h}", "{m} — {h}", m=problem.message, h=how)
         raise DataError(replace(problem, message=message)) from None
-    except LanterneError as exc:
-        given = set(pairs)
-        problems = [
-            replace(p, path=f"--set {p.path}") if p.path in given and p.line is None else p
-            for p in exc.problems
-        ]
-        raise type(exc)(problems) from None
 
 
 def _build(

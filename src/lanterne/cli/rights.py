@@ -100,7 +100,7 @@ def rights(
             )
         ),
     ] = None,
-    set_: Annotated[
+    sets: Annotated[
         list[str] | None,
         typer.Option(
             "--set",
@@ -152,7 +152,7 @@ def rights(
     lang: LangOption = None,
 ) -> None:
     """Rights check of one household."""
-    from lanterne.cli.household_options import options_named
+    from lanterne.cli.household_options import how_to_give
     from lanterne.io.std import resolve_input
     from lanterne.present.rights import household_amounts, rights_answer
     from lanterne.rights.catalog import load_rights_catalog
@@ -162,7 +162,7 @@ def rights(
     month = check_month(month or default_month())
     check_outputs(json_out)
     console = results_console(json_out)  # nowhere when the JSON goes to standard output
-    sets = set_ or []
+    sets = sets or []
     if household is None and not sets and archetype is None:
         raise UsageError(
             Msg(
@@ -170,7 +170,7 @@ def rights(
                 "give a household file, at least one --set VAR=VALUE or an --archetype",
             )
         )
-    with options_named(sets, HOW_TO_GIVE):
+    with how_to_give(HOW_TO_GIVE):
         house = rights_household(
             file=resolve_input(household) if household is not None else None,
             row=row,

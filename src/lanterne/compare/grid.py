@@ -123,10 +123,11 @@ def parse_value_options(options: Sequence[str], models: Sequence[Model]) -> dict
             problems.append(
                 Problem(
                     Msg(
-                        "--value « {o} » : attendu NOM=v1,v2 avec NOM une variable des modèles",
-                        "--value '{o}': expected NAME=v1,v2 with NAME a variable of the models",
+                        "« {o} » : attendu NOM=v1,v2 avec NOM une variable des modèles",
+                        "'{o}': expected NAME=v1,v2 with NAME a variable of the models",
                         o=option,
-                    )
+                    ),
+                    params=("values",),
                 )
             )
             continue
@@ -136,9 +137,7 @@ def parse_value_options(options: Sequence[str], models: Sequence[Model]) -> dict
             raw = raw.strip()
             value, error = (None, None) if raw == "" else parse_value(var, raw)
             if error is not None:
-                problems.append(
-                    Problem(Msg("--value {n} : {e}", "--value {n}: {e}", n=name, e=error))
-                )
+                problems.append(Problem(Msg("{e}", "{e}", e=error), path=name, params=("values",)))
             values.append(value)
         out[name] = values
     if problems:
@@ -199,10 +198,13 @@ def grid_from_table(frame: TableLike, name: str) -> ProfileGrid:
 def _check_size(grid: ProfileGrid) -> None:
     if grid.size > MAX_PROFILES:
         raise UsageError(
-            Msg(
-                "la grille compte {n} profils (plus de {m}) : donnez moins de valeurs (--value)",
-                "the grid has {n} profiles (more than {m}): give fewer values (--value)",
-                n=grid.size,
-                m=MAX_PROFILES,
+            Problem(
+                Msg(
+                    "la grille compte {n} profils (plus de {m}) : donnez moins de valeurs",
+                    "the grid has {n} profiles (more than {m}): give fewer values",
+                    n=grid.size,
+                    m=MAX_PROFILES,
+                ),
+                params=("values",),
             )
         )

@@ -118,6 +118,8 @@ class CounterfactualResult(JsonResult):
     pruned: int = 0
     seconds: float = 0.0
     message: Msg | None = None
+    #: The parameters ``message`` asks to change (a front end names its own way to set them).
+    message_params: tuple[str, ...] = ()
     labels: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -396,13 +398,14 @@ def counterfactuals(
         result.message = Msg(
             "Recherche arrêtée : le budget ({n} combinaisons ou {s} s) est épuisé. Les "
             "ensembles listés sont réels mais la liste n'est peut-être pas complète ni "
-            "minimale. Réduisez les variables (--vary) ou augmentez le budget (--budget).",
+            "minimale. Réduisez les variables à faire varier ou augmentez le budget.",
             "Search stopped: the budget ({n} combinations or {s} s) ran out. The sets listed "
             "are real but the list may be neither complete nor minimal. Narrow the variables "
-            "(--vary) or raise the budget (--budget).",
+            "to vary or raise the budget.",
             n=format_number(budget.max_evaluations, None, 0),
             s=format_number(budget.seconds, None, 0),
         )
+        result.message_params = ("variables", "budget")
     return result
 
 

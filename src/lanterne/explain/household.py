@@ -89,8 +89,20 @@ class Household:
         if self.archetype:
             label = pick(self.label, lang) if self.label else ""
             parts.append(f"{self.archetype}" + (f" — {label}" if label else ""))
-        parts += [o for o in self.origin if not o.startswith("archetype:")]
+        parts += [
+            _ORIGIN_WORDS[o].render(lang) if o in _ORIGIN_WORDS else o
+            for o in self.origin
+            if not o.startswith("archetype:")
+        ]
         return " + ".join(parts)
+
+
+#: What :attr:`Household.origin`'s tags say (the others are file names), in words that do
+#: not depend on the front end (a CLI option, a web page).
+_ORIGIN_WORDS = {
+    "form": Msg("formulaire", "form"),
+    "pairs": Msg("valeurs VARIABLE=VALEUR", "VARIABLE=VALUE values"),
+}
 
 
 def archetype_entries(model: Model, ref: str, archetype_set: str) -> tuple[Entries, Text | None]:
@@ -226,7 +238,7 @@ def build_household(
     set_list = list(sets)
     if set_list:
         layers.append(entries_from_pairs(set_list))
-        origin.append("--set")
+        origin.append("pairs")
     needed = tuple(model.used_variables if require is None else require)
     read = read_layers(model_reader(model), layers, needed)
     frame = household_frame(model, read.values) if read.values else pl.DataFrame()

@@ -47,17 +47,18 @@ def pickle_refusal(path: str) -> UsageError:
             Msg(
                 "refus de charger un fichier pickle : charger un pickle exécute du code "
                 "contenu dans le fichier, qui peut faire tout ce que votre compte peut faire. "
-                "Si vous connaissez et approuvez la provenance de ce fichier, relancez avec "
-                "--trust-pickle ; sinon, demandez le modèle dans un format de données "
-                "(XGBoost JSON, LightGBM texte) ou convertissez-le en Python avec "
-                "lanterne.importers.from_sklearn(estimateur).",
+                "Demandez le modèle dans un format de données (XGBoost JSON, LightGBM texte) "
+                "ou convertissez-le en Python avec lanterne.importers.from_sklearn(estimateur) ; "
+                "si vous connaissez et approuvez la provenance de ce fichier, autorisez "
+                "explicitement le pickle",
                 "refusing to load a pickle file: loading a pickle runs code contained in the "
-                "file, which can do anything your account can. If you know and trust where "
-                "this file comes from, run again with --trust-pickle; otherwise ask for the "
-                "model in a data format (XGBoost JSON, LightGBM text) or convert it in "
-                "Python with lanterne.importers.from_sklearn(estimator).",
+                "file, which can do anything your account can. Ask for the model in a data "
+                "format (XGBoost JSON, LightGBM text) or convert it in Python with "
+                "lanterne.importers.from_sklearn(estimator); if you know and trust where this "
+                "file comes from, allow the pickle explicitly",
             ),
             file=path,
+            params=("trust_pickle",),
         )
     )
 

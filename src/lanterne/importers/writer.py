@@ -228,10 +228,11 @@ def exists_error(path: Path) -> UsageError:
     return UsageError(
         Problem(
             Msg(
-                "le fichier existe déjà (ajoutez --force pour le remplacer)",
-                "the file already exists (add --force to replace it)",
+                "le fichier existe déjà ; il n'est remplacé que si on le demande",
+                "the file already exists; it is replaced only when asked to",
             ),
             file=str(path),
+            params=("force",),
         )
     )
 

@@ -96,7 +96,16 @@ class Entry:
     where: str | None = None
 
     def problem(self, message: Msg) -> Problem:
-        return Problem(message, file=self.file, line=self.line, column=self.column, path=self.where)
+        # a pair's problem is about the ``sets`` given: a front end names its own option
+        params = ("sets",) if self.kind == "pair" else ()
+        return Problem(
+            message,
+            file=self.file,
+            line=self.line,
+            column=self.column,
+            path=self.where,
+            params=params,
+        )
 
 
 @dataclass
@@ -306,7 +315,8 @@ def _read_table_row(path: Path, row: int | None) -> Entries:
 def entries_from_pairs(pairs: Iterable[str]) -> Entries:
     """Entries from ``name=value`` texts (the CLI's ``--set`` options).
 
-    A problem's ``path`` is the pair as written, so that the CLI can name its option.
+    A problem's ``path`` is the pair as written and its ``params`` is ``("sets",)``, so that
+    a front end can name its own option (the CLI: ``--set qpv: ...``).
 
     >>> entries_from_pairs(["qpv"]).problems[0].render("en")
     "qpv: expected VARIABLE=VALUE, got 'qpv'"
@@ -324,6 +334,7 @@ def entries_from_pairs(pairs: Iterable[str]) -> Entries:
                         s=item,
                     ),
                     path=item,
+                    params=("sets",),
                 )
             )
             continue

@@ -24,7 +24,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from lanterne.errors import LanterneError, UsageError
+from lanterne.errors import LanterneError, Problem, UsageError
 from lanterne.extras import require
 from lanterne.i18n import Msg
 
@@ -58,18 +58,27 @@ def parse_cluster(text: str) -> ClusterSpec:
         workers = int(match.group(1)) if match.group(1) else None
         if workers is not None and workers < 1:
             raise UsageError(
-                Msg("--cluster local:N : N doit valoir au moins 1", "--cluster local:N: N >= 1")
+                Problem(
+                    Msg(
+                        "grappe local:N : N doit valoir au moins 1",
+                        "cluster local:N: N must be at least 1",
+                    ),
+                    params=("cluster",),
+                )
             )
         return ClusterSpec("local", workers)
     if _ADDRESS.match(value):
         return ClusterSpec("remote", address=value.rstrip("/"))
     raise UsageError(
-        Msg(
-            "--cluster « {v} » : attendu local, local:N (N processus) ou l'adresse d'un "
-            "ordonnanceur Dask (tcp://hôte:8786)",
-            "--cluster '{v}': expected local, local:N (N processes) or the address of a Dask "
-            "scheduler (tcp://host:8786)",
-            v=value,
+        Problem(
+            Msg(
+                "grappe « {v} » : attendu local, local:N (N processus) ou l'adresse d'un "
+                "ordonnanceur Dask (tcp://hôte:8786)",
+                "cluster '{v}': expected local, local:N (N processes) or the address of a Dask "
+                "scheduler (tcp://host:8786)",
+                v=value,
+            ),
+            params=("cluster",),
         )
     )
 
