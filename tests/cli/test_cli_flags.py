@@ -19,7 +19,7 @@ import pytest
 from lanterne.catalog import sample_path
 from lanterne.errors import LanterneError
 
-SRC = Path(__file__).resolve().parents[1] / "src" / "lanterne"
+SRC = Path(__file__).resolve().parents[2] / "src" / "lanterne"
 FLAG = re.compile(r"(?<![\w-])--[a-z][a-z0-9-]*")
 AMSTERDAM = ("nl-amsterdam-slimme-check-2022-prepilot", "nl-amsterdam-slimme-check-2022-reweighed")
 
