@@ -17,7 +17,7 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "lanterne"
 #: From the bottom up. ``lanterne`` is the root package: its public API (``docs/api.md``)
 #: names the model, the audits and the explanations, imported on first use.
 LAYERS: list[tuple[str, ...]] = [
-    ("_version", "i18n", "defaults"),
+    ("_version", "_lazy", "i18n", "defaults"),
     ("errors", "provenance"),
     ("extras", "catalog", "htmlsafe"),
     ("io",),

@@ -6,7 +6,9 @@ The names are imported on first use (PEP 562): ``lanterne.io.atomic`` and
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from lanterne._lazy import lazy_exports
 
 if TYPE_CHECKING:
     from lanterne.io.atomic import (
@@ -38,12 +40,4 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'lanterne.io' has no attribute {name!r}")
-    from importlib import import_module
-
-    value = getattr(import_module(module), name)
-    globals()[name] = value
-    return value
+__getattr__, __dir__ = lazy_exports(globals(), _LAZY)
