@@ -32,7 +32,7 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import polars as pl
@@ -60,7 +60,10 @@ from lanterne.defaults import DEFAULT_BATCH_ROWS, DEFAULT_MIN_CELL
 from lanterne.errors import UsageError
 from lanterne.i18n import Msg
 from lanterne.io.frames import TableLike
-from lanterne.model import Model, TargetingRule, load_model
+from lanterne.model import TargetingRule
+
+if TYPE_CHECKING:
+    from lanterne.model import Model
 
 #: Intersections larger than this many cells are refused (they would be mostly empty).
 MAX_CELLS = 1 << 20
@@ -188,8 +191,11 @@ def _check_model(
     model: Model | str | os.PathLike[str] | None, score_col: str | None, batch_rows: int
 ) -> Model | None:
     """The model, loaded from a catalog id or a file; refuses no model and no scores."""
-    if model is not None and not isinstance(model, Model):
-        model = load_model(model)
+    if model is not None:  # the spec machinery is loaded only when a model is given
+        from lanterne.model import Model, load_model
+
+        if not isinstance(model, Model):
+            model = load_model(model)
     if model is None and score_col is None:
         raise UsageError(
             Msg(
