@@ -39,7 +39,7 @@ import polars as pl
 
 from lanterne.audit.chunks import ChunkSource, open_source
 from lanterne.audit.groups import CROSS
-from lanterne.audit.partials import QUANTILE_BINS, ScoreBins
+from lanterne.audit.partials import QUANTILE_BINS, ScoreBins, order_statistics
 from lanterne.audit.passes import (
     Collected,
     Grouping,
@@ -330,12 +330,11 @@ def audit_population(
         collected = collect(model, source, every, score_col, batch_rows, progress)
     scores = collected.scores
     n = scores.size
-    ordered = np.sort(scores)
-    threshold = (
-        float(rule.threshold) if rule.threshold is not None else float(ordered[n - rule.wanted(n)])
-    )
-    bins = ScoreBins.from_scores(scores, threshold, resolution, sorted_scores=ordered)
-    del ordered
+    if rule.threshold is not None:
+        threshold = float(rule.threshold)
+    else:
+        threshold = float(order_statistics(scores, np.array([n - rule.wanted(n)]))[0])
+    bins = ScoreBins.from_scores(scores, threshold, resolution)
 
     plan = _Plan.of(cols, intersect, condition_col)
     groupings = plan.groupings()
