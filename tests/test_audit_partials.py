@@ -169,3 +169,15 @@ def test_combine_and_split_codes_are_inverse() -> None:
     cells = combine_codes(codes, sizes)
     for i, cell in enumerate(cells.tolist()):
         assert split_code(cell, sizes) == [int(c[i]) for c in codes]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.floats(0, 1, allow_nan=False, allow_subnormal=True), min_size=1, max_size=200))
+def test_score_limbs_split_the_integer_number_of_2_to_the_minus_60(values: list[float]) -> None:
+    """The floating-point limbs are those of the integer ⌊s × 2⁶⁰⌋, split at bit 30."""
+    scores = np.array([*values, 0.0, 1.0, 2.0**-60, 2.0**-31, 1 - 2.0**-53])
+    hi, lo = score_limbs(scores)
+    for s, h, low in zip(scores.tolist(), hi.tolist(), lo.tolist(), strict=True):
+        fixed = int(s * 2.0**60)  # exact: s × 2⁶⁰ is a float holding an integer or less
+        assert (int(h), int(low)) == (fixed >> 30, fixed & (2**30 - 1))
+        assert h == int(h) and low == int(low)

@@ -48,7 +48,6 @@ GRID_SAMPLE = 256
 DECILES = np.arange(1, 10) / 10
 FRACTION_BITS = 60
 LIMB_BITS = 30
-_LIMB_MASK = (1 << LIMB_BITS) - 1
 _LUT_SIZE = 1 << 16
 
 
@@ -169,9 +168,15 @@ def score_limbs(scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     >>> int(hi[0]) << LIMB_BITS | int(lo[0]) == 1 << 59
     True
     """
-    fixed = (scores * float(1 << FRACTION_BITS)).astype(np.uint64)
-    hi = (fixed >> np.uint64(LIMB_BITS)).astype(np.float64)
-    lo = (fixed & np.uint64(_LIMB_MASK)).astype(np.float64)
+    # In floating point, every step exact: scaling by a power of two, floor, and the
+    # fraction y − ⌊y⌋ (representable with y's own bits). The same limbs as the integer
+    # ⌊s × 2⁶⁰⌋ split at bit 30, without the slow conversions to and from uint64.
+    hi = scores * float(1 << LIMB_BITS)
+    lo = hi.copy()
+    np.floor(hi, out=hi)
+    lo -= hi
+    lo *= float(1 << (FRACTION_BITS - LIMB_BITS))
+    np.floor(lo, out=lo)
     return hi, lo
 
 
@@ -336,9 +341,11 @@ def collect_median_values(
 ) -> MedianValues:
     """The scores of one slice that lie in their group's median bins."""
     first, second = plan.collect[:, 0], plan.collect[:, 1]
-    mask = fine == first[codes]
-    mask |= fine == second[codes]
-    rows = np.flatnonzero(mask)
+    wanted = np.zeros(plan.n_bins, dtype=bool)  # the bins some group collects from
+    wanted[plan.collect[plan.collect >= 0]] = True
+    rows = np.flatnonzero(wanted[fine])  # few rows: then each row's own group's bins
+    here, bins = codes[rows], fine[rows]
+    rows = rows[(bins == first[here]) | (bins == second[here])]
     return MedianValues(
         codes[rows].astype(np.int64), fine[rows].astype(np.int64), scores[rows].copy()
     )
