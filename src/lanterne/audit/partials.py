@@ -106,9 +106,15 @@ class ScoreBins:
 
     @classmethod
     def from_scores(
-        cls, scores: np.ndarray, threshold: float, resolution: int = QUANTILE_BINS
+        cls,
+        scores: np.ndarray,
+        threshold: float | None,
+        resolution: int = QUANTILE_BINS,
+        *,
+        top: int | None = None,
     ) -> ScoreBins:
-        """Cut points from every score of the population.
+        """Cut points from every score of the population; without a ``threshold``, the
+        threshold is the ``top``-th highest score (the ``top`` highest are selected).
 
         The decile cuts, the lowest and highest scores are exact order statistics (found by
         partial sorting); the ~``resolution`` quantiles between them only keep the open bins
@@ -119,7 +125,14 @@ class ScoreBins:
         """
         if scores.size == 0:
             raise ValueError("no score")
-        cuts = order_statistics(scores, quantile_ranks(DECILES, scores.size))
+        ranks = quantile_ranks(DECILES, scores.size)
+        if threshold is None:
+            assert top is not None, "a threshold or a number of selected scores"
+            ranks = np.append(ranks, scores.size - top)
+        values = order_statistics(scores, ranks)  # one partial sort for all
+        cuts = values[: DECILES.size]
+        if threshold is None:
+            threshold = float(values[-1])
         step = max(1, scores.size // (GRID_SAMPLE * resolution))
         sample = np.sort(scores[::step])
         grid = inverted_cdf(sample, np.arange(resolution + 1) / resolution)

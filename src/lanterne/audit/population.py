@@ -39,7 +39,7 @@ import polars as pl
 
 from lanterne.audit.chunks import ChunkSource, open_source
 from lanterne.audit.groups import CROSS
-from lanterne.audit.partials import QUANTILE_BINS, ScoreBins, order_statistics
+from lanterne.audit.partials import QUANTILE_BINS, ScoreBins
 from lanterne.audit.passes import (
     Collected,
     Grouping,
@@ -331,10 +331,10 @@ def audit_population(
     scores = collected.scores
     n = scores.size
     if rule.threshold is not None:
-        threshold = float(rule.threshold)
+        bins = ScoreBins.from_scores(scores, float(rule.threshold), resolution)
     else:
-        threshold = float(order_statistics(scores, np.array([n - rule.wanted(n)]))[0])
-    bins = ScoreBins.from_scores(scores, threshold, resolution)
+        bins = ScoreBins.from_scores(scores, None, resolution, top=rule.wanted(n))
+    threshold = bins.threshold
 
     plan = _Plan.of(cols, intersect, condition_col)
     groupings = plan.groupings()
