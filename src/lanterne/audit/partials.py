@@ -184,9 +184,8 @@ def score_limbs(scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     # In floating point, every step exact: scaling by a power of two, floor, and the
     # fraction y − ⌊y⌋ (representable with y's own bits). The same limbs as the integer
     # ⌊s × 2⁶⁰⌋ split at bit 30, without the slow conversions to and from uint64.
-    hi = scores * float(1 << LIMB_BITS)
-    lo = hi.copy()
-    np.floor(hi, out=hi)
+    lo = scores * float(1 << LIMB_BITS)
+    hi = np.floor(lo)
     lo -= hi
     lo *= float(1 << (FRACTION_BITS - LIMB_BITS))
     np.floor(lo, out=lo)
@@ -222,6 +221,11 @@ class GroupPartials:
         """Partial sums of one slice of rows (at most :data:`SLICE_ROWS`)."""
         if codes.size > SLICE_ROWS:
             raise ValueError("slice too large for exact limb sums")
+        if n_groups == 1:  # every code is 0 (the whole population): no keys to build
+            hist = np.bincount(fine, minlength=n_bins).reshape(1, n_bins)
+            # exact: integers below 2⁵³ (at most 2²² rows of limbs below 2³⁰)
+            sums = [np.array([int(limb.sum())], dtype=np.int64) for limb in (hi, lo)]
+            return cls(hist.astype(np.int64, copy=False), sums[0], sums[1])
         key_type: type[np.signedinteger[Any]] = np.int32 if n_groups * n_bins < 2**31 else np.int64
         key = codes.astype(key_type) * key_type(n_bins)
         key += fine
