@@ -51,36 +51,58 @@ def test_bins_deciles_selection_and_medians_are_exact(kind: int) -> None:
         n = int(rng.integers(1, 2500))
         scores = _scores(rng, n, kind)
         threshold = float(rng.choice(scores)) if trial % 3 else float(rng.random())
-        bins = ScoreBins.from_scores(scores, threshold, resolution=int(rng.integers(1, 64)))
-        fine = bins.locate(scores)
-        idx = np.searchsorted(bins.edges, scores, side="right") - 1
-        assert np.array_equal(fine, 2 * idx + (scores > bins.edges[idx]))
-        assert np.array_equal(bins.selected_of_bin[fine], scores >= threshold)
-        cuts = np.quantile(scores, np.arange(1, 10) / 10, method="inverted_cdf")
-        assert np.array_equal(bins.decile_cuts, cuts)
-        assert np.array_equal(bins.decile_of_bin[fine], np.searchsorted(cuts, scores, "left"))
+        _check_exact(rng, scores, threshold, resolution=int(rng.integers(1, 64)))
 
-        groups = int(rng.integers(1, 7))
-        codes = rng.integers(0, groups, n)
-        bounds = [0, *sorted(rng.integers(0, n + 1, 3).tolist()), n]
-        merged = _partials_in_chunks(codes, groups, fine, scores, bounds, bins.n_bins)
-        at_once = _partials_in_chunks(codes, groups, fine, scores, [0, n], bins.n_bins)
-        assert np.array_equal(merged.hist, at_once.hist)
-        assert merged.score_sums() == at_once.score_sums()
-        plan = median_plan(merged)
-        values = MedianValues.empty()
-        for a, b in pairwise(bounds):
-            values = values.merge(collect_median_values(plan, codes[a:b], fine[a:b], scores[a:b]))
-        medians = finish_medians(plan, values, bins)
-        means = merged.means()
-        for g in range(groups):
-            mine = scores[codes == g]
-            assert merged.counts[g] == mine.size
-            if mine.size == 0:
-                assert np.isnan(medians[g]) and np.isnan(means[g])
-                continue
-            assert medians[g] == np.median(mine)
-            assert means[g] == pytest.approx(mine.mean(), rel=1e-13, abs=1e-15)
+
+@pytest.mark.parametrize("kind", [0, 1, 2, 3])
+def test_edges_from_a_sample_still_give_exact_results(kind: int) -> None:
+    """With many scores the quantile edges come from a sample (every 39th score here)."""
+    rng = np.random.default_rng(10 + kind)
+    scores = rng.permutation(_scores(rng, 80_000, kind))
+    threshold = float(np.sort(scores)[-4000])
+    bins = _check_exact(rng, scores, threshold, resolution=8)
+    assert (bins.edges[0], bins.edges[-1]) == (scores.min(), scores.max())
+    if kind == 0:  # the sampled edges are not the exact quantiles (so the test can tell)
+        grid = np.quantile(scores, np.arange(1, 8) / 8, method="inverted_cdf")
+        assert not np.isin(grid, bins.edges).all()
+
+
+def _check_exact(
+    rng: np.random.Generator, scores: np.ndarray, threshold: float, resolution: int
+) -> ScoreBins:
+    """Bins, deciles, selection, sums and medians against plain NumPy on the same scores."""
+    n = scores.size
+    bins = ScoreBins.from_scores(scores, threshold, resolution=resolution)
+    fine = bins.locate(scores)
+    idx = np.searchsorted(bins.edges, scores, side="right") - 1
+    assert np.array_equal(fine, 2 * idx + (scores > bins.edges[idx]))
+    assert np.array_equal(bins.selected_of_bin[fine], scores >= threshold)
+    cuts = np.quantile(scores, np.arange(1, 10) / 10, method="inverted_cdf")
+    assert np.array_equal(bins.decile_cuts, cuts)
+    assert np.array_equal(bins.decile_of_bin[fine], np.searchsorted(cuts, scores, "left"))
+
+    groups = int(rng.integers(1, 7))
+    codes = rng.integers(0, groups, n)
+    bounds = [0, *sorted(rng.integers(0, n + 1, 3).tolist()), n]
+    merged = _partials_in_chunks(codes, groups, fine, scores, bounds, bins.n_bins)
+    at_once = _partials_in_chunks(codes, groups, fine, scores, [0, n], bins.n_bins)
+    assert np.array_equal(merged.hist, at_once.hist)
+    assert merged.score_sums() == at_once.score_sums()
+    plan = median_plan(merged)
+    values = MedianValues.empty()
+    for a, b in pairwise(bounds):
+        values = values.merge(collect_median_values(plan, codes[a:b], fine[a:b], scores[a:b]))
+    medians = finish_medians(plan, values, bins)
+    means = merged.means()
+    for g in range(groups):
+        mine = scores[codes == g]
+        assert merged.counts[g] == mine.size
+        if mine.size == 0:
+            assert np.isnan(medians[g]) and np.isnan(means[g])
+            continue
+        assert medians[g] == np.median(mine)
+        assert means[g] == pytest.approx(mine.mean(), rel=1e-13, abs=1e-15)
+    return bins
 
 
 @settings(max_examples=60, deadline=None)
@@ -147,3 +169,15 @@ def test_combine_and_split_codes_are_inverse() -> None:
     cells = combine_codes(codes, sizes)
     for i, cell in enumerate(cells.tolist()):
         assert split_code(cell, sizes) == [int(c[i]) for c in codes]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.floats(0, 1, allow_nan=False, allow_subnormal=True), min_size=1, max_size=200))
+def test_score_limbs_split_the_integer_number_of_2_to_the_minus_60(values: list[float]) -> None:
+    """The floating-point limbs are those of the integer ⌊s × 2⁶⁰⌋, split at bit 30."""
+    scores = np.array([*values, 0.0, 1.0, 2.0**-60, 2.0**-31, 1 - 2.0**-53])
+    hi, lo = score_limbs(scores)
+    for s, h, low in zip(scores.tolist(), hi.tolist(), lo.tolist(), strict=True):
+        fixed = int(s * 2.0**60)  # exact: s × 2⁶⁰ is a float holding an integer or less
+        assert (int(h), int(low)) == (fixed >> 30, fixed & (2**30 - 1))
+        assert h == int(h) and low == int(low)

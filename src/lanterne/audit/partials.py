@@ -7,17 +7,17 @@ added together **exactly** (integer arithmetic), so that a country processed in 
 bit for bit the same result as the same rows processed at once:
 
 * a *fine histogram* per group over :class:`ScoreBins` — bins built from the national score
-  distribution: one "point" bin for each of ~128 national quantiles (the exact score value)
-  and one "open" bin between two consecutive ones. The 9 decile cut points and the
-  selection threshold are among the bin edges, so every bin lies in exactly one decile and
-  is either wholly selected or wholly not: counts, decile counts and selected counts are
-  all read from the histogram without approximation;
+  distribution: one "point" bin for each of ~128 national quantiles (exact score values,
+  read from an even sample of the scores) and one "open" bin between two consecutive ones.
+  The 9 decile cut points and the selection threshold are among the bin edges, so every bin
+  lies in exactly one decile and is either wholly selected or wholly not: counts, decile
+  counts and selected counts are all read from the histogram without approximation;
 * the *sum of scores* in fixed point: each score is written as an integer number of
   2⁻⁶⁰ (exact for any score ≥ 2⁻⁸, within 2⁻⁶⁰ below), split in two 30-bit limbs summed by
   ``np.bincount`` in slices small enough for float64 to add them exactly;
 * for exact medians, a second pass collects only the scores lying inside each group's
   median bin (:func:`median_plan`, :func:`collect_median_values`, :func:`finish_medians`).
-  An open bin holds at most ~1/128 of the households, so this stays small.
+  An open bin holds about 1/128 of the households at most, so this stays small.
 
 Example:
     >>> import numpy as np
@@ -43,9 +43,11 @@ import numpy as np
 SLICE_ROWS = 1 << 22
 #: National quantiles used as bin edges for medians (more: fewer values to collect).
 QUANTILE_BINS = 128
+#: Scores sampled per quantile to place the bin edges (any edges give exact results).
+GRID_SAMPLE = 256
+DECILES = np.arange(1, 10) / 10
 FRACTION_BITS = 60
 LIMB_BITS = 30
-_LIMB_MASK = (1 << LIMB_BITS) - 1
 _LUT_SIZE = 1 << 16
 
 
@@ -58,9 +60,27 @@ def inverted_cdf(sorted_scores: np.ndarray, probs: np.ndarray) -> np.ndarray:
     >>> inverted_cdf(np.array([1.0, 2.0, 3.0, 4.0]), np.array([0.0, 0.5, 0.51, 1.0])).tolist()
     [1.0, 2.0, 3.0, 4.0]
     """
-    n = sorted_scores.size
+    return sorted_scores[quantile_ranks(probs, sorted_scores.size)]
+
+
+def quantile_ranks(probs: np.ndarray, n: int) -> np.ndarray:
+    """The 0-based ranks of the ``probs`` quantiles of ``n`` sorted values (inverted CDF).
+
+    >>> quantile_ranks(np.arange(1, 10) / 10, 20).tolist()
+    [1, 3, 5, 7, 9, 11, 13, 15, 17]
+    """
     ranks = np.ceil(np.asarray(probs) * n - 1e-9).astype(np.int64) - 1
-    return sorted_scores[np.clip(ranks, 0, n - 1)]
+    return np.clip(ranks, 0, n - 1)
+
+
+def order_statistics(values: np.ndarray, ranks: np.ndarray) -> np.ndarray:
+    """``np.sort(values)[ranks]``, by partial sorting (a few times faster than a sort).
+
+    >>> order_statistics(np.array([0.3, 0.1, 0.4, 0.2]), np.array([0, 3])).tolist()
+    [0.1, 0.4]
+    """
+    ranks = np.asarray(ranks, dtype=np.int64)
+    return np.partition(values, np.unique(ranks))[ranks]
 
 
 @dataclass(frozen=True)
@@ -88,18 +108,36 @@ class ScoreBins:
     def from_scores(
         cls,
         scores: np.ndarray,
-        threshold: float,
+        threshold: float | None,
         resolution: int = QUANTILE_BINS,
         *,
-        sorted_scores: np.ndarray | None = None,
+        top: int | None = None,
     ) -> ScoreBins:
-        """Cut points from every score of the population (exact: the scores are sorted once)."""
-        ordered = np.sort(scores) if sorted_scores is None else sorted_scores
-        if ordered.size == 0:
+        """Cut points from every score of the population; without a ``threshold``, the
+        threshold is the ``top``-th highest score (the ``top`` highest are selected).
+
+        The decile cuts, the lowest and highest scores are exact order statistics (found by
+        partial sorting); the ~``resolution`` quantiles between them only keep the open bins
+        small, so they are read from an evenly spaced sample of at most
+        :data:`GRID_SAMPLE` × ``resolution`` scores: the counts, deciles, selections and
+        medians read from the bins are exact whatever the edges, as long as the cuts, the
+        threshold and both ends are among them.
+        """
+        if scores.size == 0:
             raise ValueError("no score")
-        cuts = inverted_cdf(ordered, np.arange(1, 10) / 10)
-        grid = inverted_cdf(ordered, np.arange(resolution + 1) / resolution)
-        edges = np.unique(np.concatenate([grid, cuts, [ordered[0], ordered[-1], threshold]]))
+        ranks = quantile_ranks(DECILES, scores.size)
+        if threshold is None:
+            assert top is not None, "a threshold or a number of selected scores"
+            ranks = np.append(ranks, scores.size - top)
+        values = order_statistics(scores, ranks)  # one partial sort for all
+        cuts = values[: DECILES.size]
+        if threshold is None:
+            threshold = float(values[-1])
+        step = max(1, scores.size // (GRID_SAMPLE * resolution))
+        sample = np.sort(scores[::step])
+        grid = inverted_cdf(sample, np.arange(resolution + 1) / resolution)
+        ends = [scores.min(), scores.max(), threshold]
+        edges = np.unique(np.concatenate([grid, cuts, ends]))
         point = edges  # value of the point bin 2k
         decile_point = np.searchsorted(cuts, point, side="left")  # cuts strictly below
         decile_open = np.searchsorted(cuts, edges, side="right")  # cuts ≤ left edge
@@ -143,9 +181,14 @@ def score_limbs(scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     >>> int(hi[0]) << LIMB_BITS | int(lo[0]) == 1 << 59
     True
     """
-    fixed = (scores * float(1 << FRACTION_BITS)).astype(np.uint64)
-    hi = (fixed >> np.uint64(LIMB_BITS)).astype(np.float64)
-    lo = (fixed & np.uint64(_LIMB_MASK)).astype(np.float64)
+    # In floating point, every step exact: scaling by a power of two, floor, and the
+    # fraction y − ⌊y⌋ (representable with y's own bits). The same limbs as the integer
+    # ⌊s × 2⁶⁰⌋ split at bit 30, without the slow conversions to and from uint64.
+    lo = scores * float(1 << LIMB_BITS)
+    hi = np.floor(lo)
+    lo -= hi
+    lo *= float(1 << (FRACTION_BITS - LIMB_BITS))
+    np.floor(lo, out=lo)
     return hi, lo
 
 
@@ -178,6 +221,11 @@ class GroupPartials:
         """Partial sums of one slice of rows (at most :data:`SLICE_ROWS`)."""
         if codes.size > SLICE_ROWS:
             raise ValueError("slice too large for exact limb sums")
+        if n_groups == 1:  # every code is 0 (the whole population): no keys to build
+            hist = np.bincount(fine, minlength=n_bins).reshape(1, n_bins)
+            # exact: integers below 2⁵³ (at most 2²² rows of limbs below 2³⁰)
+            sums = [np.array([int(limb.sum())], dtype=np.int64) for limb in (hi, lo)]
+            return cls(hist.astype(np.int64, copy=False), sums[0], sums[1])
         key_type: type[np.signedinteger[Any]] = np.int32 if n_groups * n_bins < 2**31 else np.int64
         key = codes.astype(key_type) * key_type(n_bins)
         key += fine
@@ -310,9 +358,11 @@ def collect_median_values(
 ) -> MedianValues:
     """The scores of one slice that lie in their group's median bins."""
     first, second = plan.collect[:, 0], plan.collect[:, 1]
-    mask = fine == first[codes]
-    mask |= fine == second[codes]
-    rows = np.flatnonzero(mask)
+    wanted = np.zeros(plan.n_bins, dtype=bool)  # the bins some group collects from
+    wanted[plan.collect[plan.collect >= 0]] = True
+    rows = np.flatnonzero(wanted[fine])  # few rows: then each row's own group's bins
+    here, bins = codes[rows], fine[rows]
+    rows = rows[(bins == first[here]) | (bins == second[here])]
     return MedianValues(
         codes[rows].astype(np.int64), fine[rows].astype(np.int64), scores[rows].copy()
     )

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import polars as pl
@@ -38,9 +39,9 @@ from lanterne.audit.partials import (
 )
 from lanterne.errors import DataError, Problem, short_name
 from lanterne.i18n import Msg
-from lanterne.model import Model
-from lanterne.model.base import check_scores
-from lanterne.model.data import prepare_table
+
+if TYPE_CHECKING:
+    from lanterne.model import Model
 
 #: Rows located at once (small enough to stay in the processor's cache).
 _LOCATE_ROWS = 1 << 18
@@ -137,6 +138,9 @@ def score_chunk(
     label: str | None,
 ) -> tuple[np.ndarray, pl.DataFrame]:
     """Scores (float64) and group columns of one chunk starting at row ``start``."""
+    if model is not None:  # the spec machinery is loaded only when a model is given
+        from lanterne.model.base import check_scores
+        from lanterne.model.data import prepare_table
     try:
         if score_col is None:
             assert model is not None

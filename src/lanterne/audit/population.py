@@ -32,7 +32,7 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import polars as pl
@@ -60,7 +60,10 @@ from lanterne.defaults import DEFAULT_BATCH_ROWS, DEFAULT_MIN_CELL
 from lanterne.errors import Problem, UsageError
 from lanterne.i18n import Msg
 from lanterne.io.frames import TableLike
-from lanterne.model import Model, TargetingRule, load_model
+from lanterne.model import TargetingRule
+
+if TYPE_CHECKING:
+    from lanterne.model import Model
 
 #: Intersections larger than this many cells are refused (they would be mostly empty).
 MAX_CELLS = 1 << 20
@@ -191,8 +194,11 @@ def _check_model(
     model: Model | str | os.PathLike[str] | None, score_col: str | None, batch_rows: int
 ) -> Model | None:
     """The model, loaded from a catalog id or a file; refuses no model and no scores."""
-    if model is not None and not isinstance(model, Model):
-        model = load_model(model)
+    if model is not None:  # the spec machinery is loaded only when a model is given
+        from lanterne.model import Model, load_model
+
+        if not isinstance(model, Model):
+            model = load_model(model)
     if model is None and score_col is None:
         raise UsageError(
             Problem(
@@ -330,12 +336,11 @@ def audit_population(
         collected = collect(model, source, every, score_col, batch_rows, progress)
     scores = collected.scores
     n = scores.size
-    ordered = np.sort(scores)
-    threshold = (
-        float(rule.threshold) if rule.threshold is not None else float(ordered[n - rule.wanted(n)])
-    )
-    bins = ScoreBins.from_scores(scores, threshold, resolution, sorted_scores=ordered)
-    del ordered
+    if rule.threshold is not None:
+        bins = ScoreBins.from_scores(scores, float(rule.threshold), resolution)
+    else:
+        bins = ScoreBins.from_scores(scores, None, resolution, top=rule.wanted(n))
+    threshold = bins.threshold
 
     plan = _Plan.of(cols, intersect, condition_col)
     groupings = plan.groupings()

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import shlex
 import sys
+from collections.abc import Sequence
 from typing import Annotated, Any
 
 import typer
@@ -275,23 +276,55 @@ def run(argv: list[str] | None = None) -> int:
         forget_stdin()  # the copy of standard input, if a command read one
 
 
-_command: Any = None
+_commands: dict[str | None, Any] = {}
 
 
-def command() -> Any:
+def command(args: Sequence[str] = ()) -> Any:
     """The Click command behind :data:`app`, built once, with ``--quiet`` on every command
-    and the library's errors naming each command's options (:mod:`lanterne.cli.flags`)."""
-    global _command
-    if _command is None:
+    and the library's errors naming each command's options (:mod:`lanterne.cli.flags`).
+
+    When ``args`` start with a top-level command (``audit population …``), only that
+    command's branch is built: reading the options of every other command would cost more
+    than some commands take to run. Anything else (help, a misspelt name) gets the whole
+    tree, so that help lists every command and errors suggest the right name.
+    """
+    branch = _branch(args)
+    if branch not in _commands:
         import typer.main
 
         from lanterne.cli.flags import name_flags_everywhere
 
-        built = typer.main.get_command(app)
+        whole = app.registered_groups, app.registered_commands
+        if branch is not None:
+            app.registered_groups = [g for g in whole[0] if g.name == branch]
+            app.registered_commands = [c for c in whole[1] if _name(c) == branch]
+        try:
+            built = typer.main.get_command(app)
+        finally:
+            app.registered_groups, app.registered_commands = whole
         _add_everywhere(built, quiet_option())
         name_flags_everywhere(built)
-        _command = built
-    return _command
+        _commands[branch] = built
+    return _commands[branch]
+
+
+def _name(info: Any) -> str | None:
+    if info.name is not None or info.callback is None:
+        return info.name
+    import typer.main
+
+    return typer.main.get_command_name(info.callback.__name__)
+
+
+def _branch(args: Sequence[str]) -> str | None:
+    """The top-level command named first in ``args`` (after ``-q``/``--debug``), if any."""
+    for arg in args:
+        if arg in ("-q", "--quiet", "--debug"):
+            continue
+        names = [g.name for g in app.registered_groups]
+        names += [_name(c) for c in app.registered_commands]
+        return arg if names.count(arg) == 1 else None
+    return None
 
 
 def _add_everywhere(cmd: Any, option: Any) -> None:
@@ -330,7 +363,7 @@ def _invoke(argv: list[str] | None) -> int:
         return 0
     try:
         with unwind_on_signals():
-            command().main(args=argv, prog_name="lanterne")
+            command(invoked_args).main(args=argv, prog_name="lanterne")
     except SystemExit as exc:
         code = exc.code
         if code is None:

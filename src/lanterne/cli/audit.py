@@ -163,12 +163,10 @@ def population(
     lang: LangOption = None,
 ) -> None:
     """Population audit."""
-    from lanterne.model import load_model
-
     rule = rule_from_options(top_share, threshold)  # TargetingRule checks the values
     check_outputs(json_out)
     check_report_outputs(report, pdf, "--report")
-    loaded = None if model == "-" else load_model(model)
+    loaded = None if model == "-" else _load_model(model)
     if loaded is None and report is not None:
         raise UsageError(
             Msg(
@@ -210,6 +208,13 @@ def population(
                 [loaded], [audit], data=data, lang=get_lang(), command=invoked_command()
             )
         write_report_files(built, report, pdf)
+
+
+def _load_model(ref: str) -> Any:
+    """The model (its spec machinery is imported here: ``-`` does without it)."""
+    from lanterne.model import load_model
+
+    return load_model(ref)
 
 
 def _audit_with_progress(loaded: Any, data: str, cluster: str | None, **options: Any) -> Any:

@@ -15,7 +15,6 @@ from lanterne.audit.results import GroupTable
 from lanterne.audit.selection import SelectionAudit
 from lanterne.audit.suppression import mark, suppression_note
 from lanterne.i18n import format_number, format_percent, tr
-from lanterne.provenance import STATUS_STYLES, status_label
 
 DASH = "—"
 
@@ -110,6 +109,8 @@ def _decile_table(table: GroupTable, title: str) -> Table:
 def render_population(console: Console, audit: PopulationAudit, show_deciles: bool = True) -> None:
     """Header, one table per grouping (and per stratum), then the legend."""
     if audit.model is not None:
+        from lanterne.provenance import STATUS_STYLES, status_label  # Pydantic: with a model only
+
         status = audit.model_status or "illustrative"
         console.print(
             tr(

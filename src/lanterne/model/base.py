@@ -326,6 +326,11 @@ def check_scores(scores: pl.Series | np.ndarray, file: str | None = None, start:
 _KINDS: dict[str, Callable[[CheckedSpec], Model]] = {}
 
 
+def register_kinds() -> None:
+    """Import every model kind (each registers itself with :func:`register_kind`)."""
+    from lanterne.model import additive, logistic, scorecard, trees  # noqa: F401
+
+
 def register_kind(kind: str) -> Callable[[type[Model]], type[Model]]:
     """Class decorator: make a model kind loadable by :func:`load_model`."""
 
@@ -348,6 +353,7 @@ def load_model(ref: str | os.PathLike[str]) -> Model:
 
 def model_from_checked(checked: CheckedSpec) -> Model:
     kind = checked.spec.model.kind
+    register_kinds()
     try:
         return _KINDS[kind](checked)
     except KeyError:  # pragma: no cover - the schema only admits registered kinds
