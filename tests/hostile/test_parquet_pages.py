@@ -86,6 +86,16 @@ def test_pyarrow_and_the_chunked_reader_refuse_the_fixtures_without_crashing():
         assert "negative number of values" in chunks
 
 
+@pytest.mark.parametrize("fixture", FIXTURES[:1], ids=lambda p: p.name)
+def test_streamed_scoring_reports_a_damaged_file_as_bad_input(tmp_path, fixture):
+    """Scoring into a folder reads row groups through PyArrow: its refusal is exit 2, not a
+    system error (exit 1)."""
+    proc = run("-m", "lanterne", "score", "fr-cnaf-2014", str(fixture), "-o", str(tmp_path / "o"))
+    assert proc.returncode == 2, proc.stderr[-3000:]
+    assert f"{fixture}: cannot read the file: " in proc.stderr
+    assert "negative number of values" in proc.stderr
+
+
 def _parquet_variants() -> dict[str, bytes]:
     """Sound files as different writers make them: every one must pass the check."""
     frame = pl.DataFrame(

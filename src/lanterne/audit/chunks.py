@@ -25,18 +25,11 @@ import polars as pl
 import pyarrow.parquet as pq
 
 from lanterne.defaults import DEFAULT_BATCH_ROWS
-from lanterne.errors import (
-    DataError,
-    LanterneError,
-    Problem,
-    name_list,
-    os_errno,
-    os_failure,
-    short_name,
-)
+from lanterne.errors import DataError, Problem, name_list
 from lanterne.i18n import Msg
 from lanterne.io.database import DatabaseTable, is_database_uri, open_database
 from lanterne.io.frames import TableLike, as_polars, is_table
+from lanterne.io.parquet_guard import unreadable_parquet
 from lanterne.io.std import resolve_input
 from lanterne.io.tables import decode_binary, parquet_files, read_table, table_format
 
@@ -91,25 +84,13 @@ class ChunkSource:
                 try:  # PyArrow checks pages as it decodes them: a damaged one raises here
                     batch = next(batches, None)
                 except (OSError, ValueError) as exc:
-                    raise _damaged(exc, path) from None
+                    raise unreadable_parquet(exc, path) from None
                 if batch is None:
                     break
                 chunk = pl.from_arrow(batch)
                 assert isinstance(chunk, pl.DataFrame)
                 yield start, decode_binary(chunk, str(path), start)
                 start += chunk.height
-
-
-def _damaged(exc: Exception, path: Path) -> LanterneError:
-    """A file PyArrow cannot decode is bad input (exit 2); a failing disk is not (exit 1)."""
-    if os_errno(exc) is not None:
-        return os_failure(exc, path)
-    return DataError(
-        Problem(
-            Msg("lecture impossible : {e}", "cannot read the file: {e}", e=short_name(exc, 200)),
-            file=str(path),
-        )
-    )
 
 
 def open_source(data: ChunkSource | TableLike | str | os.PathLike[str]) -> ChunkSource:

@@ -33,7 +33,7 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
-from lanterne.errors import DataError, Problem, short_name
+from lanterne.errors import DataError, LanterneError, Problem, os_errno, os_failure, short_name
 from lanterne.i18n import Msg
 
 _NEGATIVE = Msg("un nombre négatif dans un en-tête de page", "a negative count in a page header")
@@ -240,3 +240,22 @@ def check_parquet_pages(path: str | os.PathLike[str]) -> None:
                             file=str(path),
                         )
                     ) from None
+
+
+def unreadable_parquet(exc: Exception, path: str | os.PathLike[str]) -> LanterneError:
+    """The error to raise when PyArrow fails to decode a Parquet file: a damaged file is bad
+    input (exit 2), a failing disk is not (exit 1).
+
+    >>> unreadable_parquet(OSError("Invalid page header"), "p.parquet").render("en")
+    'p.parquet: cannot read the file: Invalid page header'
+    >>> unreadable_parquet(OSError(5, "Input/output error"), "p.parquet").render("en")
+    'p.parquet: input/output error on the disk (errno 5, EIO)'
+    """
+    if os_errno(exc) is not None:
+        return os_failure(exc, path)
+    return DataError(
+        Problem(
+            Msg("lecture impossible : {e}", "cannot read the file: {e}", e=short_name(exc, 200)),
+            file=str(path),
+        )
+    )
