@@ -18,6 +18,7 @@ import textwrap
 from pathlib import Path
 
 import polars as pl
+import pyarrow.parquet as pq
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -220,12 +221,16 @@ def test_fuzzed_parquet_files_are_read_or_refused(tmp_path):
     frame.write_parquet(buffer)
     good = buffer.getvalue()
     files: list[Path] = []
+    # Half the flips land in the data pages' headers (their first bytes): a damaged count there
+    # made Polars abort, which random flips found only once in thousands of files.
+    meta = pq.ParquetFile(io.BytesIO(good)).metadata.row_group(0)
+    pages = [meta.column(c).data_page_offset for c in range(meta.num_columns)]
+    in_pages = st.tuples(st.sampled_from(pages), st.integers(0, 16)).map(sum)
+    position = st.one_of(st.integers(0, len(good) - 1), in_pages.filter(lambda p: p < len(good)))
+    value = st.one_of(st.integers(0, 255), st.sampled_from([0x00, 0x7F, 0x80, 0xFF]))
 
-    @FAST
-    @given(
-        st.lists(st.tuples(st.integers(0, len(good) - 1), st.integers(0, 255)), max_size=4),
-        st.integers(0, len(good)),
-    )
+    @settings(FAST, max_examples=250)
+    @given(st.lists(st.tuples(position, value), max_size=4), st.integers(0, len(good)))
     def collect(flips: list[tuple[int, int]], cut: int) -> None:
         data = bytearray(good)
         for position, value in flips:

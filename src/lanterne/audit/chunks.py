@@ -29,6 +29,7 @@ from lanterne.errors import DataError, Problem, name_list
 from lanterne.i18n import Msg
 from lanterne.io.database import DatabaseTable, is_database_uri, open_database
 from lanterne.io.frames import TableLike, as_polars, is_table
+from lanterne.io.parquet_guard import unreadable_parquet
 from lanterne.io.std import resolve_input
 from lanterne.io.tables import decode_binary, parquet_files, read_table, table_format
 
@@ -78,8 +79,14 @@ class ChunkSource:
             return
         start = 0
         for path in self.files or []:
-            handle = pq.ParquetFile(path)
-            for batch in handle.iter_batches(batch_size=batch_rows, columns=wanted):
+            batches = pq.ParquetFile(path).iter_batches(batch_size=batch_rows, columns=wanted)
+            while True:
+                try:  # PyArrow checks pages as it decodes them: a damaged one raises here
+                    batch = next(batches, None)
+                except (OSError, ValueError) as exc:
+                    raise unreadable_parquet(exc, path) from None
+                if batch is None:
+                    break
                 chunk = pl.from_arrow(batch)
                 assert isinstance(chunk, pl.DataFrame)
                 yield start, decode_binary(chunk, str(path), start)

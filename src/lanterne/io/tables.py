@@ -27,6 +27,7 @@ from lanterne.i18n import Msg
 from lanterne.io.atomic import atomic_path, check_destination
 from lanterne.io.csvsafe import escape_formulas
 from lanterne.io.database import is_database_uri, read_database
+from lanterne.io.parquet_guard import check_parquet_pages
 from lanterne.io.std import is_std, resolve_input, write_stdout
 
 #: The header line of a CSV file may hold at most this many bytes (about 10,000 columns):
@@ -83,8 +84,14 @@ def parquet_files(path: str | os.PathLike[str]) -> list[Path]:
 
 
 def scan_parquet_files(path: str | os.PathLike[str]) -> pl.LazyFrame:
-    """A lazy scan over one Parquet file or every Parquet file of a folder."""
+    """A lazy scan over one Parquet file or every Parquet file of a folder.
+
+    Each file's page headers are checked first (:mod:`lanterne.io.parquet_guard`): a damaged
+    one would make Polars' decoder abort the whole process instead of raising.
+    """
     files = parquet_files(path)
+    for file in files:
+        check_parquet_pages(file)
     return pl.scan_parquet([str(f) for f in files])
 
 

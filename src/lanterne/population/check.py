@@ -28,7 +28,7 @@ import polars as pl
 
 from lanterne.errors import DataError, Problem
 from lanterne.i18n import Msg, format_number, format_percent
-from lanterne.io.tables import parquet_files
+from lanterne.io.tables import scan_parquet_files
 from lanterne.population.targets import (
     HOUSEHOLDS_TARGET,
     PopulationTargets,
@@ -145,8 +145,7 @@ def _frame(data: pl.DataFrame | pl.LazyFrame | str | os.PathLike[str]) -> tuple[
                 file=str(path),
             )
         )
-    files = parquet_files(path)
-    return pl.scan_parquet([str(f) for f in files]), str(path)
+    return scan_parquet_files(path), str(path)
 
 
 def check_population(

@@ -30,7 +30,7 @@ import polars as pl
 from lanterne.defaults import DEFAULT_OPENFISCA_SEED
 from lanterne.errors import DataError, Problem
 from lanterne.i18n import Msg
-from lanterne.io.tables import parquet_files
+from lanterne.io.tables import scan_parquet_files
 from lanterne.population import legal
 from lanterne.population.law import Law, legal_parameters
 
@@ -132,8 +132,7 @@ def sample_households(
     if isinstance(population, pl.DataFrame):
         lazy = population.lazy()
     else:
-        files = parquet_files(Path(population))
-        lazy = pl.scan_parquet([str(f) for f in files])
+        lazy = scan_parquet_files(Path(population))
     names = lazy.collect_schema().names()
     wanted = [c for c in INPUT_COLUMNS if c in names]
     total = int(lazy.select(pl.len()).collect().item())

@@ -24,6 +24,7 @@ import polars as pl
 import pyarrow.parquet as pq
 
 from lanterne.audit.chunks import ChunkSource
+from lanterne.io.parquet_guard import unreadable_parquet
 
 
 @dataclass(frozen=True)
@@ -80,7 +81,10 @@ def read_partition(part: Partition, columns: list[str]) -> pl.DataFrame:
     if part.frame is not None:
         return part.frame.select(wanted)
     assert part.file is not None
-    table = pq.ParquetFile(part.file).read_row_groups(list(part.row_groups), columns=wanted)
+    try:  # PyArrow checks pages as it decodes them: a damaged one raises here
+        table = pq.ParquetFile(part.file).read_row_groups(list(part.row_groups), columns=wanted)
+    except (OSError, ValueError) as exc:
+        raise unreadable_parquet(exc, part.file) from None
     frame = pl.from_arrow(table)
     assert isinstance(frame, pl.DataFrame)
     return frame
