@@ -55,7 +55,11 @@ class _Bad(Exception):
         self.why, self.at = why, at
 
 
-def _varint(buf: bytes, pos: int, end: int) -> tuple[int, int]:
+#: The file's bytes: memory-mapped, or bytes in tests.
+_Buffer = bytes | mmap.mmap
+
+
+def _varint(buf: _Buffer, pos: int, end: int) -> tuple[int, int]:
     value = shift = 0
     while True:
         if pos >= end:
@@ -70,7 +74,7 @@ def _varint(buf: bytes, pos: int, end: int) -> tuple[int, int]:
             raise ValueError("varint too long")
 
 
-def _skip(buf: bytes, pos: int, end: int, kind: int, depth: int) -> int:
+def _skip(buf: _Buffer, pos: int, end: int, kind: int, depth: int) -> int:
     """Past a value of Thrift compact type ``kind`` (not a struct's integer field)."""
     if kind in (1, 2):  # a boolean field lives in its field header
         return pos
@@ -112,7 +116,7 @@ def _skip(buf: bytes, pos: int, end: int, kind: int, depth: int) -> int:
     return pos
 
 
-def _struct(buf: bytes, pos: int, end: int, depth: int, keep: bool) -> tuple[dict, int]:
+def _struct(buf: _Buffer, pos: int, end: int, depth: int, keep: bool) -> tuple[dict, int]:
     """A Thrift compact struct at ``pos``: its integer fields (and, at the top, the page kinds'
     sub-structs) if ``keep``, and the position after it."""
     fields: dict[int, object] = {}
@@ -158,8 +162,9 @@ _SUBS = (5, 7, 8)
 def _check_page(header: dict[int, object], pos: int) -> int:
     """The page's number of values (0 for a dictionary or index page)."""
     sizes = [header.get(2, 0), header.get(3, 0)]
-    if any(not isinstance(s, int) or s < 0 for s in sizes):
+    if not all(isinstance(s, int) and s >= 0 for s in sizes):
         raise _Bad(_NEGATIVE, pos)
+    smallest = min(s for s in sizes if isinstance(s, int))
     values = 0
     for key in (5, 7, 8):
         sub = header.get(key)
@@ -171,7 +176,7 @@ def _check_page(header: dict[int, object], pos: int) -> int:
         if key == 8:
             if counts[1] > counts[0] or counts[2] > counts[0]:
                 raise _Bad(_COUNT, pos)
-            if counts[3] + counts[4] > min(sizes):
+            if counts[3] + counts[4] > smallest:
                 raise _Bad(_LEVELS, pos)
         if key != 7:
             values += counts[0]
