@@ -13,6 +13,7 @@ import pytest
 import yaml
 
 from lanterne.catalog import catalog_dir, model_path
+from lanterne.errors import SpecError
 from lanterne.spec import load_spec, load_spec_text
 from lanterne.spec.include import load_variables
 
@@ -92,3 +93,13 @@ def test_variables_file_loads_and_every_declaration_is_used() -> None:
     for model_id in FRENCH:
         used |= {v.name for v in load_spec(model_path(model_id)).variables}
     assert set(names) <= used
+
+
+def test_a_variable_named_by_a_list_is_a_located_error_not_a_crash() -> None:
+    """Found by fuzzing: a declaration whose name is a list (unhashable) next to an include."""
+    text = model_path("fr-cnaf-2014").read_text(encoding="utf-8")
+    broken = text.replace("  - name: receives_rsa\n", "  - name: [1, 2]\n", 1)
+    assert broken != text
+    with pytest.raises(SpecError) as caught:
+        load_spec_text(broken, "fr-cnaf-2014.yaml")
+    assert any(p.line for p in caught.value.problems), "the problem is located"

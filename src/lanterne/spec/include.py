@@ -184,11 +184,13 @@ class _Resolver:
         available = self.included(doc, stack)
         raw = doc.data.get("variables")
         items = list(enumerate(raw)) if isinstance(raw, list) else []
-        local = {
-            item.get("name"): i for i, item in items if isinstance(item, dict) and "name" in item
+        local = {  # a name that is no text (a list...) is the schema's to report
+            item["name"]: i
+            for i, item in items
+            if isinstance(item, dict) and isinstance(item.get("name"), str)
         }
         for name, i in local.items():
-            if isinstance(name, str) and name in available:
+            if name in available:
                 self.add(
                     doc,
                     ("variables", i, "name"),
