@@ -423,6 +423,6 @@ def test_provenance_box_counts_the_population_numbers_by_status(tmp_path, target
     total = sum(by_status.values())
     assert f"and {total} generator numbers" in text
     assert f"{by_status['assumption']} assumption" in text
-    assert f"OpenFisca-France {openfisca_version()} (rules as of 2023-12-01)" in text
+    assert f"OpenFisca-France {openfisca_version()} (rules as of 1 December 2023)" in text
     fr = " ".join(population_box(path, 300, "fr").paragraphs)
     assert f"{total} nombres du générateur" in fr
