@@ -308,6 +308,20 @@ def format_date(day: dt.date, lang: str | None = None) -> str:
     return f"{day.day} {_MONTHS_EN[day.month - 1]} {day.year}"
 
 
+def format_iso_date(text: str, lang: str | None = None) -> str:
+    """An ISO date (``2023-12-01``) in words; any other text as it is.
+
+    >>> format_iso_date("2023-12-01", "fr"), format_iso_date("2023-12-01", "en")
+    ('1er décembre 2023', '1 December 2023')
+    >>> format_iso_date("2026-01", "fr")
+    '2026-01'
+    """
+    try:
+        return format_date(dt.date.fromisoformat(text), lang)
+    except ValueError:
+        return text
+
+
 def format_month(month: str, lang: str | None = None) -> str:
     """A month written ``YYYY-MM`` in words: ``décembre 2026`` / ``December 2026``.
 

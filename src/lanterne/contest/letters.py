@@ -42,7 +42,7 @@ from lanterne.contest.legal import (
 )
 from lanterne.errors import LanterneError, Problem
 from lanterne.explain.explanation import Explanation
-from lanterne.i18n import Msg, format_date, normalise_lang, pick
+from lanterne.i18n import Msg, format_date, format_iso_date, normalise_lang, pick
 from lanterne.inputs.sources import Person
 from lanterne.model import Model
 from lanterne.present.explanation import explanation_view
@@ -125,13 +125,6 @@ REFERENCE_NOTES: dict[str, Msg] = {
         "cited by its number, official identifier not confirmed",
     ),
 }
-
-
-def _iso_date(text: str, lang: str) -> str:
-    try:
-        return format_date(dt.date.fromisoformat(text), lang)
-    except ValueError:
-        return text
 
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|])")
@@ -235,8 +228,8 @@ def _environment() -> Environment:
         keep_trailing_newline=True,
     )
     env.filters["capitalize_first"] = _capitalize_first
-    env.filters["date_fr"] = lambda d: _iso_date(d, "fr")
-    env.filters["date_en"] = lambda d: _iso_date(d, "en")
+    env.filters["date_fr"] = lambda d: format_iso_date(d, "fr")
+    env.filters["date_en"] = lambda d: format_iso_date(d, "en")
     return env
 
 

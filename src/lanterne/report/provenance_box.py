@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from lanterne.htmlsafe import link_url
-from lanterne.i18n import Msg, format_date, format_number, format_percent, format_sig, pick
+from lanterne.i18n import Msg, format_iso_date, format_number, format_percent, format_sig, pick
 from lanterne.model import Model
 from lanterne.population.generate import read_metadata
 from lanterne.population.targets import PopulationTargets, load_targets
@@ -204,7 +204,7 @@ def population_counts(targets: PopulationTargets, meta: dict[str, object], lang:
             "Les montants légaux des prestations viennent d'OpenFisca-France {v} (règles au {d}).",
             "Legal benefit amounts come from OpenFisca-France {v} (rules as of {d}).",
             v=version,
-            d=_day(meta.get("legal_date"), lang),
+            d=format_iso_date(str(meta.get("legal_date") or "?"), lang),
         ).render(lang)
         if version
         else ""
@@ -282,13 +282,3 @@ def population_box(
     if description:
         box.paragraphs.append(description)
     return box
-
-
-def _day(value: object, lang: str) -> str:
-    """An ISO date from the population's metadata in words ("1er décembre 2023")."""
-    import datetime as dt
-
-    try:
-        return format_date(dt.date.fromisoformat(str(value)), lang)
-    except ValueError:
-        return str(value) if value else "?"
