@@ -27,7 +27,6 @@ import os
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-import numpy as np
 import polars as pl
 
 from lanterne.errors import Problem, SpecError
@@ -36,7 +35,7 @@ from lanterne.explain.population import Population, score_population
 from lanterne.explain.sentences import describe_value
 from lanterne.explain.shapes import Bin, shape_views
 from lanterne.i18n import Msg, pick
-from lanterne.io.jsonresult import JsonResult
+from lanterne.io.jsonresult import JsonResult, clean
 from lanterne.model import Model, TargetingRule
 from lanterne.model.onerow import one_row, scores_of_margins
 from lanterne.provenance import Source, Status, Text
@@ -188,15 +187,6 @@ class Explanation(JsonResult):
         return explanation_json(self, lang)
 
 
-def json_value(value: Any) -> Any:
-    """A value JSON can hold: NaN and infinities become None, NumPy scalars Python ones."""
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, np.generic):
-        return value.item()
-    return value
-
-
 # --------------------------------------------------------------------------- computing
 
 
@@ -329,7 +319,7 @@ def explain_household(
             label=term.label,
             expression=term.expression,
             variables=term.variables,
-            value=json_value(value),
+            value=clean(value),
             weight=term.weight,
             contribution=float(c),
             status=term.status,

@@ -18,8 +18,9 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from lanterne.explain.explanation import Explanation, json_value
+from lanterne.explain.explanation import Explanation
 from lanterne.i18n import pick
+from lanterne.io.jsonresult import clean
 from lanterne.present.explanation import ExplanationView, explanation_view
 from lanterne.provenance import source_citation
 
@@ -67,7 +68,7 @@ def explanation_json(
                 "label": c.title(lang),
                 "expression": c.expression,
                 "variables": list(c.variables),
-                "value": json_value(c.value),
+                "value": clean(c.value),
                 "weight": c.weight,
                 "contribution": c.contribution,
                 "odds_multiplier": math.exp(c.contribution) if exp.model.link == "logit" else None,
