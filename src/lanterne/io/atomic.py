@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import json
 import os
 import stat
 import tempfile
@@ -29,6 +28,7 @@ from typing import Any
 
 from lanterne.errors import LanterneError, Problem, os_errno, os_failure
 from lanterne.i18n import Msg
+from lanterne.io.std import json_text
 from lanterne.io.tempfiles import remove_stale, temp_prefix
 
 
@@ -252,6 +252,4 @@ def write_text_atomic(target: str | os.PathLike[str], text: str) -> None:
 
 def write_json_atomic(target: str | os.PathLike[str], data: Any) -> None:
     """Write JSON (UTF-8, indented, accented letters kept as they are)."""
-    write_text_atomic(
-        target, json.dumps(data, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
-    )
+    write_text_atomic(target, json_text(data))

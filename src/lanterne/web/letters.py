@@ -9,7 +9,6 @@ letter alone (PDF, DOCX, ODT, HTML, TXT, MD) or the notes for the person.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from functools import lru_cache
 from typing import Any
 from urllib.parse import quote
@@ -23,6 +22,7 @@ from starlette.datastructures import FormData
 from lanterne.contest.agencies import load_agencies
 from lanterne.contest.letters import LETTER_KINDS, Letter, render_letter
 from lanterne.i18n import Msg
+from lanterne.io.std import json_text
 from lanterne.model import Model
 from lanterne.present.explanation import explanation_view
 from lanterne.present.explanation_json import explanation_json
@@ -164,8 +164,7 @@ def _download(request: Request, form: FormData) -> Response:
         exp = explain(request, model, house)
         view = explanation_view(exp)
         if ext == "json":
-            data = explanation_json(exp, lang, view)
-            body = json.dumps(data, ensure_ascii=False, indent=2).encode()
+            body = json_text(explanation_json(exp, lang, view)).encode()
             return _attachment(body, "application/json", f"lanterne-{model.id}-explanation.json")
         text = explanation_markdown(view, lang)
         return _attachment(text.encode(), MEDIA["txt"], f"lanterne-{model.id}-explanation.txt")

@@ -10,7 +10,6 @@ second. The form is plain HTML and nothing is stored.
 
 from __future__ import annotations
 
-import json
 import threading
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -26,6 +25,7 @@ from lanterne.errors import LanterneError
 from lanterne.i18n import Msg, pick
 from lanterne.inputs.assemble import MissingValues
 from lanterne.inputs.numbers import number_problem, parse_number
+from lanterne.io.std import json_text
 from lanterne.model import Model, load_model
 from lanterne.present.rights import RightsAnswer, household_amounts, rights_answer
 from lanterne.rights.catalog import RightsCatalog, load_rights_catalog
@@ -375,7 +375,7 @@ def _rights_result(request: Request, form: FormData) -> Response:
         )
     answer = rights_answer(engine.catalog, row, inputs.month, lang)
     if form.get("download") == "json":  # the same object as ``lanterne rights --json``
-        body = json.dumps(answer.to_dict(), ensure_ascii=False, indent=2) + "\n"
+        body = json_text(answer.to_dict())
         return Response(
             body.encode("utf-8"),
             media_type="application/json",
